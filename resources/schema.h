@@ -1,0 +1,77 @@
+// Schema-driven resources (ARCHITECTURE decision 4). Each resource type is a
+// descriptor: attributes with type, required, default, validation rule and
+// update strategy. The manifest loader validates against it and the planner
+// diffs generically from it; per-type code is only the cloud calls.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace cph::resources {
+
+using Json = nlohmann::json;
+
+enum class AttrType { string, integer, boolean, object, list };
+std::string_view to_string(AttrType);
+
+// How a change to the attribute is carried out.
+enum class Update {
+  in_place,   // an API changes it on the live resource (see Attribute::update_api)
+  force_new,  // the resource must be replaced (-/+)
+  computed,   // set by the cloud, never by the manifest
+};
+
+// A validation rule: returns the violated rule as text, or nullopt when the
+// value is fine. The text names the rule and where it comes from, e.g.
+// "at most 60 characters of A-Z a-z 0-9 _ - or Chinese (cph-api.md 3.4)".
+using Rule = std::function<std::optional<std::string>(const Json& value)>;
+
+struct Attribute {
+  std::string name;
+  AttrType type = AttrType::string;
+  bool required = false;
+  Json default_value;              // null: no default
+  std::string description;
+  Update update = Update::force_new;
+  std::string update_api;          // for in_place: "PUT /v1/{project_id}/cloud-phone/servers/{server_id}"
+  std::vector<Rule> rules;
+  std::vector<Attribute> fields;   // object: its keys; list: the element's keys (list of objects)
+  AttrType element = AttrType::object;  // list element type
+  // True when refresh can read the live value from the cloud (list API).
+  bool readable = false;
+};
+
+struct ResourceSchema {
+  std::string type;         // "server"
+  std::string description;
+  bool supports_count = false;  // the `count` meta-argument
+  std::vector<Attribute> attributes;
+
+  const Attribute* find(std::string_view name) const;
+};
+
+// All registered resource types (server now; bandwidth, keypair, ... later).
+const std::vector<const ResourceSchema*>& all_schemas();
+const ResourceSchema* find_schema(std::string_view type);
+
+// Reusable rules.
+namespace rules {
+Rule one_of(std::vector<std::string> values);
+Rule int_range(int64_t min, int64_t max);
+Rule max_bytes(size_t n);
+Rule not_empty();
+// 1..max code points of A-Z a-z 0-9 _ - and CJK U+4E00..U+9FFF (cph-api.md 11.5).
+Rule server_name(size_t max_chars);
+Rule uuid();
+}  // namespace rules
+
+// Number of Unicode code points in a UTF-8 string (reference 11.1).
+size_t utf8_length(std::string_view s);
+
+}  // namespace cph::resources
