@@ -40,7 +40,11 @@ std::optional<int64_t> parse(std::string_view s, const size_t (&at)[6], size_t e
   tm.tm_hour = h;
   tm.tm_min = mi;
   tm.tm_sec = se;
-  return static_cast<int64_t>(timegm(&tm));
+  int64_t epoch = static_cast<int64_t>(timegm(&tm));
+  // timegm normalises impossible dates (Feb 31 -> Mar 2): refuse them instead.
+  std::tm back = utc(epoch);
+  if (back.tm_mday != d || back.tm_mon != mo - 1 || back.tm_year != y - 1900) return std::nullopt;
+  return epoch;
 }
 }  // namespace
 
