@@ -1,0 +1,1371 @@
+// Tests of cloud/: URL helpers, the typed CphClient over a fake transport
+// (requests byte for byte, signatures, parsing of the reference's examples,
+// errors, paging, retries), and the real Beast transport against small
+// servers written here with plain asio (keep-alive, stale connections,
+// refused connections, timeouts, HTTPS verification with a throw-away CA).
+#include <catch2/catch.hpp>
+
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <deque>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <mutex>
+#include <optional>
+#include <sstream>
+#include <thread>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/read.hpp>
+#include <boost/asio/read_until.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <nlohmann/json.hpp>
+
+#include "cloud/cph_client.h"
+#include "cloud/credentials.h"
+#include "cloud/http.h"
+#include "common/cps_errors.h"
+#include "common/signer.h"
+#include "common/timefmt.h"
+
+namespace {
+
+namespace asio = boost::asio;
+namespace ssl = asio::ssl;
+using tcp = asio::ip::tcp;
+using json = nlohmann::json;
+using namespace cph::cloud;
+using namespace std::chrono_literals;
+
+constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
+
+// ---- running coroutines from a test ------------------------------------------
+
+template <class T>
+T run(asio::io_context& io, asio::awaitable<T> aw) {
+  std::optional<T> result;
+  std::exception_ptr error;
+  asio::co_spawn(io, std::move(aw), [&](std::exception_ptr e, T value) {
+    error = e;
+    if (!e) result = std::move(value);
+  });
+  io.restart();
+  io.run();
+  if (error) std::rethrow_exception(error);
+  REQUIRE(result.has_value());
+  return std::move(*result);
+}
+
+inline void run(asio::io_context& io, asio::awaitable<void> aw) {
+  std::exception_ptr error;
+  bool done = false;
+  asio::co_spawn(io, std::move(aw), [&](std::exception_ptr e) {
+    error = e;
+    done = true;
+  });
+  io.restart();
+  io.run();
+  if (error) std::rethrow_exception(error);
+  REQUIRE(done);
+}
+
+// Runs `aw` and returns the exception it ended with (REQUIREs that it threw one).
+template <class E, class T>
+E run_expecting(asio::io_context& io, asio::awaitable<T> aw) {
+  try {
+    run(io, std::move(aw));
+  } catch (const E& e) {
+    return e;
+  }
+  FAIL("expected an exception");
+  throw std::logic_error("unreachable");
+}
+
+// ---- the reference's examples (cph-api.md, verbatim) --------------------------
+
+// 3.1 response example
+constexpr const char* kListExample = R"({
+  "servers" : [ {
+    "server_name" : "cph-edgr-1",
+    "server_id" : "4aff349ab539452a85ac5d7442b39377",
+    "server_model_name" : "physical.rx1.xlarge",
+    "phone_model_name" : "rx1.cp.c105.d6.e5v5",
+    "keypair_name" : "keypair01",
+    "status" : 2,
+    "vpc_id" : "9a11e291-967f-4dd6-99bd-9be54f10583c",
+    "cidr" : "192.168.0.0/16",
+    "vpc_cidr" : "192.168.0.0/16",
+    "subnet_id" : "c7f9983d-03ca-4a2e-a0e1-d6bd97174669",
+    "subnet_cidr" : "192.168.0.0/24",
+    "addresses" : [ {
+      "intranet_ip" : "192.168.0.62",
+      "server_ip" : "192.168.0.62",
+      "access_ip" : "10.246.175.190",
+      "public_ip" : "10.246.175.190"
+    }, {
+      "intranet_ip" : "192.168.0.169",
+      "server_ip" : "192.168.0.169",
+      "access_ip" : "10.246.171.245",
+      "public_ip" : "10.246.171.245"
+    } ],
+    "resource_project_id" : "06a5b529fa80d28b2f53c014024bed44",
+    "metadata" : {
+      "product_id" : "00301-221014-0--0",
+      "order_id" : "CS21111116336E8RX"
+    },
+    "availability_zone" : "br-iaas-odin1a",
+    "network_version" : "v2",
+    "create_time" : "2021-11-11T08:33:40Z",
+    "update_time" : "2021-11-11T09:28:30Z"
+  }, {
+    "server_name" : "cph-igfp-2",
+    "server_id" : "6d74b672216d40f39377a99e7f95aa95",
+    "server_model_name" : "physical.kg1m.4xlarge.cg",
+    "phone_model_name" : "kg1m.cg.c60.d20SSD.e1v1",
+    "keypair_name" : "KeyPair-2",
+    "status" : 2,
+    "vpc_id" : "12021c68-730f-41fa-9884-11c616f4c9ad",
+    "cidr" : "172.31.0.0/16",
+    "vpc_cidr" : "172.31.0.0/16",
+    "subnet_id" : "92cf2447-163c-4fe8-897b-fd262ab6b134",
+     "subnet_cidr" : "172.31.0.0/16",
+    "addresses" : [ {
+      "intranet_ip" : "172.31.185.82",
+      "access_ip" : "88.88.48.151",
+      "server_ip" : "172.31.185.82",
+      "public_ip" : "88.88.48.151"
+    } ],
+    "resource_project_id" : "06a5b529fa80d28b2f53c014024bed44",
+    "metadata" : {
+      "product_id" : "OFFI635412973496623104",
+      "order_id" : "CS21083015171L1CA"
+    },
+    "availability_zone" : "br-iaas-odin1a",
+    "network_version" : "v1",
+    "create_time" : "2021-08-30T07:17:40Z",
+    "update_time" : "2021-11-05T09:07:57Z"
+  } ],
+  "request_id" : "4336f6c61d2048c6b58b4368d9d95ecd",
+  "count" : 2
+})";
+
+// 3.2 response example
+constexpr const char* kShowExample = R"({
+  "server_name" : "cph-418540-1620-40-old-1",
+  "availability_zone" : "br-iaas-odin1a",
+  "addresses" : [ {
+    "public_ip" : "10.246.xxx.xxx",
+    "server_ip" : "172.31.22.245",
+    "intranet_ip" : "172.31.22.245",
+    "access_ip" : "10.246.xxx.xxx"
+  } ],
+  "metadata" : {
+    "product_id" : "OFFI451249149551403012",
+    "order_id" : "CS2007271727F9XJE"
+  },
+  "create_time" : "2020-01-01T00:00:00Z",
+  "vpc_id" : "12021c68-730f-41fa-9884-11c616f4c9ad",
+  "phone_model_name" : "kg1.cg.c40.d30SSD.e1v1.old",
+  "subnet_cidr" : "172.31.0.0/16",
+  "keypair_name" : "KeyPair-1230",
+  "resource_project_id" : "06a5b529fa80d28b2f53c014024bed44",
+  "server_id" : "6edb89150bc742aa81fc8ac4ff047297",
+  "server_model_name" : "physical.kg1.4xlarge.cg",
+  "update_time" : "2020-01-01T00:00:00Z",
+  "cidr" : "172.31.0.0/16",
+  "vpc_cidr" : "172.31.0.0/16",
+  "subnet_id" : "5784d2fe-fefd-42f0-a7f1-e88454d8bc0f",
+  "request_id" : "91d5bf46a817466daa25fc5824ab9717",
+  "status" : 5,
+  "network_version" : "v1",
+  "security_groups" : [ ]
+})";
+
+// 3.4 response example
+constexpr const char* kPurchaseExample = R"({
+  "request_id" : "1564567b8bab40f34711234cb80d8574",
+  "order_id" : "CS1710111105S8IPB",
+  "product_id" : "00301-25217-0--0",
+  "server_ids" : [ "1234567b8bab40ffb711234cb80d0234", "1678567b8bab40f93711234cb80d0764" ]
+})";
+
+// 3.13 response example
+constexpr const char* kRenameExample = R"({
+  "request_id" : "135d898e69344a13925a0899e1a4ac53"
+})";
+
+// ---- fake transport -------------------------------------------------------------
+
+const Credentials kCreds{"HPUAEXAMPLEAK1234567", "ExampleSecretKey0123456789abcdefghijklmnop",
+                         "0a1b2c3d4e5f67890a1b2c3d4e5f6789", "cn-east-3"};
+
+HttpResponse response(int status, std::string body, HeaderList headers = {}) {
+  HttpResponse r;
+  r.status = status;
+  r.body = std::move(body);
+  r.headers = std::move(headers);
+  return r;
+}
+
+// Records every request; answers with `respond` (which may throw TransportError).
+class FakeTransport : public HttpTransport {
+ public:
+  std::function<HttpResponse(const HttpRequest&)> respond;
+  std::vector<HttpRequest> requests;
+
+  asio::awaitable<HttpResponse> send(HttpRequest request) override {
+    requests.push_back(std::move(request));
+    co_return respond(requests.back());
+  }
+};
+
+struct ClientFixture {
+  asio::io_context io;
+  std::shared_ptr<FakeTransport> cph = std::make_shared<FakeTransport>();
+  std::shared_ptr<FakeTransport> bss = std::make_shared<FakeTransport>();
+  CphClient client{
+      cph, bss,
+      Endpoints{parse_url("https://cph.cn-east-3.myhuaweicloud.com"), parse_url("https://bss.myhuaweicloud.com")},
+      kCreds};
+};
+
+bool iequals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i)
+    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i]))) return false;
+  return true;
+}
+
+// Test thread only (it asserts).
+std::optional<std::string> header_of(const HeaderList& headers, std::string_view name) {
+  std::optional<std::string> found;
+  for (const auto& [n, v] : headers) {
+    if (iequals(n, name)) {
+      REQUIRE_FALSE(found.has_value());  // no header twice
+      found = v;
+    }
+  }
+  return found;
+}
+
+// The server's view: does the request verify with the emulator's algorithm?
+cph::sign::Verdict verify_signature(const HttpRequest& r) {
+  const size_t q = r.target.find('?');
+  cph::sign::SignableRequest s{r.method, r.target.substr(0, q), q == std::string::npos ? "" : r.target.substr(q + 1),
+                               r.headers, r.body};
+  return cph::sign::verify(
+             s,
+             [](std::string_view ak) -> std::optional<std::string> {
+               if (ak == kCreds.access_key) return kCreds.secret_key;
+               return std::nullopt;
+             },
+             cph::now_epoch_seconds(), 900)
+      .verdict;
+}
+
+// Headers every CPH request carries; returns the list of header names seen.
+void check_common_headers(const HttpRequest& r, const std::string& host, bool cph_service, bool json_content) {
+  INFO(r.method << " " << r.target);
+  CHECK(header_of(r.headers, "Host") == host);
+  CHECK(header_of(r.headers, "User-Agent") == "cphform/0.1");
+  if (json_content)
+    CHECK(header_of(r.headers, "Content-Type") == "application/json");
+  else
+    CHECK_FALSE(header_of(r.headers, "Content-Type"));
+  if (cph_service)
+    CHECK(header_of(r.headers, "X-Project-Id") == kCreds.project_id);
+  else
+    CHECK_FALSE(header_of(r.headers, "X-Project-Id"));
+  const auto date = header_of(r.headers, "X-Sdk-Date");
+  REQUIRE(date);
+  const auto at = cph::parse_sdk_date(*date);
+  REQUIRE(at);
+  CHECK(std::llabs(*at - cph::now_epoch_seconds()) < 60);
+  const auto auth = header_of(r.headers, "Authorization");
+  REQUIRE(auth);
+  const auto parsed = cph::sign::parse_authorization(*auth);
+  REQUIRE(parsed);
+  CHECK(parsed->access == kCreds.access_key);
+  // Everything but User-Agent is signed.
+  std::vector<std::string> expected{"host", "x-sdk-date"};
+  if (json_content) expected.push_back("content-type");
+  if (cph_service) expected.push_back("x-project-id");
+  std::sort(expected.begin(), expected.end());
+  CHECK(parsed->signed_headers == expected);
+  CHECK(verify_signature(r) == cph::sign::Verdict::ok);
+  CHECK(r.headers.size() == expected.size() + 2);  // + User-Agent, Authorization
+}
+
+const std::string kProjectServers = "/v1/0a1b2c3d4e5f67890a1b2c3d4e5f6789/cloud-phone/servers";
+
+PurchaseServersRequest full_purchase() {
+  PurchaseServersRequest p;
+  p.server_name = "cph-kertus-1110";
+  p.server_model_name = "physical.kg1.4xlarge.cp";
+  p.phone_model_name = "kg1.cp.c20.d64SSD.e1v1";
+  p.image_id = "20060220200717f201120a2300000e91";
+  p.count = 2;
+  p.keypair_name = "keypair";
+  p.ports = {{"myServer1", 20000, false}, {"myServer2", 20001, true}};
+  p.period_type = 3;
+  p.period_num = 2;
+  p.is_auto_pay = true;
+  p.is_auto_renew = false;
+  p.tenant_vpc_id = "fca063f6-b942-42a8-9004-e5545f58d6a2";
+  p.subnet_id = "f1cbfc37-eb42-4357-a0ec-9e4f11950908";
+  p.eip_type = "5_bgp";
+  p.band_width_size = 300;
+  p.band_width_id = "70bb40-bef5-0e4a-14b116-a5a527fd7432";
+  p.band_width_charge_mode = 1;
+  p.band_width_share_type = 1;
+  p.availability_zone = "cn-east-3a";
+  return p;
+}
+
+}  // namespace
+
+// ================================================================================
+// URL helpers and credentials
+// ================================================================================
+
+TEST_CASE("parse_url", "[cloud][url]") {
+  Url u = parse_url("https://cph.cn-east-3.myhuaweicloud.com");
+  CHECK(u.scheme == "https");
+  CHECK(u.host == "cph.cn-east-3.myhuaweicloud.com");
+  CHECK(u.port == 443);
+  CHECK(u.base_path == "");
+  CHECK(u.host_header() == "cph.cn-east-3.myhuaweicloud.com");
+  CHECK(u.to_string() == "https://cph.cn-east-3.myhuaweicloud.com");
+
+  u = parse_url("HTTP://127.0.0.1:8080/emu/");
+  CHECK(u.scheme == "http");
+  CHECK(u.port == 8080);
+  CHECK(u.base_path == "/emu");
+  CHECK(u.host_header() == "127.0.0.1:8080");
+  CHECK(u.to_string() == "http://127.0.0.1:8080/emu");
+
+  u = parse_url("http://localhost:80/");
+  CHECK(u.host_header() == "localhost");
+  CHECK(u.base_path == "");
+  u = parse_url("https://[::1]:8443/a/b");
+  CHECK(u.host == "::1");
+  CHECK(u.host_header() == "[::1]:8443");
+  CHECK(u.base_path == "/a/b");
+  CHECK(parse_url("https://h:443").host_header() == "h");
+  CHECK(parse_url("http://h:443").host_header() == "h:443");
+
+  for (const char* bad :
+       {"", "cph.example.com", "ftp://h", "https://", "https://:443", "https://h:", "https://h:0", "https://h:65536",
+        "https://h:8x", "https://user:pw@h", "https://h/p?q=1", "https://h#f", "https://[::1", "https://[::1]x"}) {
+    INFO(bad);
+    CHECK_THROWS_AS(parse_url(bad), std::invalid_argument);
+  }
+}
+
+TEST_CASE("HttpResponse::header is case-insensitive", "[cloud][url]") {
+  HttpResponse r = response(200, "", {{"Content-Type", "application/json"}, {"retry-after", "3"}});
+  CHECK(r.header("content-type") == "application/json");
+  CHECK(r.header("Retry-After") == "3");
+  CHECK(r.header("X-Missing") == "");
+}
+
+TEST_CASE("credentials_from_env", "[cloud][credentials]") {
+  ::unsetenv("HW_ACCESS_KEY");
+  ::unsetenv("HW_SECRET_KEY");
+  ::setenv("HW_PROJECT_ID", "pid", 1);
+  ::setenv("HW_REGION_NAME", "cn-east-3", 1);
+  CHECK_FALSE(credentials_from_env());
+  ::setenv("HW_ACCESS_KEY", "AK", 1);
+  CHECK_FALSE(credentials_from_env());  // half a key pair is no key pair
+  ::setenv("HW_SECRET_KEY", "SK", 1);
+  auto c = credentials_from_env();
+  REQUIRE(c);
+  CHECK(c->access_key == "AK");
+  CHECK(c->secret_key == "SK");
+  CHECK(c->project_id == "pid");
+  CHECK(c->region == "cn-east-3");
+  ::unsetenv("HW_ACCESS_KEY");
+  ::unsetenv("HW_SECRET_KEY");
+  ::unsetenv("HW_PROJECT_ID");
+  ::unsetenv("HW_REGION_NAME");
+}
+
+// ================================================================================
+// CphClient over a fake transport
+// ================================================================================
+
+TEST_CASE("list_servers: request and the 3.1 example response", "[cloud][client]") {
+  ClientFixture f;
+  f.cph->respond = [](const HttpRequest&) { return response(200, kListExample); };
+  ListServersQuery q;
+  q.offset = 20;
+  q.limit = 10;
+  q.server_name = "cph edgr/1*";
+  ServerPage page = run(f.io, f.client.list_servers(q));
+
+  REQUIRE(f.cph->requests.size() == 1);
+  const HttpRequest& r = f.cph->requests[0];
+  CHECK(r.method == "GET");
+  CHECK(r.target == kProjectServers + "?offset=20&limit=10&server_name=cph%20edgr%2F1%2A");
+  CHECK(r.body.empty());
+  check_common_headers(r, "cph.cn-east-3.myhuaweicloud.com", true, true);
+
+  CHECK(page.count == 2);
+  REQUIRE(page.servers.size() == 2);
+  const Server& s = page.servers[0];
+  CHECK(s.server_name == "cph-edgr-1");
+  CHECK(s.server_id == "4aff349ab539452a85ac5d7442b39377");
+  CHECK(s.server_model_name == "physical.rx1.xlarge");
+  CHECK(s.phone_model_name == "rx1.cp.c105.d6.e5v5");
+  CHECK(s.keypair_name == "keypair01");
+  CHECK(s.status == 2);
+  CHECK(s.vpc_id == "9a11e291-967f-4dd6-99bd-9be54f10583c");
+  CHECK(s.subnet_id == "c7f9983d-03ca-4a2e-a0e1-d6bd97174669");
+  CHECK(s.availability_zone == "br-iaas-odin1a");
+  CHECK(s.network_version == "v2");
+  CHECK(s.order_id == "CS21111116336E8RX");  // A-7: order_id is the order
+  CHECK(s.product_id == "00301-221014-0--0");
+  REQUIRE(s.addresses.size() == 2);
+  CHECK(s.addresses[1].server_ip == "192.168.0.169");
+  CHECK(s.addresses[1].public_ip == "10.246.171.245");
+  CHECK(s.create_time == "2021-11-11T08:33:40Z");
+  CHECK(s.update_time == "2021-11-11T09:28:30Z");
+  CHECK(page.servers[1].server_id == "6d74b672216d40f39377a99e7f95aa95");
+  CHECK(page.servers[1].network_version == "v1");
+  CHECK(f.client.call_counts() == ApiCallCounts{{"GET /v1/{project_id}/cloud-phone/servers", 1}});
+  CHECK(f.bss->requests.empty());
+}
+
+TEST_CASE("show_server: request and the 3.2 example response; tolerant parsing", "[cloud][client]") {
+  ClientFixture f;
+  f.cph->respond = [](const HttpRequest&) { return response(200, kShowExample); };
+  Server s = run(f.io, f.client.show_server("6edb89150bc742aa81fc8ac4ff047297"));
+  REQUIRE(f.cph->requests.size() == 1);
+  const HttpRequest& r = f.cph->requests[0];
+  CHECK(r.method == "GET");
+  CHECK(r.target == kProjectServers + "/6edb89150bc742aa81fc8ac4ff047297");
+  check_common_headers(r, "cph.cn-east-3.myhuaweicloud.com", true, true);
+  CHECK(s.server_id == "6edb89150bc742aa81fc8ac4ff047297");
+  CHECK(s.server_name == "cph-418540-1620-40-old-1");
+  CHECK(s.status == 5);
+  CHECK_FALSE(server_status_creating(s.status));
+  CHECK(s.keypair_name == "KeyPair-1230");
+  CHECK(s.order_id == "CS2007271727F9XJE");
+  CHECK(s.product_id == "OFFI451249149551403012");
+  REQUIRE(s.addresses.size() == 1);
+  CHECK(s.addresses[0].server_ip == "172.31.22.245");
+  CHECK(s.addresses[0].public_ip == "10.246.xxx.xxx");
+  CHECK(s.band_widths.empty());
+
+  SECTION("nulls, unknown fields, deprecated address fields, band_widths") {
+    f.cph->respond = [](const HttpRequest&) {
+      return response(200, R"({"server_id": "a", "server_name": null, "keypair_name": null, "status": 1,
+        "render_fps": 30, "metadata": null, "addresses": [{"intranet_ip": "10.0.0.1", "access_ip": "1.2.3.4"}],
+        "band_widths": [{"band_width_id": "bw", "band_width_name": null, "band_width_size": 300,
+                         "band_width_charge_mode": 1, "band_width_share_type": 1, "extra": true}]})");
+    };
+    Server t = run(f.io, f.client.show_server("a"));
+    CHECK(t.server_id == "a");
+    CHECK(t.server_name.empty());
+    CHECK(t.keypair_name.empty());
+    CHECK(t.order_id.empty());
+    CHECK(server_status_creating(t.status));
+    REQUIRE(t.addresses.size() == 1);
+    CHECK(t.addresses[0].server_ip == "10.0.0.1");
+    CHECK(t.addresses[0].public_ip == "1.2.3.4");
+    REQUIRE(t.band_widths.size() == 1);
+    CHECK(t.band_widths[0].band_width_id == "bw");
+    CHECK(t.band_widths[0].band_width_size == 300);
+    CHECK(t.band_widths[0].band_width_charge_mode == 1);
+    CHECK(t.band_widths[0].band_width_share_type == 1);
+  }
+  SECTION("path parameters are percent-encoded") {
+    run(f.io, f.client.show_server("a/b c"));
+    CHECK(f.cph->requests.back().target == kProjectServers + "/a%2Fb%20c");
+    CHECK(verify_signature(f.cph->requests.back()) == cph::sign::Verdict::ok);
+  }
+  SECTION("a 2xx body that is not JSON is an error") {
+    f.cph->respond = [](const HttpRequest&) { return response(200, "<html>"); };
+    const auto e = run_expecting<CloudError>(f.io, f.client.show_server("a"));
+    CHECK(e.http_status == 200);
+    CHECK(e.api == "GET /v1/{project_id}/cloud-phone/servers/{server_id}");
+  }
+}
+
+TEST_CASE("base path and port of the endpoint", "[cloud][client]") {
+  asio::io_context io;
+  auto cph = std::make_shared<FakeTransport>();
+  cph->respond = [](const HttpRequest&) { return response(200, kRenameExample); };
+  CphClient client(cph, nullptr, Endpoints{parse_url("http://127.0.0.1:8080/emu/cph"), {}}, kCreds);
+  run(io, client.rename_server("s1", "newName"));
+  REQUIRE(cph->requests.size() == 1);
+  CHECK(cph->requests[0].target == "/emu/cph" + kProjectServers + "/s1");
+  check_common_headers(cph->requests[0], "127.0.0.1:8080", true, true);
+  // No BSS endpoint configured: a BSS call is a programming error, not a request.
+  CHECK_THROWS_AS(run(io, client.pay_order("CS1")), std::logic_error);
+}
+
+TEST_CASE("purchase_servers: the full 3.4 body with its documented types", "[cloud][client]") {
+  ClientFixture f;
+  f.cph->respond = [](const HttpRequest&) { return response(200, kPurchaseExample); };
+  PurchaseResult result = run(f.io, f.client.purchase_servers(full_purchase()));
+
+  REQUIRE(f.cph->requests.size() == 1);
+  const HttpRequest& r = f.cph->requests[0];
+  CHECK(r.method == "POST");
+  CHECK(r.target == "/v2/0a1b2c3d4e5f67890a1b2c3d4e5f6789/cloud-phone/servers");
+  check_common_headers(r, "cph.cn-east-3.myhuaweicloud.com", true, true);
+  const json expected = json::parse(R"({
+    "server_name": "cph-kertus-1110",
+    "server_model_name": "physical.kg1.4xlarge.cp",
+    "phone_model_name": "kg1.cp.c20.d64SSD.e1v1",
+    "image_id": "20060220200717f201120a2300000e91",
+    "count": 2,
+    "keypair_name": "keypair",
+    "ports": [ {"name": "myServer1", "listen_port": 20000, "internet_accessible": "false"},
+               {"name": "myServer2", "listen_port": 20001, "internet_accessible": "true"} ],
+    "extend_param": {"charging_mode": 0, "period_type": 3, "period_num": 2, "is_auto_pay": 1, "is_auto_renew": 0},
+    "tenant_vpc_id": "fca063f6-b942-42a8-9004-e5545f58d6a2",
+    "nics": [ {"subnet_id": "f1cbfc37-eb42-4357-a0ec-9e4f11950908"} ],
+    "public_ip": {"eip": {"type": "5_bgp"}},
+    "band_width": {"band_width_share_type": 1, "band_width_charge_mode": 1, "band_width_size": 300,
+                   "band_width_id": "70bb40-bef5-0e4a-14b116-a5a527fd7432"},
+    "availability_zone": "cn-east-3a"
+  })");
+  const json body = json::parse(r.body);
+  CHECK(body == expected);  // json equality also compares types: "true" != true, 1 != true
+  CHECK(body["ports"][1]["internet_accessible"].is_string());
+  CHECK(body["extend_param"]["is_auto_pay"].is_number_integer());
+  CHECK(r.body.find('\n') == std::string::npos);  // compact
+
+  CHECK(result.request_id == "1564567b8bab40f34711234cb80d8574");
+  CHECK(result.order_id == "CS1710111105S8IPB");
+  CHECK(result.product_id == "00301-25217-0--0");
+  CHECK(result.server_ids ==
+        std::vector<std::string>{"1234567b8bab40ffb711234cb80d0234", "1678567b8bab40f93711234cb80d0764"});
+  CHECK(f.client.call_counts() == ApiCallCounts{{"POST /v2/{project_id}/cloud-phone/servers", 1}});
+}
+
+TEST_CASE("purchase_servers: unset optional fields are omitted", "[cloud][client]") {
+  ClientFixture f;
+  f.cph->respond = [](const HttpRequest&) { return response(200, kPurchaseExample); };
+  PurchaseServersRequest p;
+  p.server_name = "s";
+  p.server_model_name = "m";
+  p.phone_model_name = "pm";
+  p.image_id = "img";
+  p.tenant_vpc_id = "vpc";
+  p.subnet_id = "sub";
+  p.eip_type = "5_sbgp";
+  run(f.io, f.client.purchase_servers(p));
+  const json body = json::parse(f.cph->requests.at(0).body);
+  const json expected = json::parse(R"({
+    "server_name": "s", "server_model_name": "m", "phone_model_name": "pm", "image_id": "img", "count": 1,
+    "extend_param": {"charging_mode": 0, "period_type": 2, "period_num": 1, "is_auto_pay": 1, "is_auto_renew": 0},
+    "tenant_vpc_id": "vpc", "nics": [ {"subnet_id": "sub"} ], "public_ip": {"eip": {"type": "5_sbgp"}},
+    "band_width": {"band_width_share_type": 0, "band_width_charge_mode": 1}
+  })");
+  CHECK(body == expected);
+}
+
+TEST_CASE("rename_server: request and the 3.13 example response", "[cloud][client]") {
+  ClientFixture f;
+  f.cph->respond = [](const HttpRequest&) { return response(200, kRenameExample); };
+  run(f.io, f.client.rename_server("1564567b8bab40f34711234cb80d8574", "newName"));
+  REQUIRE(f.cph->requests.size() == 1);
+  const HttpRequest& r = f.cph->requests[0];
+  CHECK(r.method == "PUT");
+  CHECK(r.target == kProjectServers + "/1564567b8bab40f34711234cb80d8574");
+  CHECK(r.body == R"({"server_name":"newName"})");
+  check_common_headers(r, "cph.cn-east-3.myhuaweicloud.com", true, true);
+  CHECK(f.client.call_counts() == ApiCallCounts{{"PUT /v1/{project_id}/cloud-phone/servers/{server_id}", 1}});
+}
+
+TEST_CASE("BSS calls: orders, payment, unsubscribe", "[cloud][client][bss]") {
+  ClientFixture f;
+  SECTION("show_order") {
+    f.bss->respond = [](const HttpRequest&) {
+      return response(200, R"({"total_count": 1, "order_info": {"order_id": "CS1710111105S8IPB",
+        "customer_id": "c1", "service_type_code": "hws.service.type.cph", "source_type": 1, "status": 6,
+        "order_type": 1, "amount_after_discount": 100.5, "official_amount": 120, "measure_id": 1,
+        "create_time": "2024-03-15T08:29:57Z", "payment_time": null, "currency": "CNY"},
+        "order_line_items": [{"order_line_item_id": "x"}]})");
+    };
+    Order o = run(f.io, f.client.show_order("CS1710111105S8IPB"));
+    REQUIRE(f.bss->requests.size() == 1);
+    const HttpRequest& r = f.bss->requests[0];
+    CHECK(r.method == "GET");
+    CHECK(r.target == "/v2/orders/customer-orders/details/CS1710111105S8IPB");
+    check_common_headers(r, "bss.myhuaweicloud.com", false, true);
+    CHECK(o.order_id == "CS1710111105S8IPB");
+    CHECK(o.status == static_cast<int>(OrderStatus::pending_payment));
+    CHECK(o.order_type == 1);
+    CHECK(o.create_time == "2024-03-15T08:29:57Z");
+    CHECK(o.payment_time.empty());
+    CHECK(f.cph->requests.empty());
+    CHECK(f.client.call_counts() == ApiCallCounts{{"GET /v2/orders/customer-orders/details/{order_id}", 1}});
+  }
+  SECTION("show_order without order_info") {
+    f.bss->respond = [](const HttpRequest&) { return response(200, R"({"total_count": 0})"); };
+    CHECK_THROWS_AS(run(f.io, f.client.show_order("CS1")), CloudError);
+  }
+  SECTION("show_order: BSS error body") {
+    f.bss->respond = [](const HttpRequest&) {
+      return response(400, R"({"error_code": "CBC.0101", "error_msg": "Invalid parameter."})");
+    };
+    const auto e = run_expecting<CloudError>(f.io, f.client.show_order("nope"));
+    CHECK(e.http_status == 400);
+    CHECK(e.error_code == "CBC.0101");
+    CHECK(e.error_msg == "Invalid parameter.");
+    CHECK(e.api == "GET /v2/orders/customer-orders/details/{order_id}");
+    CHECK(e.meaning().empty());  // not a CPS code
+    CHECK_FALSE(e.retryable());
+  }
+  SECTION("pay_order") {
+    f.bss->respond = [](const HttpRequest&) { return response(204, ""); };
+    run(f.io, f.client.pay_order("CS1710111105S8IPB"));
+    REQUIRE(f.bss->requests.size() == 1);
+    const HttpRequest& r = f.bss->requests[0];
+    CHECK(r.method == "POST");
+    CHECK(r.target == "/v2/orders/customer-orders/pay");
+    CHECK(json::parse(r.body) == json::parse(R"({"order_id": "CS1710111105S8IPB", "pay_account_type": 1})"));
+    check_common_headers(r, "bss.myhuaweicloud.com", false, true);
+  }
+  SECTION("unsubscribe") {
+    f.bss->respond = [](const HttpRequest&) { return response(200, R"({"order_ids": ["CS2", "CS3"]})"); };
+    UnsubscribeResult u = run(f.io, f.client.unsubscribe({"s1", "s2"}));
+    REQUIRE(f.bss->requests.size() == 1);
+    const HttpRequest& r = f.bss->requests[0];
+    CHECK(r.method == "POST");
+    CHECK(r.target == "/v2/orders/subscriptions/resources/unsubscribe");
+    CHECK(json::parse(r.body) == json::parse(R"({"resource_ids": ["s1", "s2"], "unsubscribe_type": 1})"));
+    check_common_headers(r, "bss.myhuaweicloud.com", false, true);
+    CHECK(u.order_ids == std::vector<std::string>{"CS2", "CS3"});
+  }
+}
+
+TEST_CASE("CloudError parsing", "[cloud][client][errors]") {
+  ClientFixture f;
+  SECTION("CPS error body (1.5)") {
+    f.cph->respond = [](const HttpRequest&) {
+      return response(400, R"({"request_id": "aad0860d089c482b943971f802a6718e", "error_code": "CPS.0087",
+                              "error_msg": "Parameter: server_name is invalid."})");
+    };
+    const auto e = run_expecting<CloudError>(f.io, f.client.rename_server("s1", "bad name!"));
+    CHECK(e.http_status == 400);
+    CHECK(e.error_code == "CPS.0087");
+    CHECK(e.error_msg == "Parameter: server_name is invalid.");
+    CHECK(e.request_id == "aad0860d089c482b943971f802a6718e");
+    CHECK(e.api == "PUT /v1/{project_id}/cloud-phone/servers/{server_id}");
+    REQUIRE(cph::find_cps_error("CPS.0087"));
+    CHECK(e.meaning() == cph::find_cps_error("CPS.0087")->meaning);
+    CHECK_FALSE(e.meaning().empty());
+    CHECK_FALSE(e.retryable());
+    const std::string what = e.what();
+    CHECK(what.find("PUT /v1/{project_id}/cloud-phone/servers/{server_id}") != std::string::npos);
+    CHECK(what.find("CPS.0087") != std::string::npos);
+    CHECK(what.find(e.meaning()) != std::string::npos);
+    CHECK(what.find(kCreds.secret_key) == std::string::npos);
+  }
+  SECTION("count error: CPS.0024") {
+    f.cph->respond = [](const HttpRequest&) {
+      return response(400, R"({"error_code": "CPS.0024", "error_msg": "Parameter: count is invalid."})");
+    };
+    const auto e = run_expecting<CloudError>(f.io, f.client.purchase_servers(full_purchase()));
+    CHECK(e.api == "POST /v2/{project_id}/cloud-phone/servers");
+    CHECK(e.meaning() == "Parameter error: invalid number of servers.");
+  }
+  SECTION("gateway error nested under \"error\", request id from the header") {
+    f.cph->respond = [](const HttpRequest&) {
+      return response(401,
+                      R"({"error": {"code": "APIGW.0301", "message": "Incorrect IAM authentication information"}})",
+                      {{"X-Request-Id", "rid-from-header"}});
+    };
+    const auto e = run_expecting<CloudError>(f.io, f.client.rename_server("s1", "n"));
+    CHECK(e.http_status == 401);
+    CHECK(e.error_code == "APIGW.0301");
+    CHECK(e.error_msg == "Incorrect IAM authentication information");
+    CHECK(e.request_id == "rid-from-header");
+    CHECK(e.meaning().empty());
+  }
+  SECTION("plain-text body") {
+    f.cph->respond = [](const HttpRequest&) { return response(502, "Bad Gateway\n"); };
+    const auto e = run_expecting<CloudError>(f.io, f.client.rename_server("s1", "n"));
+    CHECK(e.http_status == 502);
+    CHECK(e.error_code.empty());
+    CHECK(e.error_msg == "Bad Gateway ");
+    CHECK(e.body == "Bad Gateway\n");
+    CHECK(e.retryable());
+  }
+  SECTION("retryable()") {
+    CHECK(CloudError(429, "", "", "", "GET /x", "").retryable());
+    CHECK(CloudError(500, "CPS.0000", "", "", "GET /x", "").retryable());
+    CHECK(CloudError(503, "", "", "", "GET /x", "").retryable());
+    CHECK(CloudError(400, "APIGW.0308", "", "", "GET /x", "").retryable());
+    CHECK_FALSE(CloudError(400, "CPS.0024", "", "", "GET /x", "").retryable());
+    CHECK_FALSE(CloudError(404, "CPS.0015", "", "", "GET /x", "").retryable());
+  }
+}
+
+namespace {
+// A fake CPH holding `n` servers, answering 3.1 pages by offset/limit.
+std::function<HttpResponse(const HttpRequest&)> fleet(int n) {
+  return [n](const HttpRequest& r) {
+    int offset = -1, limit = -1;
+    const std::string query = r.target.substr(r.target.find('?') + 1);
+    std::sscanf(query.c_str(), "offset=%d&limit=%d", &offset, &limit);
+    REQUIRE(offset >= 0);
+    REQUIRE(limit == 100);
+    json servers = json::array();
+    for (int i = offset; i < std::min(n, offset + limit); ++i)
+      servers.push_back(
+          {{"server_id", "srv-" + std::to_string(i)}, {"server_name", "s" + std::to_string(i)}, {"status", 5}});
+    return response(200, json{{"servers", servers}, {"count", n}, {"request_id", "r"}}.dump());
+  };
+}
+}  // namespace
+
+TEST_CASE("list_all_servers pages by 100", "[cloud][client][paging]") {
+  const auto api = "GET /v1/{project_id}/cloud-phone/servers";
+  for (auto [n, calls] :
+       std::vector<std::pair<int, int>>{{0, 1}, {1, 1}, {99, 1}, {100, 1}, {200, 2}, {250, 3}, {1000, 10}}) {
+    INFO(n << " servers");
+    ClientFixture f;
+    f.cph->respond = fleet(n);
+    std::vector<Server> all = run(f.io, f.client.list_all_servers());
+    REQUIRE(all.size() == static_cast<size_t>(n));
+    for (int i = 0; i < n; ++i) CHECK(all[static_cast<size_t>(i)].server_id == "srv-" + std::to_string(i));
+    CHECK(f.client.call_counts().at(api) == calls);
+    CHECK(f.cph->requests.size() == static_cast<size_t>(calls));
+  }
+}
+
+TEST_CASE("list_all_servers: odd services", "[cloud][client][paging]") {
+  SECTION("no count in the response: pages until a short page") {
+    ClientFixture f;
+    auto full = fleet(150);
+    f.cph->respond = [full](const HttpRequest& r) {
+      json j = json::parse(full(r).body);
+      j.erase("count");
+      return response(200, j.dump());
+    };
+    CHECK(run(f.io, f.client.list_all_servers()).size() == 150);
+    CHECK(f.cph->requests.size() == 2);
+  }
+  SECTION("a service that ignores offset does not loop forever") {
+    ClientFixture f;
+    auto first_page = fleet(500);
+    f.cph->respond = [first_page](const HttpRequest& r) {
+      HttpRequest copy = r;
+      copy.target = r.target.substr(0, r.target.find('?')) + "?offset=0&limit=100";
+      return first_page(copy);
+    };
+    CHECK(run(f.io, f.client.list_all_servers()).size() == 100);
+    CHECK(f.cph->requests.size() == 2);
+  }
+}
+
+TEST_CASE("client-side argument errors send nothing", "[cloud][client]") {
+  ClientFixture f;
+  f.cph->respond = [](const HttpRequest&) { return response(200, kRenameExample); };
+  CHECK_THROWS_AS(run(f.io, f.client.rename_server("s1",
+                                                   "bad\xff"
+                                                   "utf8")),
+                  std::invalid_argument);
+  CHECK(f.cph->requests.empty());
+
+  Credentials no_project = kCreds;
+  no_project.project_id.clear();
+  CphClient client(f.cph, f.bss, Endpoints{parse_url("https://cph.example.com"), parse_url("https://bss.example.com")},
+                   no_project);
+  CHECK_THROWS_AS(run(f.io, client.show_server("s1")), std::invalid_argument);
+  CHECK(f.cph->requests.empty());
+
+  Credentials no_secret = kCreds;
+  no_secret.secret_key.clear();
+  CHECK_THROWS_AS(CphClient(f.cph, f.bss, Endpoints{}, no_secret), std::invalid_argument);
+}
+
+TEST_CASE("read retries", "[cloud][client][retry]") {
+  ClientFixture f;
+  SECTION("503 then success") {
+    int calls = 0;
+    f.cph->respond = [&calls](const HttpRequest&) {
+      return ++calls == 1 ? response(503, R"({"error_code": "CPS.9999", "error_msg": "busy"})")
+                          : response(200, kShowExample);
+    };
+    Server s = run(f.io, f.client.show_server("6edb89150bc742aa81fc8ac4ff047297"));
+    CHECK(s.status == 5);
+    REQUIRE(f.cph->requests.size() == 2);
+    // Each attempt is signed on its own.
+    for (const auto& r : f.cph->requests) CHECK(verify_signature(r) == cph::sign::Verdict::ok);
+    CHECK(f.client.call_counts().at("GET /v1/{project_id}/cloud-phone/servers/{server_id}") == 2);
+  }
+  SECTION("transport failure then success") {
+    int calls = 0;
+    f.cph->respond = [&calls](const HttpRequest&) -> HttpResponse {
+      if (++calls == 1) throw TransportError("connection reset", true);
+      return response(200, kListExample);
+    };
+    ServerPage page = run(f.io, f.client.list_servers({}));
+    CHECK(page.count == 2);
+    CHECK(f.cph->requests.size() == 2);
+  }
+  SECTION("Retry-After is honoured") {
+    int calls = 0;
+    f.cph->respond = [&calls](const HttpRequest&) {
+      return ++calls == 1
+                 ? response(429, R"({"error_code": "APIGW.0308", "error_msg": "throttled"})", {{"Retry-After", "1"}})
+                 : response(200, kShowExample);
+    };
+    const auto start = std::chrono::steady_clock::now();
+    run(f.io, f.client.show_server("x"));
+    CHECK(std::chrono::steady_clock::now() - start >= 1s);
+    CHECK(f.cph->requests.size() == 2);
+  }
+  SECTION("gives up after 3 retries") {
+    f.cph->respond = [](const HttpRequest&) {
+      return response(500, R"({"error_code": "CPS.0000", "error_msg": "x"})");
+    };
+    const auto e = run_expecting<CloudError>(f.io, f.client.show_server("x"));
+    CHECK(e.http_status == 500);
+    CHECK(f.cph->requests.size() == 4);
+  }
+  SECTION("client errors are not retried") {
+    f.cph->respond = [](const HttpRequest&) {
+      return response(404, R"({"error_code": "CPS.0015", "error_msg": "server_id not found."})");
+    };
+    const auto e = run_expecting<CloudError>(f.io, f.client.show_server("x"));
+    CHECK(e.error_code == "CPS.0015");
+    CHECK(f.cph->requests.size() == 1);
+  }
+}
+
+TEST_CASE("mutations are never retried", "[cloud][client][retry]") {
+  ClientFixture f;
+  SECTION("purchase answered 500") {
+    f.cph->respond = [](const HttpRequest&) {
+      return response(500, R"({"error_code": "CPS.0000", "error_msg": "x"})");
+    };
+    const auto e = run_expecting<CloudError>(f.io, f.client.purchase_servers(full_purchase()));
+    CHECK(e.retryable());  // retryable in kind, but a purchase is the executor's call
+    CHECK(f.cph->requests.size() == 1);
+  }
+  SECTION("purchase with a transport failure") {
+    f.cph->respond = [](const HttpRequest&) -> HttpResponse { throw TransportError("reset after write", true); };
+    const auto e = run_expecting<TransportError>(f.io, f.client.purchase_servers(full_purchase()));
+    CHECK(e.maybe_sent);
+    CHECK(f.cph->requests.size() == 1);
+  }
+  SECTION("rename, pay and unsubscribe throttled") {
+    f.cph->respond = [](const HttpRequest&) { return response(429, "", {{"Retry-After", "0"}}); };
+    f.bss->respond = f.cph->respond;
+    CHECK_THROWS_AS(run(f.io, f.client.rename_server("s", "n")), CloudError);
+    CHECK_THROWS_AS(run(f.io, f.client.pay_order("o")), CloudError);
+    CHECK_THROWS_AS(run(f.io, f.client.unsubscribe({"s"})), CloudError);
+    CHECK(f.cph->requests.size() == 1);
+    CHECK(f.bss->requests.size() == 2);
+  }
+}
+
+// ================================================================================
+// The real transport against in-test servers
+// ================================================================================
+
+namespace {
+
+struct Received {
+  int connection = -1;
+  std::string method, target, body, sni;
+  HeaderList headers;
+};
+
+enum class Action {
+  respond,                 // answer, keep the connection
+  respond_then_close,      // answer, then close as an idle-timeout would (no "Connection: close")
+  close_without_response,  // read the request, close without a byte
+  hang,                    // read the request, never answer
+};
+
+struct Reply {
+  Action action = Action::respond;
+  int status = 200;
+  std::string body = "{}";
+  HeaderList headers;
+};
+
+Reply make_reply(Action action, int status = 200, std::string body = "{}") {
+  Reply r;
+  r.action = action;
+  r.status = status;
+  r.body = std::move(body);
+  return r;
+}
+
+// A small HTTP/1.1 server on 127.0.0.1 with its own thread and io_context,
+// optionally TLS. `script` decides what to do with each request.
+class TestServer {
+ public:
+  using Script = std::function<Reply(const Received&)>;
+
+  explicit TestServer(Script script, std::shared_ptr<ssl::context> tls = nullptr)
+      : script_(std::move(script)), tls_(std::move(tls)), acceptor_(io_, {asio::ip::make_address("127.0.0.1"), 0}) {
+    asio::co_spawn(io_, accept_loop(), asio::detached);
+    thread_ = std::thread([this] { io_.run(); });
+  }
+  ~TestServer() {
+    io_.stop();
+    thread_.join();
+  }
+
+  uint16_t port() const { return acceptor_.local_endpoint().port(); }
+  int accepted() const {
+    std::lock_guard lock(mutex_);
+    return accepted_;
+  }
+  int closed() const {
+    std::lock_guard lock(mutex_);
+    return closed_;
+  }
+  std::vector<Received> received() const {
+    std::lock_guard lock(mutex_);
+    return received_;
+  }
+  bool wait_closed(int n) const {
+    for (int i = 0; i < 400; ++i) {
+      if (closed() >= n) return true;
+      std::this_thread::sleep_for(5ms);
+    }
+    return false;
+  }
+
+ private:
+  asio::awaitable<void> accept_loop() {
+    for (;;) {
+      auto [ec, socket] = co_await acceptor_.async_accept(kTuple);
+      if (ec) co_return;
+      int index;
+      {
+        std::lock_guard lock(mutex_);
+        index = accepted_++;
+      }
+      if (tls_)
+        asio::co_spawn(io_, serve_tls(std::move(socket), index), asio::detached);
+      else
+        asio::co_spawn(io_, serve_plain(std::move(socket), index), asio::detached);
+    }
+  }
+
+  asio::awaitable<void> serve_plain(tcp::socket socket, int index) {
+    co_await serve(socket, index, "");
+    mark_closed(socket);
+  }
+
+  asio::awaitable<void> serve_tls(tcp::socket socket, int index) {
+    ssl::stream<tcp::socket> stream(std::move(socket), *tls_);
+    auto [ec] = co_await stream.async_handshake(ssl::stream_base::server, kTuple);
+    if (!ec) {
+      const char* sni = SSL_get_servername(stream.native_handle(), TLSEXT_NAMETYPE_host_name);
+      co_await serve(stream, index, sni ? sni : "");
+    }
+    mark_closed(stream.next_layer());
+  }
+
+  void mark_closed(tcp::socket& socket) {
+    boost::system::error_code ignored;
+    socket.shutdown(tcp::socket::shutdown_both, ignored);
+    socket.close(ignored);
+    std::lock_guard lock(mutex_);
+    ++closed_;
+  }
+
+  template <class Stream>
+  asio::awaitable<void> serve(Stream& stream, int index, std::string sni) {
+    std::string buffer;
+    for (;;) {
+      auto [ec, n] = co_await asio::async_read_until(stream, asio::dynamic_buffer(buffer), "\r\n\r\n", kTuple);
+      if (ec) co_return;
+      Received req;
+      req.connection = index;
+      req.sni = sni;
+      std::istringstream head(buffer.substr(0, n));
+      buffer.erase(0, n);
+      std::string line;
+      std::getline(head, line);
+      std::istringstream request_line(line);
+      request_line >> req.method >> req.target;
+      size_t content_length = 0;
+      while (std::getline(head, line) && line != "\r") {
+        if (!line.empty() && line.back() == '\r') line.pop_back();
+        const size_t colon = line.find(':');
+        std::string name = line.substr(0, colon), value = line.substr(colon + 1);
+        value.erase(0, value.find_first_not_of(' '));
+        if (iequals(name, "content-length")) content_length = std::stoul(value);
+        req.headers.emplace_back(std::move(name), std::move(value));
+      }
+      if (buffer.size() < content_length) {
+        auto [ec2, m] = co_await asio::async_read(stream, asio::dynamic_buffer(buffer),
+                                                  asio::transfer_exactly(content_length - buffer.size()), kTuple);
+        if (ec2) co_return;
+      }
+      req.body = buffer.substr(0, content_length);
+      buffer.erase(0, content_length);
+      {
+        std::lock_guard lock(mutex_);
+        received_.push_back(req);
+      }
+      const Reply reply = script_(req);
+      if (reply.action == Action::close_without_response) co_return;
+      if (reply.action == Action::hang) {
+        char byte;  // until the client gives up and closes
+        co_await stream.async_read_some(asio::buffer(&byte, 1), kTuple);
+        co_return;
+      }
+      std::string out = "HTTP/1.1 " + std::to_string(reply.status) + " Whatever\r\nContent-Type: application/json\r\n";
+      for (const auto& [k, v] : reply.headers) out += k + ": " + v + "\r\n";
+      out += "Content-Length: " + std::to_string(reply.body.size()) + "\r\n\r\n" + reply.body;
+      auto [wec, w] = co_await asio::async_write(stream, asio::buffer(out), kTuple);
+      if (wec || reply.action == Action::respond_then_close) co_return;
+    }
+  }
+
+  Script script_;
+  std::shared_ptr<ssl::context> tls_;
+  mutable std::mutex mutex_;
+  int accepted_ = 0;
+  int closed_ = 0;
+  std::vector<Received> received_;
+  // Last: destroying the io_context destroys the suspended connection
+  // coroutines, whose sockets belong to it.
+  asio::io_context io_;
+  tcp::acceptor acceptor_;
+  std::thread thread_;
+};
+
+Url local_url(uint16_t port, const std::string& scheme = "http", const std::string& host = "127.0.0.1") {
+  return parse_url(scheme + "://" + host + ":" + std::to_string(port));
+}
+
+HttpRequest get(std::string target) {
+  HttpRequest r;
+  r.method = "GET";
+  r.target = std::move(target);
+  return r;
+}
+
+}  // namespace
+
+TEST_CASE("transport: request on the wire and response", "[cloud][transport]") {
+  TestServer server([](const Received& r) {
+    Reply reply;
+    reply.status = r.method == "POST" ? 201 : 200;
+    reply.body = R"({"echo": ")" + r.method + "\"}";
+    reply.headers = {{"X-Request-Id", "rid-1"}};
+    return reply;
+  });
+  asio::io_context io;
+  auto transport = make_http_transport(io.get_executor(), local_url(server.port()));
+
+  HttpRequest post;
+  post.method = "POST";
+  post.target = "/v1/p/x?a=1";
+  post.headers = {{"Content-Type", "application/json"}, {"X-Custom", "v"}};
+  post.body = R"({"k":"v"})";
+  HttpResponse r = run(io, transport->send(post));
+  CHECK(r.status == 201);
+  CHECK(r.body == R"({"echo": "POST"})");
+  CHECK(r.header("x-request-id") == "rid-1");
+
+  HttpRequest del;
+  del.method = "DELETE";  // DELETE with a body (reference 11.1, 5.1.11)
+  del.target = "/v1/p/cloud-phone/phones/share-apps";
+  del.body = R"({"server_ids":["a"]})";
+  CHECK(run(io, transport->send(del)).status == 200);
+
+  const auto seen = server.received();
+  REQUIRE(seen.size() == 2);
+  CHECK(seen[0].method == "POST");
+  CHECK(seen[0].target == "/v1/p/x?a=1");
+  CHECK(seen[0].body == R"({"k":"v"})");
+  CHECK(header_of(seen[0].headers, "Host") == "127.0.0.1:" + std::to_string(server.port()));
+  CHECK(header_of(seen[0].headers, "X-Custom") == "v");
+  CHECK(header_of(seen[0].headers, "Content-Length") == "9");
+  CHECK(seen[1].method == "DELETE");
+  CHECK(seen[1].body == R"({"server_ids":["a"]})");
+  CHECK(header_of(seen[1].headers, "Content-Length") == "20");
+}
+
+TEST_CASE("transport: keep-alive reuses one connection", "[cloud][transport]") {
+  TestServer server([](const Received&) { return Reply{}; });
+  asio::io_context io;
+  auto transport = make_http_transport(io.get_executor(), local_url(server.port()));
+  CHECK(run(io, transport->send(get("/a"))).status == 200);
+  CHECK(run(io, transport->send(get("/b"))).status == 200);
+  CHECK(run(io, transport->send(get("/c"))).status == 200);
+  CHECK(server.accepted() == 1);
+  const auto seen = server.received();
+  REQUIRE(seen.size() == 3);
+  CHECK(seen[2].connection == 0);
+}
+
+TEST_CASE("transport: the idle pool is bounded", "[cloud][transport]") {
+  TestServer server([](const Received&) { return Reply{}; });
+  asio::io_context io;
+  HttpOptions options;
+  options.max_idle_connections = 1;
+  auto transport = make_http_transport(io.get_executor(), local_url(server.port()), options);
+  // Three requests in flight together need three connections.
+  int done = 0;
+  for (int i = 0; i < 3; ++i)
+    asio::co_spawn(io, transport->send(get("/p")), [&done](std::exception_ptr e, HttpResponse r) {
+      CHECK_FALSE(e);
+      CHECK(r.status == 200);
+      ++done;
+    });
+  io.run();
+  CHECK(done == 3);
+  CHECK(server.accepted() == 3);
+  // Only one is kept: the other two are closed by the client.
+  CHECK(server.wait_closed(2));
+  CHECK(server.closed() == 2);
+  CHECK(run(io, transport->send(get("/q"))).status == 200);
+  CHECK(server.accepted() == 3);
+}
+
+TEST_CASE("transport: a connection closed while idle is replaced", "[cloud][transport]") {
+  SECTION("closed before the next request is sent") {
+    TestServer server([](const Received&) { return make_reply(Action::respond_then_close); });
+    asio::io_context io;
+    auto transport = make_http_transport(io.get_executor(), local_url(server.port()));
+    CHECK(run(io, transport->send(get("/a"))).status == 200);
+    REQUIRE(server.wait_closed(1));
+    CHECK(run(io, transport->send(get("/b"))).status == 200);
+    CHECK(server.accepted() == 2);
+    CHECK(server.received().size() == 2);
+  }
+  SECTION("closed as the request arrives (the race): resent once on a new connection") {
+    // Connection 0 answers its first request and drops the second unanswered,
+    // as a server whose idle timer fired just as the request arrived.
+    std::atomic<int> on_first{0};
+    TestServer server([&on_first](const Received& r) {
+      if (r.connection == 0 && on_first++ == 1) return make_reply(Action::close_without_response);
+      return Reply{};
+    });
+    asio::io_context io;
+    auto transport = make_http_transport(io.get_executor(), local_url(server.port()));
+    CHECK(run(io, transport->send(get("/a"))).status == 200);
+    CHECK(run(io, transport->send(get("/b"))).status == 200);
+    CHECK(server.accepted() == 2);
+    const auto seen = server.received();
+    REQUIRE(seen.size() == 3);
+    CHECK(seen[1].target == "/b");
+    CHECK(seen[1].connection == 0);
+    CHECK(seen[2].target == "/b");
+    CHECK(seen[2].connection == 1);
+  }
+  SECTION("a fresh connection closed without an answer is not resent") {
+    TestServer server([](const Received&) { return make_reply(Action::close_without_response); });
+    asio::io_context io;
+    auto transport = make_http_transport(io.get_executor(), local_url(server.port()));
+    const auto e = run_expecting<TransportError>(io, transport->send(get("/a")));
+    CHECK(e.maybe_sent);  // the request was written: the server may have acted on it
+    CHECK(server.accepted() == 1);
+    CHECK(server.received().size() == 1);
+  }
+}
+
+TEST_CASE("transport: connection refused", "[cloud][transport]") {
+  uint16_t port;
+  {
+    asio::io_context tmp;
+    tcp::acceptor a(tmp, {asio::ip::make_address("127.0.0.1"), 0});
+    port = a.local_endpoint().port();
+  }  // closed: nothing listens there now
+  asio::io_context io;
+  auto transport = make_http_transport(io.get_executor(), local_url(port));
+  const auto e = run_expecting<TransportError>(io, transport->send(get("/a")));
+  CHECK_FALSE(e.maybe_sent);
+  CHECK(std::string(e.what()).find("connect") != std::string::npos);
+}
+
+TEST_CASE("transport: request timeout", "[cloud][transport]") {
+  TestServer server([](const Received&) { return make_reply(Action::hang); });
+  asio::io_context io;
+  HttpOptions options;
+  options.request_timeout = 300ms;
+  auto transport = make_http_transport(io.get_executor(), local_url(server.port()), options);
+  const auto start = std::chrono::steady_clock::now();
+  const auto e = run_expecting<TransportError>(io, transport->send(get("/slow")));
+  const auto elapsed = std::chrono::steady_clock::now() - start;
+  CHECK(e.maybe_sent);
+  CHECK(std::string(e.what()).find("timed out") != std::string::npos);
+  CHECK(elapsed >= 250ms);
+  CHECK(elapsed < 5s);
+  CHECK(server.accepted() == 1);  // a timeout is not resent
+}
+
+TEST_CASE("CphClient over the real transport: signed requests verify on the server", "[cloud][transport][client]") {
+  TestServer server([](const Received& r) {
+    HttpRequest as_client{r.method, r.target, r.headers, r.body};
+    // Content-Length is added by the transport and not signed; it must not matter.
+    if (verify_signature(as_client) != cph::sign::Verdict::ok)
+      return make_reply(Action::respond, 401, R"({"error_code": "APIGW.0301", "error_msg": "bad signature"})");
+    return make_reply(Action::respond, 200, r.method == "GET" ? kShowExample : kRenameExample);
+  });
+  asio::io_context io;
+  const Url url = local_url(server.port());
+  CphClient client(io.get_executor(), Endpoints{url, url}, kCreds);
+  Server s = run(io, client.show_server("6edb89150bc742aa81fc8ac4ff047297"));
+  CHECK(s.status == 5);
+  run(io, client.rename_server("6edb89150bc742aa81fc8ac4ff047297", "newName"));
+  CHECK(server.accepted() == 1);  // CPH and BSS on one address share the pool
+  const auto seen = server.received();
+  REQUIRE(seen.size() == 2);
+  CHECK(header_of(seen[1].headers, "Content-Type") == "application/json");
+}
+
+// ---- HTTPS ----------------------------------------------------------------------
+
+namespace {
+
+// A throw-away self-signed certificate for "localhost" (CN and SAN), made with
+// the OpenSSL API at test time so no key material lives in the repository.
+struct TestCertificate {
+  std::string cert_pem;
+  std::string key_pem;
+};
+
+std::string bio_string(BIO* bio) {
+  std::string out(BIO_ctrl_pending(bio), '\0');
+  const int n = BIO_read(bio, out.data(), static_cast<int>(out.size()));
+  REQUIRE(n == static_cast<int>(out.size()));
+  return out;
+}
+
+TestCertificate make_certificate() {
+  EVP_PKEY_CTX* kctx = EVP_PKEY_CTX_new_id(EVP_PKEY_EC, nullptr);
+  REQUIRE(kctx);
+  REQUIRE(EVP_PKEY_keygen_init(kctx) == 1);
+  REQUIRE(EVP_PKEY_CTX_set_ec_paramgen_curve_nid(kctx, NID_X9_62_prime256v1) == 1);
+  EVP_PKEY* key = nullptr;
+  REQUIRE(EVP_PKEY_keygen(kctx, &key) == 1);
+  EVP_PKEY_CTX_free(kctx);
+
+  X509* cert = X509_new();
+  REQUIRE(cert);
+  REQUIRE(X509_set_version(cert, 2) == 1);
+  REQUIRE(ASN1_INTEGER_set(X509_get_serialNumber(cert), 1) == 1);
+  X509_gmtime_adj(X509_getm_notBefore(cert), -3600);
+  X509_gmtime_adj(X509_getm_notAfter(cert), 24 * 3600);
+  REQUIRE(X509_set_pubkey(cert, key) == 1);
+  X509_NAME* name = X509_get_subject_name(cert);
+  REQUIRE(X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, reinterpret_cast<const unsigned char*>("localhost"), -1,
+                                     -1, 0) == 1);
+  REQUIRE(X509_set_issuer_name(cert, name) == 1);
+  X509V3_CTX v3{};
+  X509V3_set_ctx(&v3, cert, cert, nullptr, nullptr, 0);
+  for (auto [nid, value] :
+       {std::pair{NID_subject_alt_name, "DNS:localhost"}, std::pair{NID_basic_constraints, "critical,CA:TRUE"},
+        std::pair{NID_subject_key_identifier, "hash"}}) {
+    X509_EXTENSION* ext = X509V3_EXT_conf_nid(nullptr, &v3, nid, value);
+    REQUIRE(ext);
+    REQUIRE(X509_add_ext(cert, ext, -1) == 1);
+    X509_EXTENSION_free(ext);
+  }
+  REQUIRE(X509_sign(cert, key, EVP_sha256()) > 0);
+
+  TestCertificate out;
+  BIO* bio = BIO_new(BIO_s_mem());
+  REQUIRE(PEM_write_bio_X509(bio, cert) == 1);
+  out.cert_pem = bio_string(bio);
+  REQUIRE(PEM_write_bio_PrivateKey(bio, key, nullptr, nullptr, 0, nullptr, nullptr) == 1);
+  out.key_pem = bio_string(bio);
+  BIO_free(bio);
+  X509_free(cert);
+  EVP_PKEY_free(key);
+  return out;
+}
+
+struct TempFile {
+  std::filesystem::path path;
+  TempFile(const std::string& name, const std::string& content)
+      : path(std::filesystem::temp_directory_path() / (name + "-" + std::to_string(::getpid()))) {
+    std::ofstream(path) << content;
+  }
+  ~TempFile() {
+    std::error_code ignored;
+    std::filesystem::remove(path, ignored);
+  }
+};
+
+}  // namespace
+
+TEST_CASE("transport: HTTPS peer verification", "[cloud][transport][tls]") {
+  const TestCertificate cert = make_certificate();
+  REQUIRE(cert.cert_pem.find("BEGIN CERTIFICATE") != std::string::npos);
+  auto server_ctx = std::make_shared<ssl::context>(ssl::context::tls_server);
+  server_ctx->use_certificate_chain(asio::buffer(cert.cert_pem));
+  server_ctx->use_private_key(asio::buffer(cert.key_pem), ssl::context::pem);
+  TestServer server([](const Received&) { return make_reply(Action::respond, 200, R"({"tls": true})"); }, server_ctx);
+  const TempFile ca("cphform-cloud-test-ca.pem", cert.cert_pem);
+  asio::io_context io;
+
+  SECTION("an untrusted certificate is rejected by default") {
+    auto transport = make_http_transport(io.get_executor(), local_url(server.port(), "https", "localhost"));
+    const auto e = run_expecting<TransportError>(io, transport->send(get("/a")));
+    CHECK_FALSE(e.maybe_sent);
+    CHECK(std::string(e.what()).find("TLS handshake") != std::string::npos);
+    CHECK(server.received().empty());
+  }
+  SECTION("trusted through ca_file: accepted, with SNI") {
+    HttpOptions options;
+    options.ca_file = ca.path.string();
+    auto transport = make_http_transport(io.get_executor(), local_url(server.port(), "https", "localhost"), options);
+    HttpResponse r = run(io, transport->send(get("/a")));
+    CHECK(r.status == 200);
+    CHECK(r.body == R"({"tls": true})");
+    CHECK(run(io, transport->send(get("/b"))).status == 200);  // kept alive over TLS too
+    CHECK(server.accepted() == 1);
+    const auto seen = server.received();
+    REQUIRE(seen.size() == 2);
+    CHECK(seen[0].sni == "localhost");
+    CHECK(header_of(seen[0].headers, "Host") == "localhost:" + std::to_string(server.port()));
+  }
+  SECTION("trusted certificate but a host name it does not name") {
+    HttpOptions options;
+    options.ca_file = ca.path.string();
+    auto transport = make_http_transport(io.get_executor(), local_url(server.port(), "https", "127.0.0.1"), options);
+    const auto e = run_expecting<TransportError>(io, transport->send(get("/a")));
+    CHECK_FALSE(e.maybe_sent);
+    CHECK(server.received().empty());
+  }
+  SECTION("verification can be switched off explicitly") {
+    HttpOptions options;
+    options.verify_peer = false;
+    auto transport = make_http_transport(io.get_executor(), local_url(server.port(), "https", "127.0.0.1"), options);
+    CHECK(run(io, transport->send(get("/a"))).status == 200);
+  }
+  SECTION("an unreadable ca_file is reported at construction") {
+    HttpOptions options;
+    options.ca_file = "/nonexistent/ca.pem";
+    CHECK_THROWS_AS(make_http_transport(io.get_executor(), local_url(server.port(), "https", "localhost"), options),
+                    std::invalid_argument);
+  }
+}

@@ -1,0 +1,544 @@
+// Typed CPH and BSS calls: request building (paths, query, JSON bodies),
+// AK/SK signing, status/error handling, read retries. The JSON library stays
+// in this file; callers see the plain structs of cph_client.h.
+#include "cloud/cph_client.h"
+
+#include <algorithm>
+#include <chrono>
+#include <mutex>
+#include <random>
+#include <set>
+
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <nlohmann/json.hpp>
+
+#include "common/cps_errors.h"
+#include "common/signer.h"
+
+namespace cph::cloud {
+
+namespace {
+
+using nlohmann::json;
+using nlohmann::ordered_json;  // request bodies keep the reference's field order
+
+constexpr std::string_view kUserAgent = "cphform/0.1";
+constexpr int kMaxReadRetries = 3;
+constexpr std::chrono::milliseconds kBackoffBase{200};
+constexpr std::chrono::milliseconds kBackoffCap{8000};
+constexpr std::chrono::seconds kRetryAfterCap{120};
+constexpr int kListPageSize = 100;  // maximum limit of 3.1
+
+// ---- tolerant JSON reading (reference 11.1) ----
+
+std::string str(const json& j, const char* key) {
+  if (!j.is_object()) return {};
+  auto it = j.find(key);
+  if (it == j.end() || it->is_null()) return {};
+  if (it->is_string()) return it->get<std::string>();
+  if (it->is_number() || it->is_boolean()) return it->dump();  // e.g. imei sent as a number
+  return {};
+}
+
+int num(const json& j, const char* key) {
+  if (!j.is_object()) return 0;
+  auto it = j.find(key);
+  if (it == j.end()) return 0;
+  if (it->is_number_integer()) return it->get<int>();
+  if (it->is_number_float()) return static_cast<int>(it->get<double>());
+  if (it->is_string()) {
+    const std::string s = it->get<std::string>();
+    try {
+      size_t used = 0;
+      const int v = std::stoi(s, &used);
+      if (used == s.size()) return v;
+    } catch (const std::exception&) {
+    }
+  }
+  return 0;
+}
+
+const json& member(const json& j, const char* key) {
+  static const json null_value;
+  if (!j.is_object()) return null_value;
+  auto it = j.find(key);
+  return it == j.end() ? null_value : *it;
+}
+
+std::vector<std::string> strings(const json& j, const char* key) {
+  std::vector<std::string> out;
+  const json& a = member(j, key);
+  if (!a.is_array()) return out;
+  for (const auto& v : a)
+    if (v.is_string()) out.push_back(v.get<std::string>());
+  return out;
+}
+
+Server parse_server(const json& j) {
+  Server s;
+  s.server_id = str(j, "server_id");
+  s.server_name = str(j, "server_name");
+  s.server_model_name = str(j, "server_model_name");
+  s.phone_model_name = str(j, "phone_model_name");
+  s.keypair_name = str(j, "keypair_name");
+  s.status = num(j, "status");
+  s.vpc_id = str(j, "vpc_id");
+  s.subnet_id = str(j, "subnet_id");
+  s.availability_zone = str(j, "availability_zone");
+  s.network_version = str(j, "network_version");
+  // the tables swap the two descriptions; the values are the natural ones.
+  const json& metadata = member(j, "metadata");
+  s.order_id = str(metadata, "order_id");
+  s.product_id = str(metadata, "product_id");
+  const json& addresses = member(j, "addresses");
+  if (addresses.is_array()) {
+    for (const auto& a : addresses) {
+      Address addr;
+      // 1.10: server_ip/public_ip are the new fields; fall back to the
+      // deprecated intranet_ip/access_ip for servers that only report those.
+      addr.server_ip = str(a, "server_ip");
+      if (addr.server_ip.empty()) addr.server_ip = str(a, "intranet_ip");
+      addr.public_ip = str(a, "public_ip");
+      if (addr.public_ip.empty()) addr.public_ip = str(a, "access_ip");
+      s.addresses.push_back(std::move(addr));
+    }
+  }
+  const json& bws = member(j, "band_widths");
+  if (bws.is_array()) {
+    for (const auto& b : bws) {
+      BandWidthInfo bw;
+      bw.band_width_id = str(b, "band_width_id");
+      bw.band_width_name = str(b, "band_width_name");
+      bw.band_width_size = num(b, "band_width_size");
+      bw.band_width_charge_mode = num(b, "band_width_charge_mode");
+      bw.band_width_share_type = num(b, "band_width_share_type");
+      s.band_widths.push_back(std::move(bw));
+    }
+  }
+  s.create_time = str(j, "create_time");
+  s.update_time = str(j, "update_time");
+  return s;
+}
+
+std::string format_error(int http_status, const std::string& code, const std::string& msg,
+                         const std::string& request_id, const std::string& api) {
+  std::string what = api + ": HTTP " + std::to_string(http_status);
+  if (!code.empty()) what += " " + code;
+  if (!msg.empty()) what += ": " + msg;
+  if (const CpsError* e = find_cps_error(code)) what += " (" + std::string(e->meaning) + ")";
+  if (!request_id.empty()) what += " [request_id " + request_id + "]";
+  return what;
+}
+
+enum class Service { cph, bss };
+
+// One API call as the client makes it: template for errors and counting,
+// concrete encoded path/query, optional JSON body.
+struct Call {
+  Service service;
+  std::string method;
+  std::string api;    // "GET /v1/{project_id}/cloud-phone/servers"
+  std::string path;   // encoded, without the endpoint's base path
+  std::string query;  // encoded, without '?'
+  std::optional<std::string> body;
+};
+
+std::string encode(std::string_view s) { return sign::uri_encode(s); }
+
+// Compact JSON, as the SDK sends it. Strings that are not valid UTF-8 cannot
+// be represented in JSON: say so, naming the call, instead of sending a
+// mangled value.
+std::string to_body(const ordered_json& body, const std::string& api) {
+  try {
+    return body.dump();
+  } catch (const json::exception& e) {
+    throw std::invalid_argument(api + ": request body: " + e.what());
+  }
+}
+
+void add_query(std::string& q, std::string_view key, std::string_view value) {
+  if (!q.empty()) q += '&';
+  q += encode(key);
+  q += '=';
+  q += encode(value);
+}
+
+json parse_body(const HttpResponse& r, const Call& c) {
+  if (r.body.empty()) return json::object();
+  json j = json::parse(r.body, nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded())
+    throw CloudError(r.status, "", "response body is not valid JSON", r.header("X-Request-Id"), c.api, r.body);
+  return j;
+}
+
+CloudError error_from(const HttpResponse& r, const Call& c) {
+  std::string code, msg, request_id;
+  const json j = json::parse(r.body, nullptr, /*allow_exceptions=*/false);
+  if (j.is_object()) {
+    // 1.5: {"request_id", "error_code", "error_msg"} at the top level; some
+    // gateways and services nest it as {"error": {"code"/"error_code", "message"/"error_msg"}}.
+    code = str(j, "error_code");
+    msg = str(j, "error_msg");
+    request_id = str(j, "request_id");
+    const json& nested = member(j, "error");
+    if (nested.is_object()) {
+      if (code.empty()) code = str(nested, "error_code");
+      if (code.empty()) code = str(nested, "code");
+      if (msg.empty()) msg = str(nested, "error_msg");
+      if (msg.empty()) msg = str(nested, "message");
+      if (request_id.empty()) request_id = str(nested, "request_id");
+    }
+  } else {
+    // Not JSON (a proxy's HTML page, plain text): keep a readable excerpt.
+    std::string text = r.body.substr(0, 300);
+    std::replace_if(
+        text.begin(), text.end(), [](char ch) { return ch == '\n' || ch == '\r'; }, ' ');
+    msg = text;
+  }
+  if (request_id.empty()) request_id = r.header("X-Request-Id");
+  return CloudError(r.status, code, msg, request_id, c.api, r.body);
+}
+
+}  // namespace
+
+// ---- CloudError ----------------------------------------------------------------
+
+CloudError::CloudError(int status, std::string code, std::string msg, std::string rid, std::string api_template,
+                       std::string raw_body)
+    : std::runtime_error(format_error(status, code, msg, rid, api_template)),
+      http_status(status),
+      error_code(std::move(code)),
+      error_msg(std::move(msg)),
+      request_id(std::move(rid)),
+      api(std::move(api_template)),
+      body(std::move(raw_body)) {}
+
+std::string CloudError::meaning() const {
+  const CpsError* e = find_cps_error(error_code);
+  return e ? std::string(e->meaning) : std::string();
+}
+
+bool CloudError::retryable() const {
+  // APIGW.0308: the gateway's "throttling threshold reached" (reference 1.5:
+  // APIGW codes come from the API gateway).
+  return http_status == 429 || (http_status >= 500 && http_status <= 599) || error_code == "APIGW.0308";
+}
+
+bool server_status_creating(int status) { return status == 0 || status == 1 || status == 3 || status == 4; }
+
+// ---- CphClient -----------------------------------------------------------------
+
+struct CphClient::Impl {
+  std::shared_ptr<HttpTransport> cph;
+  std::shared_ptr<HttpTransport> bss;
+  Endpoints endpoints;
+  Credentials credentials;
+
+  mutable std::mutex mutex;  // guards counts and rng
+  ApiCallCounts counts;
+  std::mt19937_64 rng{std::random_device{}()};
+
+  void count(const std::string& api) {
+    std::lock_guard lock(mutex);
+    ++counts[api];
+  }
+
+  std::chrono::milliseconds backoff(int retry, const std::string& retry_after) {
+    // Retry-After in seconds (the HTTP-date form is not used by APIGW) wins
+    // over our own schedule, within a sanity cap.
+    if (!retry_after.empty() &&
+        std::all_of(retry_after.begin(), retry_after.end(), [](char ch) { return ch >= '0' && ch <= '9'; }) &&
+        retry_after.size() <= 6) {
+      const auto s = std::chrono::seconds(std::stol(retry_after));
+      return std::chrono::duration_cast<std::chrono::milliseconds>(std::min<std::chrono::seconds>(s, kRetryAfterCap));
+    }
+    // Exponential with jitter in [50%, 100%]: 200ms, 400ms, 800ms ... so that
+    // many clients throttled together do not come back together.
+    const auto ceiling = std::min(kBackoffBase * (1 << retry), kBackoffCap);
+    std::lock_guard lock(mutex);
+    std::uniform_int_distribution<long> dist(ceiling.count() / 2, ceiling.count());
+    return std::chrono::milliseconds(dist(rng));
+  }
+
+  asio::awaitable<HttpResponse> send_once(const Call& c) {
+    const bool is_bss = c.service == Service::bss;
+    const std::shared_ptr<HttpTransport>& transport = is_bss ? bss : cph;
+    const Url& url = is_bss ? endpoints.bss : endpoints.cph;
+    if (!transport) throw std::logic_error("CphClient: no transport for " + c.api);
+
+    const std::string path = url.base_path + c.path;
+    const std::string body = c.body.value_or(std::string());
+    sign::SignableRequest req{c.method, path, c.query, {}, body};
+    req.headers.emplace_back("Host", url.host_header());
+    // 1.3: Content-Type is required; the SDK sends it on GET as well.
+    if (c.body || c.method == "GET") req.headers.emplace_back("Content-Type", "application/json");
+    if (!is_bss) req.headers.emplace_back("X-Project-Id", credentials.project_id);
+    req.headers.emplace_back("User-Agent", std::string(kUserAgent));
+    // Signed per attempt: a retry carries a fresh X-Sdk-Date.
+    sign::sign_request(req, credentials.access_key, credentials.secret_key, sign::sdk_date_now());
+
+    HttpRequest out;
+    out.method = c.method;
+    out.target = c.query.empty() ? path : path + "?" + c.query;
+    out.headers = std::move(req.headers);
+    out.body = body;
+    count(c.api);
+    co_return co_await transport->send(std::move(out));
+  }
+
+  // Sends the call; 2xx -> response, otherwise CloudError. Reads (GET) are
+  // retried on throttling/5xx and transport failures; mutations never are,
+  // because only the executor, with its journal, knows whether resending is
+  // safe (ARCHITECTURE.md decision 3).
+  asio::awaitable<HttpResponse> call(const Call& c) {
+    const bool read = c.method == "GET";
+    for (int retry = 0;; ++retry) {
+      std::chrono::milliseconds wait{0};
+      try {
+        HttpResponse r = co_await send_once(c);
+        if (r.status >= 200 && r.status <= 299) co_return r;
+        CloudError err = error_from(r, c);
+        if (!read || !err.retryable() || retry >= kMaxReadRetries) throw err;
+        wait = backoff(retry, r.header("Retry-After"));
+      } catch (const TransportError&) {
+        if (!read || retry >= kMaxReadRetries) throw;
+        wait = backoff(retry, "");
+      }
+      asio::steady_timer timer(co_await asio::this_coro::executor, wait);
+      co_await timer.async_wait(asio::use_awaitable);
+    }
+  }
+
+  std::string project_path(std::string_view version, std::string_view rest) const {
+    if (credentials.project_id.empty())
+      throw std::invalid_argument("CphClient: a project ID is required for CPH calls (HW_PROJECT_ID)");
+    return "/" + std::string(version) + "/" + encode(credentials.project_id) + std::string(rest);
+  }
+};
+
+namespace {
+bool same_endpoint(const Url& a, const Url& b) { return a.scheme == b.scheme && a.host == b.host && a.port == b.port; }
+
+void check_credentials(const Credentials& c) {
+  if (c.access_key.empty() || c.secret_key.empty())
+    throw std::invalid_argument(
+        "CphClient: an access key and a secret key are required (HW_ACCESS_KEY, HW_SECRET_KEY)");
+}
+}  // namespace
+
+CphClient::CphClient(asio::any_io_executor executor, Endpoints endpoints, Credentials credentials, HttpOptions options)
+    : impl_(std::make_unique<Impl>()) {
+  check_credentials(credentials);
+  impl_->cph = make_http_transport(executor, endpoints.cph, options);
+  if (!endpoints.bss.host.empty()) {
+    // The emulator serves CPH and BSS on one address: share the connection pool.
+    impl_->bss = same_endpoint(endpoints.cph, endpoints.bss)
+                     ? impl_->cph
+                     : std::shared_ptr<HttpTransport>(make_http_transport(executor, endpoints.bss, options));
+  }
+  impl_->endpoints = std::move(endpoints);
+  impl_->credentials = std::move(credentials);
+}
+
+CphClient::CphClient(std::shared_ptr<HttpTransport> cph, std::shared_ptr<HttpTransport> bss, Endpoints endpoints,
+                     Credentials credentials)
+    : impl_(std::make_unique<Impl>()) {
+  check_credentials(credentials);
+  impl_->cph = std::move(cph);
+  impl_->bss = std::move(bss);
+  impl_->endpoints = std::move(endpoints);
+  impl_->credentials = std::move(credentials);
+}
+
+CphClient::~CphClient() = default;
+
+const std::string& CphClient::project_id() const { return impl_->credentials.project_id; }
+
+ApiCallCounts CphClient::call_counts() const {
+  std::lock_guard lock(impl_->mutex);
+  return impl_->counts;
+}
+
+asio::awaitable<ServerPage> CphClient::list_servers(ListServersQuery query) {
+  Call c{Service::cph,
+         "GET",
+         "GET /v1/{project_id}/cloud-phone/servers",
+         impl_->project_path("v1", "/cloud-phone/servers"),
+         {},
+         std::nullopt};
+  add_query(c.query, "offset", std::to_string(query.offset));
+  add_query(c.query, "limit", std::to_string(query.limit));
+  if (query.server_name) add_query(c.query, "server_name", *query.server_name);
+  if (query.server_id) add_query(c.query, "server_id", *query.server_id);
+  const HttpResponse r = co_await impl_->call(c);
+  const json j = parse_body(r, c);
+  ServerPage page;
+  page.count = num(j, "count");
+  const json& servers = member(j, "servers");
+  if (servers.is_array())
+    for (const auto& s : servers) page.servers.push_back(parse_server(s));
+  co_return page;
+}
+
+asio::awaitable<std::vector<Server>> CphClient::list_all_servers() {
+  // Decision 5: refresh reads whole pages. Stops at a short page or once
+  // `count` servers have been seen, so N servers cost ceil(N/100) calls.
+  std::vector<Server> all;
+  std::set<std::string> seen;  // a server created mid-listing shifts later pages by one
+  for (int offset = 0;; offset += kListPageSize) {
+    ListServersQuery q;
+    q.offset = offset;
+    q.limit = kListPageSize;
+    ServerPage page = co_await list_servers(q);
+    const size_t got = page.servers.size();
+    size_t added = 0;
+    for (auto& s : page.servers) {
+      if (!seen.insert(s.server_id).second) continue;
+      all.push_back(std::move(s));
+      ++added;
+    }
+    if (got < static_cast<size_t>(kListPageSize)) break;
+    // A missing count (0) is "unknown": keep paging until a short page.
+    if (page.count > 0 && offset + static_cast<int>(got) >= page.count) break;
+    if (added == 0) break;  // a service ignoring offset would otherwise loop forever
+  }
+  co_return all;
+}
+
+asio::awaitable<Server> CphClient::show_server(std::string server_id) {
+  Call c{Service::cph,
+         "GET",
+         "GET /v1/{project_id}/cloud-phone/servers/{server_id}",
+         impl_->project_path("v1", "/cloud-phone/servers/" + encode(server_id)),
+         {},
+         std::nullopt};
+  const HttpResponse r = co_await impl_->call(c);
+  co_return parse_server(parse_body(r, c));
+}
+
+asio::awaitable<PurchaseResult> CphClient::purchase_servers(PurchaseServersRequest p) {
+  // Body of 3.4, fields in the reference's order; optional fields are left
+  // out when unset rather than sent empty.
+  ordered_json body;
+  body["server_name"] = p.server_name;
+  body["server_model_name"] = p.server_model_name;
+  body["phone_model_name"] = p.phone_model_name;
+  body["image_id"] = p.image_id;
+  body["count"] = p.count;
+  if (p.keypair_name) body["keypair_name"] = *p.keypair_name;
+  if (!p.ports.empty()) {
+    ordered_json ports = ordered_json::array();
+    for (const auto& port : p.ports) {
+      ordered_json o;
+      o["name"] = port.name;
+      o["listen_port"] = port.listen_port;
+      o["internet_accessible"] = port.internet_accessible ? "true" : "false";  // a string (1.10)
+      ports.push_back(std::move(o));
+    }
+    body["ports"] = std::move(ports);
+  }
+  ordered_json extend;
+  extend["charging_mode"] = 0;  // yearly/monthly, the only documented mode
+  extend["period_type"] = p.period_type;
+  extend["period_num"] = p.period_num;
+  extend["is_auto_pay"] = p.is_auto_pay ? 1 : 0;  // integers, not booleans (table 5-26)
+  extend["is_auto_renew"] = p.is_auto_renew ? 1 : 0;
+  body["extend_param"] = std::move(extend);
+  body["tenant_vpc_id"] = p.tenant_vpc_id;
+  ordered_json nic;
+  nic["subnet_id"] = p.subnet_id;
+  body["nics"] = ordered_json::array({std::move(nic)});
+  ordered_json public_ip = ordered_json::object();
+  if (!p.eip_type.empty()) public_ip["eip"]["type"] = p.eip_type;
+  body["public_ip"] = std::move(public_ip);
+  ordered_json bw;
+  bw["band_width_share_type"] = p.band_width_share_type;
+  bw["band_width_charge_mode"] = p.band_width_charge_mode;
+  if (p.band_width_size) bw["band_width_size"] = *p.band_width_size;
+  if (p.band_width_id) bw["band_width_id"] = *p.band_width_id;
+  body["band_width"] = std::move(bw);
+  if (p.availability_zone) body["availability_zone"] = *p.availability_zone;
+
+  Call c{Service::cph,
+         "POST",
+         "POST /v2/{project_id}/cloud-phone/servers",
+         impl_->project_path("v2", "/cloud-phone/servers"),
+         {},
+         std::nullopt};
+  c.body = to_body(body, c.api);
+  const HttpResponse r = co_await impl_->call(c);
+  const json j = parse_body(r, c);
+  PurchaseResult result;
+  result.request_id = str(j, "request_id");
+  result.order_id = str(j, "order_id");
+  result.product_id = str(j, "product_id");
+  result.server_ids = strings(j, "server_ids");
+  co_return result;
+}
+
+asio::awaitable<void> CphClient::rename_server(std::string server_id, std::string server_name) {
+  ordered_json body;
+  body["server_name"] = server_name;
+  Call c{Service::cph,
+         "PUT",
+         "PUT /v1/{project_id}/cloud-phone/servers/{server_id}",
+         impl_->project_path("v1", "/cloud-phone/servers/" + encode(server_id)),
+         {},
+         std::nullopt};
+  c.body = to_body(body, c.api);
+  co_await impl_->call(c);
+}
+
+asio::awaitable<Order> CphClient::show_order(std::string order_id) {
+  Call c{Service::bss,
+         "GET",
+         "GET /v2/orders/customer-orders/details/{order_id}",
+         "/v2/orders/customer-orders/details/" + encode(order_id),
+         {},
+         std::nullopt};
+  const HttpResponse r = co_await impl_->call(c);
+  const json j = parse_body(r, c);
+  const json& info = member(j, "order_info");
+  // Without order_info there is no status to act on; a zero would read as a
+  // real (unknown) status, so this is an error rather than a default.
+  if (!info.is_object())
+    throw CloudError(r.status, "", "order details response has no order_info", r.header("X-Request-Id"), c.api, r.body);
+  Order o;
+  o.order_id = str(info, "order_id");
+  o.status = num(info, "status");
+  o.order_type = num(info, "order_type");
+  o.create_time = str(info, "create_time");
+  o.payment_time = str(info, "payment_time");
+  co_return o;
+}
+
+asio::awaitable<void> CphClient::pay_order(std::string order_id) {
+  ordered_json body;
+  body["order_id"] = order_id;
+  body["pay_account_type"] = 1;
+  Call c{Service::bss, "POST",      "POST /v2/orders/customer-orders/pay", "/v2/orders/customer-orders/pay",
+         {},           std::nullopt};
+  c.body = to_body(body, c.api);
+  co_await impl_->call(c);
+}
+
+asio::awaitable<UnsubscribeResult> CphClient::unsubscribe(std::vector<std::string> resource_ids) {
+  ordered_json body;
+  body["resource_ids"] = resource_ids;
+  body["unsubscribe_type"] = 1;
+  Call c{Service::bss,
+         "POST",
+         "POST /v2/orders/subscriptions/resources/unsubscribe",
+         "/v2/orders/subscriptions/resources/unsubscribe",
+         {},
+         std::nullopt};
+  c.body = to_body(body, c.api);
+  const HttpResponse r = co_await impl_->call(c);
+  UnsubscribeResult result;
+  result.order_ids = strings(parse_body(r, c), "order_ids");
+  co_return result;
+}
+
+}  // namespace cph::cloud
