@@ -1,0 +1,267 @@
+// Assembles a Manifest from one or more TOML documents: the top-level block
+// types, [provider], block labels, merging files and the digest. The values
+// inside resource blocks are checked by validate.cc.
+#include "manifest/manifest.h"
+
+#include <algorithm>
+#include <fstream>
+#include <sstream>
+#include <tuple>
+
+#include "common/crypto.h"
+#include "manifest/document.h"
+#include "manifest/validate.h"
+#include "resources/schema.h"
+
+namespace cph::manifest {
+
+std::string SourcePos::str() const {
+  std::string out = file;
+  if (line > 0) {
+    out += ":" + std::to_string(line);
+    if (column > 0) out += ":" + std::to_string(column);
+  }
+  return out;
+}
+
+std::string Diagnostic::str() const { return pos.str() + ": error: " + message; }
+
+namespace {
+std::string list_all(const std::vector<Diagnostic>& diagnostics) {
+  std::string out;
+  for (const Diagnostic& d : diagnostics) out += (out.empty() ? "" : "\n") + d.str();
+  return out;
+}
+}  // namespace
+
+ManifestError::ManifestError(std::vector<Diagnostic> d) : std::runtime_error(list_all(d)), diagnostics(std::move(d)) {}
+
+// Falls back to the nearest written ancestor ("bandwidth" for an unset
+// "bandwidth.size"), then to the block header.
+const SourcePos& ResourceConfig::pos_of(const std::string& path) const {
+  for (std::string p = path; !p.empty();) {
+    if (auto it = positions.find(p); it != positions.end()) return it->second;
+    size_t cut = p.find_last_of(".[");
+    p = cut == std::string::npos ? "" : p.substr(0, cut);
+  }
+  return pos;
+}
+
+const ResourceConfig* Manifest::find(std::string_view address) const {
+  for (const ResourceConfig& r : resources)
+    if (r.address() == address) return &r;
+  return nullptr;
+}
+
+namespace {
+
+using detail::suggestion;
+
+// Everything one load gathers before it either throws or returns.
+struct Assembly {
+  Manifest manifest;
+  std::vector<Diagnostic> diags;
+  std::map<std::string, SourcePos> blocks;  // address -> header, to report duplicates across files
+  std::optional<SourcePos> provider_at;
+  std::string digest_input;
+
+  void error(const SourcePos& pos, std::string message) { diags.push_back(Diagnostic{pos, std::move(message)}); }
+};
+
+bool valid_label(const std::string& s) {
+  auto alpha = [](char c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_'; };
+  if (s.empty() || !alpha(s[0])) return false;
+  return std::all_of(s.begin() + 1, s.end(), [&](char c) { return alpha(c) || (c >= '0' && c <= '9') || c == '-'; });
+}
+
+// "emulator", or http(s)://host[:port][/path] with a plain or [IPv6] host.
+bool valid_endpoint(const std::string& s) {
+  if (s == "emulator") return true;
+  std::string rest;
+  if (s.rfind("https://", 0) == 0) rest = s.substr(8);
+  else if (s.rfind("http://", 0) == 0) rest = s.substr(7);
+  else return false;
+  std::string authority = rest.substr(0, rest.find('/'));
+  std::string path = rest.substr(authority.size());
+  if (path.find_first_of(" \t\r\n") != std::string::npos) return false;
+  std::string host = authority, port;
+  if (!authority.empty() && authority[0] == '[') {
+    size_t close = authority.find(']');
+    if (close == std::string::npos) return false;
+    host = authority.substr(1, close - 1);
+    std::string after = authority.substr(close + 1);
+    if (!after.empty() && after[0] != ':') return false;
+    if (!after.empty()) port = after.substr(1);
+    if (host.empty() || host.find_first_not_of("0123456789abcdefABCDEF:.") != std::string::npos) return false;
+  } else {
+    if (size_t colon = authority.find(':'); colon != std::string::npos) {
+      host = authority.substr(0, colon);
+      port = authority.substr(colon + 1);
+      if (port.empty()) return false;
+    }
+    if (host.empty() || host.front() == '.' || host.front() == '-' ||
+        host.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-") != std::string::npos)
+      return false;
+  }
+  if (!port.empty()) {
+    if (port.size() > 5 || port.find_first_not_of("0123456789") != std::string::npos) return false;
+    int n = std::stoi(port);
+    if (n < 1 || n > 65535) return false;
+  }
+  return true;
+}
+
+void read_provider(const doc::Entry& entry, Assembly& a) {
+  const doc::Node& table = entry.value;
+  if (table.kind != doc::Kind::table)
+    return a.error(table.pos, "provider: must be a table, written [provider] (got " +
+                                  std::string(doc::kind_name(table.kind)) + ")");
+  if (a.provider_at)
+    return a.error(table.pos, "provider: [provider] is also defined at " + a.provider_at->str() +
+                                  "; keep a single [provider] table across the manifest files");
+  a.provider_at = table.pos;
+  ProviderConfig& p = a.manifest.provider;
+  p.pos = table.pos;
+  static const std::vector<std::string> keys = {"endpoint", "region", "project_id"};
+  for (const doc::Entry& e : table.entries) {
+    const doc::Node& v = e.value;
+    if (std::find(keys.begin(), keys.end(), e.key) == keys.end()) {
+      a.error(e.key_pos, "provider: unknown attribute \"" + e.key + "\"" + suggestion(e.key, keys));
+      continue;
+    }
+    if (v.kind != doc::Kind::string) {
+      a.error(v.pos, "provider: attribute \"" + e.key + "\" must be a string (got " +
+                         std::string(doc::kind_name(v.kind)) + " " + doc::brief(v) + ")");
+      continue;
+    }
+    const std::string& s = v.scalar.get_ref<const std::string&>();
+    if (e.key == "endpoint") {
+      if (!valid_endpoint(s))
+        a.error(v.pos, "provider: attribute \"endpoint\" must be \"emulator\" or an http:// or https:// URL "
+                       "such as \"https://cph.cn-east-3.myhuaweicloud.com\" (got " + doc::brief(v) + ")");
+      else p.endpoint = s;
+    } else if (e.key == "region") {
+      if (s.empty() || s.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-") != std::string::npos)
+        a.error(v.pos, "provider: attribute \"region\" must be a region name of a-z 0-9 and -, such as "
+                       "\"cn-east-3\" (got " + doc::brief(v) + ")");
+      else p.region = s;
+    } else {
+      if (s.empty() || s.find_first_of(" \t\r\n/") != std::string::npos)
+        a.error(v.pos, "provider: attribute \"project_id\" must be the IAM project id, non-empty and without "
+                       "spaces or / (got " + doc::brief(v) + ")");
+      else p.project_id = s;
+    }
+  }
+}
+
+void read_blocks(const resources::ResourceSchema& schema, const doc::Entry& entry, Assembly& a) {
+  const std::string& type = schema.type;
+  if (entry.value.kind != doc::Kind::table)
+    return a.error(entry.value.pos, "\"" + type + "\" blocks are written as [" + type + ".LABEL] tables (got " +
+                                        std::string(doc::kind_name(entry.value.kind)) + ")");
+  for (const doc::Entry& block : entry.value.entries) {
+    std::string address = type + "." + block.key;
+    if (!valid_label(block.key)) {
+      a.error(block.key_pos, address + ": block label \"" + block.key +
+                                 "\" must match ^[A-Za-z_][A-Za-z0-9_-]*$ (a letter or _, then letters, digits, _ or "
+                                 "-); it names the resource in the state and in plans");
+      continue;
+    }
+    if (block.value.kind != doc::Kind::table) {
+      a.error(block.value.pos, address + ": expected a resource block [" + address + "] (got " +
+                                   std::string(doc::kind_name(block.value.kind)) + " " + doc::brief(block.value) +
+                                   "); attributes go inside a labelled block such as [" + type + ".web]");
+      continue;
+    }
+    if (auto seen = a.blocks.find(address); seen != a.blocks.end()) {
+      a.error(block.value.pos, address + ": duplicate resource block, also defined at " + seen->second.str() +
+                                   "; labels must be unique per type across all manifest files, rename or "
+                                   "remove one");
+      continue;
+    }
+    a.blocks.emplace(address, block.value.pos);
+    a.manifest.resources.push_back(detail::validate_block(schema, block.key, block.value, a.diags));
+  }
+}
+
+std::vector<std::string> known_block_types() {
+  std::vector<std::string> names = {"provider"};
+  for (const resources::ResourceSchema* s : resources::all_schemas()) names.push_back(s->type);
+  return names;
+}
+
+void add_document(std::string_view text, const std::string& filename, const std::string& digest_name, Assembly& a) {
+  a.manifest.files.push_back(filename);
+  a.digest_input += digest_name + "\n" + std::to_string(text.size()) + "\n";
+  a.digest_input += text;
+  std::optional<doc::Node> root = doc::parse_toml(text, filename, a.diags);
+  if (!root) return;
+  for (const doc::Entry& e : root->entries) {
+    if (e.key == "provider") {
+      read_provider(e, a);
+    } else if (const resources::ResourceSchema* schema = resources::find_schema(e.key)) {
+      read_blocks(*schema, e, a);
+    } else {
+      std::vector<std::string> known = known_block_types();
+      std::string near;
+      if (std::optional<std::string> c = detail::closest(e.key, known)) near = "; did you mean \"" + *c + "\"?";
+      std::string list;
+      for (const std::string& k : known) list += (list.empty() ? "" : ", ") + k;
+      a.error(e.key_pos, "unknown block type \"" + e.key + "\"" + near + " (known block types: " + list + ")");
+    }
+  }
+}
+
+Manifest finish(Assembly& a) {
+  if (!a.diags.empty()) {
+    // Read top to bottom, file by file, whatever order the checks ran in.
+    std::stable_sort(a.diags.begin(), a.diags.end(), [](const Diagnostic& x, const Diagnostic& y) {
+      return std::tie(x.pos.file, x.pos.line, x.pos.column) < std::tie(y.pos.file, y.pos.line, y.pos.column);
+    });
+    throw ManifestError(std::move(a.diags));
+  }
+  std::sort(a.manifest.resources.begin(), a.manifest.resources.end(),
+            [](const ResourceConfig& x, const ResourceConfig& y) { return x.address() < y.address(); });
+  a.manifest.digest = crypto::sha256_hex(a.digest_input);
+  return std::move(a.manifest);
+}
+
+}  // namespace
+
+Manifest parse_manifest(std::string_view toml_text, const std::string& filename) {
+  Assembly a;
+  add_document(toml_text, filename, std::filesystem::path(filename).filename().string(), a);
+  return finish(a);
+}
+
+Manifest load_manifest_dir(const std::filesystem::path& dir) {
+  Assembly a;
+  SourcePos where{dir.string(), 0, 0};
+  std::error_code ec;
+  if (!std::filesystem::is_directory(dir, ec))
+    throw ManifestError({Diagnostic{where, "manifest directory \"" + dir.string() +
+                                               "\" does not exist or is not a directory"}});
+  std::vector<std::filesystem::path> files;
+  for (const auto& item : std::filesystem::directory_iterator(dir, ec))
+    if (item.path().extension() == ".toml" && item.is_regular_file()) files.push_back(item.path());
+  if (ec) throw ManifestError({Diagnostic{where, "cannot list manifest directory: " + ec.message()}});
+  if (files.empty())
+    throw ManifestError({Diagnostic{where, "no *.toml manifest files in directory \"" + dir.string() +
+                                               "\"; write one there (see examples/) or pass another directory"}});
+  std::sort(files.begin(), files.end(),
+            [](const auto& x, const auto& y) { return x.filename().string() < y.filename().string(); });
+  for (const std::filesystem::path& file : files) {
+    std::string shown = file.lexically_normal().string();
+    std::ifstream in(file, std::ios::binary);
+    std::ostringstream text;
+    text << in.rdbuf();
+    if (!in) {
+      a.error(SourcePos{shown, 0, 0}, "cannot read manifest file");
+      continue;
+    }
+    add_document(text.str(), shown, file.filename().string(), a);
+  }
+  return finish(a);
+}
+
+}  // namespace cph::manifest

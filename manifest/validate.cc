@@ -1,0 +1,315 @@
+// Schema-driven validation: walks resources::ResourceSchema over a block of
+// the document tree. Nothing here knows a particular resource type.
+#include "manifest/validate.h"
+
+#include <algorithm>
+#include <cctype>
+#include <set>
+
+namespace cph::manifest::detail {
+namespace {
+
+using resources::Attribute;
+using resources::AttrType;
+using resources::ResourceSchema;
+using resources::Update;
+
+std::string join(const std::vector<std::string>& names) {
+  std::string out;
+  for (const std::string& n : names) out += (out.empty() ? "" : ", ") + n;
+  return out;
+}
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+size_t edit_distance(const std::string& a, const std::string& b) {
+  std::vector<size_t> row(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    size_t diagonal = row[0];
+    row[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      size_t above = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = above;
+    }
+  }
+  return row[b.size()];
+}
+
+bool matches(AttrType expected, doc::Kind got) {
+  switch (expected) {
+    case AttrType::string: return got == doc::Kind::string;
+    case AttrType::integer: return got == doc::Kind::integer;
+    case AttrType::boolean: return got == doc::Kind::boolean;
+    case AttrType::object: return got == doc::Kind::table;
+    case AttrType::list: return got == doc::Kind::array;
+  }
+  return false;
+}
+
+std::string with_article(AttrType t) {
+  switch (t) {
+    case AttrType::string: return "a string";
+    case AttrType::integer: return "an integer";
+    case AttrType::boolean: return "a boolean (true or false)";
+    case AttrType::object: return "a table, e.g. { key = value }";
+    case AttrType::list: return "an array, e.g. [ ... ]";
+  }
+  return "?";
+}
+
+// The likely fix for the common mix-ups between quoted and bare values.
+std::string type_hint(AttrType expected, const doc::Node& v) {
+  bool quoted = v.kind == doc::Kind::string;
+  if (expected == AttrType::string && (v.kind == doc::Kind::integer || v.kind == doc::Kind::floating ||
+                                       v.kind == doc::Kind::boolean))
+    return "; put the value in quotes";
+  if (expected == AttrType::integer && quoted) {
+    const std::string& s = v.scalar.get_ref<const std::string&>();
+    if (!s.empty() && s.find_first_not_of("-0123456789") == std::string::npos) return "; write the number without quotes";
+  }
+  if (expected == AttrType::integer && v.kind == doc::Kind::floating) return "; use a whole number";
+  if (expected == AttrType::boolean && quoted) {
+    std::string s = lower(v.scalar.get_ref<const std::string&>());
+    if (s == "true" || s == "false") return "; write " + s + " without quotes";
+  }
+  return "";
+}
+
+// Follows "ports[0].name" into the attributes, for quoting a value in the
+// message of a cross-attribute problem.
+const Json* lookup(const Json& root, const std::string& path) {
+  const Json* at = &root;
+  size_t i = 0;
+  while (i < path.size()) {
+    if (path[i] == '[') {
+      size_t close = path.find(']', i);
+      std::string digits = close == std::string::npos ? "" : path.substr(i + 1, close - i - 1);
+      if (digits.empty() || digits.size() > 9 || digits.find_first_not_of("0123456789") != std::string::npos ||
+          !at->is_array())
+        return nullptr;
+      size_t index = static_cast<size_t>(std::stoi(digits));
+      if (index >= at->size()) return nullptr;
+      at = &(*at)[index];
+      i = close + 1;
+      continue;
+    }
+    if (path[i] == '.') ++i;
+    size_t end = path.find_first_of(".[", i);
+    std::string key = path.substr(i, end == std::string::npos ? std::string::npos : end - i);
+    if (!at->is_object() || !at->contains(key)) return nullptr;
+    at = &(*at)[key];
+    i = end == std::string::npos ? path.size() : end;
+  }
+  return at;
+}
+
+class BlockValidator {
+ public:
+  BlockValidator(const ResourceSchema& schema, ResourceConfig& rc, std::vector<Diagnostic>& diags)
+      : schema_(schema), rc_(rc), diags_(diags) {}
+
+  void run(const doc::Node& table) {
+    std::set<std::string> present;
+    for (const doc::Entry& e : table.entries) {
+      if (e.key == "count" && schema_.supports_count) {
+        check_count(e.value);
+        continue;
+      }
+      if (e.key == "count") {
+        error(e.key_pos, "\"count\" is not supported by resource type \"" + schema_.type +
+                             "\"; declare one block per instance");
+        continue;
+      }
+      if (std::optional<Json> value = check_entry(schema_.attributes, e, "", top_level_names()))
+        rc_.attributes[e.key] = std::move(*value);
+      present.insert(e.key);
+    }
+    finish(schema_.attributes, present, "", table.pos, "[" + rc_.address() + "]", rc_.attributes);
+    if (errors_ == 0 && schema_.check_block) check_block();
+  }
+
+ private:
+  void error(const SourcePos& pos, const std::string& message) {
+    diags_.push_back(Diagnostic{pos, rc_.address() + ": " + message});
+    ++errors_;
+  }
+
+  std::vector<std::string> settable_names(const std::vector<Attribute>& fields) const {
+    std::vector<std::string> names;
+    for (const Attribute& a : fields)
+      if (a.update != Update::computed) names.push_back(a.name);
+    return names;
+  }
+
+  std::vector<std::string> top_level_names() const {
+    std::vector<std::string> names = settable_names(schema_.attributes);
+    if (schema_.supports_count) names.push_back("count");
+    return names;
+  }
+
+  void check_count(const doc::Node& v) {
+    rc_.positions["count"] = v.pos;
+    if (v.kind != doc::Kind::integer)
+      return error(v.pos, "attribute \"count\" must be an integer from " + std::to_string(kMinCount) + " to " +
+                              std::to_string(kMaxCount) + " (got " + std::string(kind_name(v.kind)) + " " +
+                              brief(v) + ")" + type_hint(AttrType::integer, v));
+    int64_t n = v.scalar.get<int64_t>();
+    if (n < kMinCount) return error(v.pos, "attribute \"count\" must be at least 1 (got " + std::to_string(n) + ")");
+    if (n > kMaxCount)
+      return error(v.pos, "attribute \"count\" must be at most " + std::to_string(kMaxCount) + " (got " +
+                              std::to_string(n) + ")");
+    rc_.count = static_cast<int>(n);
+  }
+
+  // One key of a table: known, settable, then its value.
+  std::optional<Json> check_entry(const std::vector<Attribute>& fields, const doc::Entry& e, const std::string& prefix,
+                                  const std::vector<std::string>& names) {
+    std::string path = prefix + e.key;
+    auto it = std::find_if(fields.begin(), fields.end(), [&](const Attribute& a) { return a.name == e.key; });
+    if (it == fields.end()) {
+      error(e.key_pos, "unknown attribute \"" + path + "\"" + suggestion(e.key, names));
+      return std::nullopt;
+    }
+    if (it->update == Update::computed) {
+      error(e.key_pos, "attribute \"" + path + "\" is computed by the cloud and cannot be set; remove it");
+      return std::nullopt;
+    }
+    return check_value(*it, e.value, path);
+  }
+
+  std::optional<Json> check_value(const Attribute& a, const doc::Node& v, const std::string& path) {
+    rc_.positions[path] = v.pos;
+    if (!matches(a.type, v.kind)) {
+      error(v.pos, "attribute \"" + path + "\" must be " + with_article(a.type) + " (got " +
+                       std::string(kind_name(v.kind)) + " " + brief(v) + ")" + type_hint(a.type, v));
+      return std::nullopt;
+    }
+    size_t errors_before = errors_;
+    Json value;
+    if ((a.type == AttrType::object || (a.type == AttrType::list && a.element == AttrType::object)) &&
+        a.fields.empty()) {
+      value = free_form(v, path);  // a map whose keys the schema leaves open, e.g. tags
+    } else if (a.type == AttrType::object) {
+      value = check_table(a.fields, v, path + ".");
+    } else if (a.type == AttrType::list) {
+      value = Json::array();
+      for (size_t i = 0; i < v.items.size(); ++i) {
+        Attribute element;
+        element.name = a.name;
+        element.type = a.element;
+        element.fields = a.fields;
+        if (std::optional<Json> item = check_value(element, v.items[i], path + "[" + std::to_string(i) + "]"))
+          value.push_back(std::move(*item));
+      }
+    } else {
+      value = v.scalar;
+    }
+    if (errors_ != errors_before) return std::nullopt;
+    for (const resources::Rule& rule : a.rules) {
+      if (std::optional<std::string> broken = rule(value)) {
+        error(v.pos, "attribute \"" + path + "\" " + *broken + " (got " + brief(v) + ")");
+        return std::nullopt;  // one rule at a time: later rules often restate the first
+      }
+    }
+    return value;
+  }
+
+  // A value taken as written, for tables and arrays the schema gives no keys for.
+  Json free_form(const doc::Node& v, const std::string& path) {
+    rc_.positions[path] = v.pos;
+    switch (v.kind) {
+      case doc::Kind::table: {
+        Json out = Json::object();
+        for (const doc::Entry& e : v.entries) out[e.key] = free_form(e.value, path + "." + e.key);
+        return out;
+      }
+      case doc::Kind::array: {
+        Json out = Json::array();
+        for (size_t i = 0; i < v.items.size(); ++i)
+          out.push_back(free_form(v.items[i], path + "[" + std::to_string(i) + "]"));
+        return out;
+      }
+      default: return v.scalar;
+    }
+  }
+
+  Json check_table(const std::vector<Attribute>& fields, const doc::Node& table, const std::string& prefix) {
+    Json out = Json::object();
+    std::set<std::string> present;
+    std::vector<std::string> names = settable_names(fields);
+    for (const doc::Entry& e : table.entries) {
+      if (std::optional<Json> value = check_entry(fields, e, prefix, names)) out[e.key] = std::move(*value);
+      present.insert(e.key);
+    }
+    std::string owner = prefix.substr(0, prefix.size() - 1);
+    finish(fields, present, prefix, table.pos, owner, out);
+    return out;
+  }
+
+  // Required attributes that are absent, and defaults for optional ones.
+  void finish(const std::vector<Attribute>& fields, const std::set<std::string>& present, const std::string& prefix,
+              const SourcePos& pos, const std::string& owner, Json& out) {
+    for (const Attribute& a : fields) {
+      if (present.count(a.name) || a.update == Update::computed) continue;
+      if (a.required) {
+        error(pos, "attribute \"" + prefix + a.name + "\" is required; add " + a.name + " = ... to " + owner +
+                       (a.description.empty() ? "" : ". " + a.description));
+      } else if (!a.default_value.is_null()) {
+        out[a.name] = a.default_value;
+      }
+    }
+  }
+
+  void check_block() {
+    for (const resources::BlockProblem& p : schema_.check_block(rc_.attributes, rc_.count)) {
+      std::string got;
+      if (const Json* value = lookup(rc_.attributes, p.path))
+        got = " (got " + value->dump(-1, ' ', false, Json::error_handler_t::replace) + ")";
+      error(rc_.pos_of(p.path), "attribute \"" + p.path + "\" " + p.message + got);
+    }
+  }
+
+  const ResourceSchema& schema_;
+  ResourceConfig& rc_;
+  std::vector<Diagnostic>& diags_;
+  size_t errors_ = 0;
+};
+
+}  // namespace
+
+ResourceConfig validate_block(const ResourceSchema& schema, const std::string& label, const doc::Node& table,
+                              std::vector<Diagnostic>& diags) {
+  ResourceConfig rc;
+  rc.type = schema.type;
+  rc.name = label;
+  rc.pos = table.pos;
+  BlockValidator(schema, rc, diags).run(table);
+  return rc;
+}
+
+std::optional<std::string> closest(std::string_view name, const std::vector<std::string>& candidates) {
+  std::optional<std::string> best;
+  size_t best_distance = 3;
+  std::string wanted = lower(name);
+  for (const std::string& c : candidates) {
+    size_t d = edit_distance(wanted, lower(c));
+    if (d < best_distance && d < wanted.size()) {
+      best = c;
+      best_distance = d;
+    }
+  }
+  return best;
+}
+
+std::string suggestion(std::string_view name, const std::vector<std::string>& candidates) {
+  if (std::optional<std::string> near = closest(name, candidates)) return "; did you mean \"" + *near + "\"?";
+  return "; expected one of: " + join(candidates);
+}
+
+}  // namespace cph::manifest::detail
