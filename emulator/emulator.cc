@@ -1,0 +1,148 @@
+// The public face of the emulator (emulator.h): the embedded emulator on its
+// own thread, and `cphform emulator serve`.
+#include "emulator/emulator.h"
+
+#include <cmath>
+#include <iostream>
+#include <stdexcept>
+
+#include "emulator/http_server.h"
+#include "emulator/service.h"
+
+namespace cph::emulator {
+
+Credential parse_credential(const std::string& spec) {
+  // AK and project id contain no ':'; the secret key is everything between.
+  size_t first = spec.find(':');
+  size_t last = spec.rfind(':');
+  if (first == std::string::npos || first == last)
+    throw std::invalid_argument("credentials must be AK:SK:PROJECT_ID");
+  Credential c{spec.substr(0, first), spec.substr(first + 1, last - first - 1), spec.substr(last + 1)};
+  if (c.access_key.empty() || c.secret_key.empty() || c.project_id.empty())
+    throw std::invalid_argument("credentials must be AK:SK:PROJECT_ID with all three parts non-empty");
+  return c;
+}
+
+Credential builtin_credential() {
+  return {"CPHFORMEMULATORLOCAL", "cphform-emulator-local-only-not-a-secret-0000",
+          "c0ffee00c0ffee00c0ffee00c0ffee00"};
+}
+
+// ---------------------------------------------------------------- EmbeddedEmulator
+
+struct EmbeddedEmulator::Impl {
+  Options options;
+  // Destroyed in reverse order: the server (and its thread) before the
+  // service it calls; the service persists the clock as it goes.
+  std::unique_ptr<Service> service;
+  std::unique_ptr<HttpServer> server;
+};
+
+EmbeddedEmulator::EmbeddedEmulator(Options options) : impl_(std::make_unique<Impl>()) {
+  impl_->options = std::move(options);
+}
+
+EmbeddedEmulator::~EmbeddedEmulator() { stop(); }
+
+void EmbeddedEmulator::start() {
+  if (impl_->server) return;
+  auto service = std::make_unique<Service>(impl_->options);
+  Service* svc = service.get();
+  auto server = std::make_unique<HttpServer>([svc](const HttpRequest& req) { return svc->handle(req); });
+  server->listen(impl_->options.listen);
+  server->start();
+  impl_->service = std::move(service);
+  impl_->server = std::move(server);
+}
+
+void EmbeddedEmulator::stop() {
+  if (impl_->server) impl_->server->stop();
+  impl_->server.reset();
+  impl_->service.reset();
+}
+
+uint16_t EmbeddedEmulator::port() const { return impl_->server ? impl_->server->port() : 0; }
+
+std::string EmbeddedEmulator::url() const {
+  if (!impl_->server) return "";
+  std::string host = impl_->server->host();
+  if (host.find(':') != std::string::npos) host = "[" + host + "]";
+  return "http://" + host + ":" + std::to_string(port());
+}
+
+// ---------------------------------------------------------------- serve_main
+
+namespace {
+constexpr const char* kUsage =
+    "usage: cphform emulator serve [--listen HOST:PORT] [--data FILE] [--credentials AK:SK:PROJECT_ID]... "
+    "[--time-scale N]\n";
+
+struct UsageError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+Options parse_flags(const std::vector<std::string>& args) {
+  Options o;
+  for (size_t i = 0; i < args.size(); ++i) {
+    std::string flag = args[i], value;
+    bool inline_value = false;
+    if (size_t eq = flag.find('='); flag.rfind("--", 0) == 0 && eq != std::string::npos) {
+      value = flag.substr(eq + 1);
+      flag = flag.substr(0, eq);
+      inline_value = true;
+    }
+    if (flag != "--listen" && flag != "--data" && flag != "--credentials" && flag != "--time-scale")
+      throw UsageError("unknown argument '" + args[i] + "'");
+    if (!inline_value) {
+      if (i + 1 >= args.size()) throw UsageError(flag + " needs a value");
+      value = args[++i];
+    }
+    if (flag == "--listen") {
+      o.listen = value;
+    } else if (flag == "--data") {
+      o.data_path = value;
+    } else if (flag == "--credentials") {
+      try {
+        o.credentials.push_back(parse_credential(value));
+      } catch (const std::invalid_argument& e) {
+        throw UsageError(std::string("--credentials: ") + e.what());
+      }
+    } else {
+      size_t used = 0;
+      try {
+        o.time_scale = std::stod(value, &used);
+      } catch (const std::exception&) {
+        used = 0;
+      }
+      if (used == 0 || used != value.size() || !std::isfinite(o.time_scale) || o.time_scale < 0)
+        throw UsageError("--time-scale needs a number >= 0, got '" + value + "'");
+    }
+  }
+  return o;
+}
+}  // namespace
+
+int serve_main(const std::vector<std::string>& args) {
+  Options options;
+  try {
+    options = parse_flags(args);
+  } catch (const UsageError& e) {
+    std::cerr << "cphform emulator serve: " << e.what() << "\n" << kUsage;
+    return 2;
+  }
+  try {
+    Service service(options);
+    HttpServer server([&service](const HttpRequest& req) { return service.handle(req); });
+    server.listen(options.listen);
+    std::string host = server.host();
+    if (host.find(':') != std::string::npos) host = "[" + host + "]";
+    std::cout << "listening on http://" << host << ":" << server.port() << std::endl;  // flushes
+    server.run(/*stop_on_signals=*/true);
+  } catch (const std::exception& e) {
+    std::cerr << "cphform emulator serve: " << e.what() << "\n";
+    return 1;
+  }
+  return 0;
+}
+
+}  // namespace cph::emulator

@@ -1,0 +1,126 @@
+// The emulated world's entities: what the emulator remembers about servers,
+// bandwidths and orders. Field names follow the reference (cph-api.md 3.1,
+// 3.2, 1.10) where the API shows them; the rest is lifecycle bookkeeping.
+// Times are simulated microseconds since the Unix epoch.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace cph::emulator {
+
+// cph-api.md 1.10 Address: intranet_ip/server_ip are the private IP,
+// access_ip/public_ip the public one (deprecated and new names, same values).
+struct Address {
+  std::string server_ip;
+  std::string public_ip;  // "" when this private IP has no EIP
+};
+
+// cph-api.md 1.10 Port (request sub-object of 3.4, kept with the server).
+struct Port {
+  std::string name;
+  int listen_port = 0;
+  std::string internet_accessible;  // as sent: "true" (any case) maps the port
+};
+
+// cph-api.md 3.2 table 5-14.
+struct Volume {
+  std::string name;
+  std::string id;
+  int size_g = 0;
+  std::string type;
+  int64_t create_us = 0;
+  int64_t update_us = 0;
+};
+
+// cph-api.md 3.2 table 5-15.
+struct ShareVolume {
+  std::string type;
+  int size_g = 0;
+  int version = 0;  // 0 shared storage 1.0, 1 shared storage 2.0
+};
+
+struct Server {
+  std::string id;  // 32 lowercase hex (cph-api.md 11.4)
+  std::string project_id;
+  std::string name;
+  std::string availability_zone;
+  std::string server_model_name;
+  std::string phone_model_name;
+  std::string image_id;
+  std::string keypair_name;
+  int status = 0;  // cph-api.md 3.1: 0/1/3/4 creating, 2 abnormal, 5 normal, ...
+  std::string vpc_id, vpc_cidr, subnet_id, subnet_cidr;
+  std::vector<Address> addresses;
+  std::vector<std::string> bandwidth_ids;
+  std::vector<Volume> volumes;
+  ShareVolume share_volume;
+  std::vector<std::string> security_groups;
+  std::vector<Port> ports;
+  int phone_count_per_ip = 0;
+  std::string network_version = "v2";  // purchases always use a tenant network (3.4)
+  std::string enterprise_project_id = "0";
+  std::string order_id;    // metadata.order_id (A-7: the natural meaning)
+  std::string product_id;  // metadata.product_id
+  int64_t create_us = 0;
+  int64_t update_us = 0;
+  int64_t seq = 0;  // insertion sequence: list tie-break
+
+  // Lifecycle. walk_start_us < 0: the purchase order awaits payment and the
+  // server stays at status 0.
+  int64_t walk_start_us = -1;
+  std::string unsubscribe_order_id;  // set once unsubscribed, until released
+};
+
+// cph-api.md 1.10 Bandwidth.
+struct Bandwidth {
+  std::string id;
+  std::string name;
+  std::string project_id;
+  int size = 0;         // Mbit/s
+  int charge_mode = 0;  // 0 by bandwidth, 1 by traffic
+  int share_type = 0;   // 0 per (dedicated), 1 whole (shared)
+  std::string owner_server_id;  // dedicated: the server it belongs to
+  int64_t create_us = 0;
+  int64_t update_us = 0;
+  int64_t seq = 0;
+};
+
+// BSS order line (docs/emulator.md, "from Huawei's public BSS API, reduced").
+struct OrderLine {
+  std::string id;
+  std::string service_type_code;
+  std::string product_id;
+  int period_type = 0;
+  int period_num = 0;
+  int subscription_num = 0;
+};
+
+namespace order_status {
+inline constexpr int pending_approval = 1, processing = 3, cancelled = 4, completed = 5, pending_payment = 6,
+                     to_be_confirmed = 9;
+}
+namespace order_type {
+inline constexpr int new_purchase = 1, renewal = 2, change = 3, unsubscribe = 4;
+}
+
+struct Order {
+  std::string id;  // "CS" + 15 uppercase alphanumerics
+  std::string project_id;
+  std::string customer_id;
+  int order_type = order_type::new_purchase;
+  int status = order_status::pending_payment;
+  double official_amount = 0;
+  double amount_after_discount = 0;
+  std::string product_id;
+  int64_t create_us = 0;
+  std::optional<int64_t> payment_us;
+  std::vector<OrderLine> lines;
+  std::vector<std::string> resource_ids;  // servers bought, or servers unsubscribed
+  int64_t release_us = -1;                // unsubscribe orders: when resources go
+  int64_t seq = 0;
+};
+
+}  // namespace cph::emulator

@@ -1,0 +1,196 @@
+#include "emulator/service.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <stdexcept>
+
+#include "common/timefmt.h"
+#include "emulator/auth.h"
+#include "emulator/ids.h"
+
+namespace cph::emulator {
+namespace {
+using nlohmann::json;
+using ojson = nlohmann::ordered_json;
+
+constexpr std::string_view kAdminPrefix = "/_emulator/";
+// The simulated time is written at most this often (wall microseconds) when
+// nothing else changes, so a crash loses little of it; shutdown writes it too.
+constexpr int64_t kClockPersistIntervalUs = 1000000;
+
+HttpResponse with_request_id(HttpResponse r, const std::string& request_id) {
+  r.headers.emplace_back("X-Request-Id", request_id);
+  return r;
+}
+
+bool has_param(const RouteMatch& m, std::string_view name) {
+  return std::any_of(m.params.begin(), m.params.end(), [&](const auto& p) { return p.first == name; });
+}
+}  // namespace
+
+// ---------------------------------------------------------------- SimClock
+
+int64_t SimClock::steady_now_us() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+SimClock::SimClock(int64_t start_sim_us, double time_scale, MonotonicMicros wall)
+    : start_sim_us_(start_sim_us), scale_(time_scale), wall_(std::move(wall)), wall_start_us_(wall_()) {}
+
+int64_t SimClock::now_us() const {
+  double elapsed = static_cast<double>(wall_() - wall_start_us_) * scale_;
+  return start_sim_us_ + static_cast<int64_t>(elapsed) + offset_us_;
+}
+
+// ---------------------------------------------------------------- Service
+
+Service::Service(Options options)
+    : options_(std::move(options)),
+      catalog_(Catalog::builtin()),
+      store_(options_.data_path),
+      world_(store_, catalog_, options_.durations) {
+  if (!std::isfinite(options_.time_scale) || options_.time_scale < 0)
+    throw std::invalid_argument("time scale must be a finite number >= 0");
+  if (options_.credentials.empty()) options_.credentials.push_back(builtin_credential());
+  int64_t start = world_.load(now_epoch_seconds() * 1000000);
+  clock_ = std::make_unique<SimClock>(start, options_.time_scale);
+  last_clock_persist_us_ = SimClock::steady_now_us();
+  for (const std::vector<RouteDef>& table : {servers_routes(), bss_routes()})
+    for (const RouteDef& r : table) {
+      size_t index = router_.add(r.method, r.pattern);
+      handlers_.resize(index + 1);
+      handlers_[index] = r.handler;
+    }
+}
+
+Service::~Service() {
+  try {
+    persist_clock();
+  } catch (...) {
+    // Destructors must not throw; the clock is at most a second behind.
+  }
+}
+
+void Service::advance_clock(double sim_seconds) {
+  std::lock_guard lock(mutex_);
+  clock_->advance(static_cast<int64_t>(sim_seconds * 1e6));
+  world_.advance_to(clock_->now_us());
+}
+
+int64_t Service::sim_now_us() {
+  std::lock_guard lock(mutex_);
+  world_.advance_to(clock_->now_us());
+  return world_.now_us();
+}
+
+void Service::persist_clock() {
+  std::lock_guard lock(mutex_);
+  world_.advance_to(clock_->now_us());
+  world_.persist_clock();
+  last_clock_persist_us_ = SimClock::steady_now_us();
+}
+
+HttpResponse Service::handle(const HttpRequest& req) {
+  std::lock_guard lock(mutex_);
+  std::string operation;
+  HttpResponse resp;
+  try {
+    resp = dispatch(req, operation);
+  } catch (const std::exception&) {
+    // cph-api.md 9: 500 CPS.0003 "Service internal error.".
+    std::string request_id = ids::request_id();
+    resp = with_request_id(cps_error(request_id, ApiError::cps("CPS.0003")), request_id);
+  }
+  if (!operation.empty()) record(operation, resp.status);
+  return resp;
+}
+
+HttpResponse Service::dispatch(const HttpRequest& req, std::string& operation) {
+  const std::string_view path = req.path();
+  if (path.substr(0, kAdminPrefix.size()) == kAdminPrefix) return admin(req);  // not signed, not counted
+
+  const std::string request_id = ids::request_id();
+  std::optional<RouteMatch> m = router_.match(req.method, path);
+  if (!m) {
+    operation = req.method + " <unmatched>";
+    // What Huawei's API gateway answers for an unknown API.
+    return with_request_id(plain_error(404, "APIGW.0101",
+                                       "The API does not exist or has not been published in the environment.",
+                                       request_id),
+                           request_id);
+  }
+  operation = router_.method(m->route) + " " + router_.pattern(m->route);
+
+  AuthResult auth = authenticate(req, options_.credentials, now_epoch_seconds());
+  if (!auth.credential)
+    return with_request_id(
+        plain_error(401, "APIGW.0301", "Incorrect IAM authentication information: " + auth.detail, request_id),
+        request_id);
+
+  // The path's project (and an X-Project-Id header, cph-api.md 1.3) must be
+  // the signing credential's project.
+  const std::string& project = auth.credential->project_id;
+  std::optional<std::string_view> header_project = req.header("X-Project-Id");
+  if ((has_param(*m, "project_id") && m->param("project_id") != project) ||
+      (header_project && *header_project != project))
+    return with_request_id(cps_error(request_id, ApiError::cps("CPS.0001")), request_id);
+
+  world_.advance_to(clock_->now_us());
+  if (SimClock::steady_now_us() - last_clock_persist_us_ > kClockPersistIntervalUs) {
+    world_.persist_clock();
+    last_clock_persist_us_ = SimClock::steady_now_us();
+  }
+
+  ApiCall call{req, *m, *auth.credential, request_id, world_, catalog_};
+  return with_request_id(handlers_[m->route](call), request_id);
+}
+
+void Service::record(const std::string& operation, int status) {
+  OperationStats& s = stats_[operation];
+  ++s.count;
+  ++s.by_status[status];
+}
+
+// Admin API (docs/emulator.md "Admin API"): loopback only by default, no
+// signature, not counted in the statistics.
+HttpResponse Service::admin(const HttpRequest& req) {
+  const std::string_view path = req.path();
+  auto clock_body = [&] {
+    int64_t now = world_.now_us();
+    return ojson{{"sim_time", api_time(now)}, {"sim_epoch_ms", now / 1000}, {"time_scale", clock_->time_scale()}};
+  };
+  if (req.method == "GET" && path == "/_emulator/stats") {
+    ojson ops = ojson::object();
+    for (const auto& [name, s] : stats_) {
+      ojson by_status = ojson::object();
+      for (const auto& [status, n] : s.by_status) by_status[std::to_string(status)] = n;
+      ops[name] = ojson{{"count", s.count}, {"by_status", std::move(by_status)}};
+    }
+    return json_response(200, ojson{{"operations", std::move(ops)}});
+  }
+  if (req.method == "POST" && path == "/_emulator/stats/reset") {
+    stats_.clear();
+    HttpResponse r;
+    r.status = 204;
+    return r;
+  }
+  if (req.method == "GET" && path == "/_emulator/clock") {
+    world_.advance_to(clock_->now_us());
+    return json_response(200, clock_body());
+  }
+  if (req.method == "POST" && path == "/_emulator/clock/advance") {
+    json body = body_object(req);
+    auto seconds = body.find("seconds");
+    if (seconds == body.end() || !seconds->is_number() || !std::isfinite(seconds->get<double>()) ||
+        seconds->get<double>() < 0)
+      return plain_error(400, "EMULATOR.0400", "body must be {\"seconds\": <number >= 0>}");
+    clock_->advance(static_cast<int64_t>(seconds->get<double>() * 1e6));
+    world_.advance_to(clock_->now_us());
+    return json_response(200, clock_body());
+  }
+  return plain_error(404, "EMULATOR.0404", "unknown admin operation " + req.method + " " + std::string(path));
+}
+
+}  // namespace cph::emulator

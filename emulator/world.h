@@ -1,0 +1,149 @@
+// The emulated world: every project's servers, bandwidths and orders, kept in
+// memory as the source of truth (loaded from the Store at start, written
+// through on each mutation in one transaction), and their lifecycle.
+//
+// Time model. The world lives in simulated time (microseconds since the Unix
+// epoch). Transitions are lazy: a queue holds the next due transition of each
+// server and order, and advance_to(t) applies every transition due at or
+// before t, in time order, stamping each with its own due time. The caller
+// (Service) advances the world to the simulated clock before every request.
+//
+// Lifecycles (docs/emulator.md, "Time model"):
+//  - purchase, is_auto_pay 1: order 3 (processing) at once; servers walk
+//    0 -> 1 -> 3 -> 4 -> 5 in four equal steps over Durations::server_creation_s;
+//    the order becomes 5 (completed) when its last server reaches 5.
+//  - purchase, is_auto_pay 0 (the default): order 6 (pending payment); servers
+//    stay at 0 until the order is paid (pay()), then walk as above.
+//  - unsubscribe: an order of type 4 in status 3; after
+//    Durations::unsubscribe_release_s its servers and their dedicated
+//    bandwidths are released (gone) and the order becomes 5.
+//
+// Not thread-safe: the Service serialises calls.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <queue>
+#include <set>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <variant>
+#include <vector>
+
+#include "emulator/addresses.h"
+#include "emulator/api_error.h"
+#include "emulator/catalog.h"
+#include "emulator/emulator.h"
+#include "emulator/model.h"
+#include "emulator/store.h"
+#include "emulator/validate.h"
+
+namespace cph::emulator {
+
+class World {
+ public:
+  World(Store& store, const Catalog& catalog, Durations durations);
+
+  // Loads the persisted world. A new world starts at new_world_time_us.
+  // Returns the world's simulated time (persisted, or new_world_time_us).
+  int64_t load(int64_t new_world_time_us);
+
+  // Applies every transition due at or before now_us (time never goes back).
+  void advance_to(int64_t now_us);
+  int64_t now_us() const { return now_us_; }
+  // Persists the simulated time alone (the Service calls it now and then, and
+  // at shutdown, so a restart continues where this run stopped).
+  void persist_clock();
+
+  // ---- queries (project-scoped: another project's resources do not exist) ----
+  struct ServerQuery {
+    std::optional<std::string> name_contains;    // 3.1 server_name: fuzzy = substring
+    std::optional<std::string> server_id;        // exact
+    std::optional<std::string> network_version;  // "v1" / "v2", any case
+    int64_t offset = 0;
+    int64_t limit = 100;
+  };
+  struct ServerPage {
+    int64_t count = 0;  // all matches, not the page size
+    std::vector<const Server*> servers;
+  };
+  // Sorted by creation time descending, then insertion sequence descending.
+  ServerPage list_servers(std::string_view project, const ServerQuery& q) const;
+  const Server* find_server(std::string_view project, std::string_view id) const;
+  const Bandwidth* find_bandwidth(std::string_view project, std::string_view id) const;
+  // All bandwidths of the project, newest first.
+  std::vector<const Bandwidth*> list_bandwidths(std::string_view project) const;
+  const Order* find_order(std::string_view project, std::string_view id) const;
+
+  // ---- mutations ----
+  struct Purchase {
+    std::string order_id;
+    std::string product_id;
+    std::vector<std::string> server_ids;
+  };
+  // r comes from validate_purchase. The only late failure is running out of
+  // IP addresses (CPS.0241); on failure nothing changes.
+  std::variant<Purchase, ApiError> purchase(std::string_view project, const PurchaseRequest& r);
+  // false: no such server.
+  bool rename_server(std::string_view project, std::string_view id, const std::string& name);
+
+  enum class PayResult { ok, not_found, not_pending_payment };
+  PayResult pay(std::string_view project, std::string_view order_id);
+
+  struct UnsubscribeResult {
+    std::optional<std::string> order_id;  // set on success
+    std::string rejected_id;              // otherwise: the first unknown or already unsubscribed id
+    bool already_unsubscribed = false;
+  };
+  UnsubscribeResult unsubscribe(std::string_view project, const std::vector<std::string>& server_ids);
+
+ private:
+  struct Event {
+    int64_t due_us;
+    uint64_t order;  // FIFO among equal due times
+    enum Kind { server_step, release } kind;
+    std::string id;  // server id or unsubscribe order id
+    int step = 0;    // server_step: index into kWalk
+    bool operator>(const Event& o) const { return due_us != o.due_us ? due_us > o.due_us : order > o.order; }
+  };
+  struct Changes {
+    std::set<std::string> servers, bandwidths, orders, erased_servers, erased_bandwidths;
+  };
+  struct IndexKey {
+    int64_t create_us;
+    int64_t seq;
+    const Server* server;
+    bool operator<(const IndexKey& o) const {  // newest first
+      return create_us != o.create_us ? create_us > o.create_us : seq > o.seq;
+    }
+  };
+
+  void schedule(int64_t due_us, Event::Kind kind, std::string id, int step = 0);
+  void schedule_next_step(const Server& s);
+  void apply(const Event& e, Changes& ch);
+  void release_server(const std::string& id, Changes& ch);
+  void settle_purchase(Order& o, Changes& ch);
+  void flush(const Changes& ch);
+  void index_server(const Server& s);
+  std::string unique_order_id();
+  int64_t step_us() const;
+
+  Store& store_;
+  const Catalog& catalog_;
+  Durations durations_;
+  int64_t now_us_ = 0;
+  int64_t next_seq_ = 1;
+  uint64_t event_order_ = 0;
+
+  std::unordered_map<std::string, Server> servers_;
+  std::unordered_map<std::string, std::set<IndexKey>> server_index_;  // project -> servers, newest first
+  std::unordered_map<std::string, Bandwidth> bandwidths_;
+  std::unordered_map<std::string, Order> orders_;
+  std::priority_queue<Event, std::vector<Event>, std::greater<>> events_;
+
+  AddressPool addresses_;
+};
+
+}  // namespace cph::emulator
