@@ -1,0 +1,90 @@
+#include "engine/workspace.h"
+
+#include <cstdlib>
+#include <stdexcept>
+
+namespace cph::engine {
+
+namespace fs = std::filesystem;
+
+Workspace load_workspace(const fs::path& dir) {
+  Workspace ws;
+  ws.dir = dir;
+  ws.data_dir = dir / ".cphform";
+  ws.manifest = manifest::load_manifest_dir(dir);
+  return ws;
+}
+
+std::unique_ptr<state::StateStore> open_state(const Workspace& ws) {
+  fs::create_directories(ws.data_dir);
+  return state::open_sqlite_state((ws.data_dir / "state.db").string());
+}
+
+namespace {
+std::string env(const char* name) {
+  const char* v = std::getenv(name);
+  return v ? v : "";
+}
+
+double emulator_time_scale() {
+  // Simulated seconds per wall second for the embedded emulator: a purchase
+  // that takes 300 simulated seconds is done in 3 s of the quickstart.
+  std::string v = env("CPHFORM_EMULATOR_TIME_SCALE");
+  if (v.empty()) return 100.0;
+  try {
+    double scale = std::stod(v);
+    if (scale > 0) return scale;
+  } catch (const std::exception&) {
+  }
+  throw std::runtime_error("CPHFORM_EMULATOR_TIME_SCALE must be a positive number, got \"" + v + "\"");
+}
+
+bool ends_with(const std::string& s, const std::string& suffix) {
+  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+}  // namespace
+
+CloudConnection connect_cloud(const Workspace& ws, boost::asio::any_io_executor executor) {
+  const manifest::ProviderConfig& p = ws.manifest.provider;
+  CloudConnection conn;
+  std::optional<cloud::Credentials> from_env = cloud::credentials_from_env();
+  cloud::Credentials creds;
+  cloud::Endpoints endpoints;
+  if (p.endpoint == "emulator") {
+    emulator::Credential builtin = emulator::builtin_credential();
+    creds.access_key = from_env ? from_env->access_key : builtin.access_key;
+    creds.secret_key = from_env ? from_env->secret_key : builtin.secret_key;
+    creds.project_id = p.project_id.value_or(from_env && !from_env->project_id.empty() ? from_env->project_id
+                                                                                        : builtin.project_id);
+    creds.region = p.region.value_or(from_env && !from_env->region.empty() ? from_env->region : "cn-east-3");
+    fs::create_directories(ws.data_dir);
+    emulator::Options opts;
+    opts.listen = "127.0.0.1:0";
+    opts.data_path = (ws.data_dir / "emulator.db").string();
+    opts.credentials = {{creds.access_key, creds.secret_key, creds.project_id}};
+    opts.time_scale = emulator_time_scale();
+    conn.emulator = std::make_unique<emulator::EmbeddedEmulator>(opts);
+    conn.emulator->start();
+    endpoints.cph = cloud::parse_url(conn.emulator->url());
+    endpoints.bss = endpoints.cph;
+    conn.description = "embedded emulator at " + conn.emulator->url();
+  } else {
+    if (!from_env)
+      throw std::runtime_error("provider endpoint " + p.endpoint +
+                               " needs credentials: set HW_ACCESS_KEY and HW_SECRET_KEY");
+    creds = *from_env;
+    if (p.project_id) creds.project_id = *p.project_id;
+    if (p.region) creds.region = *p.region;
+    if (creds.project_id.empty())
+      throw std::runtime_error("no project id: set project_id in [provider] or HW_PROJECT_ID");
+    endpoints.cph = cloud::parse_url(p.endpoint);
+    std::string bss = env("CPHFORM_BSS_ENDPOINT");
+    if (bss.empty()) bss = ends_with(endpoints.cph.host, ".myhuaweicloud.com") ? "https://bss.myhuaweicloud.com" : p.endpoint;
+    endpoints.bss = cloud::parse_url(bss);
+    conn.description = endpoints.cph.to_string();
+  }
+  conn.client = std::make_unique<cloud::CphClient>(executor, endpoints, creds);
+  return conn;
+}
+
+}  // namespace cph::engine

@@ -1,0 +1,269 @@
+#include <catch2/catch.hpp>
+
+#include "planner/planner.h"
+#include "planner/render.h"
+#include "resources/server.h"
+
+using namespace cph;
+using namespace cph::planner;
+using Json = nlohmann::json;
+
+namespace {
+
+Json base_attributes(const std::string& name) {
+  return Json{{"name", name},
+              {"server_model", "physical.rx1.xlarge"},
+              {"phone_model", "rx1.cp.c105.d6.e5v5"},
+              {"image_id", "20060220200717f201120a2300000e91"},
+              {"vpc_id", "fca063f6-b942-42a8-9004-e5545f58d6a2"},
+              {"subnet_id", "f1cbfc37-eb42-4357-a0ec-9e4f11950908"},
+              {"bandwidth", {{"share_type", "dedicated"}, {"charge_mode", "traffic"}, {"size", 300}}},
+              {"eip_type", "5_bgp"},
+              {"period", {{"unit", "month"}, {"length", 1}, {"auto_renew", false}}},
+              {"ports", Json::array()}};
+}
+
+manifest::Manifest one_block(const std::string& name, std::optional<int> count, Json attrs = Json()) {
+  manifest::Manifest m;
+  manifest::ResourceConfig rc;
+  rc.type = "server";
+  rc.name = "web";
+  rc.count = count;
+  rc.attributes = attrs.is_null() ? base_attributes(name) : attrs;
+  m.resources.push_back(rc);
+  m.digest = "d";
+  return m;
+}
+
+cloud::Server live_server(const std::string& id, const std::string& name, const std::string& az = "cn-east-3a") {
+  cloud::Server s;
+  s.server_id = id;
+  s.server_name = name;
+  s.server_model_name = "physical.rx1.xlarge";
+  s.phone_model_name = "rx1.cp.c105.d6.e5v5";
+  s.vpc_id = "fca063f6-b942-42a8-9004-e5545f58d6a2";
+  s.subnet_id = "f1cbfc37-eb42-4357-a0ec-9e4f11950908";
+  s.availability_zone = az;
+  s.status = 5;
+  s.order_id = "CS0000000000000001";
+  s.create_time = "2026-01-01T00:00:00Z";
+  return s;
+}
+
+// Recorded state + live inventory for instances web-0001.. of server.web.
+struct World {
+  std::vector<state::ResourceRow> rows;
+  Inventory live;
+  void add(int index, const std::string& base = "web") {
+    std::string id = "srv" + std::to_string(index);
+    std::string name = resources::server_instance_name(base, true, index);
+    live.servers[id] = live_server(id, name);
+    rows.push_back({"server.web[" + std::to_string(index) + "]", "server", id,
+                    resources::server_refreshed_attributes(base_attributes(name), live.servers[id]), {}, ""});
+  }
+};
+
+Plan plan_for(const manifest::Manifest* m, const World& w, std::vector<state::JournalEntry> journal = {},
+              bool destroy = false) {
+  PlanInput in;
+  in.manifest = m;
+  in.rows = w.rows;
+  in.live = &w.live;
+  in.open_journal = std::move(journal);
+  in.destroy = destroy;
+  return make_plan(in);
+}
+
+}  // namespace
+
+TEST_CASE("an empty state with count=2 plans one order of two creates") {
+  auto m = one_block("web", 2);
+  World w;
+  Plan p = plan_for(&m, w);
+  REQUIRE(p.actions.size() == 2);
+  CHECK(p.actions[0].address == "server.web[0]");
+  CHECK(p.actions[0].after["name"] == "web-0001");
+  CHECK(p.actions[1].after["name"] == "web-0002");
+  CHECK(p.actions[0].block_name == "web");
+  REQUIRE(p.steps.size() == 1);
+  CHECK(p.steps[0].kind == StepKind::purchase);
+  CHECK(p.steps[0].actions.size() == 2);
+  CHECK(render_summary(p) == "Plan: 2 to add, 0 to change, 0 to destroy.");
+}
+
+TEST_CASE("orders hold at most 10 servers, in index order") {
+  auto m = one_block("web", 12);
+  World w;
+  Plan p = plan_for(&m, w);
+  REQUIRE(p.steps.size() == 2);
+  CHECK(p.steps[0].actions.size() == 10);
+  CHECK(p.steps[1].actions.size() == 2);
+  CHECK(p.actions[p.steps[1].actions[0]].index == 10);
+}
+
+TEST_CASE("matching state and cloud plan no changes") {
+  auto m = one_block("web", 2);
+  World w;
+  w.add(0);
+  w.add(1);
+  Plan p = plan_for(&m, w);
+  CHECK(p.actions.empty());
+  CHECK_FALSE(p.has_changes());
+  CHECK(render_summary(p) == "No changes. Your infrastructure matches the configuration.");
+}
+
+TEST_CASE("a name change is an in-place update of each instance") {
+  auto m = one_block("api", 2);
+  World w;
+  w.add(0);
+  w.add(1);
+  Plan p = plan_for(&m, w);
+  REQUIRE(p.actions.size() == 2);
+  for (const Action& a : p.actions) {
+    CHECK(a.kind == ActionKind::update);
+    REQUIRE(a.changes.size() == 1);
+    CHECK(a.changes[0].name == "name");
+    CHECK_FALSE(a.changes[0].forces_replacement);
+  }
+  CHECK(p.steps.size() == 2);
+  CHECK(p.steps[0].kind == StepKind::rename);
+  CHECK(render_summary(p) == "Plan: 0 to add, 2 to change, 0 to destroy.");
+  CHECK(render_plan(p).find("~ name = \"web-0001\" -> \"api-0001\"") != std::string::npos);
+}
+
+TEST_CASE("a name changed in the console is planned back") {
+  auto m = one_block("web", 1);
+  World w;
+  w.add(0);
+  w.live.servers["srv0"].server_name = "renamed-by-hand";
+  Plan p = plan_for(&m, w);
+  REQUIRE(p.actions.size() == 1);
+  CHECK(p.actions[0].changes[0].before == "renamed-by-hand");
+}
+
+TEST_CASE("lowering count releases the highest indexes") {
+  auto m = one_block("web", 1);
+  World w;
+  w.add(0);
+  w.add(1);
+  w.add(2);
+  Plan p = plan_for(&m, w);
+  REQUIRE(p.actions.size() == 2);
+  CHECK(p.actions[0].address == "server.web[1]");
+  CHECK(p.actions[0].kind == ActionKind::remove);
+  CHECK(p.actions[0].reason == "count is now 1");
+  REQUIRE(p.steps.size() == 1);
+  CHECK(p.steps[0].kind == StepKind::unsubscribe);
+  CHECK(render_summary(p) == "Plan: 0 to add, 0 to change, 2 to destroy.");
+}
+
+TEST_CASE("a force-new attribute replaces: release first, then buy") {
+  Json attrs = base_attributes("web");
+  attrs["vpc_id"] = "9a11e291-967f-4dd6-99bd-9be54f10583c";
+  auto m = one_block("web", 1, attrs);
+  World w;
+  w.add(0);
+  Plan p = plan_for(&m, w);
+  REQUIRE(p.actions.size() == 1);
+  CHECK(p.actions[0].kind == ActionKind::replace);
+  REQUIRE(p.steps.size() == 2);
+  CHECK(p.steps[0].kind == StepKind::unsubscribe);
+  CHECK(p.steps[1].kind == StepKind::purchase);
+  CHECK(p.steps[1].after == std::vector<size_t>{0});
+  CHECK(render_plan(p).find("# forces replacement") != std::string::npos);
+  CHECK(render_summary(p) == "Plan: 1 to add, 0 to change, 1 to destroy.");
+}
+
+TEST_CASE("an unset optional+computed attribute keeps what the cloud chose") {
+  Json attrs = base_attributes("web");
+  attrs.erase("availability_zone");
+  auto m = one_block("web", 1, attrs);
+  World w;
+  w.add(0);
+  CHECK(plan_for(&m, w).actions.empty());
+}
+
+TEST_CASE("a recorded server that vanished is noted and bought again") {
+  auto m = one_block("web", 1);
+  World w;
+  w.add(0);
+  w.live.servers.clear();
+  Plan p = plan_for(&m, w);
+  CHECK(p.vanished == std::vector<std::string>{"server.web[0]"});
+  REQUIRE(p.actions.size() == 1);
+  CHECK(p.actions[0].kind == ActionKind::create);
+  CHECK(p.actions[0].reason == "the recorded server no longer exists in the cloud");
+}
+
+TEST_CASE("destroy plans every recorded instance for release") {
+  auto m = one_block("web", 2);
+  World w;
+  w.add(0);
+  w.add(1);
+  Plan p = plan_for(&m, w, {}, true);
+  CHECK(p.count(ActionKind::remove) == 2);
+  CHECK(render_summary(p) == "Plan: 0 to add, 0 to change, 2 to destroy.");
+}
+
+namespace {
+state::JournalEntry purchase_entry(bool answered, const std::vector<std::string>& ids) {
+  state::JournalEntry e;
+  e.id = 7;
+  e.operation = "purchase";
+  e.address = "server.web[0]..server.web[1]";
+  Json instances = Json::array();
+  for (int i = 0; i < 2; ++i) {
+    std::string name = resources::server_instance_name("web", true, i);
+    instances.push_back({{"address", "server.web[" + std::to_string(i) + "]"}, {"name", name},
+                         {"attributes", base_attributes(name)}});
+  }
+  e.intent = {{"instances", instances}, {"service_names", {"web-0001", "web-0002"}}, {"block_name", "web"}};
+  if (answered) {
+    e.status = state::JournalStatus::answered;
+    e.response = {{"order_id", "CS1"}, {"server_ids", ids}};
+  }
+  return e;
+}
+}  // namespace
+
+TEST_CASE("an answered purchase in the journal is resumed, never bought again") {
+  auto m = one_block("web", 2);
+  World w;
+  w.live.servers["a"] = live_server("a", "web-0001");
+  w.live.servers["b"] = live_server("b", "web-0002");
+  w.live.servers["a"].status = 1;
+  Plan p = plan_for(&m, w, {purchase_entry(true, {"a", "b"})});
+  REQUIRE(p.pending.size() == 1);
+  CHECK(p.pending[0].resolution == Resolution::resume_purchase);
+  CHECK(p.actions.empty());
+  CHECK(p.has_changes());
+  CHECK(render_plan(p).find("resuming: purchase of server.web[0]..server.web[1] (order CS1)") != std::string::npos);
+}
+
+TEST_CASE("an unanswered purchase is reconciled by the names it would have made") {
+  auto m = one_block("web", 2);
+  SECTION("servers found: adopted") {
+    World w;
+    w.live.servers["a"] = live_server("a", "web-0001");
+    w.live.servers["b"] = live_server("b", "web-0002");
+    Plan p = plan_for(&m, w, {purchase_entry(false, {})});
+    REQUIRE(p.pending.size() == 1);
+    CHECK(p.pending[0].resolution == Resolution::adopt_purchase);
+    CHECK(p.pending[0].response["server_ids"].size() == 2);
+    CHECK(p.actions.empty());
+  }
+  SECTION("servers not found: not placed, bought by this plan") {
+    World w;
+    Plan p = plan_for(&m, w, {purchase_entry(false, {})});
+    REQUIRE(p.pending.size() == 1);
+    CHECK(p.pending[0].resolution == Resolution::purchase_not_placed);
+    CHECK(p.count(ActionKind::create) == 2);
+  }
+  SECTION("servers already recorded in state are not adopted twice") {
+    World w;
+    w.add(0);
+    w.add(1);
+    Plan p = plan_for(&m, w, {purchase_entry(false, {})});
+    CHECK(p.pending[0].resolution == Resolution::purchase_not_placed);
+  }
+}

@@ -1,0 +1,128 @@
+#include "planner/render.h"
+
+#include <algorithm>
+#include <sstream>
+
+namespace cph::planner {
+
+std::string render_value(const nlohmann::json& v) {
+  if (v.is_null()) return "(unset)";
+  if (v.is_object()) {
+    std::string out = "{ ";
+    bool first = true;
+    for (auto it = v.begin(); it != v.end(); ++it) {
+      out += (first ? "" : ", ") + it.key() + " = " + render_value(it.value());
+      first = false;
+    }
+    return out + " }";
+  }
+  if (v.is_array()) {
+    std::string out = "[";
+    for (size_t i = 0; i < v.size(); ++i) out += (i ? ", " : "") + render_value(v[i]);
+    return out + "]";
+  }
+  return v.dump();
+}
+
+namespace {
+
+const char* symbol(ActionKind k) {
+  switch (k) {
+    case ActionKind::create: return "  +";
+    case ActionKind::update: return "  ~";
+    case ActionKind::replace: return "-/+";
+    case ActionKind::remove: return "  -";
+  }
+  return "  ?";
+}
+
+std::string headline(const Action& a) {
+  switch (a.kind) {
+    case ActionKind::create: return "will be created";
+    case ActionKind::update: return "will be updated in-place";
+    case ActionKind::replace: return "must be replaced";
+    case ActionKind::remove: return "will be destroyed";
+  }
+  return "";
+}
+
+// "server.web[0]" -> server "web[0]"
+std::string resource_label(const Action& a) {
+  return a.type + " \"" + a.address.substr(a.type.size() + 1) + "\"";
+}
+
+size_t key_width(const nlohmann::json& obj) {
+  size_t w = 0;
+  if (obj.is_object())
+    for (auto it = obj.begin(); it != obj.end(); ++it) w = std::max(w, it.key().size());
+  return w;
+}
+
+void render_action(std::ostringstream& out, const Action& a) {
+  out << "  # " << a.address << " " << headline(a) << "\n";
+  if (!a.reason.empty()) out << "  # (because " << a.reason << ")\n";
+  out << symbol(a.kind) << " " << resource_label(a) << " {\n";
+  auto pad = [](const std::string& k, size_t w) { return k + std::string(w > k.size() ? w - k.size() : 0, ' '); };
+  if (a.kind == ActionKind::create || a.kind == ActionKind::remove) {
+    const nlohmann::json& attrs = a.kind == ActionKind::create ? a.after : a.before;
+    char sign = a.kind == ActionKind::create ? '+' : '-';
+    size_t w = key_width(attrs);
+    for (auto it = attrs.begin(); it != attrs.end(); ++it) {
+      if (it.value().is_null()) continue;
+      out << "      " << sign << " " << pad(it.key(), w) << " = " << render_value(it.value()) << "\n";
+    }
+  } else {
+    size_t w = 2;
+    for (const auto& c : a.changes) w = std::max(w, c.name.size());
+    if (!a.cloud_id.empty()) out << "        " << pad("id", w) << " = \"" << a.cloud_id << "\"\n";
+    for (const auto& c : a.changes) {
+      out << "      ~ " << pad(c.name, w) << " = " << render_value(c.before) << " -> " << render_value(c.after);
+      if (c.forces_replacement) out << " # forces replacement";
+      out << "\n";
+    }
+  }
+  out << "    }\n\n";
+}
+
+}  // namespace
+
+std::string render_summary(const Plan& plan) {
+  if (!plan.has_changes()) return "No changes. Your infrastructure matches the configuration.";
+  std::ostringstream out;
+  out << "Plan: " << plan.to_add() << " to add, " << plan.to_change() << " to change, " << plan.to_destroy()
+      << " to destroy.";
+  return out.str();
+}
+
+std::string render_plan(const Plan& plan, const RenderOptions&) {
+  std::ostringstream out;
+  if (!plan.pending.empty()) {
+    out << "Unfinished operations from an earlier run (apply resumes them first):\n";
+    for (const auto& p : plan.pending) out << "  resuming: " << p.description << "\n";
+    out << "\n";
+  }
+  for (const auto& v : plan.vanished)
+    out << "Note: " << v << " is recorded in state but no longer exists in the cloud (deleted outside cphform).\n";
+  if (!plan.vanished.empty()) out << "\n";
+  if (!plan.actions.empty()) {
+    out << "cphform will perform the following actions:\n\n";
+    for (const Action& a : plan.actions) render_action(out, a);
+    out << "Execution graph:\n";
+    for (size_t i = 0; i < plan.steps.size(); ++i) {
+      const Step& s = plan.steps[i];
+      out << "  " << (i + 1) << ". " << to_string(s.kind) << " ";
+      for (size_t k = 0; k < s.actions.size(); ++k) out << (k ? ", " : "") << plan.actions[s.actions[k]].address;
+      if (s.kind == StepKind::purchase) out << " (one order)";
+      if (!s.after.empty()) {
+        out << " after step";
+        for (size_t k = 0; k < s.after.size(); ++k) out << (k ? ", " : " ") << (s.after[k] + 1);
+      }
+      out << "\n";
+    }
+    out << "\n";
+  }
+  out << render_summary(plan) << "\n";
+  return out.str();
+}
+
+}  // namespace cph::planner

@@ -1,0 +1,132 @@
+#include "resources/schema.h"
+
+#include <algorithm>
+#include <regex>
+
+#include "resources/server.h"
+
+namespace cph::resources {
+
+std::string_view to_string(AttrType t) {
+  switch (t) {
+    case AttrType::string: return "string";
+    case AttrType::integer: return "integer";
+    case AttrType::boolean: return "boolean";
+    case AttrType::object: return "table";
+    case AttrType::list: return "array";
+  }
+  return "?";
+}
+
+const Attribute* ResourceSchema::find(std::string_view name) const {
+  auto it = std::find_if(attributes.begin(), attributes.end(), [&](const Attribute& a) { return a.name == name; });
+  return it == attributes.end() ? nullptr : &*it;
+}
+
+const std::vector<const ResourceSchema*>& all_schemas() {
+  static const std::vector<const ResourceSchema*> schemas = {&server_schema()};
+  return schemas;
+}
+
+const ResourceSchema* find_schema(std::string_view type) {
+  for (const ResourceSchema* s : all_schemas())
+    if (s->type == type) return s;
+  return nullptr;
+}
+
+Json recorded_attributes(const ResourceSchema& schema, const Json& desired, const Json& known) {
+  Json out = desired.is_object() ? desired : Json::object();
+  if (!known.is_object()) return out;
+  for (const Attribute& a : schema.attributes) {
+    bool carry = a.update == Update::computed || (a.computed_if_unset && (!out.contains(a.name) || out[a.name].is_null()));
+    if (carry && known.contains(a.name)) out[a.name] = known[a.name];
+  }
+  return out;
+}
+
+size_t utf8_length(std::string_view s) {
+  return static_cast<size_t>(std::count_if(s.begin(), s.end(), [](char c) {
+    return (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+  }));
+}
+
+namespace {
+// Decodes UTF-8 into code points; nullopt on malformed input.
+std::optional<std::u32string> decode_utf8(std::string_view s) {
+  std::u32string out;
+  for (size_t i = 0; i < s.size();) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    size_t n = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
+    if (n == 0 || i + n > s.size()) return std::nullopt;
+    char32_t cp = n == 1 ? c : n == 2 ? (c & 0x1F) : n == 3 ? (c & 0x0F) : (c & 0x07);
+    for (size_t k = 1; k < n; ++k) {
+      unsigned char cc = static_cast<unsigned char>(s[i + k]);
+      if ((cc & 0xC0) != 0x80) return std::nullopt;
+      cp = (cp << 6) | (cc & 0x3F);
+    }
+    out.push_back(cp);
+    i += n;
+  }
+  return out;
+}
+}  // namespace
+
+namespace rules {
+
+Rule one_of(std::vector<std::string> values) {
+  return [values = std::move(values)](const Json& v) -> std::optional<std::string> {
+    if (v.is_string() && std::find(values.begin(), values.end(), v.get<std::string>()) != values.end())
+      return std::nullopt;
+    std::string list;
+    for (const auto& s : values) list += (list.empty() ? "\"" : ", \"") + s + "\"";
+    return "must be one of " + list;
+  };
+}
+
+Rule int_range(int64_t min, int64_t max) {
+  return [min, max](const Json& v) -> std::optional<std::string> {
+    if (v.is_number_integer() && v.get<int64_t>() >= min && v.get<int64_t>() <= max) return std::nullopt;
+    return "must be between " + std::to_string(min) + " and " + std::to_string(max);
+  };
+}
+
+Rule max_bytes(size_t n) {
+  return [n](const Json& v) -> std::optional<std::string> {
+    if (v.is_string() && v.get_ref<const std::string&>().size() <= n) return std::nullopt;
+    return "must be at most " + std::to_string(n) + " bytes";
+  };
+}
+
+Rule not_empty() {
+  return [](const Json& v) -> std::optional<std::string> {
+    if (v.is_string() && !v.get_ref<const std::string&>().empty()) return std::nullopt;
+    return "must not be empty";
+  };
+}
+
+Rule server_name(size_t max_chars) {
+  return [max_chars](const Json& v) -> std::optional<std::string> {
+    std::string rule = "must be 1 to " + std::to_string(max_chars) +
+                       " characters of A-Z a-z 0-9 _ - or Chinese characters (cph-api.md 3.4, 11.5)";
+    if (!v.is_string()) return rule;
+    auto cps = decode_utf8(v.get_ref<const std::string&>());
+    if (!cps || cps->empty() || cps->size() > max_chars) return rule;
+    for (char32_t c : *cps) {
+      bool ok = (c >= U'a' && c <= U'z') || (c >= U'A' && c <= U'Z') || (c >= U'0' && c <= U'9') || c == U'_' ||
+                c == U'-' || (c >= 0x4E00 && c <= 0x9FFF);
+      if (!ok) return rule;
+    }
+    return std::nullopt;
+  };
+}
+
+Rule uuid() {
+  return [](const Json& v) -> std::optional<std::string> {
+    static const std::regex re("^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$");
+    if (v.is_string() && std::regex_match(v.get_ref<const std::string&>(), re)) return std::nullopt;
+    return "must be a UUID such as fca063f6-b942-42a8-9004-e5545f58d6a2 (cph-api.md 3.4)";
+  };
+}
+
+}  // namespace rules
+}  // namespace cph::resources

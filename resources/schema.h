@@ -45,6 +45,16 @@ struct Attribute {
   AttrType element = AttrType::object;  // list element type
   // True when refresh can read the live value from the cloud (list API).
   bool readable = false;
+  // Optional and computed (Terraform's Optional+Computed): when the manifest
+  // leaves it unset, whatever the cloud chose is kept and is not a change.
+  bool computed_if_unset = false;
+};
+
+// A problem found by a rule that spans attributes: the attribute path it is
+// reported at ("period.length") and the rule's text.
+struct BlockProblem {
+  std::string path;
+  std::string message;
 };
 
 struct ResourceSchema {
@@ -52,6 +62,10 @@ struct ResourceSchema {
   std::string description;
   bool supports_count = false;  // the `count` meta-argument
   std::vector<Attribute> attributes;
+  // Rules across attributes (e.g. period length depends on its unit), run by
+  // the manifest loader after the per-attribute rules passed. `count` is the
+  // meta-argument when set.
+  std::function<std::vector<BlockProblem>(const Json& attributes, std::optional<int> count)> check_block;
 
   const Attribute* find(std::string_view name) const;
 };
@@ -70,6 +84,11 @@ Rule not_empty();
 Rule server_name(size_t max_chars);
 Rule uuid();
 }  // namespace rules
+
+// The attributes to record for an instance after an operation: the desired
+// ones, plus computed attributes and unset Optional+Computed ones carried
+// over from what was known before.
+Json recorded_attributes(const ResourceSchema& schema, const Json& desired, const Json& known);
 
 // Number of Unicode code points in a UTF-8 string (reference 11.1).
 size_t utf8_length(std::string_view s);

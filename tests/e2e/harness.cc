@@ -1,0 +1,188 @@
+#include "tests/e2e/harness.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <fstream>
+#include <random>
+#include <sstream>
+#include <stdexcept>
+#include <thread>
+
+namespace cph::e2e {
+
+namespace fs = std::filesystem;
+
+std::string cphform_binary() {
+  const char* b = std::getenv("CPHFORM_BINARY");
+  if (!b || !fs::exists(b)) throw std::runtime_error("CPHFORM_BINARY does not name the built cphform binary");
+  return b;
+}
+
+TempDir::TempDir() {
+  std::random_device rd;
+  path_ = fs::temp_directory_path() / ("cphform-e2e-" + std::to_string(rd()) + std::to_string(getpid()));
+  fs::create_directories(path_);
+}
+
+TempDir::~TempDir() {
+  std::error_code ec;
+  fs::remove_all(path_, ec);
+}
+
+void TempDir::write(const std::string& name, const std::string& content) const {
+  std::ofstream(path_ / name, std::ios::binary) << content;
+}
+
+namespace {
+std::string slurp(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+}  // namespace
+
+Process::Process(const std::vector<std::string>& argv, const fs::path& cwd,
+                 const std::map<std::string, std::string>& env, const fs::path& out_file, const fs::path& err_file,
+                 const std::string& stdin_text) {
+  fs::path in_file = out_file.string() + ".stdin";
+  std::ofstream(in_file, std::ios::binary) << stdin_text;
+  pid_ = fork();
+  if (pid_ < 0) throw std::runtime_error("fork failed");
+  if (pid_ == 0) {
+    if (chdir(cwd.c_str()) != 0) _exit(126);
+    int in = open(in_file.c_str(), O_RDONLY);
+    int out = open(out_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    int err = open(err_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    if (in < 0 || out < 0 || err < 0) _exit(126);
+    dup2(in, 0);
+    dup2(out, 1);
+    dup2(err, 2);
+    for (const auto& [k, v] : env) v.empty() ? unsetenv(k.c_str()) : setenv(k.c_str(), v.c_str(), 1);
+    std::vector<char*> args;
+    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
+    execv(args[0], args.data());
+    _exit(127);
+  }
+}
+
+Process::~Process() {
+  if (!reaped_) {
+    kill(pid_, SIGKILL);
+    wait();
+  }
+}
+
+void Process::signal(int sig) {
+  if (!reaped_) kill(pid_, sig);
+}
+
+int Process::wait() {
+  if (!reaped_) {
+    while (waitpid(pid_, &status_, 0) < 0 && errno == EINTR) {
+    }
+    reaped_ = true;
+  }
+  if (WIFEXITED(status_)) return WEXITSTATUS(status_);
+  if (WIFSIGNALED(status_)) return 128 + WTERMSIG(status_);
+  return -1;
+}
+
+EmulatorProcess::EmulatorProcess(double time_scale) {
+  creds_.access_key = "E2ETESTACCESSKEY0001";
+  creds_.secret_key = "e2e-test-secret-key-0123456789abcdef";
+  creds_.project_id = "0a1b2c3d4e5f67890a1b2c3d4e5f6789";
+  creds_.region = "cn-east-3";
+  fs::path out = dir_.path() / "emulator.out";
+  std::ostringstream scale;
+  scale << time_scale;
+  process_ = std::make_unique<Process>(
+      std::vector<std::string>{cphform_binary(), "emulator", "serve", "--listen", "127.0.0.1:0", "--data",
+                               (dir_.path() / "emulator.db").string(), "--credentials",
+                               creds_.access_key + ":" + creds_.secret_key + ":" + creds_.project_id,
+                               "--time-scale", scale.str()},
+      dir_.path(), std::map<std::string, std::string>{}, out, dir_.path() / "emulator.err");
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  const std::string prefix = "listening on ";
+  while (std::chrono::steady_clock::now() < deadline) {
+    std::string text = slurp(out);
+    auto at = text.find(prefix);
+    auto nl = text.find('\n', at);
+    if (at != std::string::npos && nl != std::string::npos) {
+      url_ = text.substr(at + prefix.size(), nl - at - prefix.size());
+      return;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  throw std::runtime_error("the emulator did not print its listening line; stderr: " +
+                           slurp(dir_.path() / "emulator.err"));
+}
+
+EmulatorProcess::~EmulatorProcess() {
+  process_->signal(SIGTERM);
+  process_->wait();
+}
+
+std::vector<cloud::Server> EmulatorProcess::servers() const {
+  return run_sync([&](boost::asio::any_io_executor ex) -> boost::asio::awaitable<std::vector<cloud::Server>> {
+    cloud::Endpoints ep{cloud::parse_url(url_), cloud::parse_url(url_)};
+    cloud::CphClient client(ex, ep, creds_);
+    co_return co_await client.list_all_servers();
+  });
+}
+
+nlohmann::json EmulatorProcess::stats() const {
+  auto body = run_sync([&](boost::asio::any_io_executor ex) -> boost::asio::awaitable<std::string> {
+    auto transport = cloud::make_http_transport(ex, cloud::parse_url(url_));
+    cloud::HttpRequest request;  // a named request: GCC 12 mishandles braced temporaries as coroutine arguments
+    request.method = "GET";
+    request.target = "/_emulator/stats";
+    cloud::HttpResponse r = co_await transport->send(std::move(request));
+    if (r.status != 200) throw std::runtime_error("stats answered HTTP " + std::to_string(r.status));
+    co_return r.body;
+  });
+  return nlohmann::json::parse(body).at("operations");
+}
+
+int64_t EmulatorProcess::calls(const std::string& key) const {
+  auto ops = stats();
+  return ops.contains(key) ? ops[key].at("count").get<int64_t>() : 0;
+}
+
+int64_t EmulatorProcess::total_calls() const {
+  int64_t total = 0;
+  const nlohmann::json ops = stats();  // items() must not outlive the object it walks
+  for (const auto& [k, v] : ops.items())
+    if (k.find("/_emulator") == std::string::npos) total += v.at("count").get<int64_t>();
+  return total;
+}
+
+RunResult run_cphform(const std::vector<std::string>& args, const fs::path& dir, const EmulatorProcess* emulator,
+                      const std::string& stdin_text, const std::map<std::string, std::string>& extra_env) {
+  std::vector<std::string> argv = {cphform_binary()};
+  argv.insert(argv.end(), args.begin(), args.end());
+  std::map<std::string, std::string> env = {{"CPHFORM_POLL_INITIAL_MS", "50"}, {"CPHFORM_POLL_MAX_MS", "200"}};
+  for (const char* k : {"HW_ACCESS_KEY", "HW_SECRET_KEY", "HW_PROJECT_ID", "HW_REGION_NAME"}) env[k] = "";
+  if (emulator) {
+    env["HW_ACCESS_KEY"] = emulator->credentials().access_key;
+    env["HW_SECRET_KEY"] = emulator->credentials().secret_key;
+    env["HW_PROJECT_ID"] = emulator->credentials().project_id;
+    env["HW_REGION_NAME"] = emulator->credentials().region;
+  }
+  for (const auto& [k, v] : extra_env) env[k] = v;
+  TempDir io;
+  Process p(argv, dir, env, io.path() / "out", io.path() / "err", stdin_text);
+  RunResult r;
+  r.exit_code = p.wait();
+  r.out = slurp(io.path() / "out");
+  r.err = slurp(io.path() / "err");
+  return r;
+}
+
+}  // namespace cph::e2e

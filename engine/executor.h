@@ -1,0 +1,52 @@
+// The executor: carries out a Plan on the asio core. Unfinished journal
+// entries are settled first, then the execution graph runs, each step as a
+// coroutine that starts once the steps it comes after have finished; a
+// step waiting on an order holds no thread. Every resource is committed to
+// state the moment its step finishes (journal_done writes the rows and closes
+// the entry in one transaction), never "all at the end".
+#pragma once
+
+#include <exception>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include <boost/asio/awaitable.hpp>
+
+#include "cloud/cph_client.h"
+#include "engine/progress.h"
+#include "planner/plan.h"
+#include "resources/operation.h"
+#include "state/state.h"
+
+namespace cph::engine {
+
+struct ExecOptions {
+  std::string run_id;
+  resources::PollPolicy poll;
+  std::function<void()> heartbeat;  // called about once a minute (lock refresh)
+};
+
+struct Failure {
+  std::string address;
+  std::string message;
+};
+
+struct ExecReport {
+  int added = 0;
+  int changed = 0;
+  int destroyed = 0;
+  std::vector<Failure> failures;
+  std::vector<std::string> skipped;  // not attempted because a step before them failed
+  bool ok() const { return failures.empty() && skipped.empty(); }
+};
+
+boost::asio::awaitable<ExecReport> execute_plan(cloud::CphClient& cloud, state::StateStore& store,
+                                                const planner::Plan& plan, Progress& progress,
+                                                ExecOptions options);
+
+// A one-line account of an error for people: for cloud errors the API, the
+// CPH error code, its message and its meaning from the reference table.
+std::string describe_error(std::exception_ptr error);
+
+}  // namespace cph::engine

@@ -1,0 +1,44 @@
+// Terraform-style progress lines while apply works:
+//   server.web[0]: Creating...
+//   server.web[0]: Still creating... [10s elapsed]
+//   server.web[0]: Creation complete after 12s [id=4aff...]
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <ostream>
+#include <string>
+
+#include "planner/plan.h"
+
+namespace cph::engine {
+
+class Progress {
+ public:
+  using Clock = std::chrono::steady_clock;
+  explicit Progress(std::ostream& out, std::chrono::seconds every = std::chrono::seconds(10),
+                    std::function<Clock::time_point()> now = [] { return Clock::now(); });
+
+  void started(const std::string& address, planner::ActionKind kind);
+  void finished(const std::string& address, const std::string& cloud_id);
+  void failed(const std::string& address, const std::string& error);
+  // Prints "Still ..." for every running address whose next report is due.
+  void tick();
+  void note(const std::string& line);
+
+ private:
+  struct Running {
+    planner::ActionKind kind;
+    Clock::time_point since;
+    Clock::time_point next_report;
+  };
+  std::ostream& out_;
+  std::chrono::seconds every_;
+  std::function<Clock::time_point()> now_;
+  std::map<std::string, Running> running_;
+  std::mutex mu_;
+};
+
+}  // namespace cph::engine

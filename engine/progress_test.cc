@@ -1,0 +1,32 @@
+#include <sstream>
+
+#include <catch2/catch.hpp>
+
+#include "engine/progress.h"
+
+using cph::engine::Progress;
+using cph::planner::ActionKind;
+
+TEST_CASE("progress prints Terraform-style lines every interval per running resource") {
+  Progress::Clock::time_point t{};
+  std::ostringstream out;
+  Progress p(out, std::chrono::seconds(10), [&] { return t; });
+  p.started("server.web[0]", ActionKind::create);
+  p.started("server.web[1]", ActionKind::remove);
+  t += std::chrono::seconds(9);
+  p.tick();
+  t += std::chrono::seconds(1);
+  p.tick();
+  p.tick();  // not due again until 20 s
+  t += std::chrono::seconds(12);
+  p.finished("server.web[0]", "abc");
+  p.failed("server.web[1]", "boom");
+  p.tick();
+  CHECK(out.str() ==
+        "server.web[0]: Creating...\n"
+        "server.web[1]: Destroying...\n"
+        "server.web[0]: Still creating... [10s elapsed]\n"
+        "server.web[1]: Still destroying... [10s elapsed]\n"
+        "server.web[0]: Creation complete after 22s [id=abc]\n"
+        "server.web[1]: Destruction failed: boom\n");
+}

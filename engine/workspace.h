@@ -1,0 +1,45 @@
+// A working directory: its manifests, its state under .cphform/, and the
+// cloud it talks to (the embedded emulator by default, ARCHITECTURE
+// decision 8). Opening is staged so that a bad manifest stops everything
+// before any state file is touched or any request is sent.
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include <boost/asio/any_io_executor.hpp>
+
+#include "cloud/cph_client.h"
+#include "emulator/emulator.h"
+#include "manifest/manifest.h"
+#include "state/state.h"
+
+namespace cph::engine {
+
+struct Workspace {
+  std::filesystem::path dir;       // where the manifests are
+  std::filesystem::path data_dir;  // dir/.cphform
+  manifest::Manifest manifest;
+};
+
+// Stage 1: reads and validates the manifests (throws manifest::ManifestError).
+Workspace load_workspace(const std::filesystem::path& dir);
+
+// Stage 2: the state store at .cphform/state.db (created on first use).
+std::unique_ptr<state::StateStore> open_state(const Workspace& ws);
+
+// Stage 3: the cloud. For endpoint = "emulator" this starts the embedded
+// emulator (data in .cphform/emulator.db) with the built-in credentials, or
+// with HW_* credentials when they are set. For a URL, credentials come from
+// HW_ACCESS_KEY / HW_SECRET_KEY, the project from the manifest or
+// HW_PROJECT_ID; BSS is at CPHFORM_BSS_ENDPOINT, or bss.myhuaweicloud.com
+// for Huawei Cloud hosts, or the same URL otherwise.
+struct CloudConnection {
+  std::unique_ptr<emulator::EmbeddedEmulator> emulator;  // when embedded
+  std::unique_ptr<cloud::CphClient> client;
+  std::string description;  // "embedded emulator at http://127.0.0.1:PORT" (no secrets)
+};
+CloudConnection connect_cloud(const Workspace& ws, boost::asio::any_io_executor executor);
+
+}  // namespace cph::engine

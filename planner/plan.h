@@ -1,0 +1,90 @@
+// The plan: what apply will do, as data (ARCHITECTURE decision 7). The human
+// diff (render.h) and the executor both read this object; later renderings
+// (JSON, DOT, drift reports) will too.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "state/state.h"
+
+namespace cph::planner {
+
+using Json = nlohmann::json;
+
+enum class ActionKind { create, update, replace, remove };
+std::string_view to_string(ActionKind);
+
+struct AttrChange {
+  std::string name;
+  Json before;  // null when unset
+  Json after;   // null when unset
+  bool forces_replacement = false;
+};
+
+// What happens to one resource instance.
+struct Action {
+  ActionKind kind = ActionKind::create;
+  std::string address;     // "server.web[0]"
+  std::string type;        // "server"
+  std::string block;       // "server.web"
+  int index = -1;          // instance index under count, -1 without count
+  std::string cloud_id;    // existing object (update/replace/remove)
+  Json before;             // recorded and refreshed attributes (null for create)
+  Json after;              // desired attributes (null for remove)
+  std::vector<AttrChange> changes;  // for update/replace
+  std::string reason;      // why, when not obvious ("count reduced to 1", ...)
+  std::string block_name;  // the block's `name` (before instance suffixes), for orders
+};
+
+// One API operation of the execution graph: it carries out one or more
+// actions. Steps run as soon as the steps they come after have finished.
+enum class StepKind { purchase, rename, unsubscribe };
+std::string_view to_string(StepKind);
+
+struct Step {
+  StepKind kind = StepKind::purchase;
+  std::string block;               // "server.web"
+  std::vector<size_t> actions;     // indexes into Plan::actions
+  std::vector<size_t> after;       // indexes into Plan::steps
+};
+
+// An unfinished journal entry found at the start of the run, and what apply
+// will do with it before anything else.
+enum class Resolution {
+  resume_purchase,     // ids recorded: wait for the order, record the servers
+  adopt_purchase,      // no ids recorded, but the servers exist under the expected names
+  purchase_not_placed, // no ids recorded and no such servers: nothing was bought
+  resume_unsubscribe,  // order ids recorded: wait until released, drop the rows
+  settle,              // idempotent or already visible in the cloud: close the entry
+};
+
+struct PendingOperation {
+  state::JournalEntry entry;
+  Resolution resolution = Resolution::settle;
+  Json response;            // for adopt_purchase: the ids found
+  std::string description;  // "purchase of server.web[0..1] (order CS...)"
+};
+
+struct Plan {
+  std::string lineage;          // of the state the plan was made from
+  int64_t serial = 0;
+  std::string manifest_digest;
+  bool destroy = false;
+
+  std::vector<PendingOperation> pending;
+  std::vector<std::string> vanished;  // recorded instances the cloud no longer has
+  std::vector<Action> actions;        // sorted by address
+  std::vector<Step> steps;            // in a valid execution order
+
+  int count(ActionKind kind) const;
+  int to_add() const { return count(ActionKind::create) + count(ActionKind::replace); }
+  int to_change() const { return count(ActionKind::update); }
+  int to_destroy() const { return count(ActionKind::remove) + count(ActionKind::replace); }
+  bool has_changes() const { return !actions.empty() || !pending.empty() || !vanished.empty(); }
+};
+
+}  // namespace cph::planner

@@ -1,0 +1,23 @@
+// Renderings of a Plan for people: Terraform-style diff, the execution
+// graph, and the summary line that scripts grep for.
+#pragma once
+
+#include <string>
+
+#include "planner/plan.h"
+
+namespace cph::planner {
+
+struct RenderOptions {
+  bool color = false;
+};
+
+// The whole human plan: pending journal work, per-instance diffs, the
+// execution graph, and "Plan: N to add, N to change, N to destroy." (or
+// "No changes. ..." when there is nothing to do).
+std::string render_plan(const Plan& plan, const RenderOptions& options = {});
+std::string render_summary(const Plan& plan);
+// A JSON value as it would be written in a manifest ("web", 300, true, {...}).
+std::string render_value(const nlohmann::json& value);
+
+}  // namespace cph::planner

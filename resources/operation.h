@@ -1,0 +1,38 @@
+// What resource operations need from the layer above, as narrow interfaces
+// (the resources layer knows nothing of state or terminals).
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+namespace cph::resources {
+
+using Json = nlohmann::json;
+
+// The write-ahead journal as seen by a resource operation (ARCHITECTURE
+// decision 3). The engine implements it over the state store.
+class OperationJournal {
+ public:
+  virtual ~OperationJournal() = default;
+  // Durably records that `operation` on `address` is about to be sent, with
+  // the data needed to recognise its effect later (expected names, ...).
+  // Returns only once committed; the request is sent after.
+  virtual int64_t intent(const std::string& address, const std::string& operation,
+                         const std::string& request_body, const Json& idempotency) = 0;
+  // Durably records the ids the response carried (order_id, server_ids, ...).
+  virtual void answered(int64_t entry, const Json& response) = 0;
+};
+
+// How often to poll orders and servers: starts at `initial`, grows by
+// `factor` each round nothing changed, up to `max`; resets on progress.
+struct PollPolicy {
+  std::chrono::milliseconds initial{500};
+  std::chrono::milliseconds max{10000};
+  double factor = 1.5;
+  std::chrono::seconds timeout{3600};  // give up waiting (the journal keeps the ids)
+};
+
+}  // namespace cph::resources

@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# README command 1: install what is missing, build, then plan and apply the
+# quickstart against the built-in emulator.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+./scripts/deps.sh
+./scripts/build.sh
+cd examples/quickstart
+../../build/cphform plan
+../../build/cphform apply -auto-approve

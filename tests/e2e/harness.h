@@ -1,0 +1,106 @@
+// End-to-end harness: runs the real cphform binary (as a user would) against
+// `cphform emulator serve` on loopback, and reads the emulator back through
+// its own list API and admin stats.
+#pragma once
+
+#include <sys/types.h>
+
+#include <filesystem>
+#include <map>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "cloud/cph_client.h"
+
+namespace cph::e2e {
+
+// Path of the built cphform binary (CPHFORM_BINARY, set by ctest).
+std::string cphform_binary();
+
+struct RunResult {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+
+// A fresh temporary directory, removed with the object.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::filesystem::path& path() const { return path_; }
+  void write(const std::string& name, const std::string& content) const;
+
+ private:
+  std::filesystem::path path_;
+};
+
+// A child process whose stdout/stderr go to files. An env entry with an
+// empty value unsets that variable.
+class Process {
+ public:
+  Process(const std::vector<std::string>& argv, const std::filesystem::path& cwd,
+          const std::map<std::string, std::string>& env, const std::filesystem::path& out_file,
+          const std::filesystem::path& err_file, const std::string& stdin_text = "");
+  ~Process();  // SIGKILL if still running
+  Process(const Process&) = delete;
+  Process& operator=(const Process&) = delete;
+  void signal(int sig);
+  int wait();  // exit code, or 128+signal
+  pid_t pid() const { return pid_; }
+
+ private:
+  pid_t pid_ = -1;
+  bool reaped_ = false;
+  int status_ = 0;
+};
+
+// `cphform emulator serve` on 127.0.0.1 with a fresh data file.
+class EmulatorProcess {
+ public:
+  explicit EmulatorProcess(double time_scale = 1000.0);
+  ~EmulatorProcess();
+  const std::string& url() const { return url_; }
+  const cloud::Credentials& credentials() const { return creds_; }
+  // Every server the emulator lists (its own list API, paged).
+  std::vector<cloud::Server> servers() const;
+  // GET /_emulator/stats "operations" object, and the count of one template.
+  nlohmann::json stats() const;
+  int64_t calls(const std::string& method_and_template) const;
+  int64_t total_calls() const;  // API calls, admin requests excluded
+
+ private:
+  TempDir dir_;
+  std::unique_ptr<Process> process_;
+  std::string url_;
+  cloud::Credentials creds_;
+};
+
+// Runs cphform with args in dir, with the emulator's credentials in HW_*.
+RunResult run_cphform(const std::vector<std::string>& args, const std::filesystem::path& dir,
+                      const EmulatorProcess* emulator, const std::string& stdin_text = "",
+                      const std::map<std::string, std::string>& extra_env = {});
+
+// Runs a coroutine to completion on a private io_context.
+template <typename F>
+auto run_sync(F&& make);
+
+}  // namespace cph::e2e
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/use_future.hpp>
+
+namespace cph::e2e {
+template <typename F>
+auto run_sync(F&& make) {
+  boost::asio::io_context io;
+  auto fut = boost::asio::co_spawn(io, make(io.get_executor()), boost::asio::use_future);
+  io.run();
+  return fut.get();
+}
+}  // namespace cph::e2e
