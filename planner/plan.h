@@ -69,6 +69,15 @@ struct PendingOperation {
   std::string description;  // "purchase of server.web[0..1] (order CS...)"
 };
 
+// A difference between what state recorded and what the cloud reports now,
+// made outside cphform (a rename in the console, a deleted or frozen server).
+struct Drift {
+  std::string address;
+  std::string cloud_id;
+  bool deleted = false;             // the server no longer exists
+  std::vector<AttrChange> changes;  // before = recorded, after = live
+};
+
 struct Plan {
   std::string lineage;          // of the state the plan was made from
   int64_t serial = 0;
@@ -77,6 +86,7 @@ struct Plan {
 
   std::vector<PendingOperation> pending;
   std::vector<std::string> vanished;  // recorded instances the cloud no longer has
+  std::vector<Drift> drift;           // what changed outside cphform since the last run
   std::vector<Action> actions;        // sorted by address
   std::vector<Step> steps;            // in a valid execution order
 

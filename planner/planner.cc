@@ -68,6 +68,27 @@ std::vector<AttrChange> diff_attributes(const res::ResourceSchema& schema, const
   return changes;
 }
 
+// Readable attributes whose live value differs from the recorded one, and a
+// server that left the normal state (frozen, shut down, abnormal).
+std::optional<Drift> drift_of(const state::ResourceRow& row, const Json& refreshed) {
+  Drift d{row.address, row.cloud_id, false, {}};
+  for (const res::Attribute& attr : res::server_schema().attributes) {
+    if (!attr.readable) continue;
+    Json recorded = row.attributes.contains(attr.name) ? row.attributes[attr.name] : Json();
+    Json live = refreshed.contains(attr.name) ? refreshed[attr.name] : Json();
+    if (attr.update == res::Update::computed) {
+      // Computed values move on their own; only a normal server leaving
+      // the normal state is drift.
+      if (attr.name != "status" || recorded != Json(5) || live == Json(5)) continue;
+    } else if (same_value(recorded, live)) {
+      continue;
+    }
+    d.changes.push_back({attr.name, recorded, live, false});
+  }
+  if (d.changes.empty()) return std::nullopt;
+  return d;
+}
+
 std::string range_address(const std::vector<std::string>& addresses) {
   if (addresses.size() == 1) return addresses.front();
   return addresses.front() + ".." + addresses.back();
@@ -209,9 +230,12 @@ Plan make_plan(const PlanInput& in) {
     auto live = in.live->servers.find(row.cloud_id);
     if (live == in.live->servers.end()) {
       plan.vanished.push_back(row.address);
+      plan.drift.push_back({row.address, row.cloud_id, true, {}});
       continue;
     }
-    prior[row.address] = {row.cloud_id, res::server_refreshed_attributes(row.attributes, live->second)};
+    Json refreshed = res::server_refreshed_attributes(row.attributes, live->second);
+    if (auto d = drift_of(row, refreshed)) plan.drift.push_back(std::move(*d));
+    prior[row.address] = {row.cloud_id, std::move(refreshed)};
   }
 
   std::map<std::string, Desired> desired;

@@ -94,6 +94,30 @@ std::string render_summary(const Plan& plan) {
   return out.str();
 }
 
+std::string render_dot(const Plan& plan) {
+  // Escapes a piece of a DOT string; lines are joined with DOT's own "\n".
+  auto escaped = [](const std::string& text) {
+    std::string out;
+    for (char c : text) {
+      if (c == '"' || c == '\\') out += '\\';
+      out += c;
+    }
+    return out;
+  };
+  std::ostringstream out;
+  out << "digraph cphform {\n  rankdir = LR;\n  node [shape = box];\n";
+  for (size_t i = 0; i < plan.steps.size(); ++i) {
+    const Step& s = plan.steps[i];
+    out << "  step" << (i + 1) << " [label = \"" << to_string(s.kind);
+    for (size_t a : s.actions) out << "\\n" << escaped(plan.actions[a].address);
+    out << "\"];\n";
+  }
+  for (size_t i = 0; i < plan.steps.size(); ++i)
+    for (size_t before : plan.steps[i].after) out << "  step" << (before + 1) << " -> step" << (i + 1) << ";\n";
+  out << "}\n";
+  return out.str();
+}
+
 std::string render_plan(const Plan& plan, const RenderOptions&) {
   std::ostringstream out;
   if (!plan.pending.empty()) {

@@ -1,0 +1,138 @@
+// drift: a read-only report of what changed outside cphform. It takes no
+// write lock and writes nothing; exit 0 no drift, 2 drift, 1 error.
+#include <fstream>
+#include <iostream>
+#include <set>
+#include <sstream>
+
+#include "engine/command.h"
+#include "planner/render.h"
+
+namespace cph::engine {
+
+namespace asio = boost::asio;
+using Json = nlohmann::json;
+
+namespace {
+
+// The drift findings with, for each attribute, what the manifest wants.
+Json drift_report(const planner::Plan& plan, const planner::Inventory& live, const std::string& name_prefix,
+                  const std::set<std::string>& managed_ids) {
+  Json drift = Json::array();
+  for (const planner::Drift& d : plan.drift) {
+    const planner::Action* action = nullptr;
+    for (const auto& a : plan.actions)
+      if (a.address == d.address) action = &a;
+    Json changes = Json::array();
+    for (const auto& c : d.changes) {
+      // Without a planned action the manifest agrees with the live value.
+      Json wanted = c.after;
+      if (action && action->after.is_object() && action->after.contains(c.name)) wanted = action->after[c.name];
+      if (action && action->kind == planner::ActionKind::remove) wanted = nullptr;
+      changes.push_back({{"attribute", c.name}, {"recorded", c.before}, {"live", c.after}, {"manifest", wanted}});
+    }
+    drift.push_back({{"address", d.address}, {"cloud_id", d.cloud_id}, {"deleted", d.deleted}, {"changes", changes}});
+  }
+  Json unmanaged = Json::array();
+  if (!name_prefix.empty())
+    for (const auto& [id, s] : live.servers)
+      if (!managed_ids.count(id) && s.server_name.rfind(name_prefix, 0) == 0)
+        unmanaged.push_back({{"server_id", id}, {"server_name", s.server_name}, {"status", s.status}});
+  std::sort(unmanaged.begin(), unmanaged.end(),
+            [](const Json& a, const Json& b) { return a["server_name"] < b["server_name"]; });
+  return {{"format_version", "1.0"},
+          {"drift", drift},
+          {"unmanaged", unmanaged},
+          {"has_drift", !drift.empty() || !unmanaged.empty()}};
+}
+
+std::string render_text(const Json& r) {
+  std::ostringstream out;
+  if (!r["has_drift"].get<bool>()) {
+    out << "No drift: the cloud matches the recorded state.\n";
+    return out.str();
+  }
+  out << "Drift detected: " << r["drift"].size() << " managed resource(s) changed outside cphform";
+  if (!r["unmanaged"].empty()) out << ", " << r["unmanaged"].size() << " unmanaged server(s) found";
+  out << ".\n\n";
+  for (const Json& d : r["drift"]) {
+    out << d["address"].get<std::string>() << " (id " << d["cloud_id"].get<std::string>() << ")";
+    if (d["deleted"].get<bool>()) {
+      out << ": deleted outside cphform\n";
+      continue;
+    }
+    out << ":\n";
+    for (const Json& c : d["changes"])
+      out << "  " << c["attribute"].get<std::string>() << ": recorded " << planner::render_value(c["recorded"])
+          << ", now " << planner::render_value(c["live"]) << " (manifest: " << planner::render_value(c["manifest"])
+          << ")\n";
+  }
+  if (!r["unmanaged"].empty()) {
+    out << "\nUnmanaged servers:\n";
+    for (const Json& u : r["unmanaged"])
+      out << "  " << u["server_name"].get<std::string>() << " (id " << u["server_id"].get<std::string>() << ")\n";
+  }
+  return out.str();
+}
+
+std::string md_cell(const Json& v) {
+  std::string s = planner::render_value(v);
+  std::string out;
+  for (char c : s) out += c == '|' ? std::string("\\|") : std::string(1, c);
+  return "`" + out + "`";
+}
+
+std::string render_markdown(const Json& r) {
+  std::ostringstream out;
+  out << "### cphform drift report\n\n";
+  if (!r["has_drift"].get<bool>()) {
+    out << "No drift: the cloud matches the recorded state.\n";
+    return out.str();
+  }
+  out << "| Resource | Attribute | Recorded | Live | Manifest |\n|---|---|---|---|---|\n";
+  for (const Json& d : r["drift"]) {
+    std::string addr = "`" + d["address"].get<std::string>() + "`";
+    if (d["deleted"].get<bool>()) {
+      out << "| " << addr << " | *(deleted outside cphform)* | | | |\n";
+      continue;
+    }
+    for (const Json& c : d["changes"])
+      out << "| " << addr << " | " << c["attribute"].get<std::string>() << " | " << md_cell(c["recorded"]) << " | "
+          << md_cell(c["live"]) << " | " << md_cell(c["manifest"]) << " |\n";
+  }
+  if (!r["unmanaged"].empty()) {
+    out << "\n**Unmanaged servers:**\n\n";
+    for (const Json& u : r["unmanaged"])
+      out << "- `" << u["server_name"].get<std::string>() << "` (id `" << u["server_id"].get<std::string>() << "`)\n";
+  }
+  return out.str();
+}
+
+}  // namespace
+
+asio::awaitable<int> cmd_drift(Context& ctx, const Flags& flags) {
+  std::string format = flags.get("format", "text");
+  if (format != "text" && format != "json" && format != "markdown")
+    throw UsageError("-format must be text, json or markdown");
+  const SessionOptions read_only;  // named: GCC 12 double-destroys braced temporaries passed to coroutines
+  auto s = co_await open_session(ctx, read_only);
+  std::ostringstream sink;  // keep the report clean: the refresh line goes nowhere
+  Context quiet{ctx.dir, ctx.in, sink, ctx.err};
+  planner::Inventory live;
+  planner::Plan plan = co_await refresh_and_plan(quiet, *s, false, &live);
+  std::set<std::string> managed;
+  for (const auto& row : s->store->resources()) managed.insert(row.cloud_id);
+  for (const auto& p : plan.pending)
+    for (const auto& id : p.entry.response.value("server_ids", std::vector<std::string>{})) managed.insert(id);
+  Json report = drift_report(plan, live, flags.get("name-prefix"), managed);
+  std::string text = format == "json" ? report.dump() + "\n" : format == "markdown" ? render_markdown(report) : render_text(report);
+  if (flags.has("out")) {
+    std::ofstream(flags.get("out"), std::ios::binary | std::ios::trunc) << text;
+    ctx.out << "Wrote the drift report to " << flags.get("out") << "\n";
+  } else {
+    ctx.out << text;
+  }
+  co_return report["has_drift"].get<bool>() ? 2 : 0;
+}
+
+}  // namespace cph::engine

@@ -1,0 +1,161 @@
+// plan, apply, destroy, show and graph: the verbs around a Plan.
+#include <sys/stat.h>
+
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "common/crypto.h"
+#include "engine/command.h"
+#include "engine/executor.h"
+#include "planner/plan_json.h"
+#include "planner/render.h"
+
+namespace cph::engine {
+
+namespace asio = boost::asio;
+
+namespace {
+
+void write_plan_file(const std::string& path, const planner::Plan& plan) {
+  std::string text = planner::plan_to_json(plan).dump(1) + "\n";
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  if (!out) throw std::runtime_error("cannot write the plan to " + path);
+  out << text;
+  out.close();
+  if (!out) throw std::runtime_error("cannot write the plan to " + path);
+  chmod(path.c_str(), 0600);  // plans hold no secrets, but they describe the fleet
+}
+
+planner::Plan read_plan_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw std::runtime_error("cannot read the plan file " + path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  nlohmann::json j = nlohmann::json::parse(ss.str(), nullptr, false);
+  if (j.is_discarded()) throw std::runtime_error(path + " is not a cphform plan file (not JSON)");
+  try {
+    return planner::plan_from_json(j);
+  } catch (const std::exception& e) {
+    throw std::runtime_error(path + ": " + e.what());
+  }
+}
+
+// A saved plan may only be applied to the state and manifests it was made
+// from: anything else could buy or release the wrong servers.
+void check_not_stale(const planner::Plan& plan, const Session& s, const std::string& path) {
+  state::Meta meta = s.store->meta();
+  if (plan.lineage != meta.lineage)
+    throw std::runtime_error("the saved plan " + path + " was made for another state (lineage " + plan.lineage +
+                             ", this state is " + meta.lineage + "); run plan again");
+  if (plan.serial != meta.serial)
+    throw std::runtime_error("the saved plan " + path + " is stale: the state changed since it was made (serial " +
+                             std::to_string(plan.serial) + ", now " + std::to_string(meta.serial) +
+                             ", e.g. by another apply or because this plan was applied already); run plan again");
+  if (plan.manifest_digest != s.ws.manifest.digest)
+    throw std::runtime_error("the saved plan " + path +
+                             " is stale: the manifests changed since it was made; run plan again");
+}
+
+bool confirm(Context& ctx, bool destroy) {
+  ctx.out << (destroy ? "\nDo you really want to destroy all resources?\n" : "\nDo you want to perform these actions?\n")
+          << "  cphform will perform the actions described above.\n"
+          << "  Only 'yes' will be accepted to approve.\n\n"
+          << "  Enter a value: " << std::flush;
+  std::string answer;
+  if (!std::getline(ctx.in, answer)) answer.clear();
+  ctx.out << "\n";
+  return answer == "yes";
+}
+
+asio::awaitable<int> execute(Context& ctx, Session& s, const planner::Plan& plan) {
+  const char* verb = plan.destroy ? "Destroy" : "Apply";
+  Progress progress(ctx.out);
+  ExecOptions options;
+  options.run_id = crypto::random_hex(8);
+  options.poll = poll_policy();
+  std::string lock_id = s.lock->id();
+  state::StateStore* store = s.store.get();
+  options.heartbeat = [store, lock_id] { store->refresh_lock(lock_id, std::chrono::seconds(600)); };
+  ExecReport report = co_await execute_plan(*s.conn.client, *s.store, plan, progress, options);
+  std::ostream& o = report.ok() ? ctx.out : ctx.err;
+  if (!report.ok()) {
+    ctx.err << "\n";
+    for (const auto& f : report.failures) ctx.err << "Error: " << f.address << ": " << f.message << "\n";
+    for (const auto& sk : report.skipped) ctx.err << "Skipped: " << sk << " (a step it depends on failed)\n";
+  }
+  o << "\n" << verb << (report.ok() ? " complete!" : " failed.") << " Resources: " << report.added << " added, "
+    << report.changed << " changed, " << report.destroyed << " destroyed."
+    << (report.ok() ? "" : " Every finished resource is recorded in state.") << "\n";
+  co_return report.ok() ? 0 : 1;
+}
+
+}  // namespace
+
+asio::awaitable<int> cmd_plan(Context& ctx, const Flags& flags) {
+  const SessionOptions read_only;  // named: GCC 12 double-destroys braced temporaries passed to coroutines
+  auto s = co_await open_session(ctx, read_only);
+  planner::Plan plan = co_await refresh_and_plan(ctx, *s, flags.has("destroy"));
+  ctx.out << planner::render_plan(plan);
+  if (flags.has("out")) {
+    write_plan_file(flags.get("out"), plan);
+    ctx.out << "\nSaved the plan to: " << flags.get("out") << "\n\nTo perform exactly these actions, run:\n"
+            << "  cphform apply " << flags.get("out") << "\n";
+  }
+  if (flags.has("detailed-exitcode")) co_return plan.has_changes() ? 2 : 0;
+  co_return 0;
+}
+
+asio::awaitable<int> cmd_apply(Context& ctx, const Flags& flags, bool destroy) {
+  SessionOptions options;
+  options.take_lock = true;
+  options.lock_timeout = parse_duration(flags.get("lock-timeout", "0s"));
+  options.operation = destroy ? "destroy" : "apply";
+  if (!flags.positional.empty()) {
+    // A saved plan: exactly that plan, no new refresh, no question asked.
+    const std::string path = flags.positional.front();
+    planner::Plan plan = read_plan_file(path);
+    auto s = co_await open_session(ctx, options);
+    check_not_stale(plan, *s, path);
+    ctx.out << "Applying the saved plan " << path << ".\n\n" << planner::render_plan(plan);
+    if (!plan.has_changes()) co_return 0;
+    co_return co_await execute(ctx, *s, plan);
+  }
+  auto s = co_await open_session(ctx, options);
+  planner::Plan plan = co_await refresh_and_plan(ctx, *s, destroy);
+  ctx.out << planner::render_plan(plan);
+  if (!plan.has_changes()) {
+    ctx.out << "\n" << (destroy ? "Destroy" : "Apply") << " complete! Resources: 0 added, 0 changed, 0 destroyed.\n";
+    co_return 0;
+  }
+  if (!flags.has("auto-approve") && !confirm(ctx, destroy)) {
+    ctx.err << "Error: " << (destroy ? "Destroy" : "Apply") << " cancelled; nothing was changed.\n";
+    co_return 1;
+  }
+  co_return co_await execute(ctx, *s, plan);
+}
+
+int cmd_show(Context& ctx, const Flags& flags) {
+  if (flags.positional.empty()) throw UsageError("usage: cphform show [-json] PLANFILE");
+  planner::Plan plan = read_plan_file(flags.positional.front());
+  if (flags.has("json"))
+    ctx.out << planner::plan_report_json(plan).dump() << "\n";
+  else
+    ctx.out << planner::render_plan(plan);
+  return 0;
+}
+
+asio::awaitable<int> cmd_graph(Context& ctx, const Flags& flags) {
+  std::string type = flags.get("type", "plan");
+  if (type != "plan" && type != "apply" && type != "destroy")
+    throw UsageError("-type must be plan, apply or destroy");
+  const SessionOptions read_only;  // named: GCC 12 double-destroys braced temporaries passed to coroutines
+  auto s = co_await open_session(ctx, read_only);
+  std::ostringstream sink;  // the refresh line is not part of the DOT output
+  Context quiet{ctx.dir, ctx.in, sink, ctx.err};
+  planner::Plan plan = co_await refresh_and_plan(quiet, *s, type == "destroy");
+  ctx.out << planner::render_dot(plan);
+  co_return 0;
+}
+
+}  // namespace cph::engine

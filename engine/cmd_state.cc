@@ -1,0 +1,112 @@
+// state list | show | rm | mv, and force-unlock: reading and surgically
+// editing the recorded state. Edits take the write lock and go through the
+// journal, so each one is a single transaction that bumps the serial.
+#include <iostream>
+
+#include "common/crypto.h"
+#include "engine/command.h"
+#include "planner/render.h"
+
+namespace cph::engine {
+
+namespace {
+
+constexpr const char* kStateUsage =
+    "usage: cphform state list | show ADDRESS | rm ADDRESS... | mv FROM TO";
+
+void show_row(std::ostream& out, const state::ResourceRow& row) {
+  out << "# " << row.address << ":\n";
+  out << "resource \"" << row.type << "\" \"" << row.address.substr(row.type.size() + 1) << "\" {\n";
+  size_t w = 0;
+  for (auto it = row.attributes.begin(); it != row.attributes.end(); ++it) w = std::max(w, it.key().size());
+  for (auto it = row.attributes.begin(); it != row.attributes.end(); ++it) {
+    if (it.value().is_null()) continue;
+    out << "    " << it.key() << std::string(w - it.key().size(), ' ') << " = " << planner::render_value(it.value())
+        << "\n";
+  }
+  out << "}\n";
+}
+
+// One journaled state edit: rows put and addresses removed atomically.
+void edit(state::StateStore& store, const std::string& operation, const std::string& address,
+          const std::vector<state::ResourceRow>& put, const std::vector<std::string>& remove) {
+  nlohmann::json what = {{"put", nlohmann::json::array()}, {"remove", remove}};
+  for (const auto& r : put) what["put"].push_back(r.address);
+  int64_t id = store.journal_intent(crypto::random_hex(8), address, operation, crypto::sha256_hex(what.dump()), what);
+  store.journal_done(id, put, remove);
+}
+
+}  // namespace
+
+int cmd_state(Context& ctx, const std::vector<std::string>& args) {
+  if (args.empty()) throw UsageError(kStateUsage);
+  const std::string sub = args[0];
+  Flags flags = parse_flags({args.begin() + 1, args.end()}, {}, {"lock-timeout"}, 16);
+  auto store = open_dir_state(ctx.dir);
+  if (sub == "list") {
+    for (const auto& row : store->resources()) ctx.out << row.address << "\n";
+    return 0;
+  }
+  if (sub == "show") {
+    if (flags.positional.size() != 1) throw UsageError("usage: cphform state show ADDRESS");
+    auto row = store->resource(flags.positional[0]);
+    if (!row) throw std::runtime_error("no resource " + flags.positional[0] + " in the state");
+    show_row(ctx.out, *row);
+    return 0;
+  }
+  auto timeout = parse_duration(flags.get("lock-timeout", "0s"));
+  if (sub == "rm") {
+    if (flags.positional.empty()) throw UsageError("usage: cphform state rm ADDRESS...");
+    for (const auto& a : flags.positional)
+      if (!store->resource(a)) throw std::runtime_error("no resource " + a + " in the state; nothing was removed");
+    auto lock = take_lock(*store, "state rm", timeout, ctx.out);
+    edit(*store, "state rm", flags.positional.front(), {}, flags.positional);
+    for (const auto& a : flags.positional) ctx.out << "Removed " << a << "\n";
+    ctx.out << "Successfully removed " << flags.positional.size() << " resource instance(s). The servers still "
+            << "exist in the cloud; cphform no longer manages them.\n";
+    return 0;
+  }
+  if (sub == "mv") {
+    if (flags.positional.size() != 2) throw UsageError("usage: cphform state mv FROM TO");
+    const std::string& from = flags.positional[0];
+    const std::string& to = flags.positional[1];
+    auto row = store->resource(from);
+    if (!row) throw std::runtime_error("no resource " + from + " in the state");
+    if (store->resource(to)) throw std::runtime_error(to + " is already in the state; nothing was moved");
+    if (to.rfind(row->type + ".", 0) != 0)
+      throw std::runtime_error("cannot move a " + row->type + " to " + to + ": the address must start with \"" +
+                               row->type + ".\"");
+    auto lock = take_lock(*store, "state mv", timeout, ctx.out);
+    state::ResourceRow moved = *row;
+    moved.address = to;
+    edit(*store, "state mv", from, {moved}, {from});
+    ctx.out << "Move \"" << from << "\" to \"" << to << "\"\nSuccessfully moved 1 object(s).\n";
+    return 0;
+  }
+  throw UsageError(kStateUsage);
+}
+
+int cmd_force_unlock(Context& ctx, const Flags& flags) {
+  if (flags.positional.size() != 1) throw UsageError("usage: cphform force-unlock [-force] LOCK_ID");
+  auto store = open_dir_state(ctx.dir);
+  auto current = store->current_lock();
+  if (!current) throw std::runtime_error("the state is not locked");
+  if (current->id != flags.positional[0])
+    throw std::runtime_error("the state is locked with id " + current->id + " (by " + current->holder +
+                             "), not " + flags.positional[0]);
+  if (!flags.has("force")) {
+    ctx.out << "Do you really want to force-unlock the lock of " << current->holder << " (" << current->operation
+            << ", since " << current->created_at << ")?\n  Only 'yes' will be accepted to confirm.\n\n  Enter a value: "
+            << std::flush;
+    std::string answer;
+    if (!std::getline(ctx.in, answer) || answer != "yes") {
+      ctx.err << "Error: force-unlock cancelled.\n";
+      return 1;
+    }
+  }
+  store->unlock(current->id);
+  ctx.out << "The state has been unlocked.\n";
+  return 0;
+}
+
+}  // namespace cph::engine

@@ -1,0 +1,176 @@
+#include "engine/command.h"
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <future>
+#include <ostream>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_future.hpp>
+
+#include "planner/planner.h"
+
+namespace cph::engine {
+
+namespace asio = boost::asio;
+namespace fs = std::filesystem;
+
+std::string Flags::get(const std::string& name, const std::string& fallback) const {
+  auto it = values.find(name);
+  return it == values.end() ? fallback : it->second;
+}
+
+Flags parse_flags(const std::vector<std::string>& args, const std::set<std::string>& switches,
+                  const std::set<std::string>& valued, size_t max_positional) {
+  Flags flags;
+  for (size_t i = 0; i < args.size(); ++i) {
+    std::string a = args[i];
+    if (a.size() < 2 || a[0] != '-') {
+      if (flags.positional.size() >= max_positional) throw UsageError("unexpected argument \"" + a + "\"");
+      flags.positional.push_back(a);
+      continue;
+    }
+    a = a.substr(a[1] == '-' ? 2 : 1);
+    std::optional<std::string> value;
+    if (auto eq = a.find('='); eq != std::string::npos) {
+      value = a.substr(eq + 1);
+      a = a.substr(0, eq);
+    }
+    if (switches.count(a)) {
+      if (value && *value != "true" && *value != "false") throw UsageError("-" + a + " takes no value");
+      if (!value || *value == "true") flags.values[a] = "";
+    } else if (valued.count(a)) {
+      if (!value) {
+        if (i + 1 >= args.size()) throw UsageError("-" + a + " needs a value");
+        value = args[++i];
+      }
+      flags.values[a] = *value;
+    } else {
+      throw UsageError("unknown flag -" + a);
+    }
+  }
+  return flags;
+}
+
+std::chrono::milliseconds parse_duration(const std::string& s) {
+  try {
+    size_t pos = 0;
+    long n = std::stol(s, &pos);
+    std::string unit = s.substr(pos);
+    if (n >= 0) {
+      if (unit.empty() || unit == "s") return std::chrono::seconds(n);
+      if (unit == "ms") return std::chrono::milliseconds(n);
+      if (unit == "m") return std::chrono::minutes(n);
+    }
+  } catch (const std::exception&) {
+  }
+  throw UsageError("bad duration \"" + s + "\" (use e.g. 30s, 2m, 500ms)");
+}
+
+std::unique_ptr<state::StateStore> open_dir_state(const fs::path& dir) {
+  fs::path db = dir / ".cphform" / "state.db";
+  if (!fs::exists(db)) throw std::runtime_error("no state in " + dir.string() + " (nothing has been applied here)");
+  return state::open_sqlite_state(db.string());
+}
+
+namespace {
+
+std::string host_name() {
+  char host[256] = {0};
+  gethostname(host, sizeof host - 1);
+  return host;
+}
+
+std::string lock_holder() {
+  const char* user = std::getenv("USER");
+  return std::string(user ? user : "unknown") + "@" + host_name() + " pid " + std::to_string(getpid());
+}
+
+// A holder "user@host pid N" of this host whose pid no longer exists.
+bool holder_is_dead(const std::string& holder) {
+  auto at = holder.find('@');
+  auto pid_at = holder.rfind(" pid ");
+  if (at == std::string::npos || pid_at == std::string::npos || pid_at < at) return false;
+  if (holder.substr(at + 1, pid_at - at - 1) != host_name()) return false;
+  try {
+    pid_t pid = static_cast<pid_t>(std::stol(holder.substr(pid_at + 5)));
+    return pid > 0 && kill(pid, 0) != 0 && errno == ESRCH;
+  } catch (const std::exception&) {
+    return false;
+  }
+}
+
+std::chrono::milliseconds env_ms(const char* name, std::chrono::milliseconds fallback) {
+  const char* v = std::getenv(name);
+  if (!v || !*v) return fallback;
+  try {
+    return std::chrono::milliseconds(std::stol(v));
+  } catch (const std::exception&) {
+    throw std::runtime_error(std::string(name) + " must be a number of milliseconds");
+  }
+}
+
+}  // namespace
+
+std::unique_ptr<state::ScopedLock> take_lock(state::StateStore& store, const std::string& operation,
+                                             std::chrono::milliseconds timeout, std::ostream& out) {
+  const auto ttl = std::chrono::seconds(600);  // refreshed every minute by the executor
+  try {
+    return std::make_unique<state::ScopedLock>(store, lock_holder(), operation, ttl, timeout);
+  } catch (const state::LockHeld& held) {
+    if (!holder_is_dead(held.holder.holder)) throw;
+    out << "Taking over the state lock of " << held.holder.holder << " (" << held.holder.operation
+        << "), a process that no longer runs.\n";
+    store.unlock(held.holder.id);
+    return std::make_unique<state::ScopedLock>(store, lock_holder(), operation, ttl, timeout);
+  }
+}
+
+asio::awaitable<std::unique_ptr<Session>> open_session(Context& ctx, const SessionOptions& options) {
+  auto s = std::make_unique<Session>();
+  s->ws = load_workspace(ctx.dir);  // manifest errors stop here: no state, no request
+  s->store = open_state(s->ws);
+  if (options.take_lock) s->lock = take_lock(*s->store, options.operation, options.lock_timeout, ctx.out);
+  s->conn = connect_cloud(s->ws, co_await asio::this_coro::executor);
+  co_return s;
+}
+
+asio::awaitable<planner::Plan> refresh_and_plan(Context& ctx, Session& s, bool destroy,
+                                                planner::Inventory* inventory) {
+  planner::PlanInput input;
+  input.manifest = &s.ws.manifest;
+  input.meta = s.store->meta();
+  input.rows = s.store->resources();
+  input.open_journal = s.store->open_journal();
+  input.destroy = destroy;
+  planner::Inventory live = co_await planner::refresh(*s.conn.client);
+  input.live = &live;
+  int64_t lists = s.conn.client->call_counts()["GET /v1/{project_id}/cloud-phone/servers"];
+  ctx.out << "Refreshed " << input.rows.size() << " recorded server" << (input.rows.size() == 1 ? "" : "s")
+          << " against " << live.servers.size() << " in the cloud (" << s.conn.description << ", " << lists
+          << " list call" << (lists == 1 ? "" : "s") << ").\n\n";
+  planner::Plan plan = planner::make_plan(input);
+  if (inventory) *inventory = std::move(live);
+  co_return plan;
+}
+
+resources::PollPolicy poll_policy() {
+  resources::PollPolicy poll;
+  poll.initial = env_ms("CPHFORM_POLL_INITIAL_MS", poll.initial);
+  poll.max = env_ms("CPHFORM_POLL_MAX_MS", poll.max);
+  return poll;
+}
+
+int run_async(std::function<asio::awaitable<int>()> command) {
+  asio::io_context io;
+  auto result = asio::co_spawn(io, command(), asio::use_future);
+  io.run();
+  return result.get();
+}
+
+}  // namespace cph::engine

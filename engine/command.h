@@ -1,0 +1,101 @@
+// What the CLI verbs share: flag parsing, the staged opening of a
+// workspace (manifests, then state and lock, then the cloud, then refresh
+// and plan), and the plumbing to run a verb as a coroutine.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <iosfwd>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include <boost/asio/awaitable.hpp>
+
+#include "engine/workspace.h"
+#include "planner/plan.h"
+#include "planner/planner.h"
+#include "resources/operation.h"
+#include "state/state.h"
+
+namespace cph::engine {
+
+// A mistake in the command line itself; the usage text follows the message.
+struct UsageError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// Parsed flags of one command: names without dashes -> value ("" for
+// switches), plus positional arguments in order.
+struct Flags {
+  std::map<std::string, std::string> values;
+  std::vector<std::string> positional;
+  bool has(const std::string& name) const { return values.count(name) > 0; }
+  std::string get(const std::string& name, const std::string& fallback = "") const;
+};
+
+// switches take no value; valued flags take one (-f=v or -f v); at most
+// max_positional bare arguments are accepted.
+Flags parse_flags(const std::vector<std::string>& args, const std::set<std::string>& switches,
+                  const std::set<std::string>& valued, size_t max_positional = 0);
+
+// "30s", "2m", "500ms" or a plain number of seconds.
+std::chrono::milliseconds parse_duration(const std::string& s);
+
+struct Context {
+  std::filesystem::path dir;
+  std::istream& in;
+  std::ostream& out;
+  std::ostream& err;
+};
+
+// The state of the working directory, without reading the manifests
+// (state commands work even while a manifest is broken).
+std::unique_ptr<state::StateStore> open_dir_state(const std::filesystem::path& dir);
+
+// The write lock for `operation`, waiting up to `timeout`; a lock left by a
+// process of this host that no longer runs is taken over (with a note).
+std::unique_ptr<state::ScopedLock> take_lock(state::StateStore& store, const std::string& operation,
+                                             std::chrono::milliseconds timeout, std::ostream& out);
+
+// A workspace opened for planning or applying.
+struct Session {
+  Workspace ws;
+  std::unique_ptr<state::StateStore> store;
+  std::unique_ptr<state::ScopedLock> lock;  // held for write operations
+  CloudConnection conn;                     // declared after store: closed first
+};
+
+struct SessionOptions {
+  bool take_lock = false;
+  std::chrono::milliseconds lock_timeout{0};
+  std::string operation = "plan";
+};
+// Manifests (errors stop here: nothing opened, nothing sent), state, lock, cloud.
+boost::asio::awaitable<std::unique_ptr<Session>> open_session(Context& ctx, const SessionOptions& options);
+
+// Refresh through the list API and make the plan; prints one line on what
+// the refresh read. The refreshed inventory is kept in *inventory if given.
+boost::asio::awaitable<planner::Plan> refresh_and_plan(Context& ctx, Session& s, bool destroy,
+                                                       planner::Inventory* inventory = nullptr);
+
+// Polling intervals (CPHFORM_POLL_INITIAL_MS / CPHFORM_POLL_MAX_MS).
+resources::PollPolicy poll_policy();
+
+// Runs a verb on a fresh io_context; returns its exit code.
+int run_async(std::function<boost::asio::awaitable<int>()> command);
+
+// Verbs (each returns the process exit code).
+boost::asio::awaitable<int> cmd_plan(Context& ctx, const Flags& flags);
+boost::asio::awaitable<int> cmd_apply(Context& ctx, const Flags& flags, bool destroy);
+int cmd_show(Context& ctx, const Flags& flags);
+boost::asio::awaitable<int> cmd_graph(Context& ctx, const Flags& flags);
+boost::asio::awaitable<int> cmd_drift(Context& ctx, const Flags& flags);
+int cmd_state(Context& ctx, const std::vector<std::string>& args);
+int cmd_force_unlock(Context& ctx, const Flags& flags);
+
+}  // namespace cph::engine

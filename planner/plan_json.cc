@@ -1,0 +1,188 @@
+#include "planner/plan_json.h"
+
+#include <stdexcept>
+
+namespace cph::planner {
+
+using Json = nlohmann::json;
+
+namespace {
+
+ActionKind action_kind(const std::string& s) {
+  for (ActionKind k : {ActionKind::create, ActionKind::update, ActionKind::replace, ActionKind::remove})
+    if (to_string(k) == s) return k;
+  throw std::runtime_error("unknown action \"" + s + "\"");
+}
+
+StepKind step_kind(const std::string& s) {
+  for (StepKind k : {StepKind::purchase, StepKind::rename, StepKind::unsubscribe})
+    if (to_string(k) == s) return k;
+  throw std::runtime_error("unknown step \"" + s + "\"");
+}
+
+const char* resolution_name(Resolution r) {
+  switch (r) {
+    case Resolution::resume_purchase: return "resume_purchase";
+    case Resolution::adopt_purchase: return "adopt_purchase";
+    case Resolution::purchase_not_placed: return "purchase_not_placed";
+    case Resolution::resume_unsubscribe: return "resume_unsubscribe";
+    case Resolution::settle: return "settle";
+  }
+  return "?";
+}
+
+Resolution resolution(const std::string& s) {
+  for (Resolution r : {Resolution::resume_purchase, Resolution::adopt_purchase, Resolution::purchase_not_placed,
+                       Resolution::resume_unsubscribe, Resolution::settle})
+    if (s == resolution_name(r)) return r;
+  throw std::runtime_error("unknown resolution \"" + s + "\"");
+}
+
+Json changes_json(const std::vector<AttrChange>& changes) {
+  Json out = Json::array();
+  for (const auto& c : changes)
+    out.push_back({{"name", c.name}, {"before", c.before}, {"after", c.after}, {"forces_replacement", c.forces_replacement}});
+  return out;
+}
+
+std::vector<AttrChange> changes_from(const Json& j) {
+  std::vector<AttrChange> out;
+  for (const Json& c : j)
+    out.push_back({c.at("name").get<std::string>(), c.at("before"), c.at("after"), c.at("forces_replacement").get<bool>()});
+  return out;
+}
+
+Json entry_json(const state::JournalEntry& e) {
+  return {{"id", e.id},           {"run_id", e.run_id},     {"address", e.address},
+          {"operation", e.operation}, {"request_digest", e.request_digest}, {"intent", e.intent},
+          {"response", e.response}, {"status", state::to_string(e.status)}, {"error", e.error},
+          {"created_at", e.created_at}, {"updated_at", e.updated_at}};
+}
+
+state::JournalEntry entry_from(const Json& j) {
+  state::JournalEntry e;
+  e.id = j.at("id").get<int64_t>();
+  e.run_id = j.at("run_id").get<std::string>();
+  e.address = j.at("address").get<std::string>();
+  e.operation = j.at("operation").get<std::string>();
+  e.request_digest = j.at("request_digest").get<std::string>();
+  e.intent = j.at("intent");
+  e.response = j.at("response");
+  e.status = state::journal_status_from_string(j.at("status").get<std::string>());
+  e.error = j.at("error").get<std::string>();
+  e.created_at = j.at("created_at").get<std::string>();
+  e.updated_at = j.at("updated_at").get<std::string>();
+  return e;
+}
+
+Json drift_json(const Drift& d) {
+  return {{"address", d.address}, {"cloud_id", d.cloud_id}, {"deleted", d.deleted}, {"changes", changes_json(d.changes)}};
+}
+
+}  // namespace
+
+Json plan_to_json(const Plan& p) {
+  Json j = {{"cphform_plan", kPlanFileVersion}, {"lineage", p.lineage},     {"serial", p.serial},
+            {"manifest_digest", p.manifest_digest}, {"destroy", p.destroy}, {"vanished", p.vanished}};
+  j["actions"] = Json::array();
+  for (const Action& a : p.actions)
+    j["actions"].push_back({{"kind", to_string(a.kind)}, {"address", a.address}, {"type", a.type},
+                            {"block", a.block}, {"index", a.index}, {"cloud_id", a.cloud_id},
+                            {"before", a.before}, {"after", a.after}, {"changes", changes_json(a.changes)},
+                            {"reason", a.reason}, {"block_name", a.block_name}});
+  j["steps"] = Json::array();
+  for (const Step& s : p.steps)
+    j["steps"].push_back({{"kind", to_string(s.kind)}, {"block", s.block}, {"actions", s.actions}, {"after", s.after}});
+  j["pending"] = Json::array();
+  for (const PendingOperation& op : p.pending)
+    j["pending"].push_back({{"entry", entry_json(op.entry)}, {"resolution", resolution_name(op.resolution)},
+                            {"response", op.response}, {"description", op.description}});
+  j["drift"] = Json::array();
+  for (const Drift& d : p.drift) j["drift"].push_back(drift_json(d));
+  return j;
+}
+
+Plan plan_from_json(const Json& j) {
+  if (!j.is_object() || !j.contains("cphform_plan")) throw std::runtime_error("not a cphform plan file");
+  int version = j["cphform_plan"].get<int>();
+  if (version != kPlanFileVersion)
+    throw std::runtime_error("plan file format " + std::to_string(version) + " is not supported (this cphform reads " +
+                             std::to_string(kPlanFileVersion) + ")");
+  try {
+    Plan p;
+    p.lineage = j.at("lineage").get<std::string>();
+    p.serial = j.at("serial").get<int64_t>();
+    p.manifest_digest = j.at("manifest_digest").get<std::string>();
+    p.destroy = j.at("destroy").get<bool>();
+    p.vanished = j.at("vanished").get<std::vector<std::string>>();
+    for (const Json& a : j.at("actions")) {
+      Action act;
+      act.kind = action_kind(a.at("kind").get<std::string>());
+      act.address = a.at("address").get<std::string>();
+      act.type = a.at("type").get<std::string>();
+      act.block = a.at("block").get<std::string>();
+      act.index = a.at("index").get<int>();
+      act.cloud_id = a.at("cloud_id").get<std::string>();
+      act.before = a.at("before");
+      act.after = a.at("after");
+      act.changes = changes_from(a.at("changes"));
+      act.reason = a.at("reason").get<std::string>();
+      act.block_name = a.at("block_name").get<std::string>();
+      p.actions.push_back(std::move(act));
+    }
+    for (const Json& s : j.at("steps")) {
+      Step st;
+      st.kind = step_kind(s.at("kind").get<std::string>());
+      st.block = s.at("block").get<std::string>();
+      st.actions = s.at("actions").get<std::vector<size_t>>();
+      st.after = s.at("after").get<std::vector<size_t>>();
+      for (size_t i : st.actions)
+        if (i >= p.actions.size()) throw std::runtime_error("step refers to a missing action");
+      p.steps.push_back(std::move(st));
+    }
+    for (const Json& op : j.at("pending"))
+      p.pending.push_back({entry_from(op.at("entry")), resolution(op.at("resolution").get<std::string>()),
+                           op.at("response"), op.at("description").get<std::string>()});
+    for (const Json& d : j.at("drift"))
+      p.drift.push_back({d.at("address").get<std::string>(), d.at("cloud_id").get<std::string>(),
+                         d.at("deleted").get<bool>(), changes_from(d.at("changes"))});
+    return p;
+  } catch (const Json::exception& e) {
+    throw std::runtime_error(std::string("malformed plan file: ") + e.what());
+  }
+}
+
+Json plan_report_json(const Plan& p) {
+  Json j = {{"format_version", kReportFormatVersion}, {"lineage", p.lineage}, {"serial", p.serial},
+            {"destroy", p.destroy}};
+  j["resource_changes"] = Json::array();
+  for (const Action& a : p.actions) {
+    Json actions = a.kind == ActionKind::replace ? Json{"delete", "create"} : Json{to_string(a.kind)};
+    Json replace_paths = Json::array();
+    for (const auto& c : a.changes)
+      if (c.forces_replacement) replace_paths.push_back(c.name);
+    j["resource_changes"].push_back({{"address", a.address},
+                                     {"type", a.type},
+                                     {"index", a.index < 0 ? Json() : Json(a.index)},
+                                     {"cloud_id", a.cloud_id.empty() ? Json() : Json(a.cloud_id)},
+                                     {"reason", a.reason.empty() ? Json() : Json(a.reason)},
+                                     {"change",
+                                      {{"actions", actions},
+                                       {"before", a.before},
+                                       {"after", a.after},
+                                       {"replace_paths", replace_paths}}}});
+  }
+  j["resource_drift"] = Json::array();
+  for (const Drift& d : p.drift) j["resource_drift"].push_back(drift_json(d));
+  j["pending_operations"] = Json::array();
+  for (const PendingOperation& op : p.pending)
+    j["pending_operations"].push_back({{"operation", op.entry.operation},
+                                       {"address", op.entry.address},
+                                       {"resolution", resolution_name(op.resolution)},
+                                       {"description", op.description}});
+  j["summary"] = {{"add", p.to_add()}, {"change", p.to_change()}, {"destroy", p.to_destroy()},
+                  {"has_changes", p.has_changes()}};
+  return j;
+}
+
+}  // namespace cph::planner
