@@ -17,8 +17,9 @@ constexpr const char* kUsage = R"(Usage: cphform [-chdir=DIR] COMMAND [options]
 Commands:
   plan          Show what apply would change
                   -detailed-exitcode (0 none, 1 error, 2 changes)  -destroy  -out=FILE
+                  -refresh-only (only what changed outside cphform; 2 means drift)
   apply [FILE]  Make the cloud match the manifests, or carry out a saved plan exactly
-                  -auto-approve  -lock-timeout=DURATION
+                  -auto-approve  -lock-timeout=DURATION  -refresh-only (record drift in state)
   destroy       Release every server this state manages (-auto-approve)
   show FILE     Show a saved plan (-json for the machine-readable report)
   drift         Report what changed outside cphform; read-only, no lock (exit 0 none, 2 drift)
@@ -73,11 +74,16 @@ int run_cli(const std::vector<std::string>& all_args, std::istream& in, std::ost
       return 0;
     }
     if (command == "plan") {
-      Flags flags = parse_flags(rest, {"detailed-exitcode", "destroy", "no-color"}, {"out"});
+      Flags flags = parse_flags(rest, {"detailed-exitcode", "destroy", "refresh-only", "no-color"}, {"out"});
+      if (flags.has("refresh-only") && (flags.has("out") || flags.has("destroy")))
+        throw UsageError("-refresh-only cannot be combined with -out or -destroy");
       return run_async([&] { return cmd_plan(ctx, flags); });
     }
     if (command == "apply" || command == "destroy") {
-      Flags flags = parse_flags(rest, {"auto-approve", "no-color"}, {"lock-timeout"}, command == "apply" ? 1 : 0);
+      Flags flags = parse_flags(rest, {"auto-approve", "refresh-only", "no-color"}, {"lock-timeout"},
+                                command == "apply" ? 1 : 0);
+      if (flags.has("refresh-only") && (command == "destroy" || !flags.positional.empty()))
+        throw UsageError("-refresh-only applies to plan and apply without a plan file");
       return run_async([&] { return cmd_apply(ctx, flags, command == "destroy"); });
     }
     if (command == "show") return cmd_show(ctx, parse_flags(rest, {"json", "no-color"}, {}, 1));

@@ -92,10 +92,33 @@ asio::awaitable<int> execute(Context& ctx, Session& s, const planner::Plan& plan
 
 }  // namespace
 
+// The rows a refresh-only apply records: live values over recorded ones,
+// and vanished servers dropped.
+void accept_drift(state::StateStore& store, const planner::Plan& plan) {
+  std::vector<state::ResourceRow> put;
+  std::vector<std::string> remove;
+  for (const planner::Drift& d : plan.drift) {
+    if (d.deleted) {
+      remove.push_back(d.address);
+      continue;
+    }
+    auto row = store.resource(d.address);
+    if (!row) continue;
+    for (const auto& c : d.changes) row->attributes[c.name] = c.after;
+    put.push_back(*row);
+  }
+  commit_state_edit(store, "refresh-only", "*", put, remove);
+}
+
 asio::awaitable<int> cmd_plan(Context& ctx, const Flags& flags) {
   const SessionOptions read_only;  // named: GCC 12 double-destroys braced temporaries passed to coroutines
   auto s = co_await open_session(ctx, read_only);
   planner::Plan plan = co_await refresh_and_plan(ctx, *s, flags.has("destroy"));
+  if (flags.has("refresh-only")) {
+    // "No changes" here means exit 0, unlike Terraform's refresh-only plans.
+    ctx.out << planner::render_drift(plan);
+    co_return flags.has("detailed-exitcode") && !plan.drift.empty() ? 2 : 0;
+  }
   ctx.out << planner::render_plan(plan);
   if (flags.has("out")) {
     write_plan_file(flags.get("out"), plan);
@@ -123,6 +146,18 @@ asio::awaitable<int> cmd_apply(Context& ctx, const Flags& flags, bool destroy) {
   }
   auto s = co_await open_session(ctx, options);
   planner::Plan plan = co_await refresh_and_plan(ctx, *s, destroy);
+  if (flags.has("refresh-only")) {
+    ctx.out << planner::render_drift(plan);
+    if (plan.drift.empty()) co_return 0;
+    if (!flags.has("auto-approve") && !confirm(ctx, false)) {
+      ctx.err << "Error: Apply cancelled; nothing was changed.\n";
+      co_return 1;
+    }
+    accept_drift(*s->store, plan);
+    ctx.out << "\nApply complete! Recorded the live values of " << plan.drift.size()
+            << " resource(s) in the state; nothing changed in the cloud.\n";
+    co_return 0;
+  }
   ctx.out << planner::render_plan(plan);
   if (!plan.has_changes()) {
     ctx.out << "\n" << (destroy ? "Destroy" : "Apply") << " complete! Resources: 0 added, 0 changed, 0 destroyed.\n";

@@ -3,7 +3,6 @@
 // journal, so each one is a single transaction that bumps the serial.
 #include <iostream>
 
-#include "common/crypto.h"
 #include "engine/command.h"
 #include "planner/render.h"
 
@@ -25,15 +24,6 @@ void show_row(std::ostream& out, const state::ResourceRow& row) {
         << "\n";
   }
   out << "}\n";
-}
-
-// One journaled state edit: rows put and addresses removed atomically.
-void edit(state::StateStore& store, const std::string& operation, const std::string& address,
-          const std::vector<state::ResourceRow>& put, const std::vector<std::string>& remove) {
-  nlohmann::json what = {{"put", nlohmann::json::array()}, {"remove", remove}};
-  for (const auto& r : put) what["put"].push_back(r.address);
-  int64_t id = store.journal_intent(crypto::random_hex(8), address, operation, crypto::sha256_hex(what.dump()), what);
-  store.journal_done(id, put, remove);
 }
 
 }  // namespace
@@ -60,7 +50,7 @@ int cmd_state(Context& ctx, const std::vector<std::string>& args) {
     for (const auto& a : flags.positional)
       if (!store->resource(a)) throw std::runtime_error("no resource " + a + " in the state; nothing was removed");
     auto lock = take_lock(*store, "state rm", timeout, ctx.out);
-    edit(*store, "state rm", flags.positional.front(), {}, flags.positional);
+    commit_state_edit(*store, "state rm", flags.positional.front(), {}, flags.positional);
     for (const auto& a : flags.positional) ctx.out << "Removed " << a << "\n";
     ctx.out << "Successfully removed " << flags.positional.size() << " resource instance(s). The servers still "
             << "exist in the cloud; cphform no longer manages them.\n";
@@ -79,7 +69,7 @@ int cmd_state(Context& ctx, const std::vector<std::string>& args) {
     auto lock = take_lock(*store, "state mv", timeout, ctx.out);
     state::ResourceRow moved = *row;
     moved.address = to;
-    edit(*store, "state mv", from, {moved}, {from});
+    commit_state_edit(*store, "state mv", from, {moved}, {from});
     ctx.out << "Move \"" << from << "\" to \"" << to << "\"\nSuccessfully moved 1 object(s).\n";
     return 0;
   }

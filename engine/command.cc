@@ -13,6 +13,7 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_future.hpp>
 
+#include "common/crypto.h"
 #include "planner/planner.h"
 
 namespace cph::engine {
@@ -129,6 +130,14 @@ std::unique_ptr<state::ScopedLock> take_lock(state::StateStore& store, const std
     store.unlock(held.holder.id);
     return std::make_unique<state::ScopedLock>(store, lock_holder(), operation, ttl, timeout);
   }
+}
+
+void commit_state_edit(state::StateStore& store, const std::string& operation, const std::string& address,
+                       const std::vector<state::ResourceRow>& put, const std::vector<std::string>& remove) {
+  nlohmann::json what = {{"put", nlohmann::json::array()}, {"remove", remove}};
+  for (const auto& r : put) what["put"].push_back(r.address);
+  int64_t id = store.journal_intent(crypto::random_hex(8), address, operation, crypto::sha256_hex(what.dump()), what);
+  store.journal_done(id, put, remove);
 }
 
 asio::awaitable<std::unique_ptr<Session>> open_session(Context& ctx, const SessionOptions& options) {

@@ -62,6 +62,11 @@ std::unique_ptr<state::StateStore> open_dir_state(const std::filesystem::path& d
 std::unique_ptr<state::ScopedLock> take_lock(state::StateStore& store, const std::string& operation,
                                              std::chrono::milliseconds timeout, std::ostream& out);
 
+// One journaled edit of the state outside a cloud operation (state rm/mv,
+// refresh-only): rows put and addresses removed in a single transaction.
+void commit_state_edit(state::StateStore& store, const std::string& operation, const std::string& address,
+                       const std::vector<state::ResourceRow>& put, const std::vector<std::string>& remove);
+
 // A workspace opened for planning or applying.
 struct Session {
   Workspace ws;

@@ -94,6 +94,28 @@ std::string render_summary(const Plan& plan) {
   return out.str();
 }
 
+std::string render_drift(const Plan& plan) {
+  std::ostringstream out;
+  if (plan.drift.empty()) {
+    out << "No changes. Your infrastructure still matches the recorded state.\n";
+    return out.str();
+  }
+  out << "Objects have changed outside of cphform:\n\n";
+  for (const Drift& d : plan.drift) {
+    if (d.deleted) {
+      out << "  # " << d.address << " has been deleted (id " << d.cloud_id << ")\n\n";
+      continue;
+    }
+    out << "  # " << d.address << " has changed (id " << d.cloud_id << ")\n";
+    for (const auto& c : d.changes)
+      out << "  ~ " << c.name << " = " << render_value(c.before) << " -> " << render_value(c.after) << "\n";
+    out << "\n";
+  }
+  out << "Refresh-only plan: " << plan.drift.size() << " resource(s) to update in the state; nothing changes in "
+      << "the cloud.\n";
+  return out.str();
+}
+
 std::string render_dot(const Plan& plan) {
   // Escapes a piece of a DOT string; lines are joined with DOT's own "\n".
   auto escaped = [](const std::string& text) {

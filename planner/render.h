@@ -17,6 +17,9 @@ struct RenderOptions {
 // "No changes. ..." when there is nothing to do).
 std::string render_plan(const Plan& plan, const RenderOptions& options = {});
 std::string render_summary(const Plan& plan);
+// What changed outside cphform (the refresh-only view): per resource, the
+// recorded and live values; ends with a refresh-only summary line.
+std::string render_drift(const Plan& plan);
 // The execution graph in Graphviz DOT: one node per step (API operation),
 // an edge from each step to the steps that wait for it.
 std::string render_dot(const Plan& plan);

@@ -137,6 +137,24 @@ TEST_CASE("drift reports changes made outside cphform with both values; exit 0 n
   auto plan = run_cphform({"plan", "-detailed-exitcode"}, dir.path(), &emu);
   REQUIRE_RUN(plan, 2);
   CHECK(plan.out.find("Plan: 1 to add, 1 to change, 0 to destroy.") != std::string::npos);
+
+  SECTION("apply -refresh-only accepts the drift into state; its exit codes do not lie") {
+    auto refresh_plan = run_cphform({"plan", "-refresh-only", "-detailed-exitcode"}, dir.path(), &emu);
+    REQUIRE_RUN(refresh_plan, 2);
+    CHECK(refresh_plan.out.find("~ name = \"web-0001\" -> \"by-hand\"") != std::string::npos);
+    CHECK(refresh_plan.out.find("server.web[1] has been deleted") != std::string::npos);
+    auto accept = run_cphform({"apply", "-refresh-only", "-auto-approve"}, dir.path(), &emu);
+    REQUIRE_RUN(accept, 0);
+    CHECK(emu.calls("PUT /v1/{project_id}/cloud-phone/servers/{server_id}") == 1);  // only the console's rename
+    REQUIRE_RUN(run_cphform({"drift"}, dir.path(), &emu), 0);
+    auto again = run_cphform({"plan", "-refresh-only", "-detailed-exitcode"}, dir.path(), &emu);
+    REQUIRE_RUN(again, 0);
+    CHECK(again.out.find("No changes.") != std::string::npos);
+    CHECK(run_cphform({"state", "list"}, dir.path(), nullptr).out == "server.web[0]\n");
+    // The manifest still wins on the next normal plan.
+    auto normal = run_cphform({"plan"}, dir.path(), &emu);
+    CHECK(normal.out.find("Plan: 1 to add, 1 to change, 0 to destroy.") != std::string::npos);
+  }
 }
 
 TEST_CASE("unmanaged servers are reported by name prefix", "[e2e]") {
