@@ -1,5 +1,6 @@
 #include "engine/cli.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <iostream>
 
@@ -32,6 +33,7 @@ Commands:
                   --credentials AK:SK:PROJECT_ID [--time-scale N]
   version       Print the version
 
+plan, apply, destroy and drift take -json: one JSON event per line (docs/json-format.md).
 Options may be written -flag or --flag, and -flag=value or -flag value.
 )";
 
@@ -56,8 +58,18 @@ int run_cli(const std::vector<std::string>& all_args, std::istream& in, std::ost
     return args.empty() ? 1 : 0;
   }
   const std::string command = args[0];
-  const std::vector<std::string> rest(args.begin() + 1, args.end());
+  std::vector<std::string> rest(args.begin() + 1, args.end());
+  // -json switches plan/apply/destroy/drift to the event stream.
+  JsonEvents events(out);
   Context ctx{dir, in, out, err};
+  if (command == "plan" || command == "apply" || command == "destroy" || command == "drift") {
+    auto json_flag = std::find_if(rest.begin(), rest.end(), [](const std::string& a) { return a == "-json" || a == "--json"; });
+    if (json_flag != rest.end()) {
+      rest.erase(json_flag);
+      ctx.json = &events;
+      events.version();
+    }
+  }
   try {
     if (command == "version" || command == "-version" || command == "--version") {
       out << "cphform v0.1.0\n";
@@ -84,6 +96,8 @@ int run_cli(const std::vector<std::string>& all_args, std::istream& in, std::ost
                                 command == "apply" ? 1 : 0);
       if (flags.has("refresh-only") && (command == "destroy" || !flags.positional.empty()))
         throw UsageError("-refresh-only applies to plan and apply without a plan file");
+      if (ctx.json && !flags.has("auto-approve") && flags.positional.empty())
+        throw UsageError("-json needs -auto-approve (or a saved plan): there is no prompt to answer");
       return run_async([&] { return cmd_apply(ctx, flags, command == "destroy"); });
     }
     if (command == "show") return cmd_show(ctx, parse_flags(rest, {"json", "no-color"}, {}, 1));
@@ -99,19 +113,28 @@ int run_cli(const std::vector<std::string>& all_args, std::istream& in, std::ost
     if (command == "force-unlock") return cmd_force_unlock(ctx, parse_flags(rest, {"force"}, {}, 1));
     throw UsageError("unknown command \"" + command + "\"");
   } catch (const UsageError& e) {
+    if (ctx.json) ctx.json->diagnostic(e.what());
     err << "Error: " << e.what() << "\n\n" << kUsage;
     return 1;
   } catch (const manifest::ManifestError& e) {
+    if (ctx.json) {
+      for (const auto& d : e.diagnostics) ctx.json->diagnostic(d.message, "", "", d.pos);
+      return 1;
+    }
     print_manifest_errors(e, err);
     return 1;
   } catch (const state::LockHeld& e) {
-    err << "Error: the state is locked by " << e.holder.holder << " (" << e.holder.operation << ", since "
-        << e.holder.created_at << ", expires " << e.holder.expires_at << ", lock id " << e.holder.id
-        << "). Retry later, wait with -lock-timeout=DURATION, or release it with cphform force-unlock "
-        << e.holder.id << ".\n";
+    std::string message = "the state is locked by " + e.holder.holder + " (" + e.holder.operation + ", since " +
+                          e.holder.created_at + ", expires " + e.holder.expires_at + ", lock id " + e.holder.id +
+                          "). Retry later, wait with -lock-timeout=DURATION, or release it with cphform "
+                          "force-unlock " + e.holder.id + ".";
+    if (ctx.json) ctx.json->diagnostic(message);
+    err << "Error: " << message << "\n";
     return 1;
   } catch (...) {
-    err << "Error: " << describe_error(std::current_exception()) << "\n";
+    std::string message = describe_error(std::current_exception());
+    if (ctx.json) ctx.json->diagnostic(message);
+    err << "Error: " << message << "\n";
     return 1;
   }
 }

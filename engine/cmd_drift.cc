@@ -125,6 +125,24 @@ asio::awaitable<int> cmd_drift(Context& ctx, const Flags& flags) {
   for (const auto& p : plan.pending)
     for (const auto& id : p.entry.response.value("server_ids", std::vector<std::string>{})) managed.insert(id);
   Json report = drift_report(plan, live, flags.get("name-prefix"), managed);
+  if (ctx.json) {
+    for (const Json& d : report["drift"])
+      ctx.json->emit("resource_drift", "info",
+                     d["address"].get<std::string>() +
+                         (d["deleted"].get<bool>() ? ": deleted outside cphform" : ": changed outside cphform"),
+                     {{"change", {{"resource", JsonEvents::resource(d["address"].get<std::string>())},
+                                  {"action", d["deleted"].get<bool>() ? "delete" : "update"},
+                                  {"cloud_id", d["cloud_id"]},
+                                  {"changes", d["changes"]}}}});
+    for (const Json& u : report["unmanaged"])
+      ctx.json->emit("unmanaged_server", "info", "unmanaged server " + u["server_name"].get<std::string>(),
+                     {{"server", u}});
+    ctx.json->emit("drift_summary", "info", report["has_drift"].get<bool>() ? "Drift detected" : "No drift",
+                   {{"has_drift", report["has_drift"]},
+                    {"drifted", report["drift"].size()},
+                    {"unmanaged", report["unmanaged"].size()}});
+    co_return report["has_drift"].get<bool>() ? 2 : 0;
+  }
   std::string text = format == "json" ? report.dump() + "\n" : format == "markdown" ? render_markdown(report) : render_text(report);
   if (flags.has("out")) {
     std::ofstream(flags.get("out"), std::ios::binary | std::ios::trunc) << text;

@@ -70,7 +70,7 @@ bool confirm(Context& ctx, bool destroy) {
 
 asio::awaitable<int> execute(Context& ctx, Session& s, const planner::Plan& plan) {
   const char* verb = plan.destroy ? "Destroy" : "Apply";
-  Progress progress(ctx.out);
+  Progress progress(ctx.out, std::chrono::seconds(10), [] { return Progress::Clock::now(); }, ctx.json);
   ExecOptions options;
   options.run_id = crypto::random_hex(8);
   options.poll = poll_policy();
@@ -78,6 +78,13 @@ asio::awaitable<int> execute(Context& ctx, Session& s, const planner::Plan& plan
   state::StateStore* store = s.store.get();
   options.heartbeat = [store, lock_id] { store->refresh_lock(lock_id, std::chrono::seconds(600)); };
   ExecReport report = co_await execute_plan(*s.conn.client, *s.store, plan, progress, options);
+  if (ctx.json) {
+    for (const auto& f : report.failures) ctx.json->diagnostic(f.message, "", f.address);
+    for (const auto& sk : report.skipped)
+      ctx.json->diagnostic("skipped: a step it depends on failed", "", sk);
+    ctx.json->change_summary(report.added, report.changed, report.destroyed, plan.destroy ? "destroy" : "apply");
+    co_return report.ok() ? 0 : 1;
+  }
   std::ostream& o = report.ok() ? ctx.out : ctx.err;
   if (!report.ok()) {
     ctx.err << "\n";
@@ -116,14 +123,26 @@ asio::awaitable<int> cmd_plan(Context& ctx, const Flags& flags) {
   planner::Plan plan = co_await refresh_and_plan(ctx, *s, flags.has("destroy"));
   if (flags.has("refresh-only")) {
     // "No changes" here means exit 0, unlike Terraform's refresh-only plans.
-    ctx.out << planner::render_drift(plan);
+    if (ctx.json) {
+      planner::Plan drift_only;
+      drift_only.drift = plan.drift;
+      ctx.json->plan(drift_only, "plan");
+    } else {
+      ctx.out << planner::render_drift(plan);
+    }
     co_return flags.has("detailed-exitcode") && !plan.drift.empty() ? 2 : 0;
   }
-  ctx.out << planner::render_plan(plan);
+  if (ctx.json)
+    ctx.json->plan(plan, "plan");
+  else
+    ctx.out << planner::render_plan(plan);
   if (flags.has("out")) {
     write_plan_file(flags.get("out"), plan);
-    ctx.out << "\nSaved the plan to: " << flags.get("out") << "\n\nTo perform exactly these actions, run:\n"
-            << "  cphform apply " << flags.get("out") << "\n";
+    if (ctx.json)
+      ctx.json->emit("log", "info", "Saved the plan to: " + flags.get("out"), nlohmann::json::object());
+    else
+      ctx.out << "\nSaved the plan to: " << flags.get("out") << "\n\nTo perform exactly these actions, run:\n"
+              << "  cphform apply " << flags.get("out") << "\n";
   }
   if (flags.has("detailed-exitcode")) co_return plan.has_changes() ? 2 : 0;
   co_return 0;
@@ -140,23 +159,45 @@ asio::awaitable<int> cmd_apply(Context& ctx, const Flags& flags, bool destroy) {
     planner::Plan plan = read_plan_file(path);
     auto s = co_await open_session(ctx, options);
     check_not_stale(plan, *s, path);
-    ctx.out << "Applying the saved plan " << path << ".\n\n" << planner::render_plan(plan);
+    if (ctx.json)
+      ctx.json->plan(plan, "plan");
+    else
+      ctx.out << "Applying the saved plan " << path << ".\n\n" << planner::render_plan(plan);
     if (!plan.has_changes()) co_return 0;
     co_return co_await execute(ctx, *s, plan);
   }
   auto s = co_await open_session(ctx, options);
   planner::Plan plan = co_await refresh_and_plan(ctx, *s, destroy);
   if (flags.has("refresh-only")) {
-    ctx.out << planner::render_drift(plan);
+    if (ctx.json) {
+      planner::Plan drift_only;
+      drift_only.drift = plan.drift;
+      ctx.json->plan(drift_only, "plan");
+    } else {
+      ctx.out << planner::render_drift(plan);
+    }
     if (plan.drift.empty()) co_return 0;
     if (!flags.has("auto-approve") && !confirm(ctx, false)) {
       ctx.err << "Error: Apply cancelled; nothing was changed.\n";
       co_return 1;
     }
     accept_drift(*s->store, plan);
+    if (ctx.json) {
+      ctx.json->emit("refresh_recorded", "info", "Recorded the live values in the state",
+                     {{"resources", plan.drift.size()}});
+      co_return 0;
+    }
     ctx.out << "\nApply complete! Recorded the live values of " << plan.drift.size()
             << " resource(s) in the state; nothing changed in the cloud.\n";
     co_return 0;
+  }
+  if (ctx.json) {
+    ctx.json->plan(plan, "plan");
+    if (!plan.has_changes()) {
+      ctx.json->change_summary(0, 0, 0, destroy ? "destroy" : "apply");
+      co_return 0;
+    }
+    co_return co_await execute(ctx, *s, plan);  // -json requires -auto-approve (checked by the CLI)
   }
   ctx.out << planner::render_plan(plan);
   if (!plan.has_changes()) {

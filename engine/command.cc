@@ -160,7 +160,10 @@ asio::awaitable<planner::Plan> refresh_and_plan(Context& ctx, Session& s, bool d
   planner::Inventory live = co_await planner::refresh(*s.conn.client);
   input.live = &live;
   int64_t lists = s.conn.client->call_counts()["GET /v1/{project_id}/cloud-phone/servers"];
-  ctx.out << "Refreshed " << input.rows.size() << " recorded server" << (input.rows.size() == 1 ? "" : "s")
+  if (ctx.json)
+    ctx.json->refreshed(input.rows.size(), live.servers.size(), lists);
+  else
+    ctx.out << "Refreshed " << input.rows.size() << " recorded server" << (input.rows.size() == 1 ? "" : "s")
           << " against " << live.servers.size() << " in the cloud (" << s.conn.description << ", " << lists
           << " list call" << (lists == 1 ? "" : "s") << ").\n\n";
   planner::Plan plan = planner::make_plan(input);

@@ -16,6 +16,7 @@
 
 #include <boost/asio/awaitable.hpp>
 
+#include "engine/json_events.h"
 #include "engine/workspace.h"
 #include "planner/plan.h"
 #include "planner/planner.h"
@@ -51,6 +52,7 @@ struct Context {
   std::istream& in;
   std::ostream& out;
   std::ostream& err;
+  JsonEvents* json = nullptr;  // set by -json: events on out instead of text
 };
 
 // The state of the working directory, without reading the manifests

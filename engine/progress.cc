@@ -31,13 +31,22 @@ std::string capitalized(const char* s) {
 }
 }  // namespace
 
-Progress::Progress(std::ostream& out, std::chrono::seconds every, std::function<Clock::time_point()> now)
-    : out_(out), every_(every), now_(std::move(now)) {}
+Progress::Progress(std::ostream& out, std::chrono::seconds every, std::function<Clock::time_point()> now,
+                   JsonEvents* json)
+    : out_(out), every_(every), now_(std::move(now)), json_(json) {}
+
+nlohmann::json Progress::hook(const std::string& address, const Running& r, Clock::time_point t) const {
+  return {{"resource", JsonEvents::resource(address)},
+          {"action", planner::to_string(r.kind)},
+          {"elapsed_seconds", std::chrono::duration_cast<std::chrono::seconds>(t - r.since).count()}};
+}
 
 void Progress::started(const std::string& address, planner::ActionKind kind) {
   std::lock_guard lock(mu_);
   auto t = now_();
-  running_[address] = {kind, t, t + every_};
+  Running& r = running_[address] = {kind, t, t + every_};
+  if (json_) return json_->emit("apply_start", "info", address + ": " + capitalized(doing(kind)) + "...",
+                                {{"hook", hook(address, r, t)}});
   out_ << address << ": " << capitalized(doing(kind)) << "..." << std::endl;
 }
 
@@ -45,7 +54,20 @@ void Progress::finished(const std::string& address, const std::string& cloud_id)
   std::lock_guard lock(mu_);
   auto it = running_.find(address);
   if (it == running_.end()) return;
-  auto secs = std::chrono::duration_cast<std::chrono::seconds>(now_() - it->second.since).count();
+  auto t = now_();
+  auto secs = std::chrono::duration_cast<std::chrono::seconds>(t - it->second.since).count();
+  if (json_) {
+    nlohmann::json h = hook(address, it->second, t);
+    if (!cloud_id.empty()) {
+      h["id_key"] = "id";
+      h["id_value"] = cloud_id;
+    }
+    json_->emit("apply_complete", "info",
+                address + ": " + done(it->second.kind) + " complete after " + std::to_string(secs) + "s",
+                {{"hook", h}});
+    running_.erase(it);
+    return;
+  }
   out_ << address << ": " << done(it->second.kind) << " complete after " << secs << "s";
   if (!cloud_id.empty()) out_ << " [id=" << cloud_id << "]";
   out_ << std::endl;
@@ -56,7 +78,11 @@ void Progress::failed(const std::string& address, const std::string& error) {
   std::lock_guard lock(mu_);
   auto it = running_.find(address);
   if (it == running_.end()) return;
-  out_ << address << ": " << done(it->second.kind) << " failed: " << error << std::endl;
+  if (json_)
+    json_->emit("apply_errored", "error", address + ": " + done(it->second.kind) + " failed: " + error,
+                {{"hook", hook(address, it->second, now_())}});
+  else
+    out_ << address << ": " << done(it->second.kind) << " failed: " << error << std::endl;
   running_.erase(it);
 }
 
@@ -66,13 +92,19 @@ void Progress::tick() {
   for (auto& [address, r] : running_) {
     if (t < r.next_report) continue;
     auto secs = std::chrono::duration_cast<std::chrono::seconds>(t - r.since).count();
-    out_ << address << ": Still " << doing(r.kind) << "... [" << secs << "s elapsed]" << std::endl;
+    if (json_)
+      json_->emit("apply_progress", "info",
+                  address + ": Still " + doing(r.kind) + "... [" + std::to_string(secs) + "s elapsed]",
+                  {{"hook", hook(address, r, t)}});
+    else
+      out_ << address << ": Still " << doing(r.kind) << "... [" << secs << "s elapsed]" << std::endl;
     r.next_report += every_;
   }
 }
 
 void Progress::note(const std::string& line) {
   std::lock_guard lock(mu_);
+  if (json_) return json_->emit("log", "info", line, nlohmann::json::object());
   out_ << line << std::endl;
 }
 

@@ -2,6 +2,8 @@
 //   server.web[0]: Creating...
 //   server.web[0]: Still creating... [10s elapsed]
 //   server.web[0]: Creation complete after 12s [id=4aff...]
+// or, with -json, the same moments as apply_start / apply_progress /
+// apply_complete / apply_errored events.
 #pragma once
 
 #include <chrono>
@@ -11,6 +13,7 @@
 #include <ostream>
 #include <string>
 
+#include "engine/json_events.h"
 #include "planner/plan.h"
 
 namespace cph::engine {
@@ -18,8 +21,10 @@ namespace cph::engine {
 class Progress {
  public:
   using Clock = std::chrono::steady_clock;
+  // json: when set, events go there instead of text lines to out.
   explicit Progress(std::ostream& out, std::chrono::seconds every = std::chrono::seconds(10),
-                    std::function<Clock::time_point()> now = [] { return Clock::now(); });
+                    std::function<Clock::time_point()> now = [] { return Clock::now(); },
+                    JsonEvents* json = nullptr);
 
   void started(const std::string& address, planner::ActionKind kind);
   void finished(const std::string& address, const std::string& cloud_id);
@@ -38,6 +43,8 @@ class Progress {
   std::chrono::seconds every_;
   std::function<Clock::time_point()> now_;
   std::map<std::string, Running> running_;
+  JsonEvents* json_;
+  nlohmann::json hook(const std::string& address, const Running& r, Clock::time_point t) const;
   std::mutex mu_;
 };
 
