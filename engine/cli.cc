@@ -19,6 +19,7 @@ Commands:
   plan          Show what apply would change
                   -detailed-exitcode (0 none, 1 error, 2 changes)  -destroy  -out=FILE
                   -refresh-only (only what changed outside cphform; 2 means drift)
+                  -target=ADDR / -exclude=ADDR (repeatable; an address or a whole block)
   apply [FILE]  Make the cloud match the manifests, or carry out a saved plan exactly
                   -auto-approve  -lock-timeout=DURATION  -refresh-only (record drift in state)
   destroy       Release every server this state manages (-auto-approve)
@@ -28,7 +29,7 @@ Commands:
   graph         The execution graph in DOT (-type=plan|apply|destroy)
   state         list | show ADDRESS | rm ADDRESS... | mv FROM TO
   force-unlock  Release a stuck state lock: force-unlock [-force] LOCK_ID
-  validate      Check the manifests without contacting the cloud
+  validate      Check the manifests without contacting the cloud (-json)
   emulator      Run the CPH emulator: cphform emulator serve --listen 127.0.0.1:PORT --data FILE
                   --credentials AK:SK:PROJECT_ID [--time-scale N]
   version       Print the version
@@ -79,21 +80,19 @@ int run_cli(const std::vector<std::string>& all_args, std::istream& in, std::ost
       if (rest.empty() || rest[0] != "serve") throw UsageError("usage: cphform emulator serve [flags]");
       return emulator::serve_main(std::vector<std::string>(rest.begin() + 1, rest.end()));
     }
-    if (command == "validate") {
-      parse_flags(rest, {"no-color"}, {});
-      load_workspace(dir);
-      out << "Success! The configuration is valid.\n";
-      return 0;
-    }
+    if (command == "validate") return cmd_validate(ctx, parse_flags(rest, {"json", "no-color"}, {}));
     if (command == "plan") {
-      Flags flags = parse_flags(rest, {"detailed-exitcode", "destroy", "refresh-only", "no-color"}, {"out"});
+      Flags flags = parse_flags(rest, {"detailed-exitcode", "destroy", "refresh-only", "no-color"},
+                                {"out", "target", "exclude"});
       if (flags.has("refresh-only") && (flags.has("out") || flags.has("destroy")))
         throw UsageError("-refresh-only cannot be combined with -out or -destroy");
       return run_async([&] { return cmd_plan(ctx, flags); });
     }
     if (command == "apply" || command == "destroy") {
-      Flags flags = parse_flags(rest, {"auto-approve", "refresh-only", "no-color"}, {"lock-timeout"},
-                                command == "apply" ? 1 : 0);
+      Flags flags = parse_flags(rest, {"auto-approve", "refresh-only", "no-color"},
+                                {"lock-timeout", "target", "exclude"}, command == "apply" ? 1 : 0);
+      if (!flags.positional.empty() && (flags.has("target") || flags.has("exclude")))
+        throw UsageError("a saved plan is applied whole: -target/-exclude belong to the plan command");
       if (flags.has("refresh-only") && (command == "destroy" || !flags.positional.empty()))
         throw UsageError("-refresh-only applies to plan and apply without a plan file");
       if (ctx.json && !flags.has("auto-approve") && flags.positional.empty())

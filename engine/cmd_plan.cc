@@ -120,7 +120,8 @@ void accept_drift(state::StateStore& store, const planner::Plan& plan) {
 asio::awaitable<int> cmd_plan(Context& ctx, const Flags& flags) {
   const SessionOptions read_only;  // named: GCC 12 double-destroys braced temporaries passed to coroutines
   auto s = co_await open_session(ctx, read_only);
-  planner::Plan plan = co_await refresh_and_plan(ctx, *s, flags.has("destroy"));
+  const PlanScope scope = PlanScope::from(flags);
+  planner::Plan plan = co_await refresh_and_plan(ctx, *s, flags.has("destroy"), nullptr, &scope);
   if (flags.has("refresh-only")) {
     // "No changes" here means exit 0, unlike Terraform's refresh-only plans.
     if (ctx.json) {
@@ -167,7 +168,8 @@ asio::awaitable<int> cmd_apply(Context& ctx, const Flags& flags, bool destroy) {
     co_return co_await execute(ctx, *s, plan);
   }
   auto s = co_await open_session(ctx, options);
-  planner::Plan plan = co_await refresh_and_plan(ctx, *s, destroy);
+  const PlanScope scope = PlanScope::from(flags);
+  planner::Plan plan = co_await refresh_and_plan(ctx, *s, destroy, nullptr, &scope);
   if (flags.has("refresh-only")) {
     if (ctx.json) {
       planner::Plan drift_only;

@@ -1,4 +1,4 @@
-// state list | show | rm | mv, and force-unlock: reading and surgically
+// state list | show | rm | mv, force-unlock, and validate: reading and surgically
 // editing the recorded state. Edits take the write lock and go through the
 // journal, so each one is a single transaction that bumps the serial.
 #include <iostream>
@@ -74,6 +74,30 @@ int cmd_state(Context& ctx, const std::vector<std::string>& args) {
     return 0;
   }
   throw UsageError(kStateUsage);
+}
+
+int cmd_validate(Context& ctx, const Flags& flags) {
+  nlohmann::json diagnostics = nlohmann::json::array();
+  try {
+    load_workspace(ctx.dir);
+  } catch (const manifest::ManifestError& e) {
+    if (!flags.has("json")) throw;
+    for (const auto& d : e.diagnostics)
+      diagnostics.push_back({{"severity", "error"},
+                             {"summary", d.message},
+                             {"range", {{"filename", d.pos.file}, {"start", {{"line", d.pos.line}, {"column", d.pos.column}}}}}});
+  }
+  if (flags.has("json")) {
+    ctx.out << nlohmann::json{{"format_version", "1.0"},
+                              {"valid", diagnostics.empty()},
+                              {"error_count", diagnostics.size()},
+                              {"diagnostics", diagnostics}}
+                   .dump()
+            << "\n";
+    return diagnostics.empty() ? 0 : 1;
+  }
+  ctx.out << "Success! The configuration is valid.\n";
+  return 0;
 }
 
 int cmd_force_unlock(Context& ctx, const Flags& flags) {

@@ -26,6 +26,11 @@ std::string Flags::get(const std::string& name, const std::string& fallback) con
   return it == values.end() ? fallback : it->second;
 }
 
+std::vector<std::string> Flags::all(const std::string& name) const {
+  auto it = lists.find(name);
+  return it == lists.end() ? std::vector<std::string>{} : it->second;
+}
+
 Flags parse_flags(const std::vector<std::string>& args, const std::set<std::string>& switches,
                   const std::set<std::string>& valued, size_t max_positional) {
   Flags flags;
@@ -51,6 +56,7 @@ Flags parse_flags(const std::vector<std::string>& args, const std::set<std::stri
         value = args[++i];
       }
       flags.values[a] = *value;
+      flags.lists[a].push_back(*value);
     } else {
       throw UsageError("unknown flag -" + a);
     }
@@ -150,13 +156,26 @@ asio::awaitable<std::unique_ptr<Session>> open_session(Context& ctx, const Sessi
 }
 
 asio::awaitable<planner::Plan> refresh_and_plan(Context& ctx, Session& s, bool destroy,
-                                                planner::Inventory* inventory) {
+                                                planner::Inventory* inventory, const PlanScope* scope) {
   planner::PlanInput input;
   input.manifest = &s.ws.manifest;
   input.meta = s.store->meta();
   input.rows = s.store->resources();
   input.open_journal = s.store->open_journal();
   input.destroy = destroy;
+  if (scope) {
+    input.targets = scope->targets;
+    input.excludes = scope->excludes;
+    if (!input.targets.empty() || !input.excludes.empty()) {
+      const std::string warning =
+          "-target/-exclude narrow this plan: the rest of the manifests is not applied, so the result may "
+          "not match them. Use it for exceptional situations, then run a full plan.";
+      if (ctx.json)
+        ctx.json->emit("log", "info", "Warning: " + warning, nlohmann::json::object());
+      else
+        ctx.err << "Warning: " << warning << "\n\n";
+    }
+  }
   planner::Inventory live = co_await planner::refresh(*s.conn.client);
   input.live = &live;
   int64_t lists = s.conn.client->call_counts()["GET /v1/{project_id}/cloud-phone/servers"];

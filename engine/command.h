@@ -33,10 +33,12 @@ struct UsageError : std::runtime_error {
 // Parsed flags of one command: names without dashes -> value ("" for
 // switches), plus positional arguments in order.
 struct Flags {
-  std::map<std::string, std::string> values;
+  std::map<std::string, std::string> values;              // the last value of each flag
+  std::map<std::string, std::vector<std::string>> lists;  // every value of repeatable flags
   std::vector<std::string> positional;
   bool has(const std::string& name) const { return values.count(name) > 0; }
   std::string get(const std::string& name, const std::string& fallback = "") const;
+  std::vector<std::string> all(const std::string& name) const;
 };
 
 // switches take no value; valued flags take one (-f=v or -f v); at most
@@ -85,10 +87,19 @@ struct SessionOptions {
 // Manifests (errors stop here: nothing opened, nothing sent), state, lock, cloud.
 boost::asio::awaitable<std::unique_ptr<Session>> open_session(Context& ctx, const SessionOptions& options);
 
+// Which instances a plan covers (-target / -exclude, repeatable).
+struct PlanScope {
+  std::vector<std::string> targets;
+  std::vector<std::string> excludes;
+  static PlanScope from(const Flags& flags) { return {flags.all("target"), flags.all("exclude")}; }
+};
+
 // Refresh through the list API and make the plan; prints one line on what
-// the refresh read. The refreshed inventory is kept in *inventory if given.
+// the refresh read (and a warning when the scope is narrowed). The
+// refreshed inventory is kept in *inventory if given.
 boost::asio::awaitable<planner::Plan> refresh_and_plan(Context& ctx, Session& s, bool destroy,
-                                                       planner::Inventory* inventory = nullptr);
+                                                       planner::Inventory* inventory = nullptr,
+                                                       const PlanScope* scope = nullptr);
 
 // Polling intervals (CPHFORM_POLL_INITIAL_MS / CPHFORM_POLL_MAX_MS).
 resources::PollPolicy poll_policy();
@@ -104,5 +115,6 @@ boost::asio::awaitable<int> cmd_graph(Context& ctx, const Flags& flags);
 boost::asio::awaitable<int> cmd_drift(Context& ctx, const Flags& flags);
 int cmd_state(Context& ctx, const std::vector<std::string>& args);
 int cmd_force_unlock(Context& ctx, const Flags& flags);
+int cmd_validate(Context& ctx, const Flags& flags);
 
 }  // namespace cph::engine

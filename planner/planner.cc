@@ -210,6 +210,11 @@ void add_steps(Plan& plan) {
 
 }  // namespace
 
+bool address_matches(const std::string& address, const std::string& pattern) {
+  return address == pattern || (address.size() > pattern.size() && address.compare(0, pattern.size(), pattern) == 0 &&
+                                address[pattern.size()] == '[');
+}
+
 Plan make_plan(const PlanInput& in) {
   if (!in.live) throw std::invalid_argument("make_plan needs the refreshed inventory");
   Plan plan;
@@ -256,7 +261,13 @@ Plan make_plan(const PlanInput& in) {
   std::set<std::string> addresses;
   for (const auto& [a, p] : prior) addresses.insert(a);
   for (const auto& [a, d] : desired) addresses.insert(a);
+  auto selected = [&](const std::string& address) {
+    auto match = [&](const std::string& pattern) { return address_matches(address, pattern); };
+    if (!in.targets.empty() && std::none_of(in.targets.begin(), in.targets.end(), match)) return false;
+    return std::none_of(in.excludes.begin(), in.excludes.end(), match);
+  };
   for (const std::string& address : addresses) {
+    if (!selected(address)) continue;
     auto p = prior.find(address);
     auto d = desired.find(address);
     auto [block, index] = split_address(address);

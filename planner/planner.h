@@ -32,7 +32,16 @@ struct PlanInput {
   std::vector<state::JournalEntry> open_journal;
   const Inventory* live = nullptr;
   bool destroy = false;
+  // -target / -exclude: addresses ("server.web[2]") or blocks ("server.web",
+  // every instance). With targets, only matching instances are planned;
+  // excluded ones never are. Resources have no dependencies yet, so no
+  // other address is pulled in.
+  std::vector<std::string> targets;
+  std::vector<std::string> excludes;
 };
+
+// True when address is `pattern` or an instance of the block `pattern`.
+bool address_matches(const std::string& address, const std::string& pattern);
 
 // Throws std::runtime_error for a plan that cannot be made (e.g. the state
 // holds a resource type this version does not know).

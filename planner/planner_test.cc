@@ -267,3 +267,23 @@ TEST_CASE("an unanswered purchase is reconciled by the names it would have made"
     CHECK(p.pending[0].resolution == Resolution::purchase_not_placed);
   }
 }
+
+TEST_CASE("-target and -exclude narrow the plan to matching instances") {
+  auto m = one_block("web", 3);
+  World w;
+  PlanInput in;
+  in.manifest = &m;
+  in.live = &w.live;
+  in.targets = {"server.web[1]"};
+  Plan p = make_plan(in);
+  REQUIRE(p.actions.size() == 1);
+  CHECK(p.actions[0].address == "server.web[1]");
+  in.targets = {"server.web"};
+  in.excludes = {"server.web[0]"};
+  p = make_plan(in);
+  REQUIRE(p.actions.size() == 2);
+  CHECK(p.actions[0].address == "server.web[1]");
+  CHECK(address_matches("server.web[10]", "server.web"));
+  CHECK_FALSE(address_matches("server.webx", "server.web"));
+  CHECK_FALSE(address_matches("server.web[1]", "server.web[10]"));
+}

@@ -220,3 +220,29 @@ TEST_CASE("a second writer waits for the lock, then fails naming the holder; for
   CHECK(again.err.find("not locked") != std::string::npos);
   CHECK(first.wait() == 0);
 }
+
+TEST_CASE("-target buys only the targeted instance, with a warning; validate -json is offline", "[e2e]") {
+  EmulatorProcess emu;
+  TempDir dir;
+  dir.write("main.toml", manifest(emu.url(), "web", 3));
+  auto a = run_cphform({"apply", "-auto-approve", "-target=server.web[1]"}, dir.path(), &emu);
+  REQUIRE_RUN(a, 0);
+  CHECK(a.err.find("Warning: -target/-exclude narrow this plan") != std::string::npos);
+  CHECK(emu.servers().size() == 1);
+  CHECK(emu.servers()[0].server_name == "web-0002");
+  auto rest = run_cphform({"plan", "-exclude=server.web[2]"}, dir.path(), &emu);
+  CHECK(rest.out.find("Plan: 1 to add, 0 to change, 0 to destroy.") != std::string::npos);
+
+  int64_t calls = emu.total_calls();
+  auto ok = run_cphform({"validate", "-json"}, dir.path(), nullptr);
+  REQUIRE_RUN(ok, 0);
+  CHECK(Json::parse(ok.out) == Json{{"format_version", "1.0"}, {"valid", true}, {"error_count", 0},
+                                    {"diagnostics", Json::array()}});
+  dir.write("main.toml", manifest(emu.url(), "web", 0));
+  auto bad = run_cphform({"validate", "-json"}, dir.path(), nullptr);
+  REQUIRE_RUN(bad, 1);
+  Json v = Json::parse(bad.out);
+  CHECK(v["valid"] == false);
+  CHECK(v["diagnostics"][0]["range"]["start"]["line"] == 6);
+  CHECK(emu.total_calls() == calls);
+}
