@@ -27,6 +27,8 @@ Commands:
   drift         Report what changed outside cphform; read-only, no lock (exit 0 none, 2 drift)
                   -format=text|json|markdown  -out=FILE  -name-prefix=PREFIX
   graph         The execution graph in DOT (-type=plan|apply|destroy)
+  import        Manage an existing server: import ADDRESS SERVER_ID, or
+                  import -filter name_prefix=PREFIX (prints manifest blocks for what it imported)
   state         list | show ADDRESS | rm ADDRESS... | mv FROM TO
   force-unlock  Release a stuck state lock: force-unlock [-force] LOCK_ID
   validate      Check the manifests without contacting the cloud (-json)
@@ -107,6 +109,10 @@ int run_cli(const std::vector<std::string>& all_args, std::istream& in, std::ost
     if (command == "graph") {
       Flags flags = parse_flags(rest, {}, {"type"});
       return run_async([&] { return cmd_graph(ctx, flags); });
+    }
+    if (command == "import") {
+      Flags flags = parse_flags(rest, {}, {"filter", "lock-timeout"}, 2);
+      return run_async([&] { return cmd_import(ctx, flags); });
     }
     if (command == "state") return cmd_state(ctx, rest);
     if (command == "force-unlock") return cmd_force_unlock(ctx, parse_flags(rest, {"force"}, {}, 1));

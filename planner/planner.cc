@@ -62,6 +62,10 @@ std::vector<AttrChange> diff_attributes(const res::ResourceSchema& schema, const
     Json want = after.contains(attr.name) ? after[attr.name] : Json();
     Json have = before.contains(attr.name) ? before[attr.name] : Json();
     if (attr.computed_if_unset && want.is_null()) continue;
+    // An attribute the cloud cannot report and the state never recorded
+    // (an imported server's image_id, say) is unknown, not different: the
+    // manifest's value is taken as the truth rather than forcing a replacement.
+    if (!attr.readable && !before.contains(attr.name)) continue;
     if (same_value(want, have)) continue;
     changes.push_back({attr.name, have, want, attr.update == res::Update::force_new});
   }

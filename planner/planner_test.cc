@@ -287,3 +287,15 @@ TEST_CASE("-target and -exclude narrow the plan to matching instances") {
   CHECK_FALSE(address_matches("server.webx", "server.web"));
   CHECK_FALSE(address_matches("server.web[1]", "server.web[10]"));
 }
+
+TEST_CASE("attributes an imported server never recorded are unknown, not changes") {
+  auto m = one_block("web", 1);
+  World w;
+  w.add(0);
+  for (const char* unreadable : {"image_id", "bandwidth", "eip_type", "period", "ports"}) w.rows[0].attributes.erase(unreadable);
+  CHECK(plan_for(&m, w).actions.empty());
+  w.rows[0].attributes["image_id"] = "another-image";  // recorded and different: a real change
+  auto p = plan_for(&m, w);
+  REQUIRE(p.actions.size() == 1);
+  CHECK(p.actions[0].kind == ActionKind::replace);
+}

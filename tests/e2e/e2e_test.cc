@@ -52,11 +52,7 @@ int64_t state_serial(const fs::path& dir) {
   return cph::state::open_sqlite_state(db.string())->meta().serial;
 }
 
-#define REQUIRE_RUN(result, code)                                        \
-  do {                                                                   \
-    INFO("stdout:\n" << (result).out << "\nstderr:\n" << (result).err); \
-    REQUIRE((result).exit_code == (code));                               \
-  } while (0)
+
 
 }  // namespace
 

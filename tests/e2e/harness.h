@@ -85,6 +85,15 @@ RunResult run_cphform(const std::vector<std::string>& args, const std::filesyste
                       const EmulatorProcess* emulator, const std::string& stdin_text = "",
                       const std::map<std::string, std::string>& extra_env = {});
 
+// Requires a run's exit code, showing its output on failure. `run` is
+// evaluated once (it may be a call that runs cphform).
+#define REQUIRE_RUN(run, code)                                                         \
+  do {                                                                                 \
+    const ::cph::e2e::RunResult& require_run_result_ = (run);                          \
+    INFO("stdout:\n" << require_run_result_.out << "\nstderr:\n" << require_run_result_.err); \
+    REQUIRE(require_run_result_.exit_code == (code));                                  \
+  } while (0)
+
 // Runs a coroutine to completion on a private io_context.
 template <typename F>
 auto run_sync(F&& make);

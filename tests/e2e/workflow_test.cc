@@ -36,11 +36,7 @@ std::string slurp(const fs::path& p) {
   return ss.str();
 }
 
-#define REQUIRE_RUN(result, code)                                        \
-  do {                                                                   \
-    INFO("stdout:\n" << (result).out << "\nstderr:\n" << (result).err); \
-    REQUIRE((result).exit_code == (code));                               \
-  } while (0)
+
 
 }  // namespace
 
@@ -245,4 +241,37 @@ TEST_CASE("-target buys only the targeted instance, with a warning; validate -js
   CHECK(v["valid"] == false);
   CHECK(v["diagnostics"][0]["range"]["start"]["line"] == 6);
   CHECK(emu.total_calls() == calls);
+}
+
+TEST_CASE("import brings existing servers under management, one by one or by name prefix", "[e2e]") {
+  EmulatorProcess emu;
+  TempDir dir;
+  dir.write("main.toml", manifest(emu.url(), "web", 2));
+  REQUIRE_RUN(run_cphform({"apply", "-auto-approve"}, dir.path(), &emu), 0);
+  auto servers = emu.servers();
+  std::sort(servers.begin(), servers.end(), [](auto& a, auto& b) { return a.server_name < b.server_name; });
+  REQUIRE_RUN(run_cphform({"state", "rm", "server.web[0]", "server.web[1]"}, dir.path(), nullptr), 0);
+
+  auto undeclared = run_cphform({"import", "server.api", servers[0].server_id}, dir.path(), &emu);
+  REQUIRE_RUN(undeclared, 1);
+  CHECK(undeclared.err.find("declare server.api in the manifests") != std::string::npos);
+  auto one = run_cphform({"import", "server.web[0]", servers[0].server_id}, dir.path(), &emu);
+  REQUIRE_RUN(one, 0);
+  auto twice = run_cphform({"import", "server.web[1]", servers[0].server_id}, dir.path(), &emu);
+  REQUIRE_RUN(twice, 1);
+  CHECK(twice.err.find("already managed as server.web[0]") != std::string::npos);
+  // web[0] matches the manifest (its image_id etc. are taken from it); web[1] is missing.
+  auto plan = run_cphform({"plan"}, dir.path(), &emu);
+  CHECK(plan.out.find("Plan: 1 to add, 0 to change, 0 to destroy.") != std::string::npos);
+  CHECK(plan.out.find("server.web[1] will be created") != std::string::npos);
+
+  REQUIRE_RUN(run_cphform({"state", "rm", "server.web[0]"}, dir.path(), nullptr), 0);
+  auto bulk = run_cphform({"import", "-filter", "name_prefix=web-"}, dir.path(), &emu);
+  REQUIRE_RUN(bulk, 0);
+  CHECK(bulk.out.find("[server.web]\nname              = \"web\"\ncount             = 2\n") != std::string::npos);
+  CHECK(bulk.out.find("image_id          = \"TODO\"") != std::string::npos);
+  CHECK(run_cphform({"state", "list"}, dir.path(), nullptr).out == "server.web[0]\nserver.web[1]\n");
+  auto after = run_cphform({"plan", "-detailed-exitcode"}, dir.path(), &emu);
+  REQUIRE_RUN(after, 0);
+  CHECK(emu.calls("POST /v2/{project_id}/cloud-phone/servers") == 1);
 }
