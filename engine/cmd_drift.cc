@@ -1,5 +1,6 @@
 // drift: a read-only report of what changed outside cphform. It takes no
 // write lock and writes nothing; exit 0 no drift, 2 drift, 1 error.
+#include <algorithm>
 #include <fstream>
 #include <iostream>
 #include <set>
@@ -15,22 +16,52 @@ using Json = nlohmann::json;
 
 namespace {
 
-// The drift findings with, for each attribute, what the manifest wants.
+// Glob match where only '*' is special (any run of characters), so that
+// brackets in addresses ("server.web[*]") are literal.
+bool glob_match(const std::string& pattern, const std::string& text) {
+  size_t p = 0, t = 0, star = std::string::npos, resume = 0;
+  while (t < text.size()) {
+    if (p < pattern.size() && pattern[p] == '*') {
+      star = p++;
+      resume = t;
+    } else if (p < pattern.size() && pattern[p] == text[t]) {
+      ++p;
+      ++t;
+    } else if (star != std::string::npos) {
+      p = star + 1;
+      t = ++resume;
+    } else {
+      return false;
+    }
+  }
+  while (p < pattern.size() && pattern[p] == '*') ++p;
+  return p == pattern.size();
+}
+
+bool ignored(const std::vector<std::string>& patterns, const std::string& what) {
+  return std::any_of(patterns.begin(), patterns.end(), [&](const std::string& p) { return glob_match(p, what); });
+}
+
+// The drift findings with, for each attribute, what the manifest wants;
+// [drift] ignore patterns leave matching findings out.
 Json drift_report(const planner::Plan& plan, const planner::Inventory& live, const std::string& name_prefix,
-                  const std::set<std::string>& managed_ids) {
+                  const std::set<std::string>& managed_ids, const std::vector<std::string>& ignore) {
   Json drift = Json::array();
   for (const planner::Drift& d : plan.drift) {
+    if (d.deleted && ignored(ignore, d.address)) continue;
     const planner::Action* action = nullptr;
     for (const auto& a : plan.actions)
       if (a.address == d.address) action = &a;
     Json changes = Json::array();
     for (const auto& c : d.changes) {
+      if (ignored(ignore, d.address + "." + c.name)) continue;
       // Without a planned action the manifest agrees with the live value.
       Json wanted = c.after;
       if (action && action->after.is_object() && action->after.contains(c.name)) wanted = action->after[c.name];
       if (action && action->kind == planner::ActionKind::remove) wanted = nullptr;
       changes.push_back({{"attribute", c.name}, {"recorded", c.before}, {"live", c.after}, {"manifest", wanted}});
     }
+    if (!d.deleted && changes.empty()) continue;
     drift.push_back({{"address", d.address}, {"cloud_id", d.cloud_id}, {"deleted", d.deleted}, {"changes", changes}});
   }
   Json unmanaged = Json::array();
@@ -124,7 +155,7 @@ asio::awaitable<int> cmd_drift(Context& ctx, const Flags& flags) {
   for (const auto& row : s->store->resources()) managed.insert(row.cloud_id);
   for (const auto& p : plan.pending)
     for (const auto& id : p.entry.response.value("server_ids", std::vector<std::string>{})) managed.insert(id);
-  Json report = drift_report(plan, live, flags.get("name-prefix"), managed);
+  Json report = drift_report(plan, live, flags.get("name-prefix"), managed, s->ws.manifest.drift.ignore);
   if (ctx.json) {
     for (const Json& d : report["drift"])
       ctx.json->emit("resource_drift", "info",

@@ -63,6 +63,7 @@ struct Assembly {
   std::vector<Diagnostic> diags;
   std::map<std::string, SourcePos> blocks;  // address -> header, to report duplicates across files
   std::optional<SourcePos> provider_at;
+  std::optional<SourcePos> drift_at;
   std::string digest_input;
 
   void error(const SourcePos& pos, std::string message) { diags.push_back(Diagnostic{pos, std::move(message)}); }
@@ -154,6 +155,37 @@ void read_provider(const doc::Entry& entry, Assembly& a) {
   }
 }
 
+void read_drift(const doc::Entry& entry, Assembly& a) {
+  const doc::Node& table = entry.value;
+  if (table.kind != doc::Kind::table)
+    return a.error(table.pos, "drift: must be a table, written [drift] (got " + std::string(doc::kind_name(table.kind)) + ")");
+  if (a.drift_at)
+    return a.error(table.pos, "drift: [drift] is also defined at " + a.drift_at->str() +
+                                  "; keep a single [drift] table across the manifest files");
+  a.drift_at = table.pos;
+  a.manifest.drift.pos = table.pos;
+  static const std::vector<std::string> keys = {"ignore"};
+  for (const doc::Entry& e : table.entries) {
+    if (e.key != "ignore") {
+      a.error(e.key_pos, "drift: unknown attribute \"" + e.key + "\"" + suggestion(e.key, keys));
+      continue;
+    }
+    if (e.value.kind != doc::Kind::array) {
+      a.error(e.value.pos, "drift: attribute \"ignore\" must be an array of patterns such as "
+                           "[\"server.*.name\"] (got " + std::string(doc::kind_name(e.value.kind)) + ")");
+      continue;
+    }
+    for (const doc::Node& item : e.value.items) {
+      if (item.kind != doc::Kind::string || item.scalar.get_ref<const std::string&>().empty()) {
+        a.error(item.pos, "drift: each ignore pattern must be a non-empty string such as \"server.*.name\" (got " +
+                              doc::brief(item) + ")");
+        continue;
+      }
+      a.manifest.drift.ignore.push_back(item.scalar.get<std::string>());
+    }
+  }
+}
+
 void read_blocks(const resources::ResourceSchema& schema, const doc::Entry& entry, Assembly& a) {
   const std::string& type = schema.type;
   if (entry.value.kind != doc::Kind::table)
@@ -185,7 +217,7 @@ void read_blocks(const resources::ResourceSchema& schema, const doc::Entry& entr
 }
 
 std::vector<std::string> known_block_types() {
-  std::vector<std::string> names = {"provider"};
+  std::vector<std::string> names = {"provider", "drift"};
   for (const resources::ResourceSchema* s : resources::all_schemas()) names.push_back(s->type);
   return names;
 }
@@ -199,6 +231,8 @@ void add_document(std::string_view text, const std::string& filename, const std:
   for (const doc::Entry& e : root->entries) {
     if (e.key == "provider") {
       read_provider(e, a);
+    } else if (e.key == "drift") {
+      read_drift(e, a);
     } else if (const resources::ResourceSchema* schema = resources::find_schema(e.key)) {
       read_blocks(*schema, e, a);
     } else {

@@ -58,8 +58,18 @@ struct ResourceConfig {
   const SourcePos& pos_of(const std::string& path) const;
 };
 
+// [drift]: what `cphform drift` does not report.
+struct DriftConfig {
+  // Patterns over "ADDRESS.ATTRIBUTE" (a changed attribute) or "ADDRESS" (a
+  // deleted server); `*` matches any run of characters, e.g.
+  // "server.*.name" or "server.web[*]".
+  std::vector<std::string> ignore;
+  SourcePos pos;
+};
+
 struct Manifest {
   ProviderConfig provider;
+  DriftConfig drift;
   std::vector<ResourceConfig> resources;  // sorted by address
   std::vector<std::string> files;         // the files read, sorted
   std::string digest;                     // sha256 over the files' names and bytes

@@ -129,6 +129,16 @@ TEST_CASE("drift reports changes made outside cphform with both values; exit 0 n
   std::string markdown = slurp(dir.path() / "drift.md");
   CHECK(markdown.find("| `server.web[0]` | name | `\"web-0001\"` | `\"by-hand\"` | `\"web-0001\"` |") != std::string::npos);
 
+  // [drift] ignore leaves matching findings out.
+  dir.write("drift.toml", "[drift]\nignore = [\"server.*.name\", \"server.web[1]\"]\n");
+  auto quiet = run_cphform({"drift"}, dir.path(), &emu);
+  REQUIRE_RUN(quiet, 0);
+  dir.write("drift.toml", "[drift]\nignore = [\"server.web[1].name\"]\n");
+  auto partly = run_cphform({"drift", "-format=json"}, dir.path(), &emu);
+  REQUIRE_RUN(partly, 2);
+  CHECK(Json::parse(partly.out)["drift"].size() == 2);
+  fs::remove(dir.path() / "drift.toml");
+
   // drift is read-only: the state is unchanged, and plan still sees the work.
   auto plan = run_cphform({"plan", "-detailed-exitcode"}, dir.path(), &emu);
   REQUIRE_RUN(plan, 2);
