@@ -2,7 +2,7 @@
 # Installs the Debian 12 packages cphform builds with, when any is missing.
 set -euo pipefail
 packages=(g++ cmake ninja-build pkg-config libboost1.81-dev nlohmann-json3-dev libtomlplusplus-dev
-          libsqlite3-dev libssl-dev catch2 ca-certificates)
+          libsqlite3-dev libssl-dev catch2 ca-certificates libpq-dev postgresql)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -100,6 +100,21 @@ JournalEntry read_entry(const sql::Stmt& q) {
   return e;
 }
 
+constexpr const char* kHistoryColumns =
+    "SELECT id, serial, time, action, address, journal_id, previous FROM history";
+
+HistoryEntry read_history(const sql::Stmt& q) {
+  HistoryEntry h;
+  h.id = q.integer(0);
+  h.serial = q.integer(1);
+  h.time = q.text(2);
+  h.action = q.text(3);
+  h.address = q.text(4);
+  if (!q.is_null(5)) h.journal_id = q.integer(5);
+  if (!q.is_null(6)) h.previous = parse_json(q.text(6), "previous", "history row " + std::to_string(h.id));
+  return h;
+}
+
 class SqliteState final : public StateStore {
  public:
   explicit SqliteState(const std::string& path) : path_(path), db_(path) { sqlite_detail::migrate(db_, path_); }
@@ -150,7 +165,7 @@ class SqliteState final : public StateStore {
     ins.bind(1, run_id).bind(2, address).bind(3, operation).bind(4, request_digest).bind(5, intent_text);
     ins.bind(6, c.time).bind(7, c.time).exec();
     int64_t id = db_.last_insert_rowid();
-    history(c, "journal:intent", address, id);
+    record_history(c, "journal:intent", address, id);
     tx.commit();
     return id;
   }
@@ -167,7 +182,7 @@ class SqliteState final : public StateStore {
     e.response.update(response);
     sql::Stmt up(db_, "UPDATE journal SET status = 'answered', response = ?, updated_at = ? WHERE id = ?");
     up.bind(1, dump_json(e.response, "response", key)).bind(2, c.time).bind(3, id).exec();
-    history(c, "journal:answered", e.address, id);
+    record_history(c, "journal:answered", e.address, id);
     tx.commit();
   }
 
@@ -264,6 +279,63 @@ class SqliteState final : public StateStore {
     return LockInfo{q.text(0), q.text(1), q.text(2), q.text(3), q.text(4)};
   }
 
+  std::vector<HistoryEntry> history(int64_t limit) override {
+    sql::Stmt q(db_, std::string(kHistoryColumns) + " ORDER BY id DESC LIMIT ?");
+    q.bind(1, limit);
+    std::vector<HistoryEntry> out;
+    while (q.step()) out.push_back(read_history(q));
+    return out;
+  }
+
+  Snapshot snapshot() override {
+    sql::Transaction tx(db_);  // one consistent read of every table
+    Snapshot s;
+    s.meta = meta();
+    s.resources = resources();
+    sql::Stmt j(db_, std::string(kJournalColumns) + " ORDER BY id");
+    while (j.step()) s.journal.push_back(read_entry(j));
+    sql::Stmt h(db_, std::string(kHistoryColumns) + " ORDER BY id");
+    while (h.step()) s.history.push_back(read_history(h));
+    tx.commit();
+    return s;
+  }
+
+  void restore(const Snapshot& from) override {
+    sql::Transaction tx(db_);
+    db_.exec("DELETE FROM resources; DELETE FROM journal; DELETE FROM history;");
+    sql::Stmt m(db_, "UPDATE meta SET lineage = ?, serial = ? WHERE id = 1");
+    m.bind(1, from.meta.lineage).bind(2, from.meta.serial).exec();
+    for (const ResourceRow& r : from.resources) {
+      sql::Stmt ins(db_,
+                    "INSERT INTO resources (address, type, cloud_id, attributes, dependencies, updated_at) "
+                    "VALUES (?, ?, ?, ?, ?, ?)");
+      ins.bind(1, r.address).bind(2, r.type).bind(3, r.cloud_id);
+      ins.bind(4, dump_json(r.attributes, "attributes", r.address));
+      ins.bind(5, dump_json(Json(r.dependencies), "dependencies", r.address)).bind(6, r.updated_at).exec();
+    }
+    for (const JournalEntry& e : from.journal) {
+      std::string key = "journal entry " + std::to_string(e.id);
+      sql::Stmt ins(db_,
+                    "INSERT INTO journal (id, run_id, address, operation, request_digest, intent, response, status, "
+                    "error, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+      ins.bind(1, e.id).bind(2, e.run_id).bind(3, e.address).bind(4, e.operation).bind(5, e.request_digest);
+      ins.bind(6, dump_json(e.intent, "intent", key)).bind(7, dump_json(e.response, "response", key));
+      ins.bind(8, to_string(e.status)).bind(9, e.error).bind(10, e.created_at).bind(11, e.updated_at).exec();
+    }
+    for (const HistoryEntry& h : from.history) {
+      sql::Stmt ins(db_,
+                    "INSERT INTO history (id, serial, time, action, address, journal_id, previous) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?)");
+      ins.bind(1, h.id).bind(2, h.serial).bind(3, h.time).bind(4, h.action).bind(5, h.address);
+      if (h.journal_id) ins.bind(6, *h.journal_id);
+      else ins.bind_null(6);
+      if (h.previous) ins.bind(7, dump_json(*h.previous, "history of", h.address));
+      else ins.bind_null(7);
+      ins.exec();
+    }
+    tx.commit();
+  }
+
  private:
   // The serial and time shared by every row one committed write touches.
   struct Change {
@@ -282,7 +354,7 @@ class SqliteState final : public StateStore {
   // Appends a history row. For resource changes the row keeps the resource as
   // it was before this change (NULL when it did not exist), so it must be
   // called before the resource row is written or deleted.
-  void history(const Change& c, const char* action, const std::string& address, std::optional<int64_t> journal_id,
+  void record_history(const Change& c, const char* action, const std::string& address, std::optional<int64_t> journal_id,
                bool keep_previous = false) {
     static constexpr const char* kWithPrevious = R"(
         INSERT INTO history (serial, time, action, address, journal_id, previous)
@@ -312,7 +384,7 @@ class SqliteState final : public StateStore {
     require_object(row.attributes, "attributes", row.address);
     std::string attributes = dump_json(row.attributes, "attributes", row.address);
     std::string dependencies = dump_json(Json(row.dependencies), "dependencies", row.address);
-    history(c, exists(row.address) ? "update" : "create", row.address, journal_id, true);
+    record_history(c, exists(row.address) ? "update" : "create", row.address, journal_id, true);
     sql::Stmt up(db_, R"(
         INSERT INTO resources (address, type, cloud_id, attributes, dependencies, updated_at)
         VALUES (?, ?, ?, ?, ?, ?)
@@ -326,7 +398,7 @@ class SqliteState final : public StateStore {
   // Removing an address that is not in the state is not an error (a resource
   // deleted out of band is simply gone); the write still counts as one.
   void delete_row(const Change& c, const std::string& address, std::optional<int64_t> journal_id) {
-    history(c, "delete", address, journal_id, true);
+    record_history(c, "delete", address, journal_id, true);
     sql::Stmt del(db_, "DELETE FROM resources WHERE address = ?");
     del.bind(1, address).exec();
   }
@@ -347,7 +419,7 @@ class SqliteState final : public StateStore {
   void finish_entry(const Change& c, const JournalEntry& e, JournalStatus status, const std::string& error) {
     sql::Stmt up(db_, "UPDATE journal SET status = ?, error = ?, updated_at = ? WHERE id = ?");
     up.bind(1, to_string(status)).bind(2, error).bind(3, c.time).bind(4, e.id).exec();
-    history(c, status == JournalStatus::done ? "journal:done" : "journal:failed", e.address, e.id);
+    record_history(c, status == JournalStatus::done ? "journal:done" : "journal:failed", e.address, e.id);
   }
 
   std::string path_;

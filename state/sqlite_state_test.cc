@@ -1,7 +1,8 @@
 // Tests of the SQLite state backend: migrations, resource rows, the
-// journal, history and all-or-nothing writes. Locks and several stores on one
-// file are in sqlite_lock_test.cc.
+// journal, history, all-or-nothing writes and the workspace layout on disk.
+// Locks and several stores on one file are in sqlite_lock_test.cc.
 #include <catch2/catch.hpp>
+#include <filesystem>
 #include <fstream>
 
 #include "common/sqlite.h"
@@ -343,4 +344,37 @@ TEST_CASE("a write that throws half-way changes nothing", "[state]") {
   // The connection is usable afterwards and the entry can still finish.
   store->journal_done(id, {row("server.web[0]")}, {});
   CHECK(store->meta().serial == before.serial + 1);
+}
+
+TEST_CASE("sqlite workspaces: default stays at state.db, others under workspaces/", "[state][workspace]") {
+  namespace fs = std::filesystem;
+  TempDir tmp;
+  {
+    auto before_workspaces = open_sqlite_state(tmp.file());  // a state made before workspaces existed
+    before_workspaces->put_resource(row("server.a"));
+  }
+  BackendConfig config;
+  config.sqlite_dir = tmp.dir.string();
+  CHECK(open_state_store(config)->resource("server.a"));
+
+  create_workspace(config, "ci");
+  fs::path ci = tmp.dir / "workspaces" / "ci" / "state.db";
+  CHECK(fs::exists(ci));
+  config.workspace = "ci";
+  open_state_store(config)->put_resource(row("server.b"));
+  CHECK(count_rows(ci.string(), "resources") == 1);
+  CHECK(count_rows(tmp.file(), "resources") == 1);
+
+  // A directory without a state file is not a workspace.
+  fs::create_directories(tmp.dir / "workspaces" / "junk");
+  CHECK(list_workspaces(config) == std::vector<std::string>{"ci", "default"});
+  delete_workspace(config, "ci", true);
+  CHECK_FALSE(fs::exists(ci.parent_path()));
+  CHECK(list_workspaces(config) == std::vector<std::string>{"default"});
+
+  BackendConfig no_dir;
+  CHECK_THROWS_WITH(open_state_store(no_dir), Catch::Contains("data directory"));
+  BackendConfig mysql = config;
+  mysql.type = "mysql";
+  CHECK_THROWS_WITH(list_workspaces(mysql), Catch::Contains("unknown state backend type \"mysql\""));
 }
