@@ -29,7 +29,10 @@ Commands:
   graph         The execution graph in DOT (-type=plan|apply|destroy)
   import        Manage an existing server: import ADDRESS SERVER_ID, or
                   import -filter name_prefix=PREFIX (prints manifest blocks for what it imported)
-  state         list | show ADDRESS | rm ADDRESS... | mv FROM TO
+  state         list | show ADDRESS | rm ADDRESS... | mv FROM TO | pull (JSON) |
+                  migrate -to=pg|sqlite (copy lineage, serial, rows, journal and history)
+  workspace     list | show | new NAME | select NAME | delete [-force] NAME
+  history       The state's change history, newest first (-limit=N)
   force-unlock  Release a stuck state lock: force-unlock [-force] LOCK_ID
   validate      Check the manifests without contacting the cloud (-json)
   emulator      Run the CPH emulator: cphform emulator serve --listen 127.0.0.1:PORT --data FILE
@@ -115,6 +118,8 @@ int run_cli(const std::vector<std::string>& all_args, std::istream& in, std::ost
       return run_async([&] { return cmd_import(ctx, flags); });
     }
     if (command == "state") return cmd_state(ctx, rest);
+    if (command == "workspace") return cmd_workspace(ctx, rest);
+    if (command == "history") return cmd_history(ctx, parse_flags(rest, {}, {"limit"}));
     if (command == "force-unlock") return cmd_force_unlock(ctx, parse_flags(rest, {"force"}, {}, 1));
     throw UsageError("unknown command \"" + command + "\"");
   } catch (const UsageError& e) {

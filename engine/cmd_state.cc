@@ -11,7 +11,7 @@ namespace cph::engine {
 namespace {
 
 constexpr const char* kStateUsage =
-    "usage: cphform state list | show ADDRESS | rm ADDRESS... | mv FROM TO";
+    "usage: cphform state list | show ADDRESS | rm ADDRESS... | mv FROM TO | pull | migrate -to=pg|sqlite [-force]";
 
 void show_row(std::ostream& out, const state::ResourceRow& row) {
   out << "# " << row.address << ":\n";
@@ -31,8 +31,29 @@ void show_row(std::ostream& out, const state::ResourceRow& row) {
 int cmd_state(Context& ctx, const std::vector<std::string>& args) {
   if (args.empty()) throw UsageError(kStateUsage);
   const std::string sub = args[0];
-  Flags flags = parse_flags({args.begin() + 1, args.end()}, {}, {"lock-timeout"}, 16);
-  auto store = open_dir_state(ctx.dir);
+  Flags flags = parse_flags({args.begin() + 1, args.end()}, {"force"}, {"lock-timeout", "to"}, 16);
+  Workspace ws = load_workspace(ctx.dir);
+  auto store = open_state(ws);
+  if (sub == "pull") {
+    ctx.out << state::export_state(*store).dump(2) << "\n";
+    return 0;
+  }
+  if (sub == "migrate") {
+    const std::string to = flags.get("to");
+    if (to != "pg" && to != "sqlite") throw UsageError("usage: cphform state migrate -to=pg|sqlite [-force]");
+    state::BackendConfig target = backend_config(ws, to);
+    if (target.type == ws.manifest.backend.type)
+      throw std::runtime_error("the state is already on " + to + "; migrate copies it to the other backend");
+    auto lock = take_lock(*store, "state migrate", parse_duration(flags.get("lock-timeout", "0s")), ctx.out);
+    auto destination = state::open_state_store(target);
+    state::copy_state(*store, *destination, flags.has("force"));
+    state::Meta meta = destination->meta();
+    ctx.out << "Copied workspace \"" << target.workspace << "\" to " << to << ": lineage " << meta.lineage
+            << ", serial " << meta.serial << ", " << destination->resources().size()
+            << " resource(s), journal and history.\nSet [backend] type = \"" << to
+            << "\" in the manifests to use it.\n";
+    return 0;
+  }
   if (sub == "list") {
     for (const auto& row : store->resources()) ctx.out << row.address << "\n";
     return 0;
@@ -102,7 +123,7 @@ int cmd_validate(Context& ctx, const Flags& flags) {
 
 int cmd_force_unlock(Context& ctx, const Flags& flags) {
   if (flags.positional.size() != 1) throw UsageError("usage: cphform force-unlock [-force] LOCK_ID");
-  auto store = open_dir_state(ctx.dir);
+  auto store = open_state(load_workspace(ctx.dir));
   auto current = store->current_lock();
   if (!current) throw std::runtime_error("the state is not locked");
   if (current->id != flags.positional[0])

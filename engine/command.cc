@@ -79,12 +79,6 @@ std::chrono::milliseconds parse_duration(const std::string& s) {
   throw UsageError("bad duration \"" + s + "\" (use e.g. 30s, 2m, 500ms)");
 }
 
-std::unique_ptr<state::StateStore> open_dir_state(const fs::path& dir) {
-  fs::path db = dir / ".cphform" / "state.db";
-  if (!fs::exists(db)) throw std::runtime_error("no state in " + dir.string() + " (nothing has been applied here)");
-  return state::open_sqlite_state(db.string());
-}
-
 namespace {
 
 std::string host_name() {

@@ -57,10 +57,6 @@ struct Context {
   JsonEvents* json = nullptr;  // set by -json: events on out instead of text
 };
 
-// The state of the working directory, without reading the manifests
-// (state commands work even while a manifest is broken).
-std::unique_ptr<state::StateStore> open_dir_state(const std::filesystem::path& dir);
-
 // The write lock for `operation`, waiting up to `timeout`; a lock left by a
 // process of this host that no longer runs is taken over (with a note).
 std::unique_ptr<state::ScopedLock> take_lock(state::StateStore& store, const std::string& operation,
@@ -117,5 +113,7 @@ boost::asio::awaitable<int> cmd_import(Context& ctx, const Flags& flags);
 int cmd_state(Context& ctx, const std::vector<std::string>& args);
 int cmd_force_unlock(Context& ctx, const Flags& flags);
 int cmd_validate(Context& ctx, const Flags& flags);
+int cmd_workspace(Context& ctx, const std::vector<std::string>& args);
+int cmd_history(Context& ctx, const Flags& flags);
 
 }  // namespace cph::engine

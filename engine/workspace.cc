@@ -1,6 +1,7 @@
 #include "engine/workspace.h"
 
 #include <cstdlib>
+#include <fstream>
 #include <stdexcept>
 
 namespace cph::engine {
@@ -15,16 +16,45 @@ Workspace load_workspace(const fs::path& dir) {
   return ws;
 }
 
-std::unique_ptr<state::StateStore> open_state(const Workspace& ws) {
-  fs::create_directories(ws.data_dir);
-  return state::open_sqlite_state((ws.data_dir / "state.db").string());
-}
-
 namespace {
 std::string env(const char* name) {
   const char* v = std::getenv(name);
   return v ? v : "";
 }
+}  // namespace
+
+std::string current_workspace(const Workspace& ws) {
+  std::string name = env("CPHFORM_WORKSPACE");
+  if (name.empty()) {
+    std::ifstream in(ws.data_dir / "environment");
+    std::getline(in, name);
+  }
+  if (name.empty()) return state::kDefaultWorkspace;
+  state::validate_workspace_name(name);
+  return name;
+}
+
+void remember_workspace(const Workspace& ws, const std::string& name) {
+  state::validate_workspace_name(name);
+  fs::create_directories(ws.data_dir);
+  std::ofstream out(ws.data_dir / "environment", std::ios::trunc);
+  out << name << "\n";
+  if (!out) throw std::runtime_error("cannot write " + (ws.data_dir / "environment").string());
+}
+
+state::BackendConfig backend_config(const Workspace& ws, const std::string& type) {
+  state::BackendConfig c;
+  c.type = type.empty() ? ws.manifest.backend.type : type;
+  c.sqlite_dir = ws.data_dir.string();
+  c.pg_conn = ws.manifest.backend.conn.value_or(env("CPHFORM_PG_CONN"));
+  c.workspace = current_workspace(ws);
+  if (c.type == "sqlite") fs::create_directories(ws.data_dir);
+  return c;
+}
+
+std::unique_ptr<state::StateStore> open_state(const Workspace& ws) { return state::open_state_store(backend_config(ws)); }
+
+namespace {
 
 double emulator_time_scale() {
   // Simulated seconds per wall second for the embedded emulator: a purchase

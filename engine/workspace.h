@@ -26,7 +26,18 @@ struct Workspace {
 // Stage 1: reads and validates the manifests (throws manifest::ManifestError).
 Workspace load_workspace(const std::filesystem::path& dir);
 
-// Stage 2: the state store at .cphform/state.db (created on first use).
+// The selected workspace: CPHFORM_WORKSPACE, else the name kept in
+// .cphform/environment by `workspace select`, else "default".
+std::string current_workspace(const Workspace& ws);
+void remember_workspace(const Workspace& ws, const std::string& name);
+
+// Where the state lives: [backend] of the manifests (SQLite under .cphform/
+// by default), the PostgreSQL connection from [backend] conn, else
+// CPHFORM_PG_CONN, else libpq's PG* variables; `type` overrides the
+// manifest's backend type (for state migrate).
+state::BackendConfig backend_config(const Workspace& ws, const std::string& type = "");
+
+// Stage 2: the state of the current workspace (created on first use).
 std::unique_ptr<state::StateStore> open_state(const Workspace& ws);
 
 // Stage 3: the cloud. For endpoint = "emulator" this starts the embedded

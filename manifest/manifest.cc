@@ -64,6 +64,7 @@ struct Assembly {
   std::map<std::string, SourcePos> blocks;  // address -> header, to report duplicates across files
   std::optional<SourcePos> provider_at;
   std::optional<SourcePos> drift_at;
+  std::optional<SourcePos> backend_at;
   std::string digest_input;
 
   void error(const SourcePos& pos, std::string message) { diags.push_back(Diagnostic{pos, std::move(message)}); }
@@ -155,6 +156,40 @@ void read_provider(const doc::Entry& entry, Assembly& a) {
   }
 }
 
+void read_backend(const doc::Entry& entry, Assembly& a) {
+  const doc::Node& table = entry.value;
+  if (table.kind != doc::Kind::table)
+    return a.error(table.pos, "backend: must be a table, written [backend] (got " + std::string(doc::kind_name(table.kind)) + ")");
+  if (a.backend_at)
+    return a.error(table.pos, "backend: [backend] is also defined at " + a.backend_at->str() +
+                                  "; keep a single [backend] table across the manifest files");
+  a.backend_at = table.pos;
+  BackendSettings& b = a.manifest.backend;
+  b.pos = table.pos;
+  static const std::vector<std::string> keys = {"type", "conn"};
+  for (const doc::Entry& e : table.entries) {
+    if (std::find(keys.begin(), keys.end(), e.key) == keys.end()) {
+      a.error(e.key_pos, "backend: unknown attribute \"" + e.key + "\"" + suggestion(e.key, keys));
+      continue;
+    }
+    if (e.value.kind != doc::Kind::string) {
+      a.error(e.value.pos, "backend: attribute \"" + e.key + "\" must be a string (got " +
+                               std::string(doc::kind_name(e.value.kind)) + " " + doc::brief(e.value) + ")");
+      continue;
+    }
+    const std::string& v = e.value.scalar.get_ref<const std::string&>();
+    if (e.key == "type") {
+      if (v != "sqlite" && v != "pg")
+        a.error(e.value.pos, "backend: attribute \"type\" must be \"sqlite\" or \"pg\" (got " + doc::brief(e.value) + ")");
+      else
+        b.type = v;
+    } else {
+      b.conn = v;
+    }
+  }
+  if (b.conn && b.type != "pg") a.error(table.pos, "backend: \"conn\" is only for type = \"pg\"");
+}
+
 void read_drift(const doc::Entry& entry, Assembly& a) {
   const doc::Node& table = entry.value;
   if (table.kind != doc::Kind::table)
@@ -217,7 +252,7 @@ void read_blocks(const resources::ResourceSchema& schema, const doc::Entry& entr
 }
 
 std::vector<std::string> known_block_types() {
-  std::vector<std::string> names = {"provider", "drift"};
+  std::vector<std::string> names = {"provider", "backend", "drift"};
   for (const resources::ResourceSchema* s : resources::all_schemas()) names.push_back(s->type);
   return names;
 }
@@ -233,6 +268,8 @@ void add_document(std::string_view text, const std::string& filename, const std:
       read_provider(e, a);
     } else if (e.key == "drift") {
       read_drift(e, a);
+    } else if (e.key == "backend") {
+      read_backend(e, a);
     } else if (const resources::ResourceSchema* schema = resources::find_schema(e.key)) {
       read_blocks(*schema, e, a);
     } else {

@@ -58,6 +58,15 @@ struct ResourceConfig {
   const SourcePos& pos_of(const std::string& path) const;
 };
 
+// [backend]: where the state lives. SQLite (.cphform/state.db) by default;
+// "pg" for a team's PostgreSQL. The connection string is better left to
+// CPHFORM_PG_CONN or the PG* variables than written in a manifest.
+struct BackendSettings {
+  std::string type = "sqlite";      // "sqlite" or "pg"
+  std::optional<std::string> conn;  // postgres:// URL or key=value string (pg only)
+  SourcePos pos;
+};
+
 // [drift]: what `cphform drift` does not report.
 struct DriftConfig {
   // Patterns over "ADDRESS.ATTRIBUTE" (a changed attribute) or "ADDRESS" (a
@@ -69,6 +78,7 @@ struct DriftConfig {
 
 struct Manifest {
   ProviderConfig provider;
+  BackendSettings backend;
   DriftConfig drift;
   std::vector<ResourceConfig> resources;  // sorted by address
   std::vector<std::string> files;         // the files read, sorted
