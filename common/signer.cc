@@ -8,6 +8,7 @@
 #include <stdexcept>
 
 #include "common/crypto.h"
+#include "common/strings.h"
 #include "common/timefmt.h"
 
 namespace cph::sign {
@@ -25,23 +26,6 @@ int hex_value(char c) {
   return -1;
 }
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  return out;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    char x = a[i], y = b[i];
-    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
-    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
-    if (x != y) return false;
-  }
-  return true;
-}
 
 std::string_view trim(std::string_view s) {
   const auto ws = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
@@ -57,7 +41,7 @@ std::string header_value(const std::vector<Header>& headers, std::string_view lo
   std::string out;
   bool first = true;
   for (const auto& [name, value] : headers) {
-    if (!iequals(name, lower_name)) continue;
+    if (!ascii_iequals(name, lower_name)) continue;
     if (!first) out += ',';
     out += trim(value);
     first = false;
@@ -67,7 +51,7 @@ std::string header_value(const std::vector<Header>& headers, std::string_view lo
 
 const std::string* find_header(const std::vector<Header>& headers, std::string_view name) {
   for (const auto& h : headers)
-    if (iequals(h.first, name)) return &h.second;
+    if (ascii_iequals(h.first, name)) return &h.second;
   return nullptr;
 }
 
@@ -173,7 +157,7 @@ std::string canonical_query(std::string_view wire_query) {
 std::string canonical_request(const SignableRequest& req, const std::vector<std::string>& signed_headers) {
   std::vector<std::string> names;
   names.reserve(signed_headers.size());
-  for (const auto& n : signed_headers) names.push_back(lower(n));
+  for (const auto& n : signed_headers) names.push_back(ascii_lower(n));
   std::sort(names.begin(), names.end());
   names.erase(std::unique(names.begin(), names.end()), names.end());
 
@@ -222,12 +206,12 @@ void sign_request(SignableRequest& req, std::string_view ak, std::string_view sk
   if (!find_header(req.headers, "host"))
     throw std::invalid_argument("sign_request: the Host header must be set before signing");
   std::erase_if(req.headers,
-                [](const Header& h) { return iequals(h.first, "x-sdk-date") || iequals(h.first, "authorization"); });
+                [](const Header& h) { return ascii_iequals(h.first, "x-sdk-date") || ascii_iequals(h.first, "authorization"); });
   req.headers.emplace_back("X-Sdk-Date", std::string(sdk_date));
 
   std::vector<std::string> names;
   for (const auto& h : req.headers) {
-    std::string n = lower(h.first);
+    std::string n = ascii_lower(h.first);
     if (!unsigned_by_sdk(n)) names.push_back(std::move(n));
   }
   std::sort(names.begin(), names.end());
@@ -277,7 +261,7 @@ std::optional<Authorization> parse_authorization(std::string_view header_value_i
         const size_t e = semi == std::string_view::npos ? value.size() : semi;
         const std::string_view name = trim(value.substr(p, e - p));
         if (name.empty()) return std::nullopt;
-        auth.signed_headers.push_back(lower(name));
+        auth.signed_headers.push_back(ascii_lower(name));
         if (semi == std::string_view::npos) break;
         p = semi + 1;
       }

@@ -99,6 +99,17 @@ asio::awaitable<int> execute(Context& ctx, Session& s, const planner::Plan& plan
 
 }  // namespace
 
+// The refresh-only view of a plan: its drift, as text or events.
+void show_drift(Context& ctx, const planner::Plan& plan) {
+  if (!ctx.json) {
+    ctx.out << planner::render_drift(plan);
+    return;
+  }
+  planner::Plan drift_only;
+  drift_only.drift = plan.drift;
+  ctx.json->plan(drift_only, "plan");
+}
+
 // The rows a refresh-only apply records: live values over recorded ones,
 // and vanished servers dropped.
 void accept_drift(state::StateStore& store, const planner::Plan& plan) {
@@ -124,13 +135,7 @@ asio::awaitable<int> cmd_plan(Context& ctx, const Flags& flags) {
   planner::Plan plan = co_await refresh_and_plan(ctx, *s, flags.has("destroy"), nullptr, &scope);
   if (flags.has("refresh-only")) {
     // "No changes" here means exit 0, unlike Terraform's refresh-only plans.
-    if (ctx.json) {
-      planner::Plan drift_only;
-      drift_only.drift = plan.drift;
-      ctx.json->plan(drift_only, "plan");
-    } else {
-      ctx.out << planner::render_drift(plan);
-    }
+    show_drift(ctx, plan);
     co_return flags.has("detailed-exitcode") && !plan.drift.empty() ? 2 : 0;
   }
   if (ctx.json)
@@ -171,13 +176,7 @@ asio::awaitable<int> cmd_apply(Context& ctx, const Flags& flags, bool destroy) {
   const PlanScope scope = PlanScope::from(flags);
   planner::Plan plan = co_await refresh_and_plan(ctx, *s, destroy, nullptr, &scope);
   if (flags.has("refresh-only")) {
-    if (ctx.json) {
-      planner::Plan drift_only;
-      drift_only.drift = plan.drift;
-      ctx.json->plan(drift_only, "plan");
-    } else {
-      ctx.out << planner::render_drift(plan);
-    }
+    show_drift(ctx, plan);
     if (plan.drift.empty()) co_return 0;
     if (!flags.has("auto-approve") && !confirm(ctx, false)) {
       ctx.err << "Error: Apply cancelled; nothing was changed.\n";

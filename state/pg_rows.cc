@@ -5,34 +5,7 @@
 namespace cph::state::pg_detail {
 
 Json parse_json(const std::string& text, const char* column, const std::string& key) {
-  try {
-    return Json::parse(text);
-  } catch (const Json::parse_error& e) {
-    throw std::runtime_error("PostgreSQL state is damaged: " + std::string(column) + " of " + key +
-                             " is not valid JSON (" + e.what() + ")");
-  }
-}
-
-// nlohmann::json refuses to serialize strings that are not UTF-8; say which
-// resource and column it was rather than surfacing a bare type_error.
-std::string dump_json(const Json& value, const char* column, const std::string& key) {
-  try {
-    return value.dump();
-  } catch (const Json::type_error& e) {
-    throw std::invalid_argument("cannot store " + std::string(column) + " of " + key + ": " + e.what());
-  }
-}
-
-void require_object(const Json& value, const char* what, const std::string& key) {
-  if (!value.is_object())
-    throw std::invalid_argument(std::string(what) + " of " + key + " must be a JSON object, got " +
-                                value.type_name());
-}
-
-void check_row(const ResourceRow& row) {
-  if (row.address.empty()) throw std::invalid_argument("cannot store a resource with an empty address");
-  if (row.type.empty()) throw std::invalid_argument("cannot store " + row.address + ": its type is empty");
-  require_object(row.attributes, "attributes", row.address);
+  return columns::parse_json(text, column, key, kStore);
 }
 
 ResourceRow read_resource(const pg::Result& r, int i) {
@@ -41,14 +14,7 @@ ResourceRow read_resource(const pg::Result& r, int i) {
   row.type = r.text(i, 1);
   row.cloud_id = r.text(i, 2);
   row.attributes = parse_json(r.text(i, 3), "attributes", row.address);
-  Json deps = parse_json(r.text(i, 4), "dependencies", row.address);
-  if (!deps.is_array())
-    throw std::runtime_error("PostgreSQL state is damaged: dependencies of " + row.address + " is not an array");
-  for (const Json& d : deps) {
-    if (!d.is_string())
-      throw std::runtime_error("PostgreSQL state is damaged: dependencies of " + row.address + " holds a non-string");
-    row.dependencies.push_back(d.get<std::string>());
-  }
+  row.dependencies = columns::parse_dependencies(r.text(i, 4), row.address, kStore);
   row.updated_at = r.text(i, 5);
   return row;
 }

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <string>
 
+#include "state/columns.h"
 #include "state/pg_conn.h"
 #include "state/state.h"
 
@@ -28,10 +29,11 @@ void insert_entry(pg::Conn& conn, const std::string& workspace, const JournalEnt
 // Inserts with the entry's id when it is above 0, else a fresh one.
 void insert_history(pg::Conn& conn, const std::string& workspace, const HistoryEntry& h);
 
-// The same checks and messages as the SQLite backend.
-void check_row(const ResourceRow& row);
-void require_object(const Json& value, const char* what, const std::string& key);
-std::string dump_json(const Json& value, const char* column, const std::string& key);
+// The same checks and messages as the SQLite backend (state/columns.h).
+constexpr std::string_view kStore = "PostgreSQL state";
+using columns::check_row;
+using columns::dump_json;
+using columns::require_object;
 Json parse_json(const std::string& text, const char* column, const std::string& key);
 
 }  // namespace cph::state::pg_detail

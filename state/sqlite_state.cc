@@ -9,6 +9,7 @@
 #include "common/crypto.h"
 #include "common/sqlite.h"
 #include "common/timefmt.h"
+#include "state/columns.h"
 #include "state/sqlite_migrations.h"
 #include "state/state.h"
 
@@ -23,30 +24,14 @@ constexpr std::chrono::milliseconds kLockPoll{100};
 
 std::string now_iso() { return iso8601_utc(now_epoch_seconds()); }
 
+// Names this backend in "damaged" messages.
+constexpr std::string_view kStore = "state file";
+
 Json parse_json(const std::string& text, const char* column, const std::string& key) {
-  try {
-    return Json::parse(text);
-  } catch (const Json::parse_error& e) {
-    throw std::runtime_error("state file is damaged: " + std::string(column) + " of " + key +
-                             " is not valid JSON (" + e.what() + ")");
-  }
+  return columns::parse_json(text, column, key, kStore);
 }
-
-// nlohmann::json refuses to serialize strings that are not UTF-8; say which
-// resource and column it was rather than surfacing a bare type_error.
-std::string dump_json(const Json& value, const char* column, const std::string& key) {
-  try {
-    return value.dump();
-  } catch (const Json::type_error& e) {
-    throw std::invalid_argument("cannot store " + std::string(column) + " of " + key + ": " + e.what());
-  }
-}
-
-void require_object(const Json& value, const char* what, const std::string& key) {
-  if (!value.is_object())
-    throw std::invalid_argument(std::string(what) + " of " + key + " must be a JSON object, got " +
-                                value.type_name());
-}
+using columns::dump_json;
+using columns::require_object;
 
 bool is_open(JournalStatus s) { return s == JournalStatus::intent || s == JournalStatus::answered; }
 
@@ -68,13 +53,7 @@ ResourceRow read_resource(const sql::Stmt& q) {
   row.type = q.text(1);
   row.cloud_id = q.text(2);
   row.attributes = parse_json(q.text(3), "attributes", row.address);
-  Json deps = parse_json(q.text(4), "dependencies", row.address);
-  if (!deps.is_array()) throw std::runtime_error("state file is damaged: dependencies of " + row.address + " is not an array");
-  for (const Json& d : deps) {
-    if (!d.is_string())
-      throw std::runtime_error("state file is damaged: dependencies of " + row.address + " holds a non-string");
-    row.dependencies.push_back(d.get<std::string>());
-  }
+  row.dependencies = columns::parse_dependencies(q.text(4), row.address, kStore);
   row.updated_at = q.text(5);
   return row;
 }
@@ -379,9 +358,7 @@ class SqliteState final : public StateStore {
   }
 
   void write_row(const Change& c, const ResourceRow& row, std::optional<int64_t> journal_id) {
-    if (row.address.empty()) throw std::invalid_argument("cannot store a resource with an empty address");
-    if (row.type.empty()) throw std::invalid_argument("cannot store " + row.address + ": its type is empty");
-    require_object(row.attributes, "attributes", row.address);
+    columns::check_row(row);
     std::string attributes = dump_json(row.attributes, "attributes", row.address);
     std::string dependencies = dump_json(Json(row.dependencies), "dependencies", row.address);
     record_history(c, exists(row.address) ? "update" : "create", row.address, journal_id, true);

@@ -163,6 +163,18 @@ int64_t EmulatorProcess::total_calls() const {
   return total;
 }
 
+std::string server_manifest(const std::string& endpoint, const std::string& name, int count) {
+  return "[provider]\nendpoint = \"" + endpoint + "\"\n\n[server.web]\nname = \"" + name +
+         "\"\ncount = " + std::to_string(count) + R"(
+server_model  = "physical.rx1.xlarge"
+phone_model   = "rx1.cp.c105.d6.e5v5"
+image_id      = "20060220200717f201120a2300000e91"
+vpc_id        = "fca063f6-b942-42a8-9004-e5545f58d6a2"
+subnet_id     = "f1cbfc37-eb42-4357-a0ec-9e4f11950908"
+bandwidth     = { share_type = "dedicated", charge_mode = "traffic", size = 300 }
+)";
+}
+
 RunResult run_cphform(const std::vector<std::string>& args, const fs::path& dir, const EmulatorProcess* emulator,
                       const std::string& stdin_text, const std::map<std::string, std::string>& extra_env) {
   std::vector<std::string> argv = {cphform_binary()};

@@ -13,18 +13,6 @@ using Json = nlohmann::json;
 
 namespace {
 
-std::string manifest(const std::string& endpoint, int count) {
-  return "[provider]\nendpoint = \"" + endpoint + "\"\n\n[server.web]\nname = \"web\"\ncount = " +
-         std::to_string(count) + R"(
-server_model  = "physical.rx1.xlarge"
-phone_model   = "rx1.cp.c105.d6.e5v5"
-image_id      = "20060220200717f201120a2300000e91"
-vpc_id        = "fca063f6-b942-42a8-9004-e5545f58d6a2"
-subnet_id     = "f1cbfc37-eb42-4357-a0ec-9e4f11950908"
-bandwidth     = { share_type = "dedicated", charge_mode = "traffic", size = 300 }
-)";
-}
-
 bool is_resource(const Json& r) {
   return r.is_object() && r["addr"].is_string() && r["resource_type"] == "server" && r["resource_name"].is_string() &&
          (r["resource_key"].is_null() || r["resource_key"].is_number_integer());
@@ -86,7 +74,7 @@ std::vector<Json> events(const std::string& out) {
 TEST_CASE("-json streams documented events for plan, apply, drift and errors", "[e2e]") {
   EmulatorProcess emu;
   TempDir dir;
-  dir.write("main.toml", manifest(emu.url(), 2));
+  dir.write("main.toml", server_manifest(emu.url(), "web", 2));
 
   auto plan = run_cphform({"plan", "-json", "-detailed-exitcode"}, dir.path(), &emu);
   CHECK(plan.exit_code == 2);
@@ -121,7 +109,7 @@ TEST_CASE("-json streams documented events for plan, apply, drift and errors", "
   CHECK(de.back()["type"] == "drift_summary");
   CHECK(de.back()["has_drift"] == false);
 
-  dir.write("main.toml", manifest(emu.url(), 0));
+  dir.write("main.toml", server_manifest(emu.url(), "web", 0));
   auto bad = run_cphform({"plan", "-json"}, dir.path(), &emu);
   CHECK(bad.exit_code == 1);
   auto be = events(bad.out);

@@ -17,18 +17,6 @@ using Json = nlohmann::json;
 
 namespace {
 
-std::string manifest(const std::string& endpoint, const std::string& name, int count) {
-  return "[provider]\nendpoint = \"" + endpoint + "\"\n\n[server.web]\nname = \"" + name +
-         "\"\ncount = " + std::to_string(count) + R"(
-server_model  = "physical.rx1.xlarge"
-phone_model   = "rx1.cp.c105.d6.e5v5"
-image_id      = "20060220200717f201120a2300000e91"
-vpc_id        = "fca063f6-b942-42a8-9004-e5545f58d6a2"
-subnet_id     = "f1cbfc37-eb42-4357-a0ec-9e4f11950908"
-bandwidth     = { share_type = "dedicated", charge_mode = "traffic", size = 300 }
-)";
-}
-
 std::string slurp(const fs::path& p) {
   std::ifstream in(p);
   std::stringstream ss;
@@ -43,7 +31,7 @@ std::string slurp(const fs::path& p) {
 TEST_CASE("a saved plan applies exactly once, and only to the state and manifests it was made from", "[e2e]") {
   EmulatorProcess emu;
   TempDir dir;
-  dir.write("main.toml", manifest(emu.url(), "web", 2));
+  dir.write("main.toml", server_manifest(emu.url(), "web", 2));
   auto plan = run_cphform({"plan", "-out=tf.plan"}, dir.path(), &emu);
   REQUIRE_RUN(plan, 0);
   CHECK(plan.out.find("Saved the plan to: tf.plan") != std::string::npos);
@@ -79,7 +67,7 @@ TEST_CASE("a saved plan applies exactly once, and only to the state and manifest
     CHECK(emu.servers().size() == 2);
   }
   SECTION("stale after a manifest edit") {
-    dir.write("main.toml", manifest(emu.url(), "web", 3));
+    dir.write("main.toml", server_manifest(emu.url(), "web", 3));
     auto r = run_cphform({"apply", "tf.plan"}, dir.path(), &emu);
     REQUIRE_RUN(r, 1);
     CHECK(r.err.find("the manifests changed") != std::string::npos);
@@ -90,7 +78,7 @@ TEST_CASE("a saved plan applies exactly once, and only to the state and manifest
 TEST_CASE("drift reports changes made outside cphform with both values; exit 0 none, 2 drift", "[e2e]") {
   EmulatorProcess emu;
   TempDir dir;
-  dir.write("main.toml", manifest(emu.url(), "web", 2));
+  dir.write("main.toml", server_manifest(emu.url(), "web", 2));
   REQUIRE_RUN(run_cphform({"apply", "-auto-approve"}, dir.path(), &emu), 0);
   auto none = run_cphform({"drift"}, dir.path(), &emu);
   REQUIRE_RUN(none, 0);
@@ -166,7 +154,7 @@ TEST_CASE("drift reports changes made outside cphform with both values; exit 0 n
 TEST_CASE("unmanaged servers are reported by name prefix", "[e2e]") {
   EmulatorProcess emu;
   TempDir dir;
-  dir.write("main.toml", manifest(emu.url(), "web", 2));
+  dir.write("main.toml", server_manifest(emu.url(), "web", 2));
   REQUIRE_RUN(run_cphform({"apply", "-auto-approve"}, dir.path(), &emu), 0);
   auto rm = run_cphform({"state", "rm", "server.web[1]"}, dir.path(), nullptr);
   REQUIRE_RUN(rm, 0);
@@ -185,7 +173,7 @@ TEST_CASE("unmanaged servers are reported by name prefix", "[e2e]") {
 TEST_CASE("graph prints the execution graph as DOT", "[e2e]") {
   EmulatorProcess emu;
   TempDir dir;
-  dir.write("main.toml", manifest(emu.url(), "web", 12));
+  dir.write("main.toml", server_manifest(emu.url(), "web", 12));
   auto g = run_cphform({"graph"}, dir.path(), &emu);
   REQUIRE_RUN(g, 0);
   std::regex dot(R"(^digraph cphform \{\n  rankdir = LR;\n  node \[shape = box\];\n(  step\d+ \[label = "[^"]*"\];\n)+\}\n$)");
@@ -196,7 +184,7 @@ TEST_CASE("graph prints the execution graph as DOT", "[e2e]") {
 TEST_CASE("a second writer waits for the lock, then fails naming the holder; force-unlock releases it", "[e2e]") {
   EmulatorProcess emu(40.0);  // a purchase takes several seconds
   TempDir dir;
-  dir.write("main.toml", manifest(emu.url(), "web", 1));
+  dir.write("main.toml", server_manifest(emu.url(), "web", 1));
   auto c = emu.credentials();
   Process first({cphform_binary(), "apply", "-auto-approve"}, dir.path(),
                 {{"HW_ACCESS_KEY", c.access_key}, {"HW_SECRET_KEY", c.secret_key}, {"HW_PROJECT_ID", c.project_id}},
@@ -230,7 +218,7 @@ TEST_CASE("a second writer waits for the lock, then fails naming the holder; for
 TEST_CASE("-target buys only the targeted instance, with a warning; validate -json is offline", "[e2e]") {
   EmulatorProcess emu;
   TempDir dir;
-  dir.write("main.toml", manifest(emu.url(), "web", 3));
+  dir.write("main.toml", server_manifest(emu.url(), "web", 3));
   auto a = run_cphform({"apply", "-auto-approve", "-target=server.web[1]"}, dir.path(), &emu);
   REQUIRE_RUN(a, 0);
   CHECK(a.err.find("Warning: -target/-exclude narrow this plan") != std::string::npos);
@@ -244,7 +232,7 @@ TEST_CASE("-target buys only the targeted instance, with a warning; validate -js
   REQUIRE_RUN(ok, 0);
   CHECK(Json::parse(ok.out) == Json{{"format_version", "1.0"}, {"valid", true}, {"error_count", 0},
                                     {"diagnostics", Json::array()}});
-  dir.write("main.toml", manifest(emu.url(), "web", 0));
+  dir.write("main.toml", server_manifest(emu.url(), "web", 0));
   auto bad = run_cphform({"validate", "-json"}, dir.path(), nullptr);
   REQUIRE_RUN(bad, 1);
   Json v = Json::parse(bad.out);
@@ -256,7 +244,7 @@ TEST_CASE("-target buys only the targeted instance, with a warning; validate -js
 TEST_CASE("import brings existing servers under management, one by one or by name prefix", "[e2e]") {
   EmulatorProcess emu;
   TempDir dir;
-  dir.write("main.toml", manifest(emu.url(), "web", 2));
+  dir.write("main.toml", server_manifest(emu.url(), "web", 2));
   REQUIRE_RUN(run_cphform({"apply", "-auto-approve"}, dir.path(), &emu), 0);
   auto servers = emu.servers();
   std::sort(servers.begin(), servers.end(), [](auto& a, auto& b) { return a.server_name < b.server_name; });
