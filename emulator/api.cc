@@ -1,6 +1,8 @@
 // Response helpers shared by the handlers (api.h).
 #include "emulator/api.h"
 
+#include <charconv>
+
 #include "common/timefmt.h"
 
 namespace cph::emulator {
@@ -32,6 +34,37 @@ std::string api_time(int64_t sim_us) {
   // Floor division: pre-1970 times never occur, but be exact anyway.
   int64_t s = sim_us >= 0 ? sim_us / 1000000 : -((-sim_us + 999999) / 1000000);
   return iso8601_utc(s);
+}
+
+std::optional<PageWindow> page_window(const QueryParams& q, int64_t max_limit) {
+  auto parse = [](const std::optional<std::string>& raw, int64_t def, int64_t min, int64_t max) -> std::optional<int64_t> {
+    if (!raw) return def;
+    int64_t v = 0;
+    const char* end = raw->data() + raw->size();
+    auto [p, ec] = std::from_chars(raw->data(), end, v);
+    if (raw->empty() || ec != std::errc() || p != end || v < min || v > max) return std::nullopt;
+    return v;
+  };
+  auto offset = parse(q.get("offset"), 0, 0, INT64_MAX);
+  auto limit = parse(q.get("limit"), max_limit, 1, max_limit);
+  if (!offset || !limit) return std::nullopt;
+  return PageWindow{*offset, *limit};
+}
+
+HttpResponse batch_jobs_response(const ApiCall& c, const std::vector<BatchItem>& items) {
+  std::vector<World::JobSpec> specs;
+  for (const BatchItem& i : items)
+    if (!i.error) specs.push_back(i.job);
+  std::vector<std::string> job_ids = c.world.start_jobs(c.caller.project_id, c.request_id, specs);
+  ojson jobs = ojson::array();
+  size_t next = 0;
+  for (const BatchItem& i : items) {
+    if (i.error)
+      jobs.push_back(ojson{{"server_id", i.server_id}, {"error_code", i.error->code}, {"error_msg", i.error->message}});
+    else
+      jobs.push_back(ojson{{"server_id", i.server_id}, {"job_id", job_ids.at(next++)}});
+  }
+  return json_response(200, ojson{{"request_id", c.request_id}, {"jobs", std::move(jobs)}});
 }
 
 json body_object(const HttpRequest& req) {

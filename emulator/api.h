@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -27,6 +28,7 @@ struct ApiCall {
   const std::string& request_id;
   World& world;
   const Catalog& catalog;
+  const Options& options;
 };
 
 using Handler = HttpResponse (*)(const ApiCall&);
@@ -39,6 +41,12 @@ struct RouteDef {
 
 std::vector<RouteDef> servers_routes();  // servers_api.cc: cph-api.md 3.x, 4.1
 std::vector<RouteDef> bss_routes();      // bss_api.cc: BSS orders (docs/emulator.md)
+std::vector<RouteDef> jobs_routes();     // jobs_api.cc: cph-api.md 6.1, 6.2
+std::vector<RouteDef> server_jobs_routes();     // server_jobs_api.cc: 3.5, 3.7-3.11, 6.3
+std::vector<RouteDef> server_changes_routes();  // server_changes_api.cc: 3.6, 3.12, 4.2
+std::vector<RouteDef> keypairs_routes();        // keypairs_api.cc: KPS (docs/emulator.md)
+std::vector<RouteDef> tags_routes();            // tags_api.cc: 7.6-7.11
+std::vector<RouteDef> catalog_routes();         // catalog_api.cc: 5.3, 5.4
 
 // A JSON body (Content-Type application/json;charset=UTF-8).
 HttpResponse json_response(int status, const nlohmann::ordered_json& body);
@@ -49,6 +57,29 @@ HttpResponse cps_error(const std::string& request_id, const ApiError& e);
 // The API-gateway/BSS style body: {"error_code", "error_msg"} (+ request_id if given).
 HttpResponse plain_error(int status, const std::string& code, const std::string& message,
                          const std::string& request_id = "");
+
+// cph-api.md 1.8 / A-4 paging: offset >= 0 (default 0), limit 1..max_limit
+// (default max_limit); nullopt for anything else (CPS.0002).
+struct PageWindow {
+  int64_t offset = 0, limit = 100;
+};
+std::optional<PageWindow> page_window(const QueryParams& q, int64_t max_limit = 100);
+
+// One item of a batch (job-producing) call, 11.3: a job is started for the
+// item, or it is answered with a per-item error.
+struct BatchItem {
+  std::string server_id;
+  std::optional<ApiError> error;  // per-item error: no job
+  World::JobSpec job;             // otherwise
+};
+// Starts the jobs of the items without error and answers 200
+// {"request_id", "jobs": [{"server_id", "job_id"} | {"server_id",
+// "error_code", "error_msg"}]} in item order.
+HttpResponse batch_jobs_response(const ApiCall& c, const std::vector<BatchItem>& items);
+
+// A well-formed, deterministic fake OpenSSH public key for a key pair name
+// (keypairs_api.cc; the built-in key pairs of a new world use it).
+std::string builtin_public_key(std::string_view name);
 
 // "YYYY-MM-DDTHH:MM:SSZ" of a simulated time (cph-api.md 0.3).
 std::string api_time(int64_t sim_us);

@@ -3,7 +3,10 @@
 #include "emulator/emulator.h"
 
 #include <cmath>
+#include <fstream>
 #include <iostream>
+#include <nlohmann/json.hpp>
+#include <sstream>
 #include <stdexcept>
 
 #include "emulator/http_server.h"
@@ -21,6 +24,21 @@ Credential parse_credential(const std::string& spec) {
   if (c.access_key.empty() || c.secret_key.empty() || c.project_id.empty())
     throw std::invalid_argument("credentials must be AK:SK:PROJECT_ID with all three parts non-empty");
   return c;
+}
+
+IamUser parse_iam_user(const std::string& spec) {
+  // NAME, DOMAIN and PROJECT_ID contain no ':'; the password is everything
+  // between the first and the last two separators.
+  size_t first = spec.find(':');
+  size_t last = spec.rfind(':');
+  size_t second_last = last == std::string::npos || last == 0 ? std::string::npos : spec.rfind(':', last - 1);
+  if (first == std::string::npos || second_last == std::string::npos || second_last <= first)
+    throw std::invalid_argument("IAM users must be NAME:PASSWORD:DOMAIN:PROJECT_ID");
+  IamUser u{spec.substr(0, first), spec.substr(first + 1, second_last - first - 1),
+            spec.substr(second_last + 1, last - second_last - 1), spec.substr(last + 1)};
+  if (u.name.empty() || u.password.empty() || u.domain.empty() || u.project_id.empty())
+    throw std::invalid_argument("IAM users must be NAME:PASSWORD:DOMAIN:PROJECT_ID with all parts non-empty");
+  return u;
 }
 
 Credential builtin_credential() {
@@ -75,11 +93,46 @@ std::string EmbeddedEmulator::url() const {
 namespace {
 constexpr const char* kUsage =
     "usage: cphform emulator serve [--listen HOST:PORT] [--data FILE] [--credentials AK:SK:PROJECT_ID]... "
-    "[--time-scale N]\n";
+    "[--time-scale N] [--seed N] [--faults FILE|JSON] [--durations JSON] [--iam-user NAME:PASSWORD:DOMAIN:PROJECT_ID]...\n";
 
 struct UsageError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
+
+// --faults: inline JSON (starting with '{') or a file holding it.
+FaultConfig parse_faults_flag(const std::string& value) {
+  std::string text = value;
+  if (value.empty() || value.front() != '{') {
+    std::ifstream in(value);
+    if (!in) throw UsageError("--faults: cannot read '" + value + "'");
+    std::ostringstream all;
+    all << in.rdbuf();
+    text = all.str();
+  }
+  nlohmann::json j = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  try {
+    return FaultConfig::parse(j);
+  } catch (const std::invalid_argument& e) {
+    throw UsageError(std::string("--faults: ") + e.what());
+  }
+}
+
+// --durations '{"server_creation_s": 30, "job_s": 1, "restart_server": 5, ...}':
+// the Durations fields by name; any other key is a job operation.
+void parse_durations_flag(const std::string& value, Durations& d) {
+  nlohmann::json j = nlohmann::json::parse(value, nullptr, /*allow_exceptions=*/false);
+  if (!j.is_object()) throw UsageError("--durations needs a JSON object of seconds");
+  for (const auto& [key, v] : j.items()) {
+    if (!v.is_number() || !std::isfinite(v.get<double>()) || v.get<double>() < 0)
+      throw UsageError("--durations: " + key + " must be a number of seconds >= 0");
+    const double s = v.get<double>();
+    if (key == "server_creation_s") d.server_creation_s = s;
+    else if (key == "unsubscribe_release_s") d.unsubscribe_release_s = s;
+    else if (key == "change_model_s") d.change_model_s = s;
+    else if (key == "job_s") d.job_s = s;
+    else d.job_operation_s[key] = s;
+  }
+}
 
 Options parse_flags(const std::vector<std::string>& args) {
   Options o;
@@ -91,7 +144,8 @@ Options parse_flags(const std::vector<std::string>& args) {
       flag = flag.substr(0, eq);
       inline_value = true;
     }
-    if (flag != "--listen" && flag != "--data" && flag != "--credentials" && flag != "--time-scale")
+    if (flag != "--listen" && flag != "--data" && flag != "--credentials" && flag != "--time-scale" &&
+        flag != "--seed" && flag != "--faults" && flag != "--durations" && flag != "--iam-user")
       throw UsageError("unknown argument '" + args[i] + "'");
     if (!inline_value) {
       if (i + 1 >= args.size()) throw UsageError(flag + " needs a value");
@@ -107,6 +161,24 @@ Options parse_flags(const std::vector<std::string>& args) {
       } catch (const std::invalid_argument& e) {
         throw UsageError(std::string("--credentials: ") + e.what());
       }
+    } else if (flag == "--iam-user") {
+      try {
+        o.iam_users.push_back(parse_iam_user(value));
+      } catch (const std::invalid_argument& e) {
+        throw UsageError(std::string("--iam-user: ") + e.what());
+      }
+    } else if (flag == "--seed") {
+      size_t used = 0;
+      try {
+        o.seed = std::stoull(value, &used);
+      } catch (const std::exception&) {
+        used = 0;
+      }
+      if (used == 0 || used != value.size() || value[0] == '-') throw UsageError("--seed needs an integer >= 0, got '" + value + "'");
+    } else if (flag == "--faults") {
+      o.faults = parse_faults_flag(value);
+    } else if (flag == "--durations") {
+      parse_durations_flag(value, o.durations);
     } else {
       size_t used = 0;
       try {

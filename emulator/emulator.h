@@ -5,9 +5,12 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
+
+#include "emulator/faults.h"
 
 namespace cph::emulator {
 
@@ -16,6 +19,17 @@ struct Credential {
   std::string secret_key;
   std::string project_id;
 };
+
+// An IAM user for token authentication (POST /v3/auth/tokens, iam.h).
+struct IamUser {
+  std::string name;
+  std::string password;
+  std::string domain;      // the account name (auth...user.domain.name)
+  std::string project_id;  // the project its tokens are scoped to
+};
+
+// "NAME:PASSWORD:DOMAIN:PROJECT_ID" -> IamUser; throws std::invalid_argument.
+IamUser parse_iam_user(const std::string& spec);
 
 // "AK:SK:PROJECT_ID" -> Credential; throws std::invalid_argument.
 Credential parse_credential(const std::string& spec);
@@ -30,6 +44,19 @@ struct Durations {
   // An unsubscribed server (and its dedicated bandwidth) stays visible, status
   // unchanged, for this long; then it is released and vanishes (404).
   double unsubscribe_release_s = 60;
+  // cph-api.md 3.12: "the change finishes in about 2 minutes" after payment.
+  double change_model_s = 120;
+  // Jobs (cph-api.md 1.9(a)): how long a job runs, by operation name
+  // (restart_server, change_server, open_access, push_share_files,
+  // query_share_files, delete_share_files, push_share_apps,
+  // delete_share_apps); operations not listed take job_s.
+  double job_s = 10;
+  std::map<std::string, double> job_operation_s = {{"change_server", 300}, {"restart_server", 60}};
+  // The job duration of an operation.
+  double job_duration_s(const std::string& operation) const {
+    auto it = job_operation_s.find(operation);
+    return it == job_operation_s.end() ? job_s : it->second;
+  }
 };
 
 struct Options {
@@ -40,6 +67,18 @@ struct Options {
   // through POST /_emulator/clock/advance (useful for deterministic tests).
   double time_scale = 1.0;
   Durations durations;
+  // cph-api.md 3.12 / A-44: the server models whose servers may change model,
+  // and that may be the target of a change (within one generation, the token
+  // after "physical.", e.g. "rx1").
+  std::vector<std::string> change_model_allow_list = {"physical.rx1.xlarge", "physical.rx1.xlarge.special"};
+  // Jobs fail (status -1, CPS.0260) with this probability, drawn from a
+  // generator seeded with `seed` (deterministic).
+  double job_failure_rate = 0;
+  uint64_t seed = 1;
+  // Faults at start (faults.h); POST /_emulator/faults replaces them.
+  FaultConfig faults;
+  // IAM users for X-Auth-Token authentication (none: tokens cannot be had).
+  std::vector<IamUser> iam_users;
 };
 
 // Built-in credentials of the embedded emulator (not secret: local only).
@@ -65,7 +104,8 @@ class EmbeddedEmulator {
 };
 
 // `cphform emulator serve --listen H:P --data FILE --credentials AK:SK:PID
-// [--credentials ...] [--time-scale N]`: prints "listening on http://H:P"
+// [--credentials ...] [--time-scale N] [--seed N] [--faults FILE|JSON]
+// [--durations JSON]` (docs/emulator.md): prints "listening on http://H:P"
 // when ready, serves until SIGTERM/SIGINT. Returns the process exit code.
 // args: the arguments after `serve` (flags only; "--flag value" or
 // "--flag=value"). Defaults: Options' defaults, builtin_credential().

@@ -7,6 +7,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -72,6 +73,14 @@ asio::awaitable<void> session(tcp::socket socket, const HttpServer::Handler& han
     const unsigned version = msg.version();
     const bool keep_alive = msg.keep_alive();
     HttpResponse resp = handler(to_plain(std::move(msg)));
+    if (resp.delay_ms > 0) {  // injected latency: other connections keep being served
+      asio::steady_timer timer(stream.get_executor(), std::chrono::milliseconds(resp.delay_ms));
+      co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+    }
+    if (resp.drop_connection) {  // injected connection reset: no response at all
+      stream.socket().close(ec);
+      co_return;
+    }
     auto res = to_beast(std::move(resp), version, keep_alive);
     stream.expires_after(kIdleTimeout);
     co_await http::async_write(stream, res, asio::redirect_error(asio::use_awaitable, ec));

@@ -4,6 +4,7 @@
 // and keeps Beast out of all other translation units.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -32,6 +33,10 @@ struct HttpResponse {
   int status = 200;
   HeaderList headers;  // Content-Type is set by the helpers that build bodies
   std::string body;
+  // Fault injection (faults.h): wait this long before answering, or close
+  // the connection without any response.
+  int64_t delay_ms = 0;
+  bool drop_connection = false;
 
   std::optional<std::string_view> header(std::string_view name) const;
 };

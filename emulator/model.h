@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace cph::emulator {
@@ -72,6 +73,11 @@ struct Server {
   // server stays at status 0.
   int64_t walk_start_us = -1;
   std::string unsubscribe_order_id;  // set once unsubscribed, until released
+  bool creation_fails = false;       // fault injection: the walk ends at 2 (abnormal)
+
+  // cph-api.md 7.6-7.11 resource tags (key -> value, one value per key, in
+  // the order the keys were first added).
+  std::vector<std::pair<std::string, std::string>> tags;
 };
 
 // cph-api.md 1.10 Bandwidth.
@@ -120,6 +126,43 @@ struct Order {
   std::vector<OrderLine> lines;
   std::vector<std::string> resource_ids;  // servers bought, or servers unsubscribed
   int64_t release_us = -1;                // unsubscribe orders: when resources go
+  int64_t seq = 0;
+  // Change-model orders (cph-api.md 3.12): the server and its target models.
+  std::string change_server_id, change_server_model, change_phone_model;
+  int64_t change_due_us = -1;  // when the change completes (-1: not paid yet)
+  bool change_fails = false;   // fault injection: the order is cancelled, the model kept
+};
+
+// cph-api.md 6.1/6.2 job status.
+namespace job_status {
+inline constexpr int running = 1, success = 2, failed = -1;
+}
+
+// One asynchronous job (cph-api.md 1.9(a)): created by a job-producing call,
+// running until end_us, then success or failure (decided at creation).
+struct Job {
+  std::string id;  // 32 lowercase hex
+  std::string project_id;
+  std::string request_id;  // of the call that created it (6.2)
+  std::string server_id;
+  std::string phone_id;
+  std::string operation;  // what completion applies (jobs.cc), e.g. "open_access"
+  std::string argument;   // operation argument (e.g. the key pair name)
+  int status = job_status::running;
+  int64_t begin_us = 0;
+  int64_t end_us = 0;  // due time while running, then the end time
+  bool will_fail = false;
+  std::string error_code, error_msg, execute_msg;
+  int64_t seq = 0;
+};
+
+// A KPS key pair (docs/emulator.md "KPS key pairs"; not in the reference).
+struct KeyPair {
+  std::string project_id;
+  std::string name;
+  std::string public_key;
+  std::string fingerprint;
+  int64_t create_us = 0;
   int64_t seq = 0;
 };
 

@@ -181,6 +181,9 @@ HttpResponse purchase_servers(const ApiCall& c) {
   auto lookup = [&](std::string_view id) { return c.world.find_bandwidth(project, id); };
   auto validated = validate_purchase(body_object(c.request), c.catalog, lookup);
   if (auto* e = std::get_if<ApiError>(&validated)) return cps_error(c.request_id, *e);
+  // KPS: a named key pair must exist in the project (CPS.0067 "Keypair could not found.").
+  const std::string& keypair = std::get<PurchaseRequest>(validated).keypair_name;
+  if (!keypair.empty() && !c.world.find_keypair(project, keypair)) return cps_error(c.request_id, ApiError::cps("CPS.0067"));
   auto bought = c.world.purchase(project, std::get<PurchaseRequest>(validated));
   if (auto* e = std::get_if<ApiError>(&bought)) return cps_error(c.request_id, *e);
   const World::Purchase& p = std::get<World::Purchase>(bought);

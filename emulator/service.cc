@@ -18,6 +18,7 @@ constexpr std::string_view kAdminPrefix = "/_emulator/";
 // The simulated time is written at most this often (wall microseconds) when
 // nothing else changes, so a crash loses little of it; shutdown writes it too.
 constexpr int64_t kClockPersistIntervalUs = 1000000;
+constexpr std::string_view kIamTokensPattern = "/v3/auth/tokens";
 
 HttpResponse with_request_id(HttpResponse r, const std::string& request_id) {
   r.headers.emplace_back("X-Request-Id", request_id);
@@ -50,14 +51,31 @@ Service::Service(Options options)
     : options_(std::move(options)),
       catalog_(Catalog::builtin()),
       store_(options_.data_path),
-      world_(store_, catalog_, options_.durations) {
+      world_(store_, catalog_, options_.durations),
+      iam_(options_.iam_users) {
   if (!std::isfinite(options_.time_scale) || options_.time_scale < 0)
     throw std::invalid_argument("time scale must be a finite number >= 0");
   if (options_.credentials.empty()) options_.credentials.push_back(builtin_credential());
   int64_t start = world_.load(now_epoch_seconds() * 1000000);
   clock_ = std::make_unique<SimClock>(start, options_.time_scale);
   last_clock_persist_us_ = SimClock::steady_now_us();
-  for (const std::vector<RouteDef>& table : {servers_routes(), bss_routes()})
+  world_.set_job_failure(options_.job_failure_rate, options_.seed);
+  faults_ = FaultInjector(options_.seed);
+  world_.set_order_failure_draw([this] { return faults_.order_fails(); });
+  if (options_.faults.job_failure_rate > 0 || options_.faults.order_failure_rate > 0 || options_.faults.error_rate > 0 ||
+      options_.faults.throttle_rate > 0 || options_.faults.reset_rate > 0 || options_.faults.latency_ms > 0)
+    apply_faults(options_.faults);
+  // A new world's projects start with the key pairs the reference's examples
+  // name ("keypair", "mykeypair"), so the documented examples work unchanged.
+  if (world_.is_new())
+    for (const Credential& c : options_.credentials)
+      for (const char* name : {"keypair", "mykeypair"})
+        if (!world_.find_keypair(c.project_id, name))
+          world_.create_keypair(c.project_id, name, builtin_public_key(name));
+  router_.add("POST", std::string(kIamTokensPattern));  // iam.h, handled before authentication
+  handlers_.push_back(nullptr);
+  for (const std::vector<RouteDef>& table : {servers_routes(), bss_routes(), jobs_routes(), server_jobs_routes(),
+                                             server_changes_routes(), keypairs_routes(), tags_routes(), catalog_routes()})
     for (const RouteDef& r : table) {
       size_t index = router_.add(r.method, r.pattern);
       handlers_.resize(index + 1);
@@ -123,15 +141,61 @@ HttpResponse Service::dispatch(const HttpRequest& req, std::string& operation) {
   }
   operation = router_.method(m->route) + " " + router_.pattern(m->route);
 
-  AuthResult auth = authenticate(req, options_.credentials, now_epoch_seconds());
-  if (!auth.credential)
-    return with_request_id(
-        plain_error(401, "APIGW.0301", "Incorrect IAM authentication information: " + auth.detail, request_id),
-        request_id);
+  // Injected faults come first, as from the API gateway in front of CPH.
+  const FaultInjector::Decision fault = faults_.decide(operation);
+  HttpResponse faulted;
+  switch (fault.kind) {
+    case FaultInjector::Kind::none: break;
+    case FaultInjector::Kind::reset:
+      faulted.drop_connection = true;
+      faulted.status = 0;  // never sent; counted as "0" in the statistics
+      break;
+    case FaultInjector::Kind::throttle:
+      faulted = plain_error(429, "APIGW.0308",
+                            "The throttling threshold has been reached: policy user over ratelimit,limit:100,time:1 minute",
+                            request_id);
+      faulted.headers.emplace_back("Retry-After", "1");
+      break;
+    case FaultInjector::Kind::error_500: faulted = cps_error(request_id, ApiError::cps("CPS.0003")); break;
+    case FaultInjector::Kind::error_503:
+      faulted = plain_error(503, "APIGW.0503", "The backend service is unavailable.", request_id);
+      break;
+  }
+  if (fault.kind != FaultInjector::Kind::none) {
+    faulted.delay_ms = fault.latency_ms;
+    return with_request_id(std::move(faulted), request_id);
+  }
+  HttpResponse resp = dispatch_matched(req, *m, request_id);
+  resp.delay_ms = fault.latency_ms;
+  return resp;
+}
+
+HttpResponse Service::dispatch_matched(const HttpRequest& req, const RouteMatch& route_match, const std::string& request_id) {
+  const RouteMatch* m = &route_match;
+  // IAM (1.4(a)): obtaining a token needs no authentication.
+  if (router_.pattern(m->route) == kIamTokensPattern) return with_request_id(iam_.issue(req, now_epoch_seconds()), request_id);
+
+  // an X-Auth-Token (IAM) or an AK/SK signature.
+  const Credential* caller = nullptr;
+  if (std::optional<std::string_view> token = req.header("X-Auth-Token")) {
+    caller = iam_.verify(*token, now_epoch_seconds());
+    if (!caller)
+      return with_request_id(plain_error(401, "APIGW.0301",
+                                         "Incorrect IAM authentication information: token is invalid or expired",
+                                         request_id),
+                             request_id);
+  } else {
+    AuthResult auth = authenticate(req, options_.credentials, now_epoch_seconds());
+    if (!auth.credential)
+      return with_request_id(
+          plain_error(401, "APIGW.0301", "Incorrect IAM authentication information: " + auth.detail, request_id),
+          request_id);
+    caller = auth.credential;
+  }
 
   // The path's project (and an X-Project-Id header, cph-api.md 1.3) must be
-  // the signing credential's project.
-  const std::string& project = auth.credential->project_id;
+  // the caller's project.
+  const std::string& project = caller->project_id;
   std::optional<std::string_view> header_project = req.header("X-Project-Id");
   if ((has_param(*m, "project_id") && m->param("project_id") != project) ||
       (header_project && *header_project != project))
@@ -143,8 +207,15 @@ HttpResponse Service::dispatch(const HttpRequest& req, std::string& operation) {
     last_clock_persist_us_ = SimClock::steady_now_us();
   }
 
-  ApiCall call{req, *m, *auth.credential, request_id, world_, catalog_};
+  ApiCall call{req, *m, *caller, request_id, world_, catalog_, options_};
   return with_request_id(handlers_[m->route](call), request_id);
+}
+
+// Replaces the faults ({} clears them) and restarts the fault generator from
+// the seed, so a test can replay a request sequence.
+void Service::apply_faults(FaultConfig config) {
+  world_.set_job_failure_rate(std::max(options_.job_failure_rate, config.job_failure_rate));
+  faults_.configure(std::move(config));
 }
 
 void Service::record(const std::string& operation, int status) {
@@ -175,6 +246,16 @@ HttpResponse Service::admin(const HttpRequest& req) {
     HttpResponse r;
     r.status = 204;
     return r;
+  }
+  if (req.method == "GET" && path == "/_emulator/faults") return json_response(200, ojson(faults_.config().to_json()));
+  if (req.method == "POST" && path == "/_emulator/faults") {
+    json body = json::parse(req.body.empty() ? std::string("{}") : req.body, nullptr, /*allow_exceptions=*/false);
+    try {
+      apply_faults(FaultConfig::parse(body));
+    } catch (const std::invalid_argument& e) {
+      return plain_error(400, "EMULATOR.0400", e.what());
+    }
+    return json_response(200, ojson(faults_.config().to_json()));
   }
   if (req.method == "GET" && path == "/_emulator/clock") {
     world_.advance_to(clock_->now_us());

@@ -15,6 +15,8 @@
 #include "emulator/api.h"
 #include "emulator/catalog.h"
 #include "emulator/emulator.h"
+#include "emulator/faults.h"
+#include "emulator/iam.h"
 #include "emulator/http_types.h"
 #include "emulator/router.h"
 #include "emulator/store.h"
@@ -71,6 +73,8 @@ class Service {
 
   HttpResponse dispatch(const HttpRequest& req, std::string& operation);
   HttpResponse admin(const HttpRequest& req);
+  HttpResponse dispatch_matched(const HttpRequest& req, const RouteMatch& m, const std::string& request_id);
+  void apply_faults(FaultConfig config);
   void record(const std::string& operation, int status);
 
   Options options_;
@@ -81,6 +85,8 @@ class Service {
   Router router_;
   std::vector<Handler> handlers_;  // by route index
   std::map<std::string, OperationStats> stats_;
+  FaultInjector faults_;
+  Iam iam_;
   int64_t last_clock_persist_us_ = 0;  // steady clock
   std::mutex mutex_;
 };

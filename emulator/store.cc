@@ -46,7 +46,9 @@ json to_doc(const Server& s) {
           {"create_us", s.create_us},
           {"update_us", s.update_us},
           {"walk_start_us", s.walk_start_us},
-          {"unsubscribe_order_id", s.unsubscribe_order_id}};
+          {"unsubscribe_order_id", s.unsubscribe_order_id},
+          {"tags", s.tags},
+          {"creation_fails", s.creation_fails}};
 }
 
 Server server_from(std::string id, int64_t seq, const json& d) {
@@ -82,6 +84,8 @@ Server server_from(std::string id, int64_t seq, const json& d) {
   d.at("update_us").get_to(s.update_us);
   d.at("walk_start_us").get_to(s.walk_start_us);
   d.at("unsubscribe_order_id").get_to(s.unsubscribe_order_id);
+  if (auto t = d.find("tags"); t != d.end()) t->get_to(s.tags);  // schema 1 files have none
+  s.creation_fails = d.value("creation_fails", false);
   return s;
 }
 
@@ -127,7 +131,12 @@ json to_doc(const Order& o) {
           {"payment_us", o.payment_us ? json(*o.payment_us) : json(nullptr)},
           {"lines", lines},
           {"resource_ids", o.resource_ids},
-          {"release_us", o.release_us}};
+          {"release_us", o.release_us},
+          {"change_server_id", o.change_server_id},
+          {"change_server_model", o.change_server_model},
+          {"change_phone_model", o.change_phone_model},
+          {"change_due_us", o.change_due_us},
+          {"change_fails", o.change_fails}};
 }
 
 Order order_from(std::string id, int64_t seq, const json& d) {
@@ -148,7 +157,57 @@ Order order_from(std::string id, int64_t seq, const json& d) {
                        l.at("period_num"), l.at("subscription_num")});
   d.at("resource_ids").get_to(o.resource_ids);
   d.at("release_us").get_to(o.release_us);
+  // Schema 1 files have no change-model fields.
+  o.change_server_id = d.value("change_server_id", "");
+  o.change_server_model = d.value("change_server_model", "");
+  o.change_phone_model = d.value("change_phone_model", "");
+  o.change_due_us = d.value("change_due_us", int64_t{-1});
+  o.change_fails = d.value("change_fails", false);
   return o;
+}
+
+json to_doc(const Job& j) {
+  return {{"project_id", j.project_id}, {"request_id", j.request_id}, {"server_id", j.server_id},
+          {"phone_id", j.phone_id},     {"operation", j.operation},   {"argument", j.argument},
+          {"status", j.status},         {"begin_us", j.begin_us},     {"end_us", j.end_us},
+          {"will_fail", j.will_fail},   {"error_code", j.error_code}, {"error_msg", j.error_msg},
+          {"execute_msg", j.execute_msg}};
+}
+
+Job job_from(std::string id, int64_t seq, const json& d) {
+  Job j;
+  j.id = std::move(id);
+  j.seq = seq;
+  d.at("project_id").get_to(j.project_id);
+  d.at("request_id").get_to(j.request_id);
+  d.at("server_id").get_to(j.server_id);
+  d.at("phone_id").get_to(j.phone_id);
+  d.at("operation").get_to(j.operation);
+  d.at("argument").get_to(j.argument);
+  d.at("status").get_to(j.status);
+  d.at("begin_us").get_to(j.begin_us);
+  d.at("end_us").get_to(j.end_us);
+  d.at("will_fail").get_to(j.will_fail);
+  d.at("error_code").get_to(j.error_code);
+  d.at("error_msg").get_to(j.error_msg);
+  d.at("execute_msg").get_to(j.execute_msg);
+  return j;
+}
+
+json to_doc(const KeyPair& k) {
+  return {{"project_id", k.project_id}, {"name", k.name}, {"public_key", k.public_key},
+          {"fingerprint", k.fingerprint}, {"create_us", k.create_us}};
+}
+
+KeyPair keypair_from(int64_t seq, const json& d) {
+  KeyPair k;
+  k.seq = seq;
+  d.at("project_id").get_to(k.project_id);
+  d.at("name").get_to(k.name);
+  d.at("public_key").get_to(k.public_key);
+  d.at("fingerprint").get_to(k.fingerprint);
+  d.at("create_us").get_to(k.create_us);
+  return k;
 }
 
 constexpr const char* kSchema = R"sql(
@@ -156,6 +215,8 @@ CREATE TABLE IF NOT EXISTS emu_meta(key TEXT PRIMARY KEY, value INTEGER NOT NULL
 CREATE TABLE IF NOT EXISTS emu_servers(id TEXT PRIMARY KEY, seq INTEGER NOT NULL, doc TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS emu_bandwidths(id TEXT PRIMARY KEY, seq INTEGER NOT NULL, doc TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS emu_orders(id TEXT PRIMARY KEY, seq INTEGER NOT NULL, doc TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS emu_jobs(id TEXT PRIMARY KEY, seq INTEGER NOT NULL, doc TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS emu_keypairs(id TEXT PRIMARY KEY, seq INTEGER NOT NULL, doc TEXT NOT NULL);
 )sql";
 
 int user_version(sql::Db& db) {
@@ -171,8 +232,12 @@ struct Store::Statements {
         put_order(db, "INSERT OR REPLACE INTO emu_orders(id, seq, doc) VALUES(?1, ?2, ?3)"),
         erase_server(db, "DELETE FROM emu_servers WHERE id = ?1"),
         erase_bandwidth(db, "DELETE FROM emu_bandwidths WHERE id = ?1"),
-        put_meta(db, "INSERT OR REPLACE INTO emu_meta(key, value) VALUES(?1, ?2)") {}
-  sql::Stmt put_server, put_bandwidth, put_order, erase_server, erase_bandwidth, put_meta;
+        put_meta(db, "INSERT OR REPLACE INTO emu_meta(key, value) VALUES(?1, ?2)"),
+        put_job(db, "INSERT OR REPLACE INTO emu_jobs(id, seq, doc) VALUES(?1, ?2, ?3)"),
+        put_keypair(db, "INSERT OR REPLACE INTO emu_keypairs(id, seq, doc) VALUES(?1, ?2, ?3)"),
+        erase_keypair(db, "DELETE FROM emu_keypairs WHERE id = ?1") {}
+  sql::Stmt put_server, put_bandwidth, put_order, erase_server, erase_bandwidth, put_meta, put_job, put_keypair,
+      erase_keypair;
 };
 
 Store::Store(const std::string& path) : db_(path.empty() ? ":memory:" : path) {
@@ -213,6 +278,14 @@ Store::Snapshot Store::load() {
     sql::Stmt st(db_, "SELECT id, seq, doc FROM emu_orders ORDER BY seq");
     while (st.step()) snap.orders.push_back(order_from(st.text(0), st.integer(1), json::parse(st.text(2))));
   }
+  {
+    sql::Stmt st(db_, "SELECT id, seq, doc FROM emu_jobs ORDER BY seq");
+    while (st.step()) snap.jobs.push_back(job_from(st.text(0), st.integer(1), json::parse(st.text(2))));
+  }
+  {
+    sql::Stmt st(db_, "SELECT seq, doc FROM emu_keypairs ORDER BY seq");
+    while (st.step()) snap.keypairs.push_back(keypair_from(st.integer(0), json::parse(st.text(1))));
+  }
   return snap;
 }
 
@@ -232,6 +305,16 @@ void Store::Writer::put(const Order& o) {
 
 void Store::Writer::erase_server(std::string_view id) { store_.st_->erase_server.bind(1, id).exec(); }
 void Store::Writer::erase_bandwidth(std::string_view id) { store_.st_->erase_bandwidth.bind(1, id).exec(); }
+
+void Store::Writer::put(const Job& j) {
+  store_.st_->put_job.bind(1, j.id).bind(2, j.seq).bind(3, to_doc(j).dump()).exec();
+}
+
+void Store::Writer::put(const KeyPair& k) {
+  store_.st_->put_keypair.bind(1, k.project_id + "/" + k.name).bind(2, k.seq).bind(3, to_doc(k).dump()).exec();
+}
+
+void Store::Writer::erase_keypair(std::string_view key) { store_.st_->erase_keypair.bind(1, key).exec(); }
 
 void Store::Writer::put_clock(int64_t sim_time_us, int64_t next_seq) {
   store_.st_->put_meta.bind(1, "sim_time_us").bind(2, sim_time_us).exec();

@@ -24,7 +24,7 @@ namespace cph::emulator {
 
 class Store {
  public:
-  static constexpr int kSchemaVersion = 1;
+  static constexpr int kSchemaVersion = 2;  // 2: + emu_jobs, emu_keypairs
 
   // path "" = a private in-memory database. Throws sql::Error, or
   // std::runtime_error for a file written by a newer schema.
@@ -39,6 +39,8 @@ class Store {
     std::vector<Server> servers;
     std::vector<Bandwidth> bandwidths;
     std::vector<Order> orders;
+    std::vector<Job> jobs;
+    std::vector<KeyPair> keypairs;
   };
   Snapshot load();
 
@@ -52,6 +54,9 @@ class Store {
     void put(const Order& o);
     void erase_server(std::string_view id);
     void erase_bandwidth(std::string_view id);
+    void put(const Job& j);
+    void put(const KeyPair& k);  // keyed by "project/name"
+    void erase_keypair(std::string_view key);
     void put_clock(int64_t sim_time_us, int64_t next_seq);
     void commit();
 

@@ -45,6 +45,7 @@ int64_t World::step_us() const {
 
 int64_t World::load(int64_t new_world_time_us) {
   Store::Snapshot snap = store_.load();
+  is_new_ = !snap.sim_time_us;
   now_us_ = snap.sim_time_us.value_or(new_world_time_us);
   next_seq_ = snap.next_seq;
   for (Server& s : snap.servers) {
@@ -67,6 +68,21 @@ int64_t World::load(int64_t new_world_time_us) {
     if (o.order_type == order_type::unsubscribe && o.status == order_status::processing) releasing.push_back(&o);
   std::sort(releasing.begin(), releasing.end(), [](const Order* a, const Order* b) { return a->seq < b->seq; });
   for (const Order* o : releasing) schedule(o->release_us, Event::release, o->id);
+  std::vector<const Order*> changing;
+  for (const auto& [id, o] : orders_)
+    if (o.order_type == order_type::change && o.status == order_status::processing) changing.push_back(&o);
+  std::sort(changing.begin(), changing.end(), [](const Order* a, const Order* b) { return a->seq < b->seq; });
+  for (const Order* o : changing) schedule(o->change_due_us, Event::change_done, o->id);
+  for (Job& j : snap.jobs) {
+    jobs_by_request_[j.request_id].push_back(j.id);
+    jobs_.emplace(j.id, std::move(j));
+  }
+  std::vector<const Job*> running;
+  for (const auto& [id, j] : jobs_)
+    if (j.status == job_status::running) running.push_back(&j);
+  std::sort(running.begin(), running.end(), [](const Job* a, const Job* b) { return a->seq < b->seq; });
+  for (const Job* j : running) schedule(j->end_us, Event::job_done, j->id);
+  for (KeyPair& k : snap.keypairs) keypairs_.emplace(keypair_key(k.project_id, k.name), std::move(k));
   return now_us_;
 }
 
@@ -92,18 +108,19 @@ void World::advance_to(int64_t t) {
     apply(e, ch);
   }
   now_us_ = t;
-  bool changed = !(ch.servers.empty() && ch.bandwidths.empty() && ch.orders.empty() && ch.erased_servers.empty() &&
-                   ch.erased_bandwidths.empty());
-  if (changed) flush(ch);
+  if (!ch.empty()) flush(ch);
 }
 
 void World::apply(const Event& e, Changes& ch) {
+  if (e.kind == Event::job_done) return finish_job(e, ch);
+  if (e.kind == Event::change_done) return finish_change(e, ch);
   if (e.kind == Event::server_step) {
     auto it = servers_.find(e.id);
     if (it == servers_.end()) return;  // released meanwhile
     Server& s = it->second;
     if (walk_index(s.status) != e.step - 1) return;  // stale
     s.status = kWalk[e.step];
+    if (e.step == kWalkSteps && s.creation_fails) s.status = 2;  // abnormal (injected order failure)
     s.update_us = e.due_us;
     ch.servers.insert(s.id);
     if (e.step < kWalkSteps) {
@@ -150,7 +167,7 @@ void World::settle_purchase(Order& o, Changes& ch) {
     auto s = servers_.find(id);
     if (s == servers_.end()) continue;
     any = true;
-    all_normal = all_normal && s->second.status == 5;
+    all_normal = all_normal && (s->second.status == 5 || s->second.status == 2);  // creation finished
   }
   int before = o.status;
   // An unpaid order whose servers were all unsubscribed and released is void.
@@ -166,6 +183,9 @@ void World::flush(const Changes& ch) {
   for (const std::string& id : ch.orders) w.put(orders_.at(id));
   for (const std::string& id : ch.erased_servers) w.erase_server(id);
   for (const std::string& id : ch.erased_bandwidths) w.erase_bandwidth(id);
+  for (const std::string& id : ch.jobs) w.put(jobs_.at(id));
+  for (const std::string& key : ch.keypairs) w.put(keypairs_.at(key));
+  for (const std::string& key : ch.erased_keypairs) w.erase_keypair(key);
   w.put_clock(now_us_, next_seq_);
   w.commit();
 }
@@ -372,6 +392,7 @@ std::variant<World::Purchase, ApiError> World::purchase(std::string_view project
     s.create_us = s.update_us = now;
     s.seq = next_seq_++;
     s.walk_start_us = r.auto_pay ? now : -1;
+    s.creation_fails = order_fails_ && order_fails_();
 
     order.resource_ids.push_back(s.id);
     out.server_ids.push_back(s.id);
@@ -409,6 +430,7 @@ World::PayResult World::pay(std::string_view project, std::string_view order_id)
   o.status = order_status::processing;
   o.payment_us = now_us_;
   ch.orders.insert(o.id);
+  if (o.order_type == order_type::change) start_change(o, ch);
   // The servers start being created now.
   for (const std::string& id : o.resource_ids) {
     auto s = servers_.find(id);

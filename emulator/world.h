@@ -22,9 +22,11 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <queue>
+#include <random>
 #include <set>
 #include <string>
 #include <string_view>
@@ -99,17 +101,68 @@ class World {
   };
   UnsubscribeResult unsubscribe(std::string_view project, const std::vector<std::string>& server_ids);
 
+  // ---- jobs (jobs.cc; cph-api.md 1.9(a), 6.1, 6.2) ----
+  struct JobSpec {
+    std::string server_id;
+    std::string phone_id;
+    std::string operation;  // Durations::job_operation_s key
+    std::string argument;
+  };
+  // One running job per spec, all under request_id; returns their ids in
+  // order. Each runs Durations::job_duration_s(operation), then succeeds (and
+  // applies its effect) or fails, as decided now from the failure rate.
+  std::vector<std::string> start_jobs(std::string_view project, const std::string& request_id,
+                                      const std::vector<JobSpec>& specs);
+  const Job* find_job(std::string_view project, std::string_view id) const;
+  // The jobs created by one request, in creation order (none: empty).
+  std::vector<const Job*> jobs_of_request(std::string_view project, std::string_view request_id) const;
+  // A running job of this operation on the server, if any.
+  const Job* running_job(std::string_view server_id, std::string_view operation) const;
+  // Jobs fail with this probability, drawn from a generator seeded with seed.
+  void set_job_failure(double rate, uint64_t seed);
+  void set_job_failure_rate(double rate) { job_failure_rate_ = rate; }
+  // Fault injection: asked once per purchased server and per change-model
+  // order; true makes that server end abnormal (2) / that order cancelled.
+  void set_order_failure_draw(std::function<bool()> draw) { order_fails_ = std::move(draw); }
+
+  // ---- server changes (changes.cc; cph-api.md 3.12, 4.2) ----
+  // A change-model order (type 3). auto_pay: processing at once, completing
+  // after Durations::change_model_s; otherwise pending payment (BSS pay).
+  Purchase change_model(std::string_view project, const Server& s, const ServerModel& target,
+                        const PhoneModel& phone_model, bool auto_pay);
+  // A pending or processing change-model order of the server.
+  const Order* pending_change(std::string_view server_id) const;
+  void resize_bandwidth(const Bandwidth& b, int size);
+  // cph-api.md 7.10/7.11: upsert tags by key / remove tags by key.
+  void put_tags(const Server& s, const std::vector<std::pair<std::string, std::string>>& tags);
+  void delete_tags(const Server& s, const std::vector<std::string>& keys);
+  // All servers of the project, newest first (the 3.1 order).
+  std::vector<const Server*> project_servers(std::string_view project) const;
+
+  // ---- KPS key pairs (keypairs.cc) ----
+  const KeyPair* find_keypair(std::string_view project, std::string_view name) const;
+  std::vector<const KeyPair*> list_keypairs(std::string_view project) const;
+  const KeyPair& create_keypair(std::string_view project, const std::string& name, const std::string& public_key);
+  bool delete_keypair(std::string_view project, std::string_view name);
+  // Whether load() found no persisted world (a new data file).
+  bool is_new() const { return is_new_; }
+
  private:
   struct Event {
     int64_t due_us;
     uint64_t order;  // FIFO among equal due times
-    enum Kind { server_step, release } kind;
-    std::string id;  // server id or unsubscribe order id
+    enum Kind { server_step, release, job_done, change_done } kind;
+    std::string id;  // server id, unsubscribe/change order id or job id
     int step = 0;    // server_step: index into kWalk
     bool operator>(const Event& o) const { return due_us != o.due_us ? due_us > o.due_us : order > o.order; }
   };
   struct Changes {
     std::set<std::string> servers, bandwidths, orders, erased_servers, erased_bandwidths;
+    std::set<std::string> jobs, keypairs, erased_keypairs;
+    bool empty() const {
+      return servers.empty() && bandwidths.empty() && orders.empty() && erased_servers.empty() &&
+             erased_bandwidths.empty() && jobs.empty() && keypairs.empty() && erased_keypairs.empty();
+    }
   };
   struct IndexKey {
     int64_t create_us;
@@ -124,6 +177,10 @@ class World {
   void schedule_next_step(const Server& s);
   void apply(const Event& e, Changes& ch);
   void release_server(const std::string& id, Changes& ch);
+  void finish_job(const Event& e, Changes& ch);          // jobs.cc
+  void start_change(Order& o, Changes& ch);               // changes.cc
+  void finish_change(const Event& e, Changes& ch);        // changes.cc
+  static std::string keypair_key(std::string_view project, std::string_view name);
   void settle_purchase(Order& o, Changes& ch);
   void flush(const Changes& ch);
   void index_server(const Server& s);
@@ -142,6 +199,13 @@ class World {
   std::unordered_map<std::string, Bandwidth> bandwidths_;
   std::unordered_map<std::string, Order> orders_;
   std::priority_queue<Event, std::vector<Event>, std::greater<>> events_;
+  std::unordered_map<std::string, Job> jobs_;
+  std::unordered_map<std::string, std::vector<std::string>> jobs_by_request_;  // request id -> job ids
+  std::map<std::string, KeyPair> keypairs_;  // keypair_key -> key pair
+  double job_failure_rate_ = 0;
+  std::mt19937_64 job_rng_{1};
+  bool is_new_ = false;
+  std::function<bool()> order_fails_;
 
   AddressPool addresses_;
 };
