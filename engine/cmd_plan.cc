@@ -73,6 +73,7 @@ asio::awaitable<int> execute(Context& ctx, Session& s, const planner::Plan& plan
   Progress progress(ctx.out, std::chrono::seconds(10), [] { return Progress::Clock::now(); }, ctx.json);
   ExecOptions options;
   options.run_id = crypto::random_hex(8);
+  options.actor = actor();
   options.poll = poll_policy();
   std::string lock_id = s.lock->id();
   state::StateStore* store = s.store.get();

@@ -44,7 +44,7 @@ int cmd_state(Context& ctx, const std::vector<std::string>& args) {
     state::BackendConfig target = backend_config(ws, to);
     if (target.type == ws.manifest.backend.type)
       throw std::runtime_error("the state is already on " + to + "; migrate copies it to the other backend");
-    auto lock = take_lock(*store, "state migrate", parse_duration(flags.get("lock-timeout", "0s")), ctx.out);
+    auto lock = take_lock(*store, "state migrate", parse_duration(flags.get("lock-timeout", "0s")), note_to(ctx));
     auto destination = state::open_state_store(target);
     state::copy_state(*store, *destination, flags.has("force"));
     state::Meta meta = destination->meta();
@@ -70,7 +70,7 @@ int cmd_state(Context& ctx, const std::vector<std::string>& args) {
     if (flags.positional.empty()) throw UsageError("usage: cphform state rm ADDRESS...");
     for (const auto& a : flags.positional)
       if (!store->resource(a)) throw std::runtime_error("no resource " + a + " in the state; nothing was removed");
-    auto lock = take_lock(*store, "state rm", timeout, ctx.out);
+    auto lock = take_lock(*store, "state rm", timeout, note_to(ctx));
     commit_state_edit(*store, "state rm", flags.positional.front(), {}, flags.positional);
     for (const auto& a : flags.positional) ctx.out << "Removed " << a << "\n";
     ctx.out << "Successfully removed " << flags.positional.size() << " resource instance(s). The servers still "
@@ -87,7 +87,7 @@ int cmd_state(Context& ctx, const std::vector<std::string>& args) {
     if (to.rfind(row->type + ".", 0) != 0)
       throw std::runtime_error("cannot move a " + row->type + " to " + to + ": the address must start with \"" +
                                row->type + ".\"");
-    auto lock = take_lock(*store, "state mv", timeout, ctx.out);
+    auto lock = take_lock(*store, "state mv", timeout, note_to(ctx));
     state::ResourceRow moved = *row;
     moved.address = to;
     commit_state_edit(*store, "state mv", from, {moved}, {from});

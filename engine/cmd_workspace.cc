@@ -66,18 +66,19 @@ int cmd_history(Context& ctx, const Flags& flags) {
   for (auto& e : store->journal(-1)) journal.emplace(e.id, std::move(e));
   ctx.out << "Workspace \"" << current_workspace(ws) << "\", newest first:\n";
   ctx.out << std::left << std::setw(22) << "TIME" << std::setw(8) << "SERIAL" << std::setw(10) << "RUN"
-          << std::setw(14) << "OPERATION" << std::setw(18) << "CHANGE" << "ADDRESS\n";
+          << std::setw(14) << "OPERATION" << std::setw(18) << "CHANGE" << std::setw(24) << "ADDRESS" << "BY\n";
   for (const auto& h : entries) {
-    std::string run = "-", operation = "-";
+    std::string run = "-", operation = "-", by = "-";
     if (h.journal_id) {
       auto it = journal.find(*h.journal_id);
       if (it != journal.end()) {
         run = it->second.run_id.substr(0, 8);
         operation = it->second.operation;
+        by = it->second.intent.value("by", std::string("-"));
       }
     }
     ctx.out << std::setw(22) << h.time << std::setw(8) << h.serial << std::setw(10) << run << std::setw(14)
-            << operation << std::setw(18) << h.action << h.address << "\n";
+            << operation << std::setw(18) << h.action << std::setw(24) << h.address << by << "\n";
   }
   return 0;
 }

@@ -87,11 +87,6 @@ std::string host_name() {
   return host;
 }
 
-std::string lock_holder() {
-  const char* user = std::getenv("USER");
-  return std::string(user ? user : "unknown") + "@" + host_name() + " pid " + std::to_string(getpid());
-}
-
 // A holder "user@host pid N" of this host whose pid no longer exists.
 bool holder_is_dead(const std::string& holder) {
   auto at = holder.find('@');
@@ -118,23 +113,47 @@ std::chrono::milliseconds env_ms(const char* name, std::chrono::milliseconds fal
 
 }  // namespace
 
+std::string actor() {
+  const char* user = std::getenv("USER");
+  if (!user || !*user) user = std::getenv("LOGNAME");
+  return std::string(user && *user ? user : "unknown") + "@" + host_name() + " pid " + std::to_string(getpid());
+}
+
+std::function<void(const std::string&)> note_to(Context& ctx) {
+  return [&ctx](const std::string& line) {
+    if (ctx.json)
+      ctx.json->emit("log", "info", line, nlohmann::json::object());
+    else
+      ctx.out << line << "\n" << std::flush;
+  };
+}
+
 std::unique_ptr<state::ScopedLock> take_lock(state::StateStore& store, const std::string& operation,
-                                             std::chrono::milliseconds timeout, std::ostream& out) {
+                                             std::chrono::milliseconds timeout,
+                                             const std::function<void(const std::string&)>& note) {
   const auto ttl = std::chrono::seconds(600);  // refreshed every minute by the executor
   try {
-    return std::make_unique<state::ScopedLock>(store, lock_holder(), operation, ttl, timeout);
+    // First without waiting, so that a busy lock is named before the wait.
+    return std::make_unique<state::ScopedLock>(store, actor(), operation, ttl, std::chrono::milliseconds(0));
   } catch (const state::LockHeld& held) {
-    if (!holder_is_dead(held.holder.holder)) throw;
-    out << "Taking over the state lock of " << held.holder.holder << " (" << held.holder.operation
-        << "), a process that no longer runs.\n";
-    store.unlock(held.holder.id);
-    return std::make_unique<state::ScopedLock>(store, lock_holder(), operation, ttl, timeout);
+    if (holder_is_dead(held.holder.holder)) {
+      note("Taking over the state lock of " + held.holder.holder + " (" + held.holder.operation +
+           "), a process that no longer runs.");
+      store.unlock(held.holder.id);
+    } else if (timeout.count() > 0) {
+      note("Waiting up to " + std::to_string(std::chrono::duration_cast<std::chrono::seconds>(timeout).count()) +
+           "s for the state lock held by " + held.holder.holder + " (" + held.holder.operation + ", since " +
+           held.holder.created_at + ")...");
+    } else {
+      throw;
+    }
+    return std::make_unique<state::ScopedLock>(store, actor(), operation, ttl, timeout);
   }
 }
 
 void commit_state_edit(state::StateStore& store, const std::string& operation, const std::string& address,
                        const std::vector<state::ResourceRow>& put, const std::vector<std::string>& remove) {
-  nlohmann::json what = {{"put", nlohmann::json::array()}, {"remove", remove}};
+  nlohmann::json what = {{"put", nlohmann::json::array()}, {"remove", remove}, {"by", actor()}};
   for (const auto& r : put) what["put"].push_back(r.address);
   int64_t id = store.journal_intent(crypto::random_hex(8), address, operation, crypto::sha256_hex(what.dump()), what);
   store.journal_done(id, put, remove);
@@ -144,7 +163,7 @@ asio::awaitable<std::unique_ptr<Session>> open_session(Context& ctx, const Sessi
   auto s = std::make_unique<Session>();
   s->ws = load_workspace(ctx.dir);  // manifest errors stop here: no state, no request
   s->store = open_state(s->ws);
-  if (options.take_lock) s->lock = take_lock(*s->store, options.operation, options.lock_timeout, ctx.out);
+  if (options.take_lock) s->lock = take_lock(*s->store, options.operation, options.lock_timeout, note_to(ctx));
   s->conn = connect_cloud(s->ws, co_await asio::this_coro::executor);
   co_return s;
 }

@@ -57,10 +57,19 @@ struct Context {
   JsonEvents* json = nullptr;  // set by -json: events on out instead of text
 };
 
-// The write lock for `operation`, waiting up to `timeout`; a lock left by a
+// Who is acting: "user@host pid N". Recorded as the lock holder and in
+// every journal entry ("by"), so that history can say who changed what.
+std::string actor();
+
+// The write lock for `operation`, waiting up to `timeout` (and saying whom
+// it waits for); a lock left by a
 // process of this host that no longer runs is taken over (with a note).
+// `note` receives a line for people (waiting for X, taking over Y).
 std::unique_ptr<state::ScopedLock> take_lock(state::StateStore& store, const std::string& operation,
-                                             std::chrono::milliseconds timeout, std::ostream& out);
+                                             std::chrono::milliseconds timeout,
+                                             const std::function<void(const std::string&)>& note);
+// The note function of a command: text on out, or a log event with -json.
+std::function<void(const std::string&)> note_to(Context& ctx);
 
 // One journaled edit of the state outside a cloud operation (state rm/mv,
 // refresh-only): rows put and addresses removed in a single transaction.

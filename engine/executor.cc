@@ -71,14 +71,16 @@ class Event {
 // next run when the outcome is unknown.
 class StepJournal : public resources::OperationJournal {
  public:
-  StepJournal(state::StateStore& store, std::string run_id, int64_t resumed_entry = 0)
-      : store_(store), run_id_(std::move(run_id)) {
+  StepJournal(state::StateStore& store, std::string run_id, std::string actor, int64_t resumed_entry = 0)
+      : store_(store), run_id_(std::move(run_id)), actor_(std::move(actor)) {
     if (resumed_entry) entries_.push_back({resumed_entry, true});
   }
 
   int64_t intent(const std::string& address, const std::string& operation, const std::string& request_body,
                  const Json& idempotency) override {
-    int64_t id = store_.journal_intent(run_id_, address, operation, crypto::sha256_hex(request_body), idempotency);
+    Json intent = idempotency;
+    intent["by"] = actor_;  // who, for history; not part of the request digest
+    int64_t id = store_.journal_intent(run_id_, address, operation, crypto::sha256_hex(request_body), intent);
     entries_.push_back({id, false});
     return id;
   }
@@ -126,6 +128,7 @@ class StepJournal : public resources::OperationJournal {
   };
   state::StateStore& store_;
   std::string run_id_;
+  std::string actor_;
   std::vector<Entry> entries_;
 };
 
@@ -180,7 +183,7 @@ class Run {
   asio::awaitable<void> settle_pending() {
     for (const planner::PendingOperation& p : plan_.pending) {
       progress_.note("Resuming " + p.description);
-      StepJournal journal(store_, options_.run_id, p.entry.id);
+      StepJournal journal(store_, options_.run_id, options_.actor, p.entry.id);
       try {
         switch (p.resolution) {
           case planner::Resolution::resume_purchase:
@@ -231,7 +234,7 @@ class Run {
       done[index]->set();
       co_return;
     }
-    StepJournal journal(store_, options_.run_id);
+    StepJournal journal(store_, options_.run_id, options_.actor);
     try {
       switch (step.kind) {
         case StepKind::purchase: co_await purchase(step, journal); break;

@@ -23,6 +23,7 @@ namespace cph::engine {
 
 struct ExecOptions {
   std::string run_id;
+  std::string actor;                // "user@host pid N", recorded in every journal entry
   resources::PollPolicy poll;
   std::function<void()> heartbeat;  // called about once a minute (lock refresh)
 };

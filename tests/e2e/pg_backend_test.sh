@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # The PostgreSQL backend through the CLI, against a throw-away cluster
 # (run by scripts/pg-test-cluster.sh, which sets CPHFORM_TEST_PG) and
-# `cphform emulator serve`: apply and plan on pg, 6 concurrent applies that
-# must serialize without buying twice, workspaces, and state migrate both
-# ways with byte-equal `state pull`.
+# `cphform emulator serve`: apply and plan on pg, 8 concurrent applies that
+# must serialize without buying twice (each waiter naming the holder), a
+# runner killed mid-apply whose lock dies with it and whose journal the next
+# runner resumes, workspaces, and state migrate both ways with byte-equal
+# `state pull`.
 set -euo pipefail
 cphform="${CPHFORM_BINARY:?}"
 export CPHFORM_PG_CONN="${CPHFORM_TEST_PG:?run me through scripts/pg-test-cluster.sh run}"
@@ -60,11 +62,11 @@ write_manifest pg 2
 "$cphform" plan -detailed-exitcode > plan1.log || fail "plan after apply on pg: $(cat plan1.log)"
 [ "$(purchases)" = 1 ] || fail "expected 1 purchase, got $(purchases)"
 
-# Six applies at once against one workspace: they take turns; only the first
-# that runs buys web-0003, the others find nothing to do.
+# Eight applies at once against one workspace: they take turns; only the
+# first that runs buys web-0003, the others find nothing to do.
 write_manifest pg 3
 pids=()
-for i in 1 2 3 4 5 6; do
+for i in 1 2 3 4 5 6 7 8; do
   "$cphform" apply -auto-approve -lock-timeout=120s > "concurrent$i.log" 2>&1 &
   pids+=($!)
 done
@@ -72,6 +74,34 @@ for p in "${pids[@]}"; do wait "$p" || fail "a concurrent apply failed: $(cat co
 [ "$(purchases)" = 2 ] || fail "concurrent applies bought $(purchases) orders, expected 2"
 [ "$(grep -l 'Apply complete! Resources: 1 added' concurrent*.log | wc -l)" = 1 ] || fail "not exactly one apply bought"
 "$cphform" plan -detailed-exitcode > plan2.log || fail "plan after concurrent applies: $(cat plan2.log)"
+waiters=$(grep -l 'for the state lock held by .*@.* pid [0-9]* (apply' concurrent*.log | wc -l)
+[ "$waiters" -ge 1 ] || fail "no waiter named the lock holder"
+"$cphform" history | grep -q "@.* pid " || fail "history does not say who changed the state"
+
+# A runner killed while its purchase is in flight: its session (and lock)
+# dies with it; the next runner resumes the journal instead of buying again.
+slow_dir="$work/slow" && mkdir "$slow_dir"
+"$cphform" emulator serve --listen 127.0.0.1:0 --data "$work/slow.db" --time-scale 30 \
+  --credentials "$HW_ACCESS_KEY:$HW_SECRET_KEY:$HW_PROJECT_ID" > "$work/slow.out" &
+slow_pid=$!
+for _ in $(seq 100); do grep -q '^listening on ' "$work/slow.out" && break; sleep 0.05; done
+slow_url="$(sed -n 's/^listening on //p' "$work/slow.out")"
+main_url="$url"; url="$slow_url"
+"$cphform" workspace new slow > /dev/null
+write_manifest pg 2
+"$cphform" apply -auto-approve > killed.log 2>&1 &
+victim=$!
+for _ in $(seq 200); do [ "$(purchases)" -ge 1 ] && break; sleep 0.05; done
+[ "$(purchases)" = 1 ] || fail "the slow apply never purchased"
+sleep 0.3
+kill -9 "$victim"; wait "$victim" 2>/dev/null || true
+"$cphform" plan > resume-plan.log
+grep -q 'resuming: purchase of server.web\[0\]..server.web\[1\]' resume-plan.log || fail "no resume planned: $(cat resume-plan.log)"
+"$cphform" apply -auto-approve -lock-timeout=10s > resumed.log 2>&1 || fail "resume: $(cat resumed.log)"
+[ "$(purchases)" = 1 ] || fail "the resumed apply bought again ($(purchases) purchases)"
+"$cphform" plan -detailed-exitcode > /dev/null || fail "not converged after the resume"
+kill "$slow_pid"; url="$main_url"
+"$cphform" workspace select default > /dev/null
 
 # Workspaces are independent states on the same database.
 "$cphform" workspace new staging > /dev/null
