@@ -161,6 +161,7 @@ class Run {
     for (auto& d : done) co_await d->wait();
 
     finished.set();
+    if (tick_timer_) tick_timer_->cancel();  // do not keep the run waiting for the next tick
     co_await ticker_done.wait();
     co_return report_;
   }
@@ -168,14 +169,17 @@ class Run {
  private:
   asio::awaitable<void> ticker(Event& finished, Event& ticker_done) {
     asio::steady_timer timer(co_await asio::this_coro::executor);
+    tick_timer_ = &timer;
     int seconds = 0;
     while (!finished.is_set()) {
       timer.expires_after(std::chrono::seconds(1));
       boost::system::error_code ec;
       co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+      if (finished.is_set()) break;
       progress_.tick();
       if (++seconds % 60 == 0 && options_.heartbeat) options_.heartbeat();
     }
+    tick_timer_ = nullptr;
     ticker_done.set();
   }
 
@@ -303,6 +307,7 @@ class Run {
   ExecOptions options_;
   ExecReport report_;
   std::vector<bool> ok_;
+  asio::steady_timer* tick_timer_ = nullptr;  // the ticker's, while it runs
 };
 
 }  // namespace
