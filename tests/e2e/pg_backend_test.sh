@@ -74,8 +74,10 @@ for p in "${pids[@]}"; do wait "$p" || fail "a concurrent apply failed: $(cat co
 [ "$(purchases)" = 2 ] || fail "concurrent applies bought $(purchases) orders, expected 2"
 [ "$(grep -l 'Apply complete! Resources: 1 added' concurrent*.log | wc -l)" = 1 ] || fail "not exactly one apply bought"
 "$cphform" plan -detailed-exitcode > plan2.log || fail "plan after concurrent applies: $(cat plan2.log)"
-waiters=$(grep -l 'for the state lock held by .*@.* pid [0-9]* (apply' concurrent*.log | wc -l)
-[ "$waiters" -ge 1 ] || fail "no waiter named the lock holder"
+waited=$(grep -l 'Waiting up to' concurrent*.log | wc -l)
+named=$(grep -l 'for the state lock held by .*@.* pid [0-9]* (apply' concurrent*.log | wc -l)
+[ "$waited" -ge 1 ] || fail "no apply had to wait: the test did not contend"
+[ "$named" = "$waited" ] || fail "$waited applies waited but only $named named the holder"
 "$cphform" history | grep -q "@.* pid " || fail "history does not say who changed the state"
 
 # A runner killed while its purchase is in flight: its session (and lock)
@@ -97,10 +99,22 @@ sleep 0.3
 kill -9 "$victim"; wait "$victim" 2>/dev/null || true
 "$cphform" plan > resume-plan.log
 grep -q 'resuming: purchase of server.web\[0\]..server.web\[1\]' resume-plan.log || fail "no resume planned: $(cat resume-plan.log)"
-"$cphform" apply -auto-approve -lock-timeout=10s > resumed.log 2>&1 || fail "resume: $(cat resumed.log)"
+# No -lock-timeout: the dead runner's lock must already be gone.
+"$cphform" apply -auto-approve > resumed.log 2>&1 || fail "resume: $(cat resumed.log)"
 [ "$(purchases)" = 1 ] || fail "the resumed apply bought again ($(purchases) purchases)"
 "$cphform" plan -detailed-exitcode > /dev/null || fail "not converged after the resume"
 kill "$slow_pid"; url="$main_url"
+
+# Two workspaces apply at the same time, neither waiting (no -lock-timeout).
+"$cphform" workspace new east > /dev/null
+"$cphform" workspace new west > /dev/null
+write_manifest pg 1
+CPHFORM_WORKSPACE=east "$cphform" apply -auto-approve > east.log 2>&1 &
+east=$!
+CPHFORM_WORKSPACE=west "$cphform" apply -auto-approve > west.log 2>&1 &
+west=$!
+wait "$east" || fail "east: $(cat east.log)"
+wait "$west" || fail "west: $(cat west.log)"
 "$cphform" workspace select default > /dev/null
 
 # Workspaces are independent states on the same database.
