@@ -1,0 +1,491 @@
+// Tests of the real Beast transport against small servers written here with
+// plain asio: the request on the wire, keep-alive, stale connections, refused
+// connections, timeouts, and HTTPS verification with a throw-away CA.
+#include "cloud/test_support.h"
+
+using namespace cph::cloud::testing;
+
+// ================================================================================
+// The real transport against in-test servers
+// ================================================================================
+
+namespace {
+
+struct Received {
+  int connection = -1;
+  std::string method, target, body, sni;
+  HeaderList headers;
+};
+
+enum class Action {
+  respond,                 // answer, keep the connection
+  respond_then_close,      // answer, then close as an idle-timeout would (no "Connection: close")
+  close_without_response,  // read the request, close without a byte
+  hang,                    // read the request, never answer
+};
+
+struct Reply {
+  Action action = Action::respond;
+  int status = 200;
+  std::string body = "{}";
+  HeaderList headers;
+};
+
+Reply make_reply(Action action, int status = 200, std::string body = "{}") {
+  Reply r;
+  r.action = action;
+  r.status = status;
+  r.body = std::move(body);
+  return r;
+}
+
+// A small HTTP/1.1 server on 127.0.0.1 with its own thread and io_context,
+// optionally TLS. `script` decides what to do with each request.
+class TestServer {
+ public:
+  using Script = std::function<Reply(const Received&)>;
+
+  explicit TestServer(Script script, std::shared_ptr<ssl::context> tls = nullptr)
+      : script_(std::move(script)), tls_(std::move(tls)), acceptor_(io_, {asio::ip::make_address("127.0.0.1"), 0}) {
+    asio::co_spawn(io_, accept_loop(), asio::detached);
+    thread_ = std::thread([this] { io_.run(); });
+  }
+  ~TestServer() {
+    io_.stop();
+    thread_.join();
+  }
+
+  uint16_t port() const { return acceptor_.local_endpoint().port(); }
+  int accepted() const {
+    std::lock_guard lock(mutex_);
+    return accepted_;
+  }
+  int closed() const {
+    std::lock_guard lock(mutex_);
+    return closed_;
+  }
+  std::vector<Received> received() const {
+    std::lock_guard lock(mutex_);
+    return received_;
+  }
+  bool wait_closed(int n) const {
+    for (int i = 0; i < 400; ++i) {
+      if (closed() >= n) return true;
+      std::this_thread::sleep_for(5ms);
+    }
+    return false;
+  }
+
+ private:
+  asio::awaitable<void> accept_loop() {
+    for (;;) {
+      auto [ec, socket] = co_await acceptor_.async_accept(kTuple);
+      if (ec) co_return;
+      int index;
+      {
+        std::lock_guard lock(mutex_);
+        index = accepted_++;
+      }
+      if (tls_)
+        asio::co_spawn(io_, serve_tls(std::move(socket), index), asio::detached);
+      else
+        asio::co_spawn(io_, serve_plain(std::move(socket), index), asio::detached);
+    }
+  }
+
+  asio::awaitable<void> serve_plain(tcp::socket socket, int index) {
+    co_await serve(socket, index, "");
+    mark_closed(socket);
+  }
+
+  asio::awaitable<void> serve_tls(tcp::socket socket, int index) {
+    ssl::stream<tcp::socket> stream(std::move(socket), *tls_);
+    auto [ec] = co_await stream.async_handshake(ssl::stream_base::server, kTuple);
+    if (!ec) {
+      const char* sni = SSL_get_servername(stream.native_handle(), TLSEXT_NAMETYPE_host_name);
+      co_await serve(stream, index, sni ? sni : "");
+    }
+    mark_closed(stream.next_layer());
+  }
+
+  void mark_closed(tcp::socket& socket) {
+    boost::system::error_code ignored;
+    socket.shutdown(tcp::socket::shutdown_both, ignored);
+    socket.close(ignored);
+    std::lock_guard lock(mutex_);
+    ++closed_;
+  }
+
+  template <class Stream>
+  asio::awaitable<void> serve(Stream& stream, int index, std::string sni) {
+    std::string buffer;
+    for (;;) {
+      auto [ec, n] = co_await asio::async_read_until(stream, asio::dynamic_buffer(buffer), "\r\n\r\n", kTuple);
+      if (ec) co_return;
+      Received req;
+      req.connection = index;
+      req.sni = sni;
+      std::istringstream head(buffer.substr(0, n));
+      buffer.erase(0, n);
+      std::string line;
+      std::getline(head, line);
+      std::istringstream request_line(line);
+      request_line >> req.method >> req.target;
+      size_t content_length = 0;
+      while (std::getline(head, line) && line != "\r") {
+        if (!line.empty() && line.back() == '\r') line.pop_back();
+        const size_t colon = line.find(':');
+        std::string name = line.substr(0, colon), value = line.substr(colon + 1);
+        value.erase(0, value.find_first_not_of(' '));
+        if (ascii_iequals(name, "content-length")) content_length = std::stoul(value);
+        req.headers.emplace_back(std::move(name), std::move(value));
+      }
+      if (buffer.size() < content_length) {
+        auto [ec2, m] = co_await asio::async_read(stream, asio::dynamic_buffer(buffer),
+                                                  asio::transfer_exactly(content_length - buffer.size()), kTuple);
+        if (ec2) co_return;
+      }
+      req.body = buffer.substr(0, content_length);
+      buffer.erase(0, content_length);
+      {
+        std::lock_guard lock(mutex_);
+        received_.push_back(req);
+      }
+      const Reply reply = script_(req);
+      if (reply.action == Action::close_without_response) co_return;
+      if (reply.action == Action::hang) {
+        char byte;  // until the client gives up and closes
+        co_await stream.async_read_some(asio::buffer(&byte, 1), kTuple);
+        co_return;
+      }
+      std::string out = "HTTP/1.1 " + std::to_string(reply.status) + " Whatever\r\nContent-Type: application/json\r\n";
+      for (const auto& [k, v] : reply.headers) out += k + ": " + v + "\r\n";
+      out += "Content-Length: " + std::to_string(reply.body.size()) + "\r\n\r\n" + reply.body;
+      auto [wec, w] = co_await asio::async_write(stream, asio::buffer(out), kTuple);
+      if (wec || reply.action == Action::respond_then_close) co_return;
+    }
+  }
+
+  Script script_;
+  std::shared_ptr<ssl::context> tls_;
+  mutable std::mutex mutex_;
+  int accepted_ = 0;
+  int closed_ = 0;
+  std::vector<Received> received_;
+  // Last: destroying the io_context destroys the suspended connection
+  // coroutines, whose sockets belong to it.
+  asio::io_context io_;
+  tcp::acceptor acceptor_;
+  std::thread thread_;
+};
+
+Url local_url(uint16_t port, const std::string& scheme = "http", const std::string& host = "127.0.0.1") {
+  return parse_url(scheme + "://" + host + ":" + std::to_string(port));
+}
+
+HttpRequest get(std::string target) {
+  HttpRequest r;
+  r.method = "GET";
+  r.target = std::move(target);
+  return r;
+}
+
+}  // namespace
+
+TEST_CASE("transport: request on the wire and response", "[cloud][transport]") {
+  TestServer server([](const Received& r) {
+    Reply reply;
+    reply.status = r.method == "POST" ? 201 : 200;
+    reply.body = R"({"echo": ")" + r.method + "\"}";
+    reply.headers = {{"X-Request-Id", "rid-1"}};
+    return reply;
+  });
+  asio::io_context io;
+  auto transport = make_http_transport(io.get_executor(), local_url(server.port()));
+
+  HttpRequest post;
+  post.method = "POST";
+  post.target = "/v1/p/x?a=1";
+  post.headers = {{"Content-Type", "application/json"}, {"X-Custom", "v"}};
+  post.body = R"({"k":"v"})";
+  HttpResponse r = run(io, transport->send(post));
+  CHECK(r.status == 201);
+  CHECK(r.body == R"({"echo": "POST"})");
+  CHECK(r.header("x-request-id") == "rid-1");
+
+  HttpRequest del;
+  del.method = "DELETE";  // DELETE with a body (reference 11.1, 5.1.11)
+  del.target = "/v1/p/cloud-phone/phones/share-apps";
+  del.body = R"({"server_ids":["a"]})";
+  CHECK(run(io, transport->send(del)).status == 200);
+
+  const auto seen = server.received();
+  REQUIRE(seen.size() == 2);
+  CHECK(seen[0].method == "POST");
+  CHECK(seen[0].target == "/v1/p/x?a=1");
+  CHECK(seen[0].body == R"({"k":"v"})");
+  CHECK(header_of(seen[0].headers, "Host") == "127.0.0.1:" + std::to_string(server.port()));
+  CHECK(header_of(seen[0].headers, "X-Custom") == "v");
+  CHECK(header_of(seen[0].headers, "Content-Length") == "9");
+  CHECK(seen[1].method == "DELETE");
+  CHECK(seen[1].body == R"({"server_ids":["a"]})");
+  CHECK(header_of(seen[1].headers, "Content-Length") == "20");
+}
+
+TEST_CASE("transport: keep-alive reuses one connection", "[cloud][transport]") {
+  TestServer server([](const Received&) { return Reply{}; });
+  asio::io_context io;
+  auto transport = make_http_transport(io.get_executor(), local_url(server.port()));
+  CHECK(run(io, transport->send(get("/a"))).status == 200);
+  CHECK(run(io, transport->send(get("/b"))).status == 200);
+  CHECK(run(io, transport->send(get("/c"))).status == 200);
+  CHECK(server.accepted() == 1);
+  const auto seen = server.received();
+  REQUIRE(seen.size() == 3);
+  CHECK(seen[2].connection == 0);
+}
+
+TEST_CASE("transport: the idle pool is bounded", "[cloud][transport]") {
+  TestServer server([](const Received&) { return Reply{}; });
+  asio::io_context io;
+  HttpOptions options;
+  options.max_idle_connections = 1;
+  auto transport = make_http_transport(io.get_executor(), local_url(server.port()), options);
+  // Three requests in flight together need three connections.
+  int done = 0;
+  for (int i = 0; i < 3; ++i)
+    asio::co_spawn(io, transport->send(get("/p")), [&done](std::exception_ptr e, HttpResponse r) {
+      CHECK_FALSE(e);
+      CHECK(r.status == 200);
+      ++done;
+    });
+  io.run();
+  CHECK(done == 3);
+  CHECK(server.accepted() == 3);
+  // Only one is kept: the other two are closed by the client.
+  CHECK(server.wait_closed(2));
+  CHECK(server.closed() == 2);
+  CHECK(run(io, transport->send(get("/q"))).status == 200);
+  CHECK(server.accepted() == 3);
+}
+
+TEST_CASE("transport: a connection closed while idle is replaced", "[cloud][transport]") {
+  SECTION("closed before the next request is sent") {
+    TestServer server([](const Received&) { return make_reply(Action::respond_then_close); });
+    asio::io_context io;
+    auto transport = make_http_transport(io.get_executor(), local_url(server.port()));
+    CHECK(run(io, transport->send(get("/a"))).status == 200);
+    REQUIRE(server.wait_closed(1));
+    CHECK(run(io, transport->send(get("/b"))).status == 200);
+    CHECK(server.accepted() == 2);
+    CHECK(server.received().size() == 2);
+  }
+  SECTION("closed as the request arrives (the race): resent once on a new connection") {
+    // Connection 0 answers its first request and drops the second unanswered,
+    // as a server whose idle timer fired just as the request arrived.
+    std::atomic<int> on_first{0};
+    TestServer server([&on_first](const Received& r) {
+      if (r.connection == 0 && on_first++ == 1) return make_reply(Action::close_without_response);
+      return Reply{};
+    });
+    asio::io_context io;
+    auto transport = make_http_transport(io.get_executor(), local_url(server.port()));
+    CHECK(run(io, transport->send(get("/a"))).status == 200);
+    CHECK(run(io, transport->send(get("/b"))).status == 200);
+    CHECK(server.accepted() == 2);
+    const auto seen = server.received();
+    REQUIRE(seen.size() == 3);
+    CHECK(seen[1].target == "/b");
+    CHECK(seen[1].connection == 0);
+    CHECK(seen[2].target == "/b");
+    CHECK(seen[2].connection == 1);
+  }
+  SECTION("a fresh connection closed without an answer is not resent") {
+    TestServer server([](const Received&) { return make_reply(Action::close_without_response); });
+    asio::io_context io;
+    auto transport = make_http_transport(io.get_executor(), local_url(server.port()));
+    const auto e = run_expecting<TransportError>(io, transport->send(get("/a")));
+    CHECK(e.maybe_sent);  // the request was written: the server may have acted on it
+    CHECK(server.accepted() == 1);
+    CHECK(server.received().size() == 1);
+  }
+}
+
+TEST_CASE("transport: connection refused", "[cloud][transport]") {
+  uint16_t port;
+  {
+    asio::io_context tmp;
+    tcp::acceptor a(tmp, {asio::ip::make_address("127.0.0.1"), 0});
+    port = a.local_endpoint().port();
+  }  // closed: nothing listens there now
+  asio::io_context io;
+  auto transport = make_http_transport(io.get_executor(), local_url(port));
+  const auto e = run_expecting<TransportError>(io, transport->send(get("/a")));
+  CHECK_FALSE(e.maybe_sent);
+  CHECK(std::string(e.what()).find("connect") != std::string::npos);
+}
+
+TEST_CASE("transport: request timeout", "[cloud][transport]") {
+  TestServer server([](const Received&) { return make_reply(Action::hang); });
+  asio::io_context io;
+  HttpOptions options;
+  options.request_timeout = 300ms;
+  auto transport = make_http_transport(io.get_executor(), local_url(server.port()), options);
+  const auto start = std::chrono::steady_clock::now();
+  const auto e = run_expecting<TransportError>(io, transport->send(get("/slow")));
+  const auto elapsed = std::chrono::steady_clock::now() - start;
+  CHECK(e.maybe_sent);
+  CHECK(std::string(e.what()).find("timed out") != std::string::npos);
+  CHECK(elapsed >= 250ms);
+  CHECK(elapsed < 5s);
+  CHECK(server.accepted() == 1);  // a timeout is not resent
+}
+
+TEST_CASE("CphClient over the real transport: signed requests verify on the server", "[cloud][transport][client]") {
+  TestServer server([](const Received& r) {
+    HttpRequest as_client{r.method, r.target, r.headers, r.body};
+    // Content-Length is added by the transport and not signed; it must not matter.
+    if (verify_signature(as_client) != cph::sign::Verdict::ok)
+      return make_reply(Action::respond, 401, R"({"error_code": "APIGW.0301", "error_msg": "bad signature"})");
+    return make_reply(Action::respond, 200, r.method == "GET" ? kShowExample : kRenameExample);
+  });
+  asio::io_context io;
+  const Url url = local_url(server.port());
+  CphClient client(io.get_executor(), Endpoints{url, url}, kCreds);
+  Server s = run(io, client.show_server("6edb89150bc742aa81fc8ac4ff047297"));
+  CHECK(s.status == 5);
+  run(io, client.rename_server("6edb89150bc742aa81fc8ac4ff047297", "newName"));
+  CHECK(server.accepted() == 1);  // CPH and BSS on one address share the pool
+  const auto seen = server.received();
+  REQUIRE(seen.size() == 2);
+  CHECK(header_of(seen[1].headers, "Content-Type") == "application/json");
+}
+
+// ---- HTTPS ----------------------------------------------------------------------
+
+namespace {
+
+// A throw-away self-signed certificate for "localhost" (CN and SAN), made with
+// the OpenSSL API at test time so no key material lives in the repository.
+struct TestCertificate {
+  std::string cert_pem;
+  std::string key_pem;
+};
+
+std::string bio_string(BIO* bio) {
+  std::string out(BIO_ctrl_pending(bio), '\0');
+  const int n = BIO_read(bio, out.data(), static_cast<int>(out.size()));
+  REQUIRE(n == static_cast<int>(out.size()));
+  return out;
+}
+
+TestCertificate make_certificate() {
+  EVP_PKEY_CTX* kctx = EVP_PKEY_CTX_new_id(EVP_PKEY_EC, nullptr);
+  REQUIRE(kctx);
+  REQUIRE(EVP_PKEY_keygen_init(kctx) == 1);
+  REQUIRE(EVP_PKEY_CTX_set_ec_paramgen_curve_nid(kctx, NID_X9_62_prime256v1) == 1);
+  EVP_PKEY* key = nullptr;
+  REQUIRE(EVP_PKEY_keygen(kctx, &key) == 1);
+  EVP_PKEY_CTX_free(kctx);
+
+  X509* cert = X509_new();
+  REQUIRE(cert);
+  REQUIRE(X509_set_version(cert, 2) == 1);
+  REQUIRE(ASN1_INTEGER_set(X509_get_serialNumber(cert), 1) == 1);
+  X509_gmtime_adj(X509_getm_notBefore(cert), -3600);
+  X509_gmtime_adj(X509_getm_notAfter(cert), 24 * 3600);
+  REQUIRE(X509_set_pubkey(cert, key) == 1);
+  X509_NAME* name = X509_get_subject_name(cert);
+  REQUIRE(X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, reinterpret_cast<const unsigned char*>("localhost"), -1,
+                                     -1, 0) == 1);
+  REQUIRE(X509_set_issuer_name(cert, name) == 1);
+  X509V3_CTX v3{};
+  X509V3_set_ctx(&v3, cert, cert, nullptr, nullptr, 0);
+  for (auto [nid, value] :
+       {std::pair{NID_subject_alt_name, "DNS:localhost"}, std::pair{NID_basic_constraints, "critical,CA:TRUE"},
+        std::pair{NID_subject_key_identifier, "hash"}}) {
+    X509_EXTENSION* ext = X509V3_EXT_conf_nid(nullptr, &v3, nid, value);
+    REQUIRE(ext);
+    REQUIRE(X509_add_ext(cert, ext, -1) == 1);
+    X509_EXTENSION_free(ext);
+  }
+  REQUIRE(X509_sign(cert, key, EVP_sha256()) > 0);
+
+  TestCertificate out;
+  BIO* bio = BIO_new(BIO_s_mem());
+  REQUIRE(PEM_write_bio_X509(bio, cert) == 1);
+  out.cert_pem = bio_string(bio);
+  REQUIRE(PEM_write_bio_PrivateKey(bio, key, nullptr, nullptr, 0, nullptr, nullptr) == 1);
+  out.key_pem = bio_string(bio);
+  BIO_free(bio);
+  X509_free(cert);
+  EVP_PKEY_free(key);
+  return out;
+}
+
+struct TempFile {
+  std::filesystem::path path;
+  TempFile(const std::string& name, const std::string& content)
+      : path(std::filesystem::temp_directory_path() / (name + "-" + std::to_string(::getpid()))) {
+    std::ofstream(path) << content;
+  }
+  ~TempFile() {
+    std::error_code ignored;
+    std::filesystem::remove(path, ignored);
+  }
+};
+
+}  // namespace
+
+TEST_CASE("transport: HTTPS peer verification", "[cloud][transport][tls]") {
+  const TestCertificate cert = make_certificate();
+  REQUIRE(cert.cert_pem.find("BEGIN CERTIFICATE") != std::string::npos);
+  auto server_ctx = std::make_shared<ssl::context>(ssl::context::tls_server);
+  server_ctx->use_certificate_chain(asio::buffer(cert.cert_pem));
+  server_ctx->use_private_key(asio::buffer(cert.key_pem), ssl::context::pem);
+  TestServer server([](const Received&) { return make_reply(Action::respond, 200, R"({"tls": true})"); }, server_ctx);
+  const TempFile ca("cphform-cloud-test-ca.pem", cert.cert_pem);
+  asio::io_context io;
+
+  SECTION("an untrusted certificate is rejected by default") {
+    auto transport = make_http_transport(io.get_executor(), local_url(server.port(), "https", "localhost"));
+    const auto e = run_expecting<TransportError>(io, transport->send(get("/a")));
+    CHECK_FALSE(e.maybe_sent);
+    CHECK(std::string(e.what()).find("TLS handshake") != std::string::npos);
+    CHECK(server.received().empty());
+  }
+  SECTION("trusted through ca_file: accepted, with SNI") {
+    HttpOptions options;
+    options.ca_file = ca.path.string();
+    auto transport = make_http_transport(io.get_executor(), local_url(server.port(), "https", "localhost"), options);
+    HttpResponse r = run(io, transport->send(get("/a")));
+    CHECK(r.status == 200);
+    CHECK(r.body == R"({"tls": true})");
+    CHECK(run(io, transport->send(get("/b"))).status == 200);  // kept alive over TLS too
+    CHECK(server.accepted() == 1);
+    const auto seen = server.received();
+    REQUIRE(seen.size() == 2);
+    CHECK(seen[0].sni == "localhost");
+    CHECK(header_of(seen[0].headers, "Host") == "localhost:" + std::to_string(server.port()));
+  }
+  SECTION("trusted certificate but a host name it does not name") {
+    HttpOptions options;
+    options.ca_file = ca.path.string();
+    auto transport = make_http_transport(io.get_executor(), local_url(server.port(), "https", "127.0.0.1"), options);
+    const auto e = run_expecting<TransportError>(io, transport->send(get("/a")));
+    CHECK_FALSE(e.maybe_sent);
+    CHECK(server.received().empty());
+  }
+  SECTION("verification can be switched off explicitly") {
+    HttpOptions options;
+    options.verify_peer = false;
+    auto transport = make_http_transport(io.get_executor(), local_url(server.port(), "https", "127.0.0.1"), options);
+    CHECK(run(io, transport->send(get("/a"))).status == 200);
+  }
+  SECTION("an unreadable ca_file is reported at construction") {
+    HttpOptions options;
+    options.ca_file = "/nonexistent/ca.pem";
+    CHECK_THROWS_AS(make_http_transport(io.get_executor(), local_url(server.port(), "https", "localhost"), options),
+                    std::invalid_argument);
+  }
+}
