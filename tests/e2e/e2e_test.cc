@@ -23,16 +23,10 @@ const char* kDetail = "GET /v1/{project_id}/cloud-phone/servers/{server_id}";
 const char* kRename = "PUT /v1/{project_id}/cloud-phone/servers/{server_id}";
 const char* kUnsubscribe = "POST /v2/orders/subscriptions/resources/unsubscribe";
 
+// The shared manifest plus the optional attributes, so that every kind of
+// value is exercised (line numbers below refer to this layout).
 std::string manifest(const std::string& endpoint, const std::string& name, int count) {
-  return "[provider]\nendpoint = \"" + endpoint + "\"\n\n[server.web]\nname = \"" + name +
-         "\"\ncount = " + std::to_string(count) + R"(
-server_model  = "physical.rx1.xlarge"
-phone_model   = "rx1.cp.c105.d6.e5v5"
-image_id      = "20060220200717f201120a2300000e91"
-vpc_id        = "fca063f6-b942-42a8-9004-e5545f58d6a2"
-subnet_id     = "f1cbfc37-eb42-4357-a0ec-9e4f11950908"
-availability_zone = "cn-east-3a"
-bandwidth     = { share_type = "dedicated", charge_mode = "traffic", size = 300 }
+  return server_manifest(endpoint, name, count) + R"(availability_zone = "cn-east-3a"
 eip_type      = "5_bgp"
 period        = { unit = "month", length = 1, auto_renew = false }
 ports         = [ { name = "game", listen_port = 20000, internet_accessible = true } ]
