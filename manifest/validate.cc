@@ -48,6 +48,7 @@ bool matches(AttrType expected, doc::Kind got) {
     case AttrType::boolean: return got == doc::Kind::boolean;
     case AttrType::object: return got == doc::Kind::table;
     case AttrType::list: return got == doc::Kind::array;
+    case AttrType::map: return got == doc::Kind::table;
   }
   return false;
 }
@@ -59,6 +60,7 @@ std::string with_article(AttrType t) {
     case AttrType::boolean: return "a boolean (true or false)";
     case AttrType::object: return "a table, e.g. { key = value }";
     case AttrType::list: return "an array, e.g. [ ... ]";
+    case AttrType::map: return "a table of strings, e.g. { owner = \"ops\" }";
   }
   return "?";
 }
@@ -192,7 +194,17 @@ class BlockValidator {
     }
     size_t errors_before = errors_;
     Json value;
-    if ((a.type == AttrType::object || (a.type == AttrType::list && a.element == AttrType::object)) &&
+    if (a.type == AttrType::map) {
+      value = Json::object();
+      for (const doc::Entry& e : v.entries) {
+        rc_.positions[path + "." + e.key] = e.value.pos;
+        if (e.value.kind != doc::Kind::string)
+          error(e.value.pos, "attribute \"" + path + "." + e.key + "\" must be a string (got " +
+                                 std::string(kind_name(e.value.kind)) + " " + brief(e.value) + ")");
+        else
+          value[e.key] = e.value.scalar;
+      }
+    } else if ((a.type == AttrType::object || (a.type == AttrType::list && a.element == AttrType::object)) &&
         a.fields.empty()) {
       value = free_form(v, path);  // a map whose keys the schema leaves open, e.g. tags
     } else if (a.type == AttrType::object) {

@@ -14,6 +14,7 @@ std::string_view to_string(AttrType t) {
     case AttrType::boolean: return "boolean";
     case AttrType::object: return "table";
     case AttrType::list: return "array";
+    case AttrType::map: return "table of strings";
   }
   return "?";
 }

@@ -17,7 +17,9 @@ namespace cph::resources {
 
 using Json = nlohmann::json;
 
-enum class AttrType { string, integer, boolean, object, list };
+// `map`: a table of string keys to string values whose keys are the user's
+// (tags), as opposed to `object`, whose keys are the schema's `fields`.
+enum class AttrType { string, integer, boolean, object, list, map };
 std::string_view to_string(AttrType);
 
 // How a change to the attribute is carried out.
@@ -25,6 +27,10 @@ enum class Update {
   in_place,   // an API changes it on the live resource (see Attribute::update_api)
   force_new,  // the resource must be replaced (-/+)
   computed,   // set by the cloud, never by the manifest
+  // Changed in place by an API that recreates the phones and loses their
+  // data (the switch API, cph-api.md 3.6): planned as "switch", refused by
+  // apply unless -allow-data-loss or lifecycle.allow_data_loss is set.
+  destructive,
 };
 
 // A validation rule: returns the violated rule as text, or nullopt when the
@@ -48,6 +54,16 @@ struct Attribute {
   // Optional and computed (Terraform's Optional+Computed): when the manifest
   // leaves it unset, whatever the cloud chose is kept and is not a change.
   bool computed_if_unset = false;
+  // For in_place/destructive attributes: the operation that carries the
+  // change out ("rename", "change_model", "open_access", "tags", "switch",
+  // "resize", "share"). Changes of one instance with the same operation are
+  // made by one call.
+  std::string operation;
+  // A string (or, for lists, each element) that names another resource by
+  // address instead of giving a value: "keypair.adb", "bandwidth.shared",
+  // "server.game", "server.test[2]". Names the target's type. The manifest
+  // loader checks the target exists and records a dependency edge.
+  std::string reference_to;
 };
 
 // A problem found by a rule that spans attributes: the attribute path it is
@@ -61,6 +77,10 @@ struct ResourceSchema {
   std::string type;         // "server"
   std::string description;
   bool supports_count = false;  // the `count` meta-argument
+  // The attribute that names the cloud object, so two blocks claiming the
+  // same object are an error ("name" for key pairs, "id" for an adopted
+  // bandwidth); empty when each block makes its own object.
+  std::string identity;
   std::vector<Attribute> attributes;
   // Rules across attributes (e.g. period length depends on its unit), run by
   // the manifest loader after the per-attribute rules passed. `count` is the
@@ -70,7 +90,7 @@ struct ResourceSchema {
   const Attribute* find(std::string_view name) const;
 };
 
-// All registered resource types (server now; bandwidth, keypair, ... later).
+// All registered resource types, in documentation order.
 const std::vector<const ResourceSchema*>& all_schemas();
 const ResourceSchema* find_schema(std::string_view type);
 
