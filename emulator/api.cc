@@ -59,10 +59,20 @@ HttpResponse batch_jobs_response(const ApiCall& c, const std::vector<BatchItem>&
   ojson jobs = ojson::array();
   size_t next = 0;
   for (const BatchItem& i : items) {
-    if (i.error)
-      jobs.push_back(ojson{{"server_id", i.server_id}, {"error_code", i.error->code}, {"error_msg", i.error->message}});
+    ojson item;
+    if (i.phone)
+      item["phone_id"] = i.phone_id;
+    else if (!i.encode_server_id.empty())
+      item["encode_server_id"] = i.encode_server_id;
     else
-      jobs.push_back(ojson{{"server_id", i.server_id}, {"job_id", job_ids.at(next++)}});
+      item["server_id"] = i.server_id;
+    if (i.error) {
+      item["error_code"] = i.error->code;
+      item["error_msg"] = i.error->message;
+    } else {
+      item["job_id"] = job_ids.at(next++);
+    }
+    jobs.push_back(std::move(item));
   }
   return json_response(200, ojson{{"request_id", c.request_id}, {"jobs", std::move(jobs)}});
 }

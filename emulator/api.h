@@ -47,6 +47,10 @@ std::vector<RouteDef> server_changes_routes();  // server_changes_api.cc: 3.6, 3
 std::vector<RouteDef> keypairs_routes();        // keypairs_api.cc: KPS (docs/emulator.md)
 std::vector<RouteDef> tags_routes();            // tags_api.cc: 7.6-7.11
 std::vector<RouteDef> catalog_routes();         // catalog_api.cc: 5.3, 5.4
+std::vector<RouteDef> phones_routes();          // phones_api.cc: 5.1, 5.2, 5.8
+std::vector<RouteDef> phone_jobs_routes();      // phone_jobs_api.cc: 5.5-5.7, 5.9-5.12
+std::vector<RouteDef> encode_routes();          // encode_api.cc: 6.4, 6.5
+std::vector<RouteDef> adb_routes();             // adb_api.cc: 7.0-7.5
 
 // A JSON body (Content-Type application/json;charset=UTF-8).
 HttpResponse json_response(int status, const nlohmann::ordered_json& body);
@@ -69,6 +73,11 @@ std::optional<PageWindow> page_window(const QueryParams& q, int64_t max_limit = 
 // item, or it is answered with a per-item error.
 struct BatchItem {
   std::string server_id;
+  // Phone items (5.x, 7.x) are answered with "phone_id", encode-server items
+  // (6.5) with "encode_server_id", others with "server_id".
+  bool phone = false;
+  std::string phone_id;
+  std::string encode_server_id;
   std::optional<ApiError> error;  // per-item error: no job
   World::JobSpec job;             // otherwise
 };
@@ -76,6 +85,11 @@ struct BatchItem {
 // {"request_id", "jobs": [{"server_id", "job_id"} | {"server_id",
 // "error_code", "error_msg"}]} in item order.
 HttpResponse batch_jobs_response(const ApiCall& c, const std::vector<BatchItem>& items);
+
+// One phone item of a phone batch (phone_jobs_api.cc): CPS.0004 for an id
+// that is empty or over 32 bytes, CPS.0005 for an unknown phone, CPS.0165 /
+// CPS.0141 for a phone the operation cannot act on, else a job.
+BatchItem adb_phone_item(const ApiCall& c, const std::string& id, const std::string& op, const std::string& argument);
 
 // A well-formed, deterministic fake OpenSSH public key for a key pair name
 // (keypairs_api.cc; the built-in key pairs of a new world use it).

@@ -13,6 +13,8 @@
 #include <string_view>
 #include <vector>
 
+#include <nlohmann/json_fwd.hpp>
+
 namespace cph::emulator {
 
 // cph-api.md 3.3 table 5-20/5-21.
@@ -80,6 +82,14 @@ class Catalog {
  public:
   // The default catalog described above.
   static Catalog builtin();
+  // A catalog from its JSON form (docs/emulator.md "Catalog file"); throws
+  // std::invalid_argument naming the offending entry and field.
+  static Catalog from_json(const nlohmann::json& j);
+  // Reads and parses a catalog file (`--catalog FILE`); throws
+  // std::runtime_error "catalog FILE: ..." when unreadable or invalid.
+  static Catalog load_file(const std::string& path);
+  // The JSON form (from_json(to_json()) is the same catalog).
+  nlohmann::json to_json() const;
 
   const ServerModel* server_model(std::string_view name) const;
   const PhoneModel* phone_model(std::string_view name) const;

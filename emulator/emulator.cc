@@ -93,7 +93,8 @@ std::string EmbeddedEmulator::url() const {
 namespace {
 constexpr const char* kUsage =
     "usage: cphform emulator serve [--listen HOST:PORT] [--data FILE] [--credentials AK:SK:PROJECT_ID]... "
-    "[--time-scale N] [--seed N] [--faults FILE|JSON] [--durations JSON] [--iam-user NAME:PASSWORD:DOMAIN:PROJECT_ID]...\n";
+    "[--time-scale N] [--seed N] [--faults FILE|JSON] [--durations JSON] [--iam-user NAME:PASSWORD:DOMAIN:PROJECT_ID]... "
+    "[--catalog FILE]\n";
 
 struct UsageError : std::runtime_error {
   using std::runtime_error::runtime_error;
@@ -145,7 +146,8 @@ Options parse_flags(const std::vector<std::string>& args) {
       inline_value = true;
     }
     if (flag != "--listen" && flag != "--data" && flag != "--credentials" && flag != "--time-scale" &&
-        flag != "--seed" && flag != "--faults" && flag != "--durations" && flag != "--iam-user")
+        flag != "--seed" && flag != "--faults" && flag != "--durations" && flag != "--iam-user" &&
+        flag != "--catalog")
       throw UsageError("unknown argument '" + args[i] + "'");
     if (!inline_value) {
       if (i + 1 >= args.size()) throw UsageError(flag + " needs a value");
@@ -155,6 +157,8 @@ Options parse_flags(const std::vector<std::string>& args) {
       o.listen = value;
     } else if (flag == "--data") {
       o.data_path = value;
+    } else if (flag == "--catalog") {
+      o.catalog_path = value;  // read by the Service: a bad file is exit 1, like a bad data file
     } else if (flag == "--credentials") {
       try {
         o.credentials.push_back(parse_credential(value));

@@ -79,6 +79,10 @@ struct Options {
   FaultConfig faults;
   // IAM users for X-Auth-Token authentication (none: tokens cannot be had).
   std::vector<IamUser> iam_users;
+  // A JSON catalog file replacing the built-in catalog (docs/emulator.md
+  // "Catalog file"); "" = Catalog::builtin(). A bad file makes the Service
+  // constructor throw std::runtime_error.
+  std::string catalog_path;
 };
 
 // Built-in credentials of the embedded emulator (not secret: local only).
@@ -105,7 +109,7 @@ class EmbeddedEmulator {
 
 // `cphform emulator serve --listen H:P --data FILE --credentials AK:SK:PID
 // [--credentials ...] [--time-scale N] [--seed N] [--faults FILE|JSON]
-// [--durations JSON]` (docs/emulator.md): prints "listening on http://H:P"
+// [--durations JSON] [--catalog FILE]` (docs/emulator.md): prints "listening on http://H:P"
 // when ready, serves until SIGTERM/SIGINT. Returns the process exit code.
 // args: the arguments after `serve` (flags only; "--flag value" or
 // "--flag=value"). Defaults: Options' defaults, builtin_credential().

@@ -33,12 +33,23 @@ std::vector<std::string> World::start_jobs(std::string_view project, const std::
     j.argument = spec.argument;
     j.status = job_status::running;
     j.begin_us = now_us_;
-    j.end_us = now_us_ + static_cast<int64_t>(std::max(0.0, durations_.job_duration_s(spec.operation)) * 1e6);
-    // Always draw, so the sequence of draws depends only on the jobs created.
-    double x = draw(job_rng_);
-    j.will_fail = x < job_failure_rate_;
     j.seq = next_seq_++;
-    schedule(j.end_us, Event::job_done, j.id);
+    if (spec.final_status) {
+      // Already finished (7.5): no duration, no failure draw.
+      j.status = *spec.final_status;
+      j.end_us = now_us_;
+      j.error_code = spec.error_code;
+      j.error_msg = spec.error_msg;
+      j.execute_msg = spec.execute_msg;
+    } else {
+      j.end_us = now_us_ + static_cast<int64_t>(std::max(0.0, durations_.job_duration_s(spec.operation)) * 1e6);
+      // Always draw, so the sequence of draws depends only on the jobs created.
+      double x = draw(job_rng_);
+      j.will_fail = x < job_failure_rate_;
+      schedule(j.end_us, Event::job_done, j.id);
+      if (!j.phone_id.empty()) begin_phone_job(j, ch);
+      if (j.operation == "restart_encode_server") encode_restarting_.insert(j.argument);
+    }
     ids.push_back(j.id);
     ch.jobs.insert(j.id);
     jobs_by_request_[request_id].push_back(j.id);
@@ -54,38 +65,41 @@ void World::finish_job(const Event& e, Changes& ch) {
   Job& j = it->second;
   j.end_us = e.due_us;
   ch.jobs.insert(j.id);
+  if (j.operation == "restart_encode_server") encode_restarting_.erase(j.argument);  // 6.5: 3 -> 1
   auto server = j.server_id.empty() ? servers_.end() : servers_.find(j.server_id);
   const bool gone = !j.server_id.empty() && server == servers_.end();
+  const bool phone_job = !j.phone_id.empty();
   if (j.will_fail || gone) {
     j.status = job_status::failed;
     // cph-api.md 9: CPS.0260 "Sub job execute failed."; a server released
-    // while its job ran: CPS.0015.
-    const ApiError err = ApiError::cps(gone ? "CPS.0015" : "CPS.0260");
+    // while its job ran: CPS.0015 (its phones: CPS.0005).
+    const ApiError err = ApiError::cps(gone ? (phone_job ? "CPS.0005" : "CPS.0015") : "CPS.0260");
     j.error_code = err.code;
     j.error_msg = err.message;
+    if (phone_job && !gone) finish_phone_job(j, true, e.due_us, ch);
     return;
   }
   j.status = job_status::success;
   if (server == servers_.end()) return;
-  Server& s = server->second;
-  if (j.operation == "open_access") {
-    s.keypair_name = j.argument;  // 6.3: the server now uses the new key pair
-  } else if (j.operation == "change_server") {
-    // 3.6: the phones are re-created with the new phone model and image.
-    // argument: "phone_model\nimage_id\nkeypair_name".
-    const std::string& a = j.argument;
-    size_t p1 = a.find('\n'), p2 = a.find('\n', p1 + 1);
-    s.phone_model_name = a.substr(0, p1);
-    s.image_id = a.substr(p1 + 1, p2 - p1 - 1);
-    s.keypair_name = a.substr(p2 + 1);
-  } else if (j.operation == "query_share_files") {
-    // the listing goes into execute_msg (the emulator keeps no files).
-    j.execute_msg = "{\"path\":\"" + j.argument + "\",\"files\":[]}";
-  }
-  if (j.operation == "open_access" || j.operation == "change_server") {
-    s.update_us = e.due_us;
-    ch.servers.insert(s.id);
-  }
+  if (phone_job)
+    finish_phone_job(j, false, e.due_us, ch);
+  else
+    apply_server_job(j, server->second, e.due_us, ch);
+}
+
+bool World::draw_job_failure() {
+  std::uniform_real_distribution<double> draw(0.0, 1.0);
+  return draw(job_rng_) < job_failure_rate_;
+}
+
+bool World::admit_sync_command(const std::string& caller) {
+  constexpr int64_t kWindowUs = 60 * 1000000LL;
+  constexpr size_t kMaxPerWindow = 6;  // 7.5: "at most 6 calls per user per minute"
+  std::vector<int64_t>& times = sync_commands_[caller];
+  std::erase_if(times, [&](int64_t t) { return t <= now_us_ - kWindowUs; });
+  if (times.size() >= kMaxPerWindow) return false;
+  times.push_back(now_us_);
+  return true;
 }
 
 const Job* World::find_job(std::string_view project, std::string_view id) const {

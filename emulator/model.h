@@ -26,6 +26,21 @@ struct Port {
   std::string internet_accessible;  // as sent: "true" (any case) maps the port
 };
 
+// cph-api.md 3.10: a shared app pushed to a server (recorded when the
+// push_share_apps job succeeds; removed by a delete_share_apps job).
+struct ShareApp {
+  std::string package_name;
+  std::string bucket_name;
+  std::string object_path;
+  int pre_install_app = 0;
+};
+
+// cph-api.md 3.7: a shared-storage file (tar) pushed to a server.
+struct ShareFile {
+  std::string bucket_name;
+  std::string object_path;
+};
+
 // cph-api.md 3.2 table 5-14.
 struct Volume {
   std::string name;
@@ -78,6 +93,36 @@ struct Server {
   // cph-api.md 7.6-7.11 resource tags (key -> value, one value per key, in
   // the order the keys were first added).
   std::vector<std::pair<std::string, std::string>> tags;
+
+  // Shared apps and files pushed by successful jobs (3.7-3.11), in push order.
+  std::vector<ShareApp> share_apps;
+  std::vector<ShareFile> share_files;
+};
+
+// cph-api.md 5.0 phone statuses.
+namespace phone_status {
+inline constexpr int creating = 1, running = 2, resetting = 3, restarting = 4, frozen = 6, stopping = 7, stopped = 8,
+                     reset_failed = -5, restart_failed = -6, abnormal = -7, creation_failed = -8, stop_failed = -9;
+}
+
+// A cloud phone (cph-api.md 5.1 table 5-100, 5.2). Phones are not stored one
+// row each: a server's phones are derived from it (index 0..phone count-1,
+// id, name, IPs), and only a phone whose state differs from the derived one
+// (renamed, operated by a job) has a persisted record ("override") with all
+// of its mutable state. See docs/emulator.md "Phones".
+struct Phone {
+  std::string id;  // 32 lowercase hex, derived from the server id and index
+  std::string project_id;
+  std::string server_id;
+  int index = 0;
+  std::string name;
+  int status = phone_status::creating;
+  bool status_set = false;  // false: the status follows the server's (derived)
+  std::string image_id;     // "" = the server's image
+  std::string traffic_type = "direct";
+  std::string property = "{}";  // JSON object text (10.1 keys)
+  int64_t update_us = 0;        // 0 = the server's update time
+  int64_t seq = 0;
 };
 
 // cph-api.md 1.10 Bandwidth.

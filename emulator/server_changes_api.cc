@@ -59,7 +59,7 @@ HttpResponse change_server(const ApiCall& c) {
   const Order* bought = c.world.find_order(project, s->order_id);
   if (!bought || bought->status != order_status::completed) return cps_error(c.request_id, ApiError::cps("CPS.1103"));
   std::string argument = r.phone_model->name + "\n" + r.image->image_id + "\n" + r.keypair_name;
-  std::vector<std::string> ids = c.world.start_jobs(project, c.request_id, {{s->id, "", "change_server", argument}});
+  std::vector<std::string> ids = c.world.start_jobs(project, c.request_id, {{s->id, "", "change_server", argument, std::nullopt, "", "", ""}});
   return json_response(200, ojson{{"request_id", c.request_id}, {"server_id", s->id}, {"job_id", ids.front()}});
 }
 

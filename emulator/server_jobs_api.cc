@@ -27,7 +27,7 @@ std::vector<BatchItem> server_items(const ApiCall& c, const std::vector<std::str
     else if (operation == "restart_server" && c.world.running_job(id, "change_server"))
       item.error = ApiError::cps("CPS.1105");  // restart stopped during server change
     else
-      item.job = {id, "", operation, argument};
+      item.job = {id, "", operation, argument, std::nullopt, "", "", ""};
     items.push_back(std::move(item));
   }
   return items;
@@ -59,7 +59,8 @@ HttpResponse push_share_files(const ApiCall& c, const json& body) {
   auto path = checked_string(body, "object_path", valid_object_path);
   if (!path) return cps_error(c.request_id, ApiError::cps("CPS.0135"));
   TRY_IDS(ids, parse_server_ids(body));
-  return batch_jobs_response(c, server_items(c, ids, "push_share_files", *bucket + "/" + *path, "CPS.0099"));
+  const std::string argument = json{{"bucket_name", *bucket}, {"object_path", *path}}.dump();
+  return batch_jobs_response(c, server_items(c, ids, "push_share_files", argument, "CPS.0099"));
 }
 
 // 3.9 delete shared-storage files (server_ids, file_paths).
@@ -104,15 +105,21 @@ HttpResponse push_share_apps(const ApiCall& c) {
   json body = body_object(c.request);
   auto package = checked_string(body, "package_name", valid_package_name);
   if (!package) return cps_error(c.request_id, ApiError::cps("CPS.0173"));
-  if (const json* pre = member(body, "pre_install_app");
-      pre && !(pre->is_number_integer() && (pre->get<int64_t>() == 0 || pre->get<int64_t>() == 1)))
+  const json* pre = member(body, "pre_install_app");
+  if (pre && !(pre->is_number_integer() && (pre->get<int64_t>() == 0 || pre->get<int64_t>() == 1)))
     return cps_error(c.request_id, ApiError::cps("CPS.0148"));
   auto bucket = checked_string(body, "bucket_name", valid_bucket_name);
   if (!bucket) return cps_error(c.request_id, ApiError::cps("CPS.0134"));
   auto path = checked_string(body, "object_path", valid_object_path);
   if (!path) return cps_error(c.request_id, ApiError::cps("CPS.0135"));
   TRY_IDS(ids, parse_server_ids(body));
-  return batch_jobs_response(c, server_items(c, ids, "push_share_apps", *package, "CPS.0099"));
+  // What the job records on each server when it succeeds (server_job_effects.cc).
+  const std::string argument = json{{"package_name", *package},
+                                    {"bucket_name", *bucket},
+                                    {"object_path", *path},
+                                    {"pre_install_app", pre ? pre->get<int>() : 0}}
+                                   .dump();
+  return batch_jobs_response(c, server_items(c, ids, "push_share_apps", argument, "CPS.0099"));
 }
 
 // 3.11 DELETE /v1/{project_id}/cloud-phone/phones/share-apps (with a body)

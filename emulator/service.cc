@@ -49,7 +49,7 @@ int64_t SimClock::now_us() const {
 
 Service::Service(Options options)
     : options_(std::move(options)),
-      catalog_(Catalog::builtin()),
+      catalog_(options_.catalog_path.empty() ? Catalog::builtin() : Catalog::load_file(options_.catalog_path)),
       store_(options_.data_path),
       world_(store_, catalog_, options_.durations),
       iam_(options_.iam_users) {
@@ -75,7 +75,8 @@ Service::Service(Options options)
   router_.add("POST", std::string(kIamTokensPattern));  // iam.h, handled before authentication
   handlers_.push_back(nullptr);
   for (const std::vector<RouteDef>& table : {servers_routes(), bss_routes(), jobs_routes(), server_jobs_routes(),
-                                             server_changes_routes(), keypairs_routes(), tags_routes(), catalog_routes()})
+                                             server_changes_routes(), keypairs_routes(), tags_routes(), catalog_routes(),
+                                             phones_routes(), phone_jobs_routes(), encode_routes(), adb_routes()})
     for (const RouteDef& r : table) {
       size_t index = router_.add(r.method, r.pattern);
       handlers_.resize(index + 1);
@@ -256,6 +257,27 @@ HttpResponse Service::admin(const HttpRequest& req) {
       return plain_error(400, "EMULATOR.0400", e.what());
     }
     return json_response(200, ojson(faults_.config().to_json()));
+  }
+  // The shared apps / files recorded on each server by successful push and
+  // delete jobs (3.7-3.11); servers with none are omitted.
+  if (req.method == "GET" && (path == "/_emulator/share-apps" || path == "/_emulator/share-files")) {
+    world_.advance_to(clock_->now_us());  // jobs due by now have applied
+    const bool apps = path == "/_emulator/share-apps";
+    std::map<std::string, ojson> by_server;  // sorted by server id
+    for (const auto& [id, s] : world_.all_servers()) {
+      ojson list = ojson::array();
+      if (apps)
+        for (const ShareApp& a : s.share_apps)
+          list.push_back(ojson{{"package_name", a.package_name}, {"bucket_name", a.bucket_name},
+                               {"object_path", a.object_path}, {"pre_install_app", a.pre_install_app}});
+      else
+        for (const ShareFile& f : s.share_files)
+          list.push_back(ojson{{"bucket_name", f.bucket_name}, {"object_path", f.object_path}});
+      if (!list.empty()) by_server[id] = std::move(list);
+    }
+    ojson servers = ojson::object();
+    for (auto& [id, list] : by_server) servers[id] = std::move(list);
+    return json_response(200, ojson{{"servers", std::move(servers)}});
   }
   if (req.method == "GET" && path == "/_emulator/clock") {
     world_.advance_to(clock_->now_us());

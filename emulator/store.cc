@@ -19,6 +19,13 @@ json to_doc(const Server& s) {
   json ports = json::array();
   for (const Port& p : s.ports)
     ports.push_back({{"name", p.name}, {"listen_port", p.listen_port}, {"internet_accessible", p.internet_accessible}});
+  json share_apps = json::array();
+  for (const ShareApp& a : s.share_apps)
+    share_apps.push_back({{"package_name", a.package_name}, {"bucket_name", a.bucket_name},
+                          {"object_path", a.object_path}, {"pre_install_app", a.pre_install_app}});
+  json share_files = json::array();
+  for (const ShareFile& f : s.share_files)
+    share_files.push_back({{"bucket_name", f.bucket_name}, {"object_path", f.object_path}});
   return {{"project_id", s.project_id},
           {"name", s.name},
           {"availability_zone", s.availability_zone},
@@ -48,7 +55,9 @@ json to_doc(const Server& s) {
           {"walk_start_us", s.walk_start_us},
           {"unsubscribe_order_id", s.unsubscribe_order_id},
           {"tags", s.tags},
-          {"creation_fails", s.creation_fails}};
+          {"creation_fails", s.creation_fails},
+          {"share_apps", share_apps},
+          {"share_files", share_files}};
 }
 
 Server server_from(std::string id, int64_t seq, const json& d) {
@@ -86,6 +95,12 @@ Server server_from(std::string id, int64_t seq, const json& d) {
   d.at("unsubscribe_order_id").get_to(s.unsubscribe_order_id);
   if (auto t = d.find("tags"); t != d.end()) t->get_to(s.tags);  // schema 1 files have none
   s.creation_fails = d.value("creation_fails", false);
+  // Schema 1 and 2 files have no shared apps/files.
+  if (auto a = d.find("share_apps"); a != d.end())
+    for (const json& x : *a)
+      s.share_apps.push_back({x.at("package_name"), x.at("bucket_name"), x.at("object_path"), x.at("pre_install_app")});
+  if (auto f = d.find("share_files"); f != d.end())
+    for (const json& x : *f) s.share_files.push_back({x.at("bucket_name"), x.at("object_path")});
   return s;
 }
 
@@ -210,6 +225,30 @@ KeyPair keypair_from(int64_t seq, const json& d) {
   return k;
 }
 
+json to_doc(const Phone& p) {
+  return {{"project_id", p.project_id}, {"server_id", p.server_id}, {"index", p.index},
+          {"name", p.name},             {"status", p.status},       {"status_set", p.status_set},
+          {"image_id", p.image_id},     {"traffic_type", p.traffic_type}, {"property", p.property},
+          {"update_us", p.update_us}};
+}
+
+Phone phone_from(std::string id, int64_t seq, const json& d) {
+  Phone p;
+  p.id = std::move(id);
+  p.seq = seq;
+  d.at("project_id").get_to(p.project_id);
+  d.at("server_id").get_to(p.server_id);
+  d.at("index").get_to(p.index);
+  d.at("name").get_to(p.name);
+  d.at("status").get_to(p.status);
+  d.at("status_set").get_to(p.status_set);
+  d.at("image_id").get_to(p.image_id);
+  d.at("traffic_type").get_to(p.traffic_type);
+  d.at("property").get_to(p.property);
+  d.at("update_us").get_to(p.update_us);
+  return p;
+}
+
 constexpr const char* kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS emu_meta(key TEXT PRIMARY KEY, value INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS emu_servers(id TEXT PRIMARY KEY, seq INTEGER NOT NULL, doc TEXT NOT NULL);
@@ -217,6 +256,7 @@ CREATE TABLE IF NOT EXISTS emu_bandwidths(id TEXT PRIMARY KEY, seq INTEGER NOT N
 CREATE TABLE IF NOT EXISTS emu_orders(id TEXT PRIMARY KEY, seq INTEGER NOT NULL, doc TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS emu_jobs(id TEXT PRIMARY KEY, seq INTEGER NOT NULL, doc TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS emu_keypairs(id TEXT PRIMARY KEY, seq INTEGER NOT NULL, doc TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS emu_phones(id TEXT PRIMARY KEY, seq INTEGER NOT NULL, doc TEXT NOT NULL);
 )sql";
 
 int user_version(sql::Db& db) {
@@ -235,9 +275,11 @@ struct Store::Statements {
         put_meta(db, "INSERT OR REPLACE INTO emu_meta(key, value) VALUES(?1, ?2)"),
         put_job(db, "INSERT OR REPLACE INTO emu_jobs(id, seq, doc) VALUES(?1, ?2, ?3)"),
         put_keypair(db, "INSERT OR REPLACE INTO emu_keypairs(id, seq, doc) VALUES(?1, ?2, ?3)"),
-        erase_keypair(db, "DELETE FROM emu_keypairs WHERE id = ?1") {}
+        erase_keypair(db, "DELETE FROM emu_keypairs WHERE id = ?1"),
+        put_phone(db, "INSERT OR REPLACE INTO emu_phones(id, seq, doc) VALUES(?1, ?2, ?3)"),
+        erase_phone(db, "DELETE FROM emu_phones WHERE id = ?1") {}
   sql::Stmt put_server, put_bandwidth, put_order, erase_server, erase_bandwidth, put_meta, put_job, put_keypair,
-      erase_keypair;
+      erase_keypair, put_phone, erase_phone;
 };
 
 Store::Store(const std::string& path) : db_(path.empty() ? ":memory:" : path) {
@@ -286,6 +328,10 @@ Store::Snapshot Store::load() {
     sql::Stmt st(db_, "SELECT seq, doc FROM emu_keypairs ORDER BY seq");
     while (st.step()) snap.keypairs.push_back(keypair_from(st.integer(0), json::parse(st.text(1))));
   }
+  {
+    sql::Stmt st(db_, "SELECT id, seq, doc FROM emu_phones ORDER BY seq");
+    while (st.step()) snap.phones.push_back(phone_from(st.text(0), st.integer(1), json::parse(st.text(2))));
+  }
   return snap;
 }
 
@@ -315,6 +361,12 @@ void Store::Writer::put(const KeyPair& k) {
 }
 
 void Store::Writer::erase_keypair(std::string_view key) { store_.st_->erase_keypair.bind(1, key).exec(); }
+
+void Store::Writer::put(const Phone& p) {
+  store_.st_->put_phone.bind(1, p.id).bind(2, p.seq).bind(3, to_doc(p).dump()).exec();
+}
+
+void Store::Writer::erase_phone(std::string_view id) { store_.st_->erase_phone.bind(1, id).exec(); }
 
 void Store::Writer::put_clock(int64_t sim_time_us, int64_t next_seq) {
   store_.st_->put_meta.bind(1, "sim_time_us").bind(2, sim_time_us).exec();

@@ -24,7 +24,7 @@ namespace cph::emulator {
 
 class Store {
  public:
-  static constexpr int kSchemaVersion = 2;  // 2: + emu_jobs, emu_keypairs
+  static constexpr int kSchemaVersion = 3;  // 2: + emu_jobs, emu_keypairs; 3: + emu_phones
 
   // path "" = a private in-memory database. Throws sql::Error, or
   // std::runtime_error for a file written by a newer schema.
@@ -41,6 +41,7 @@ class Store {
     std::vector<Order> orders;
     std::vector<Job> jobs;
     std::vector<KeyPair> keypairs;
+    std::vector<Phone> phones;  // overrides only (model.h Phone)
   };
   Snapshot load();
 
@@ -57,6 +58,8 @@ class Store {
     void put(const Job& j);
     void put(const KeyPair& k);  // keyed by "project/name"
     void erase_keypair(std::string_view key);
+    void put(const Phone& p);
+    void erase_phone(std::string_view id);
     void put_clock(int64_t sim_time_us, int64_t next_seq);
     void commit();
 

@@ -4,6 +4,8 @@
 #pragma once
 
 #include <catch2/catch.hpp>
+#include <filesystem>
+#include <unistd.h>
 #include <initializer_list>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -148,9 +150,54 @@ struct Emulator {
                 json{{"resource_ids", ids}, {"unsubscribe_type", 1}}.dump());
   }
   json stats() { return body_of(service->handle(HttpRequest{"GET", "/_emulator/stats", {}, ""})); }
+  HttpResponse admin(const std::string& method, const std::string& path, const std::string& body = "") {
+    return service->handle(HttpRequest{method, path, {}, body});
+  }
+  // 6.1 of a job, requiring it exists.
+  json job(const std::string& id) {
+    HttpResponse r = get(project_path("/cloud-phone/jobs/" + id));
+    INFO(r.body);
+    REQUIRE(r.status == 200);
+    return body_of(r);
+  }
+  // 5.1 with a query, requiring success.
+  json phones(const std::string& query = "") {
+    HttpResponse r = get(project_path("/cloud-phone/phones") + query);
+    INFO(r.body);
+    REQUIRE(r.status == 200);
+    return body_of(r);
+  }
+  json phone(const std::string& id) {
+    HttpResponse r = get(project_path("/cloud-phone/phones/" + id));
+    INFO(r.body);
+    REQUIRE(r.status == 200);
+    return body_of(r);
+  }
+  // n normal (status 5) rx1.cp.c105.d6.e5v5 servers (105 phones each).
+  std::vector<std::string> normal_servers(int n) {
+    json b = buy(rx1_purchase(n, true));
+    advance(300);
+    return b["server_ids"].get<std::vector<std::string>>();
+  }
   void advance(double seconds) { service->advance_clock(seconds); }
 
   std::unique_ptr<Service> service;
+};
+
+// A data file path removed (with its WAL files) at both ends of its life.
+struct TempPath {
+  explicit TempPath(const std::string& suffix = ".db") {
+    static int counter = 0;
+    path = (std::filesystem::temp_directory_path() /
+            ("cph-emulator-tmp-" + std::to_string(::getpid()) + "-" + std::to_string(counter++) + suffix))
+               .string();
+    remove();
+  }
+  ~TempPath() { remove(); }
+  void remove() const {
+    for (const char* s : {"", "-wal", "-shm"}) std::filesystem::remove(path + s);
+  }
+  std::string path;
 };
 
 enum class Kind { string, integer, number, object, array, string_or_null };
@@ -186,7 +233,16 @@ inline void check_cps_error(const HttpResponse& r, int status, const std::string
   CHECK(b["error_code"] == code);
   const CpsError* e = find_cps_error(code);
   REQUIRE(e);
-  CHECK(b["error_msg"] == std::string(e->message));
+  const std::string table(e->message);
+  if (size_t at = table.find("{0}"); at != std::string::npos) {
+    // The placeholder is filled in (the property name): same text around it.
+    const std::string msg = b["error_msg"];
+    CHECK(msg.size() > table.size() - 3);
+    CHECK(msg.substr(0, at) == table.substr(0, at));
+    CHECK(msg.substr(msg.size() - (table.size() - at - 3)) == table.substr(at + 3));
+  } else {
+    CHECK(b["error_msg"] == table);
+  }
   CHECK(e->http_status == status);
 }
 

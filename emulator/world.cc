@@ -83,10 +83,16 @@ int64_t World::load(int64_t new_world_time_us) {
   std::sort(running.begin(), running.end(), [](const Job* a, const Job* b) { return a->seq < b->seq; });
   for (const Job* j : running) schedule(j->end_us, Event::job_done, j->id);
   for (KeyPair& k : snap.keypairs) keypairs_.emplace(keypair_key(k.project_id, k.name), std::move(k));
+  for (Phone& p : snap.phones) phones_.emplace(p.id, std::move(p));
+  for (const Job* j : running)
+    if (j->operation == "restart_encode_server") encode_restarting_.insert(j->argument);
   return now_us_;
 }
 
-void World::index_server(const Server& s) { server_index_[s.project_id].insert({s.create_us, s.seq, &s}); }
+void World::index_server(const Server& s) {
+  server_index_[s.project_id].insert({s.create_us, s.seq, &s});
+  index_phones(s);
+}
 
 void World::schedule(int64_t due_us, Event::Kind kind, std::string id, int step) {
   events_.push(Event{due_us, event_order_++, kind, std::move(id), step});
@@ -152,6 +158,8 @@ void World::release_server(const std::string& id, Changes& ch) {
     }
   }
   for (const Address& a : s.addresses) addresses_.release(s.vpc_id, a);
+  drop_phones(s, ch);  // its phones go with it
+  unindex_phones(s);
   server_index_[s.project_id].erase({s.create_us, s.seq, &s});
   std::string order_id = s.order_id;
   servers_.erase(it);
@@ -186,6 +194,8 @@ void World::flush(const Changes& ch) {
   for (const std::string& id : ch.jobs) w.put(jobs_.at(id));
   for (const std::string& key : ch.keypairs) w.put(keypairs_.at(key));
   for (const std::string& key : ch.erased_keypairs) w.erase_keypair(key);
+  for (const std::string& id : ch.phones) w.put(phones_.at(id));
+  for (const std::string& id : ch.erased_phones) w.erase_phone(id);
   w.put_clock(now_us_, next_seq_);
   w.commit();
 }

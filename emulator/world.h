@@ -44,6 +44,11 @@
 
 namespace cph::emulator {
 
+// The output of an emulated `adb shell` command on a phone (phones.cc):
+// `echo ARGS` prints ARGS, `getprop KEY` the phone's property; anything else
+// succeeds with no output.
+std::string emulated_shell(const Phone& p, std::string_view command);
+
 class World {
  public:
   World(Store& store, const Catalog& catalog, Durations durations);
@@ -107,6 +112,10 @@ class World {
     std::string phone_id;
     std::string operation;  // Durations::job_operation_s key
     std::string argument;
+    // A job that is already finished when created (7.5 synchronous shell):
+    // final_status 2 or -1 with these strings; no duration, no failure draw.
+    std::optional<int> final_status;
+    std::string error_code, error_msg, execute_msg;
   };
   // One running job per spec, all under request_id; returns their ids in
   // order. Each runs Durations::job_duration_s(operation), then succeeds (and
@@ -114,6 +123,11 @@ class World {
   std::vector<std::string> start_jobs(std::string_view project, const std::string& request_id,
                                       const std::vector<JobSpec>& specs);
   const Job* find_job(std::string_view project, std::string_view id) const;
+  // One draw of the job failure generator (7.5: synchronous jobs).
+  bool draw_job_failure();
+  // 7.5 rate limit: at most 6 synchronous commands per caller per 60
+  // simulated seconds; true (and counted) when this one is admitted.
+  bool admit_sync_command(const std::string& caller);
   // The jobs created by one request, in creation order (none: empty).
   std::vector<const Job*> jobs_of_request(std::string_view project, std::string_view request_id) const;
   // A running job of this operation on the server, if any.
@@ -139,6 +153,47 @@ class World {
   // All servers of the project, newest first (the 3.1 order).
   std::vector<const Server*> project_servers(std::string_view project) const;
 
+  // ---- phones (phones.cc; cph-api.md 5.0-5.12) ----
+  // The server's phone count: its phone model's phone_capacity (catalog).
+  int phone_count(const Server& s) const;
+  // Phone `index` of the server: derived from it, with its override if any.
+  Phone phone_at(const Server& s, int index) const;
+  std::optional<Phone> find_phone(std::string_view project, std::string_view id) const;
+  struct PhoneQuery {
+    std::optional<std::string> name_contains;  // 5.1 phone_name: fuzzy = substring
+    std::optional<std::string> server_id;
+    std::optional<int> status;
+    std::optional<int> type;
+    int64_t offset = 0;
+    int64_t limit = 200;
+  };
+  struct PhonePage {
+    int64_t count = 0;
+    std::vector<Phone> phones;
+  };
+  // Newest server first, and within a server the highest index first (the
+  // 3.1 order applied to phones).
+  PhonePage list_phones(std::string_view project, const PhoneQuery& q) const;
+  // Persists the phone's state (an override of the derived phone).
+  void put_phone(const Phone& p);
+  // The name is used by another phone of the same server (CPS.0026).
+  bool phone_name_taken(const Phone& p, std::string_view name) const;
+
+  // ---- encode servers (phones.cc; cph-api.md 6.4, 6.5) ----
+  // Each server has one encode server (a container) derived from it.
+  struct EncodeServer {
+    std::string id;
+    std::string name;
+    std::string ip;
+    const Server* server = nullptr;
+    int status = 0;  // A-22, the query mapping: 0 creating, 1 running, 2 abnormal, 3 restarting
+  };
+  EncodeServer encode_server_of(const Server& s) const;
+  std::optional<EncodeServer> find_encode_server(std::string_view project, std::string_view id) const;
+
+  // Every server of every project (admin views).
+  const std::unordered_map<std::string, Server>& all_servers() const { return servers_; }
+
   // ---- KPS key pairs (keypairs.cc) ----
   const KeyPair* find_keypair(std::string_view project, std::string_view name) const;
   std::vector<const KeyPair*> list_keypairs(std::string_view project) const;
@@ -158,10 +213,11 @@ class World {
   };
   struct Changes {
     std::set<std::string> servers, bandwidths, orders, erased_servers, erased_bandwidths;
-    std::set<std::string> jobs, keypairs, erased_keypairs;
+    std::set<std::string> jobs, keypairs, erased_keypairs, phones, erased_phones;
     bool empty() const {
       return servers.empty() && bandwidths.empty() && orders.empty() && erased_servers.empty() &&
-             erased_bandwidths.empty() && jobs.empty() && keypairs.empty() && erased_keypairs.empty();
+             erased_bandwidths.empty() && jobs.empty() && keypairs.empty() && erased_keypairs.empty() &&
+             phones.empty() && erased_phones.empty();
     }
   };
   struct IndexKey {
@@ -178,6 +234,12 @@ class World {
   void apply(const Event& e, Changes& ch);
   void release_server(const std::string& id, Changes& ch);
   void finish_job(const Event& e, Changes& ch);          // jobs.cc
+  void apply_server_job(Job& j, Server& s, int64_t t, Changes& ch);   // jobs.cc
+  void begin_phone_job(const Job& j, Changes& ch);                    // phones.cc
+  void finish_phone_job(Job& j, bool failed, int64_t t, Changes& ch);  // phones.cc
+  void drop_phones(const Server& s, Changes& ch);                     // phones.cc: its overrides
+  void index_phones(const Server& s);                                 // phones.cc
+  void unindex_phones(const Server& s);                               // phones.cc
   void start_change(Order& o, Changes& ch);               // changes.cc
   void finish_change(const Event& e, Changes& ch);        // changes.cc
   static std::string keypair_key(std::string_view project, std::string_view name);
@@ -202,6 +264,11 @@ class World {
   std::unordered_map<std::string, Job> jobs_;
   std::unordered_map<std::string, std::vector<std::string>> jobs_by_request_;  // request id -> job ids
   std::map<std::string, KeyPair> keypairs_;  // keypair_key -> key pair
+  std::unordered_map<std::string, Phone> phones_;  // phone id -> override (changed phones only)
+  std::unordered_map<std::string, std::string> phone_servers_;   // phone id prefix -> server id
+  std::unordered_map<std::string, std::string> encode_servers_;  // encode server id -> server id
+  std::set<std::string> encode_restarting_;
+  std::map<std::string, std::vector<int64_t>> sync_commands_;  // caller -> admission times (not persisted)  // encode servers with a running restart job
   double job_failure_rate_ = 0;
   std::mt19937_64 job_rng_{1};
   bool is_new_ = false;
