@@ -1,7 +1,11 @@
-// Typed CPH and BSS calls: request building (paths, query, JSON bodies),
-// AK/SK signing, status/error handling, read retries. The JSON library stays
-// in this file; callers see the plain structs of cph_client.h.
+// The core of CphClient: AK/SK signing, sending, status/error handling and
+// read retries (the one call machinery, declared in cph_call.h), the JSON
+// helpers every API family shares, and the server and BSS calls. Other API
+// families live in cph_bss.cc (orders), cph_bandwidths.cc, cph_jobs.cc,
+// cph_share.cc, cph_tags.cc, cph_keypairs.cc and cph_server_changes.cc. Callers see the plain structs of
+// cph_client.h.
 #include "cloud/cph_client.h"
+#include "cloud/cph_call.h"
 
 #include <algorithm>
 #include <chrono>
@@ -19,17 +23,7 @@
 
 namespace cph::cloud {
 
-namespace {
-
-using nlohmann::json;
-using nlohmann::ordered_json;  // request bodies keep the reference's field order
-
-constexpr std::string_view kUserAgent = "cphform/0.1";
-constexpr int kMaxReadRetries = 3;
-constexpr std::chrono::milliseconds kBackoffBase{200};
-constexpr std::chrono::milliseconds kBackoffCap{8000};
-constexpr std::chrono::seconds kRetryAfterCap{120};
-constexpr int kListPageSize = 100;  // maximum limit of 3.1
+namespace detail {
 
 // ---- tolerant JSON reading (reference 11.1) ----
 
@@ -76,6 +70,68 @@ std::vector<std::string> strings(const json& j, const char* key) {
   return out;
 }
 
+BandWidthInfo parse_bandwidth(const json& b) {
+  BandWidthInfo bw;
+  bw.band_width_id = str(b, "band_width_id");
+  bw.band_width_name = str(b, "band_width_name");
+  bw.band_width_size = num(b, "band_width_size");
+  bw.band_width_charge_mode = num(b, "band_width_charge_mode");
+  bw.band_width_share_type = num(b, "band_width_share_type");
+  bw.create_time = str(b, "create_time");
+  bw.update_time = str(b, "update_time");
+  return bw;
+}
+
+std::string encode(std::string_view s) { return sign::uri_encode(s); }
+
+ordered_json ports_body(const std::vector<Port>& ports) {
+  ordered_json out = ordered_json::array();
+  for (const Port& port : ports) {
+    ordered_json o;
+    o["name"] = port.name;
+    o["listen_port"] = port.listen_port;
+    o["internet_accessible"] = port.internet_accessible ? "true" : "false";  // a string (1.10)
+    out.push_back(std::move(o));
+  }
+  return out;
+}
+
+std::string to_body(const ordered_json& body, const std::string& api) {
+  try {
+    return body.dump();
+  } catch (const json::exception& e) {
+    throw std::invalid_argument(api + ": request body: " + e.what());
+  }
+}
+
+void add_query(std::string& q, std::string_view key, std::string_view value) {
+  if (!q.empty()) q += '&';
+  q += encode(key);
+  q += '=';
+  q += encode(value);
+}
+
+json parse_body(const HttpResponse& r, const Call& c) {
+  if (r.body.empty()) return json::object();
+  json j = json::parse(r.body, nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded())
+    throw CloudError(r.status, "", "response body is not valid JSON", r.header("X-Request-Id"), c.api, r.body);
+  return j;
+}
+
+}  // namespace detail
+
+using namespace detail;
+
+namespace {
+
+constexpr std::string_view kUserAgent = "cphform/0.1";
+constexpr int kMaxReadRetries = 3;
+constexpr std::chrono::milliseconds kBackoffBase{200};
+constexpr std::chrono::milliseconds kBackoffCap{8000};
+constexpr std::chrono::seconds kRetryAfterCap{120};
+constexpr int kListPageSize = 100;  // maximum limit of 3.1
+
 Server parse_server(const json& j) {
   Server s;
   s.server_id = str(j, "server_id");
@@ -107,15 +163,7 @@ Server parse_server(const json& j) {
   }
   const json& bws = member(j, "band_widths");
   if (bws.is_array()) {
-    for (const auto& b : bws) {
-      BandWidthInfo bw;
-      bw.band_width_id = str(b, "band_width_id");
-      bw.band_width_name = str(b, "band_width_name");
-      bw.band_width_size = num(b, "band_width_size");
-      bw.band_width_charge_mode = num(b, "band_width_charge_mode");
-      bw.band_width_share_type = num(b, "band_width_share_type");
-      s.band_widths.push_back(std::move(bw));
-    }
+    for (const auto& b : bws) s.band_widths.push_back(parse_bandwidth(b));
   }
   s.create_time = str(j, "create_time");
   s.update_time = str(j, "update_time");
@@ -130,47 +178,6 @@ std::string format_error(int http_status, const std::string& code, const std::st
   if (const CpsError* e = find_cps_error(code)) what += " (" + std::string(e->meaning) + ")";
   if (!request_id.empty()) what += " [request_id " + request_id + "]";
   return what;
-}
-
-enum class Service { cph, bss };
-
-// One API call as the client makes it: template for errors and counting,
-// concrete encoded path/query, optional JSON body.
-struct Call {
-  Service service;
-  std::string method;
-  std::string api;    // "GET /v1/{project_id}/cloud-phone/servers"
-  std::string path;   // encoded, without the endpoint's base path
-  std::string query;  // encoded, without '?'
-  std::optional<std::string> body;
-};
-
-std::string encode(std::string_view s) { return sign::uri_encode(s); }
-
-// Compact JSON, as the SDK sends it. Strings that are not valid UTF-8 cannot
-// be represented in JSON: say so, naming the call, instead of sending a
-// mangled value.
-std::string to_body(const ordered_json& body, const std::string& api) {
-  try {
-    return body.dump();
-  } catch (const json::exception& e) {
-    throw std::invalid_argument(api + ": request body: " + e.what());
-  }
-}
-
-void add_query(std::string& q, std::string_view key, std::string_view value) {
-  if (!q.empty()) q += '&';
-  q += encode(key);
-  q += '=';
-  q += encode(value);
-}
-
-json parse_body(const HttpResponse& r, const Call& c) {
-  if (r.body.empty()) return json::object();
-  json j = json::parse(r.body, nullptr, /*allow_exceptions=*/false);
-  if (j.is_discarded())
-    throw CloudError(r.status, "", "response body is not valid JSON", r.header("X-Request-Id"), c.api, r.body);
-  return j;
 }
 
 CloudError error_from(const HttpResponse& r, const Call& c) {
@@ -230,93 +237,81 @@ bool server_status_creating(int status) { return status == 0 || status == 1 || s
 
 // ---- CphClient -----------------------------------------------------------------
 
-struct CphClient::Impl {
-  std::shared_ptr<HttpTransport> cph;
-  std::shared_ptr<HttpTransport> bss;
-  Endpoints endpoints;
-  Credentials credentials;
+// The call machinery (declared in cph_call.h): the one place where requests
+// are signed, counted, sent and retried.
 
-  mutable std::mutex mutex;  // guards counts and rng
-  ApiCallCounts counts;
-  std::mt19937_64 rng{std::random_device{}()};
+void CphClient::Impl::count(const std::string& api) {
+  std::lock_guard lock(mutex);
+  ++counts[api];
+}
 
-  void count(const std::string& api) {
-    std::lock_guard lock(mutex);
-    ++counts[api];
+std::chrono::milliseconds CphClient::Impl::backoff(int retry, const std::string& retry_after) {
+  // Retry-After in seconds (the HTTP-date form is not used by APIGW) wins
+  // over our own schedule, within a sanity cap.
+  if (!retry_after.empty() &&
+      std::all_of(retry_after.begin(), retry_after.end(), [](char ch) { return ch >= '0' && ch <= '9'; }) &&
+      retry_after.size() <= 6) {
+    const auto s = std::chrono::seconds(std::stol(retry_after));
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::min<std::chrono::seconds>(s, kRetryAfterCap));
   }
+  // Exponential with jitter in [50%, 100%]: 200ms, 400ms, 800ms ... so that
+  // many clients throttled together do not come back together.
+  const auto ceiling = std::min(kBackoffBase * (1 << retry), kBackoffCap);
+  std::lock_guard lock(mutex);
+  std::uniform_int_distribution<long> dist(ceiling.count() / 2, ceiling.count());
+  return std::chrono::milliseconds(dist(rng));
+}
 
-  std::chrono::milliseconds backoff(int retry, const std::string& retry_after) {
-    // Retry-After in seconds (the HTTP-date form is not used by APIGW) wins
-    // over our own schedule, within a sanity cap.
-    if (!retry_after.empty() &&
-        std::all_of(retry_after.begin(), retry_after.end(), [](char ch) { return ch >= '0' && ch <= '9'; }) &&
-        retry_after.size() <= 6) {
-      const auto s = std::chrono::seconds(std::stol(retry_after));
-      return std::chrono::duration_cast<std::chrono::milliseconds>(std::min<std::chrono::seconds>(s, kRetryAfterCap));
+asio::awaitable<HttpResponse> CphClient::Impl::send_once(const Call& c) {
+  const bool is_bss = c.service == Service::bss;
+  const std::shared_ptr<HttpTransport>& transport = is_bss ? bss : cph;
+  const Url& url = is_bss ? endpoints.bss : endpoints.cph;
+  if (!transport) throw std::logic_error("CphClient: no transport for " + c.api);
+
+  const std::string path = url.base_path + c.path;
+  const std::string body = c.body.value_or(std::string());
+  sign::SignableRequest req{c.method, path, c.query, {}, body};
+  req.headers.emplace_back("Host", url.host_header());
+  // 1.3: Content-Type is required; the SDK sends it on GET as well.
+  if (c.body || c.method == "GET") req.headers.emplace_back("Content-Type", "application/json");
+  if (!is_bss) req.headers.emplace_back("X-Project-Id", credentials.project_id);
+  req.headers.emplace_back("User-Agent", std::string(kUserAgent));
+  // Signed per attempt: a retry carries a fresh X-Sdk-Date.
+  sign::sign_request(req, credentials.access_key, credentials.secret_key, sign::sdk_date_now());
+
+  HttpRequest out;
+  out.method = c.method;
+  out.target = c.query.empty() ? path : path + "?" + c.query;
+  out.headers = std::move(req.headers);
+  out.body = body;
+  count(c.api);
+  co_return co_await transport->send(std::move(out));
+}
+
+asio::awaitable<HttpResponse> CphClient::Impl::call(const Call& c) {
+  const bool read = c.method == "GET";
+  for (int retry = 0;; ++retry) {
+    std::chrono::milliseconds wait{0};
+    try {
+      HttpResponse r = co_await send_once(c);
+      if (r.status >= 200 && r.status <= 299) co_return r;
+      CloudError err = error_from(r, c);
+      if (!read || !err.retryable() || retry >= kMaxReadRetries) throw err;
+      wait = backoff(retry, r.header("Retry-After"));
+    } catch (const TransportError&) {
+      if (!read || retry >= kMaxReadRetries) throw;
+      wait = backoff(retry, "");
     }
-    // Exponential with jitter in [50%, 100%]: 200ms, 400ms, 800ms ... so that
-    // many clients throttled together do not come back together.
-    const auto ceiling = std::min(kBackoffBase * (1 << retry), kBackoffCap);
-    std::lock_guard lock(mutex);
-    std::uniform_int_distribution<long> dist(ceiling.count() / 2, ceiling.count());
-    return std::chrono::milliseconds(dist(rng));
+    asio::steady_timer timer(co_await asio::this_coro::executor, wait);
+    co_await timer.async_wait(asio::use_awaitable);
   }
+}
 
-  asio::awaitable<HttpResponse> send_once(const Call& c) {
-    const bool is_bss = c.service == Service::bss;
-    const std::shared_ptr<HttpTransport>& transport = is_bss ? bss : cph;
-    const Url& url = is_bss ? endpoints.bss : endpoints.cph;
-    if (!transport) throw std::logic_error("CphClient: no transport for " + c.api);
-
-    const std::string path = url.base_path + c.path;
-    const std::string body = c.body.value_or(std::string());
-    sign::SignableRequest req{c.method, path, c.query, {}, body};
-    req.headers.emplace_back("Host", url.host_header());
-    // 1.3: Content-Type is required; the SDK sends it on GET as well.
-    if (c.body || c.method == "GET") req.headers.emplace_back("Content-Type", "application/json");
-    if (!is_bss) req.headers.emplace_back("X-Project-Id", credentials.project_id);
-    req.headers.emplace_back("User-Agent", std::string(kUserAgent));
-    // Signed per attempt: a retry carries a fresh X-Sdk-Date.
-    sign::sign_request(req, credentials.access_key, credentials.secret_key, sign::sdk_date_now());
-
-    HttpRequest out;
-    out.method = c.method;
-    out.target = c.query.empty() ? path : path + "?" + c.query;
-    out.headers = std::move(req.headers);
-    out.body = body;
-    count(c.api);
-    co_return co_await transport->send(std::move(out));
-  }
-
-  // Sends the call; 2xx -> response, otherwise CloudError. Reads (GET) are
-  // retried on throttling/5xx and transport failures; mutations never are,
-  // because only the executor, with its journal, knows whether resending is
-  // safe (ARCHITECTURE.md decision 3).
-  asio::awaitable<HttpResponse> call(const Call& c) {
-    const bool read = c.method == "GET";
-    for (int retry = 0;; ++retry) {
-      std::chrono::milliseconds wait{0};
-      try {
-        HttpResponse r = co_await send_once(c);
-        if (r.status >= 200 && r.status <= 299) co_return r;
-        CloudError err = error_from(r, c);
-        if (!read || !err.retryable() || retry >= kMaxReadRetries) throw err;
-        wait = backoff(retry, r.header("Retry-After"));
-      } catch (const TransportError&) {
-        if (!read || retry >= kMaxReadRetries) throw;
-        wait = backoff(retry, "");
-      }
-      asio::steady_timer timer(co_await asio::this_coro::executor, wait);
-      co_await timer.async_wait(asio::use_awaitable);
-    }
-  }
-
-  std::string project_path(std::string_view version, std::string_view rest) const {
-    if (credentials.project_id.empty())
-      throw std::invalid_argument("CphClient: a project ID is required for CPH calls (HW_PROJECT_ID)");
-    return "/" + std::string(version) + "/" + encode(credentials.project_id) + std::string(rest);
-  }
-};
+std::string CphClient::Impl::project_path(std::string_view version, std::string_view rest) const {
+  if (credentials.project_id.empty())
+    throw std::invalid_argument("CphClient: a project ID is required for CPH calls (HW_PROJECT_ID)");
+  return "/" + std::string(version) + "/" + encode(credentials.project_id) + std::string(rest);
+}
 
 namespace {
 bool same_endpoint(const Url& a, const Url& b) { return a.scheme == b.scheme && a.host == b.host && a.port == b.port; }
@@ -428,17 +423,7 @@ asio::awaitable<PurchaseResult> CphClient::purchase_servers(PurchaseServersReque
   body["image_id"] = p.image_id;
   body["count"] = p.count;
   if (p.keypair_name) body["keypair_name"] = *p.keypair_name;
-  if (!p.ports.empty()) {
-    ordered_json ports = ordered_json::array();
-    for (const auto& port : p.ports) {
-      ordered_json o;
-      o["name"] = port.name;
-      o["listen_port"] = port.listen_port;
-      o["internet_accessible"] = port.internet_accessible ? "true" : "false";  // a string (1.10)
-      ports.push_back(std::move(o));
-    }
-    body["ports"] = std::move(ports);
-  }
+  if (!p.ports.empty()) body["ports"] = ports_body(p.ports);
   ordered_json extend;
   extend["charging_mode"] = 0;  // yearly/monthly, the only documented mode
   extend["period_type"] = p.period_type;
@@ -489,56 +474,6 @@ asio::awaitable<void> CphClient::rename_server(std::string server_id, std::strin
          std::nullopt};
   c.body = to_body(body, c.api);
   co_await impl_->call(c);
-}
-
-asio::awaitable<Order> CphClient::show_order(std::string order_id) {
-  Call c{Service::bss,
-         "GET",
-         "GET /v2/orders/customer-orders/details/{order_id}",
-         "/v2/orders/customer-orders/details/" + encode(order_id),
-         {},
-         std::nullopt};
-  const HttpResponse r = co_await impl_->call(c);
-  const json j = parse_body(r, c);
-  const json& info = member(j, "order_info");
-  // Without order_info there is no status to act on; a zero would read as a
-  // real (unknown) status, so this is an error rather than a default.
-  if (!info.is_object())
-    throw CloudError(r.status, "", "order details response has no order_info", r.header("X-Request-Id"), c.api, r.body);
-  Order o;
-  o.order_id = str(info, "order_id");
-  o.status = num(info, "status");
-  o.order_type = num(info, "order_type");
-  o.create_time = str(info, "create_time");
-  o.payment_time = str(info, "payment_time");
-  co_return o;
-}
-
-asio::awaitable<void> CphClient::pay_order(std::string order_id) {
-  ordered_json body;
-  body["order_id"] = order_id;
-  body["pay_account_type"] = 1;
-  Call c{Service::bss, "POST",      "POST /v2/orders/customer-orders/pay", "/v2/orders/customer-orders/pay",
-         {},           std::nullopt};
-  c.body = to_body(body, c.api);
-  co_await impl_->call(c);
-}
-
-asio::awaitable<UnsubscribeResult> CphClient::unsubscribe(std::vector<std::string> resource_ids) {
-  ordered_json body;
-  body["resource_ids"] = resource_ids;
-  body["unsubscribe_type"] = 1;
-  Call c{Service::bss,
-         "POST",
-         "POST /v2/orders/subscriptions/resources/unsubscribe",
-         "/v2/orders/subscriptions/resources/unsubscribe",
-         {},
-         std::nullopt};
-  c.body = to_body(body, c.api);
-  const HttpResponse r = co_await impl_->call(c);
-  UnsubscribeResult result;
-  result.order_ids = strings(parse_body(r, c), "order_ids");
-  co_return result;
 }
 
 }  // namespace cph::cloud

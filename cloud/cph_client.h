@@ -1,7 +1,11 @@
-// Typed calls to CPH (../shared/cph-api.md sections 3-7) and to the BSS
-// billing service, over an HttpTransport, signed with AK/SK. One CphClient per
-// run; every call is a coroutine. JSON stays inside cph_client.cc: callers see
-// plain structs.
+// Typed calls to CPH (../shared/cph-api.md sections 3-7), to KPS key pairs
+// and to the BSS billing service, over an HttpTransport, signed with AK/SK.
+// One CphClient per run; every call is a coroutine. JSON stays inside cloud/
+// (cph_call.h and the cph_*.cc files): callers see plain structs.
+//
+// Reads (GET) are retried on throttling, 5xx and transport failures; no
+// mutation is ever retried here (only the journal knows whether resending is
+// safe).
 #pragma once
 
 #include <cstdint>
@@ -50,6 +54,8 @@ struct BandWidthInfo {  // reference 1.10 "Bandwidth"
   int band_width_size = 0;
   int band_width_charge_mode = 0;  // 0 bandwidth, 1 traffic
   int band_width_share_type = 0;   // 0 dedicated (per), 1 shared (whole)
+  std::string create_time;  // UTC YYYY-MM-DDTHH:MM:SSZ
+  std::string update_time;
 };
 
 // Server as returned by list (5.1.1) and detail (5.1.2). Detail-only fields
@@ -150,6 +156,148 @@ struct UnsubscribeResult {
   std::vector<std::string> order_ids;
 };
 
+// ---- Server models (reference 3.3) ------------------------------------------
+
+struct ServerModel {
+  std::string server_model_name;
+  std::string server_type;  // "Hi1616"
+  int cpu = 0;
+  int memory = 0;        // GB
+  int product_type = 0;  // 0 cloud phone, 1 cloud game
+  int free_size = 0;     // GB
+  // extend_spec (table 5-21; an object in 3.3, unlike 5.3's JSON string)
+  std::string spec_cpu, spec_memory, spec_disk, spec_network_interface, spec_gpu, bms_flavor;
+  int gpu_count = 0;
+  int numa_count = 0;
+};
+
+// ---- Jobs (reference 1.9(a), 1.10 ServerJob, 6.1, 6.2) ----------------------
+
+// One item of a job-producing response: either a job was started for the
+// server (job_id set) or the server was refused (error_code/error_msg set,
+// no job: reference 11.3's item-level errors).
+struct ServerJobItem {
+  std::string server_id;
+  std::string job_id;
+  std::string error_code;
+  std::string error_msg;
+};
+
+// Response of a job-producing call (3.5, 3.7-3.11, 6.3).
+struct JobsResult {
+  std::string request_id;
+  std::vector<ServerJobItem> jobs;
+  std::vector<std::string> job_ids() const;  // the items that started a job
+};
+
+enum class JobStatus : int { failed = -1, running = 1, succeeded = 2 };
+
+// A job as 6.1/6.2 report it. Empty strings for absent or null fields.
+struct Job {
+  std::string job_id;
+  std::string server_id;  // server jobs
+  std::string phone_id;   // phone jobs
+  int status = 0;         // JobStatus values
+  std::string begin_time;
+  std::string end_time;
+  std::string error_code;
+  std::string error_msg;
+  std::string execute_msg;  // output, at most 1024 bytes
+  bool finished() const { return status == 2 || status == -1; }
+  bool succeeded() const { return status == 2; }
+};
+
+// At most this many request ids per 6.2 call (CPS.0161 beyond).
+inline constexpr size_t kMaxRequestIdsPerJobQuery = 20;
+
+// ---- Server changes (reference 3.5, 3.6, 3.12, 6.3) ------------------------
+
+// Body of POST /v2/{project_id}/cloud-phone/servers/{server_id}/change (3.6,
+// table 5-42): the purchase's network and bandwidth fields are required
+// again; phone model and image are what the switch changes.
+struct ChangeServerRequest {
+  std::string phone_model_name;
+  std::string image_id;
+  std::optional<std::string> keypair_name;
+  std::vector<Port> ports;
+  std::string tenant_vpc_id;
+  std::string subnet_id;  // nics[0].subnet_id
+  std::string eip_type;   // public_ip.eip.type; "" sends public_ip {"count": 0} (no EIP)
+  std::optional<std::string> band_width_id;
+  std::optional<int> band_width_size;
+  int band_width_charge_mode = 1;
+  int band_width_share_type = 0;
+};
+
+struct ChangeServerResult {
+  std::string request_id;
+  std::string server_id;
+  std::string job_id;
+};
+
+// Body of POST .../servers/change-server-model (3.12).
+struct ChangeServerModelRequest {
+  std::string server_id;
+  std::string server_model_name;
+  std::string phone_model_name;
+  bool is_auto_pay = true;  // an upgrade must be paid; unattended runs pay automatically
+};
+
+struct ChangeServerModelResult {
+  std::string request_id;
+  std::string order_id;
+  std::string product_id;
+};
+
+// One element of 6.3's `servers`.
+struct ServerKeypair {
+  std::string server_id;
+  std::string keypair_name;
+};
+
+// ---- Shared storage and apps (reference 3.7-3.11) ---------------------------
+
+struct PushShareAppRequest {
+  std::string package_name;
+  std::string bucket_name;
+  std::string object_path;  // a .tar object
+  bool pre_install = false;
+};
+
+// ---- Tags (reference 7.6-7.11), resource type cph-server --------------------
+
+struct Tag {
+  std::string key;
+  std::string value;
+};
+
+// 7.9 resource: a server with its tags.
+struct TaggedResource {
+  std::string resource_id;
+  std::string resource_name;
+  std::vector<Tag> tags;
+};
+
+struct TaggedResourcePage {
+  int total_count = 0;
+  std::vector<TaggedResource> resources;
+};
+
+// 7.9 "filter" without conditions: every server of the project.
+struct ResourceInstanceQuery {
+  int offset = 0;
+  int limit = 1000;  // 1..1000
+};
+
+// ---- KPS key pairs (not in the reference; docs/emulator.md) -----------------
+
+struct Keypair {
+  std::string name;
+  std::string public_key;
+  std::string fingerprint;
+  std::string private_key;  // only in the answer of a create without public_key
+};
+
 // ---- Client ----------------------------------------------------------------
 
 struct Endpoints {
@@ -191,10 +339,81 @@ class CphClient {
   // (release the resources and their attached resources now).
   asio::awaitable<UnsubscribeResult> unsubscribe(std::vector<std::string> resource_ids);
 
+  // GET /v1/{project_id}/cloud-phone/server-models (3.3); product_type 0/1 or all.
+  asio::awaitable<std::vector<ServerModel>> list_server_models(std::optional<int> product_type);
+
+  // ---- bandwidths (cph_bandwidths.cc) ----
+  // GET /v1/{project_id}/cloud-phone/bandwidths (4.1): one page (limit 1..100).
+  asio::awaitable<std::vector<BandWidthInfo>> list_bandwidths(int offset, int limit);
+  // Every bandwidth, in pages of 100 (4.1 has no count: stops at a short page).
+  asio::awaitable<std::vector<BandWidthInfo>> list_all_bandwidths();
+  // PUT /v1/{project_id}/cloud-phone/bandwidths/{band_width_id} (4.2); shared
+  // bandwidths only; synchronous. Returns the request_id.
+  asio::awaitable<std::string> resize_bandwidth(std::string band_width_id, int band_width_size);
+
+  // ---- server changes (cph_server_changes.cc) ----
+  // POST /v1/{project_id}/cloud-phone/servers/batch-restart (3.5).
+  asio::awaitable<JobsResult> restart_servers(std::vector<std::string> server_ids);
+  // POST /v2/{project_id}/cloud-phone/servers/{server_id}/change (3.6): one job.
+  asio::awaitable<ChangeServerResult> change_server(std::string server_id, ChangeServerRequest request);
+  // POST /v1/{project_id}/cloud-phone/servers/change-server-model (3.12): a BSS order.
+  asio::awaitable<ChangeServerModelResult> change_server_model(ChangeServerModelRequest request);
+  // PUT /v1/{project_id}/cloud-phone/servers/open-access (6.3): one job per server.
+  asio::awaitable<JobsResult> change_keypairs(std::vector<ServerKeypair> servers);
+
+  // ---- shared storage and apps (cph_share.cc); one job per server ----
+  // POST /v1/{project_id}/cloud-phone/phones/share-files (3.7).
+  asio::awaitable<JobsResult> push_share_files(std::string bucket_name, std::string object_path,
+                                               std::vector<std::string> server_ids);
+  // POST /v1/{project_id}/cloud-phone/phones/share-files with file_paths (3.9:
+  // the method the reference prints, A-5).
+  asio::awaitable<JobsResult> delete_share_files(std::vector<std::string> file_paths,
+                                                 std::vector<std::string> server_ids);
+  // GET /v1/{project_id}/cloud-phone/servers/share-files (3.8); the listing is
+  // in each job's execute_msg.
+  asio::awaitable<JobsResult> query_share_files(std::string path, std::vector<std::string> server_ids);
+  // POST /v1/{project_id}/cloud-phone/phones/share-apps (3.10).
+  asio::awaitable<JobsResult> push_share_apps(PushShareAppRequest request, std::vector<std::string> server_ids);
+  // DELETE /v1/{project_id}/cloud-phone/phones/share-apps with a JSON body (3.11).
+  asio::awaitable<JobsResult> delete_share_apps(std::string package_name, std::vector<std::string> server_ids);
+
+  // ---- jobs (cph_jobs.cc) ----
+  // GET /v1/{project_id}/cloud-phone/jobs/{job_id} (6.1).
+  asio::awaitable<Job> show_job(std::string job_id);
+  // GET /v1/{project_id}/cloud-phone/jobs?request_ids=a,b (6.2): one page of
+  // the jobs of 1..20 requests (request_id= when there is one). Jobs do not
+  // name their request: attribute them by job_id.
+  asio::awaitable<std::vector<Job>> list_jobs(std::vector<std::string> request_ids, int offset, int limit);
+  // Every page of list_jobs (limit 100): 1..20 request ids.
+  asio::awaitable<std::vector<Job>> list_all_jobs(std::vector<std::string> request_ids);
+
+  // ---- tags, resource type cph-server (cph_tags.cc) ----
+  // GET /v1/{project_id}/cph-server/{server_id}/tags (7.8).
+  asio::awaitable<std::vector<Tag>> list_server_tags(std::string server_id);
+  // POST /v1/{project_id}/cph-server/{server_id}/tags/action, action create
+  // (7.10; upserts by key) or delete (7.11). Synchronous, 204.
+  asio::awaitable<void> create_server_tags(std::string server_id, std::vector<Tag> tags);
+  asio::awaitable<void> delete_server_tags(std::string server_id, std::vector<Tag> tags);
+  // POST /v1/{project_id}/cph-server/resource_instances/action (7.9), filter
+  // without conditions: one page of servers with their tags.
+  asio::awaitable<TaggedResourcePage> list_tagged_servers(ResourceInstanceQuery query);
+  // The tags of every server, in pages of 1000: a refresh of N servers costs
+  // ceil(N/1000) calls, not N. Servers without tags are included.
+  asio::awaitable<std::vector<TaggedResource>> list_all_server_tags();
+
+  // ---- KPS key pairs (cph_keypairs.cc) ----
+  // POST /v3/{project_id}/keypairs; without public_key the service generates
+  // the pair and returns private_key this once.
+  asio::awaitable<Keypair> create_keypair(std::string name, std::optional<std::string> public_key);
+  // GET /v3/{project_id}/keypairs (never private keys).
+  asio::awaitable<std::vector<Keypair>> list_keypairs();
+  // DELETE /v3/{project_id}/keypairs/{name}.
+  asio::awaitable<void> delete_keypair(std::string name);
+
   ApiCallCounts call_counts() const;
 
  private:
-  struct Impl;
+  struct Impl;  // the call machinery, cph_call.h (internal to cloud/)
   std::unique_ptr<Impl> impl_;
 };
 

@@ -1,0 +1,48 @@
+// Bandwidths (cph-api.md 4.1, 4.2).
+#include "cloud/cph_call.h"
+
+namespace cph::cloud {
+
+using namespace detail;
+
+namespace {
+constexpr int kBandwidthPageSize = 100;  // maximum limit of 4.1
+}
+
+asio::awaitable<std::vector<BandWidthInfo>> CphClient::list_bandwidths(int offset, int limit) {
+  Call c = impl_->cph_call("GET", "GET /v1/{project_id}/cloud-phone/bandwidths",
+                           impl_->project_path("v1", "/cloud-phone/bandwidths"));
+  add_query(c.query, "offset", std::to_string(offset));
+  add_query(c.query, "limit", std::to_string(limit));
+  const HttpResponse r = co_await impl_->call(c);
+  const json j = parse_body(r, c);
+  std::vector<BandWidthInfo> out;
+  const json& list = member(j, "band_widths");
+  if (list.is_array())
+    for (const json& b : list) out.push_back(parse_bandwidth(b));
+  co_return out;
+}
+
+asio::awaitable<std::vector<BandWidthInfo>> CphClient::list_all_bandwidths() {
+  std::vector<BandWidthInfo> all;
+  for (int offset = 0;; offset += kBandwidthPageSize) {
+    std::vector<BandWidthInfo> page = co_await list_bandwidths(offset, kBandwidthPageSize);
+    const size_t got = page.size();
+    for (BandWidthInfo& b : page) all.push_back(std::move(b));
+    // 4.1 documents no count: a short page is the last one.
+    if (got < static_cast<size_t>(kBandwidthPageSize)) break;
+  }
+  co_return all;
+}
+
+asio::awaitable<std::string> CphClient::resize_bandwidth(std::string band_width_id, int band_width_size) {
+  ordered_json body;
+  body["band_width_size"] = band_width_size;
+  Call c = impl_->cph_call("PUT", "PUT /v1/{project_id}/cloud-phone/bandwidths/{band_width_id}",
+                           impl_->project_path("v1", "/cloud-phone/bandwidths/" + encode(band_width_id)));
+  c.body = to_body(body, c.api);
+  const HttpResponse r = co_await impl_->call(c);
+  co_return str(parse_body(r, c), "request_id");
+}
+
+}  // namespace cph::cloud

@@ -1,0 +1,94 @@
+// Internal to cloud/: the call machinery of CphClient, shared by the
+// translation units that implement its API families (cph_client.cc for
+// servers and BSS, cph_bandwidths.cc, cph_jobs.cc, ...). The machinery itself
+// (signing, sending, retries, errors) is defined once, in cph_client.cc, so
+// that limits on it (retry budgets, rate limits) have one place to live.
+// Never included outside cloud/; the JSON library stays behind this header.
+#pragma once
+
+#include <chrono>
+#include <mutex>
+#include <optional>
+#include <random>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "cloud/cph_client.h"
+
+namespace cph::cloud::detail {
+
+using nlohmann::json;
+using nlohmann::ordered_json;  // request bodies keep the reference's field order
+
+enum class Service { cph, bss };
+
+// One API call as the client makes it: template for errors and counting,
+// concrete encoded path/query, optional JSON body.
+struct Call {
+  Service service;
+  std::string method;
+  std::string api;    // "GET /v1/{project_id}/cloud-phone/servers"
+  std::string path;   // encoded, without the endpoint's base path
+  std::string query;  // encoded, without '?'
+  std::optional<std::string> body;
+};
+
+// ---- tolerant JSON reading (reference 11.1) ----
+// A missing, null or mistyped field reads as empty/0 rather than throwing:
+// the service's examples disagree on null vs "" and on number types.
+std::string str(const json& j, const char* key);
+int num(const json& j, const char* key);
+const json& member(const json& j, const char* key);
+std::vector<std::string> strings(const json& j, const char* key);
+
+// ---- building requests ----
+std::string encode(std::string_view s);  // percent-encoding of the signer
+// Compact JSON; a string that is not valid UTF-8 throws invalid_argument
+// naming the call instead of sending a mangled value.
+std::string to_body(const ordered_json& body, const std::string& api);
+
+// `ports` of 3.4 and 3.6 (1.10): internet_accessible is sent as a string.
+ordered_json ports_body(const std::vector<Port>& ports);
+void add_query(std::string& q, std::string_view key, std::string_view value);
+// The response body as JSON ({} when empty); CloudError when not JSON.
+json parse_body(const HttpResponse& r, const Call& c);
+
+// Reference 1.9(a)/1.10 ServerJob items of a job-producing response.
+JobsResult parse_jobs_result(const json& j);
+BandWidthInfo parse_bandwidth(const json& j);
+
+}  // namespace cph::cloud::detail
+
+namespace cph::cloud {
+
+struct CphClient::Impl {
+  std::shared_ptr<HttpTransport> cph;
+  std::shared_ptr<HttpTransport> bss;
+  Endpoints endpoints;
+  Credentials credentials;
+
+  mutable std::mutex mutex;  // guards counts and rng
+  ApiCallCounts counts;
+  std::mt19937_64 rng{std::random_device{}()};
+
+  void count(const std::string& api);
+  std::chrono::milliseconds backoff(int retry, const std::string& retry_after);
+  asio::awaitable<HttpResponse> send_once(const detail::Call& c);
+  // Sends the call; 2xx -> response, otherwise CloudError. Reads (GET) are
+  // retried on throttling/5xx and transport failures; mutations never are,
+  // because only the executor, with its journal, knows whether resending is
+  // safe (ARCHITECTURE.md decision 3).
+  asio::awaitable<HttpResponse> call(const detail::Call& c);
+  // "/v1/{encoded project id}/rest"; throws when no project id is configured.
+  std::string project_path(std::string_view version, std::string_view rest) const;
+
+  // A CPH call of `method` on `api` with the concrete `path`: the common case.
+  detail::Call cph_call(std::string method, std::string api, std::string path) const {
+    return detail::Call{detail::Service::cph, std::move(method), std::move(api), std::move(path), {}, std::nullopt};
+  }
+};
+
+}  // namespace cph::cloud

@@ -1,0 +1,51 @@
+// KPS key pairs: POST/GET /v3/{project_id}/keypairs, DELETE
+// /v3/{project_id}/keypairs/{name}. Not in cph-api.md: the Huawei KPS/ECS
+// shapes the emulator documents (docs/emulator.md "KPS key pairs"). Sent to
+// the CPH endpoint, which is where the emulator serves them.
+#include "cloud/cph_call.h"
+
+namespace cph::cloud {
+
+using namespace detail;
+
+namespace {
+Keypair parse_keypair(const json& outer) {
+  // Both answers wrap the pair: {"keypair": {...}}.
+  const json& k = member(outer, "keypair");
+  Keypair p;
+  p.name = str(k, "name");
+  p.public_key = str(k, "public_key");
+  p.fingerprint = str(k, "fingerprint");
+  p.private_key = str(k, "private_key");
+  return p;
+}
+}  // namespace
+
+asio::awaitable<Keypair> CphClient::create_keypair(std::string name, std::optional<std::string> public_key) {
+  ordered_json body;
+  body["keypair"]["name"] = name;
+  if (public_key) body["keypair"]["public_key"] = *public_key;
+  Call c = impl_->cph_call("POST", "POST /v3/{project_id}/keypairs", impl_->project_path("v3", "/keypairs"));
+  c.body = to_body(body, c.api);
+  const HttpResponse r = co_await impl_->call(c);
+  co_return parse_keypair(parse_body(r, c));
+}
+
+asio::awaitable<std::vector<Keypair>> CphClient::list_keypairs() {
+  Call c = impl_->cph_call("GET", "GET /v3/{project_id}/keypairs", impl_->project_path("v3", "/keypairs"));
+  const HttpResponse r = co_await impl_->call(c);
+  const json j = parse_body(r, c);
+  std::vector<Keypair> out;
+  const json& list = member(j, "keypairs");
+  if (list.is_array())
+    for (const json& k : list) out.push_back(parse_keypair(k));
+  co_return out;
+}
+
+asio::awaitable<void> CphClient::delete_keypair(std::string name) {
+  Call c = impl_->cph_call("DELETE", "DELETE /v3/{project_id}/keypairs/{keypair_name}",
+                           impl_->project_path("v3", "/keypairs/" + encode(name)));
+  co_await impl_->call(c);
+}
+
+}  // namespace cph::cloud

@@ -1,0 +1,116 @@
+// Tags of cloud phone servers (cph-api.md 7.6-7.11), resource type
+// cph-server, the only one 7.6 enumerates.
+#include <set>
+
+#include "cloud/cph_call.h"
+
+namespace cph::cloud {
+
+using namespace detail;
+
+namespace {
+
+constexpr int kInstancePageSize = 1000;  // maximum limit of 7.9
+
+std::vector<Tag> parse_tags(const json& j) {
+  std::vector<Tag> tags;
+  const json& list = member(j, "tags");
+  if (list.is_array())
+    for (const json& t : list) tags.push_back({str(t, "key"), str(t, "value")});
+  return tags;
+}
+
+ordered_json tags_json(const std::vector<Tag>& tags) {
+  ordered_json a = ordered_json::array();
+  for (const Tag& t : tags) {
+    ordered_json o;
+    o["key"] = t.key;
+    o["value"] = t.value;
+    a.push_back(std::move(o));
+  }
+  return a;
+}
+
+}  // namespace
+
+asio::awaitable<std::vector<Tag>> CphClient::list_server_tags(std::string server_id) {
+  Call c = impl_->cph_call("GET", "GET /v1/{project_id}/{resource_type}/{resource_id}/tags",
+                           impl_->project_path("v1", "/cph-server/" + encode(server_id) + "/tags"));
+  const HttpResponse r = co_await impl_->call(c);
+  co_return parse_tags(parse_body(r, c));
+}
+
+namespace {
+// 7.10 and 7.11 share the path (A-6: /tags/action, as the URI section says).
+Call tag_action_call(std::string path, const char* action, const std::vector<Tag>& tags) {
+  Call c{Service::cph, "POST", "POST /v1/{project_id}/{resource_type}/{resource_id}/tags/action", std::move(path),
+         {},           std::nullopt};
+  ordered_json body;
+  body["action"] = action;
+  body["tags"] = tags_json(tags);
+  c.body = to_body(body, c.api);
+  return c;
+}
+}  // namespace
+
+asio::awaitable<void> CphClient::create_server_tags(std::string server_id, std::vector<Tag> tags) {
+  const Call c =
+      tag_action_call(impl_->project_path("v1", "/cph-server/" + encode(server_id) + "/tags/action"), "create", tags);
+  co_await impl_->call(c);
+}
+
+asio::awaitable<void> CphClient::delete_server_tags(std::string server_id, std::vector<Tag> tags) {
+  const Call c =
+      tag_action_call(impl_->project_path("v1", "/cph-server/" + encode(server_id) + "/tags/action"), "delete", tags);
+  co_await impl_->call(c);
+}
+
+asio::awaitable<TaggedResourcePage> CphClient::list_tagged_servers(ResourceInstanceQuery query) {
+  ordered_json body;
+  // 7.9: offset and limit are strings in JSON.
+  body["offset"] = std::to_string(query.offset);
+  body["limit"] = std::to_string(query.limit);
+  body["action"] = "filter";
+  Call c = impl_->cph_call("POST", "POST /v1/{project_id}/{resource_type}/resource_instances/action",
+                           impl_->project_path("v1", "/cph-server/resource_instances/action"));
+  c.body = to_body(body, c.api);
+  const HttpResponse r = co_await impl_->call(c);
+  const json j = parse_body(r, c);
+  TaggedResourcePage page;
+  page.total_count = num(j, "total_count");
+  const json& list = member(j, "resources");
+  if (list.is_array()) {
+    for (const json& res : list) {
+      TaggedResource t;
+      t.resource_id = str(res, "resource_id");
+      t.resource_name = str(res, "resource_name");
+      t.tags = parse_tags(res);
+      page.resources.push_back(std::move(t));
+    }
+  }
+  co_return page;
+}
+
+asio::awaitable<std::vector<TaggedResource>> CphClient::list_all_server_tags() {
+  std::vector<TaggedResource> all;
+  std::set<std::string> seen;  // a server created mid-listing shifts later pages
+  for (int offset = 0;; offset += kInstancePageSize) {
+    ResourceInstanceQuery q;
+    q.offset = offset;
+    q.limit = kInstancePageSize;
+    TaggedResourcePage page = co_await list_tagged_servers(q);
+    const size_t got = page.resources.size();
+    size_t added = 0;
+    for (TaggedResource& r : page.resources) {
+      if (!seen.insert(r.resource_id).second) continue;
+      all.push_back(std::move(r));
+      ++added;
+    }
+    if (got < static_cast<size_t>(kInstancePageSize)) break;
+    if (page.total_count > 0 && offset + static_cast<int>(got) >= page.total_count) break;
+    if (added == 0) break;  // a service ignoring offset would otherwise loop forever
+  }
+  co_return all;
+}
+
+}  // namespace cph::cloud
