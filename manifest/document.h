@@ -29,6 +29,7 @@ struct Node {
   std::vector<Entry> entries;  // table: its keys in source order
   std::vector<Node> items;     // array: its elements
   bool inline_table = false;   // { ... } rather than a [header] table
+  bool sensitive = false;      // holds a sensitive variable's value: brief() does not show it
 };
 
 struct Entry {
@@ -41,7 +42,8 @@ struct Entry {
 // position toml++ reports and returns nullopt.
 std::optional<Node> parse_toml(std::string_view text, const std::string& filename, std::vector<Diagnostic>& diags);
 
-// A short rendering of a value for messages: 0, "web/1", 1.5, true, [...], {...}.
+// A short rendering of a value for messages: 0, "web/1", 1.5, true, [...],
+// {...}; "(sensitive value)" for a sensitive one.
 std::string brief(const Node& value);
 
 }  // namespace cph::manifest::doc

@@ -92,6 +92,7 @@ std::string_view kind_name(Kind k) {
 }
 
 std::string brief(const Node& v) {
+  if (v.sensitive) return "(sensitive value)";
   switch (v.kind) {
     case Kind::array: return v.items.empty() ? "[]" : "[...]";
     case Kind::table: return v.entries.empty() ? "{}" : "{...}";

@@ -8,9 +8,13 @@
 #include <sstream>
 #include <tuple>
 
+#include <unistd.h>
+
 #include "common/crypto.h"
 #include "manifest/document.h"
+#include "manifest/link.h"
 #include "manifest/validate.h"
+#include "manifest/variables.h"
 #include "resources/schema.h"
 
 namespace cph::manifest {
@@ -66,6 +70,8 @@ struct Assembly {
   std::optional<SourcePos> drift_at;
   std::optional<SourcePos> backend_at;
   std::string digest_input;
+  std::vector<doc::Node> documents;  // parsed, processed together once all are read
+  std::map<std::string, std::vector<detail::PendingReference>> refs;  // by block or output address
 
   void error(const SourcePos& pos, std::string message) { diags.push_back(Diagnostic{pos, std::move(message)}); }
 };
@@ -247,12 +253,12 @@ void read_blocks(const resources::ResourceSchema& schema, const doc::Entry& entr
       continue;
     }
     a.blocks.emplace(address, block.value.pos);
-    a.manifest.resources.push_back(detail::validate_block(schema, block.key, block.value, a.diags));
+    a.manifest.resources.push_back(detail::validate_block(schema, block.key, block.value, a.diags, a.refs[address]));
   }
 }
 
 std::vector<std::string> known_block_types() {
-  std::vector<std::string> names = {"provider", "backend", "drift"};
+  std::vector<std::string> names = {"provider", "backend", "drift", "variables", "output"};
   for (const resources::ResourceSchema* s : resources::all_schemas()) names.push_back(s->type);
   return names;
 }
@@ -261,10 +267,16 @@ void add_document(std::string_view text, const std::string& filename, const std:
   a.manifest.files.push_back(filename);
   a.digest_input += digest_name + "\n" + std::to_string(text.size()) + "\n";
   a.digest_input += text;
-  std::optional<doc::Node> root = doc::parse_toml(text, filename, a.diags);
-  if (!root) return;
-  for (const doc::Entry& e : root->entries) {
-    if (e.key == "provider") {
+  if (std::optional<doc::Node> root = doc::parse_toml(text, filename, a.diags)) a.documents.push_back(std::move(*root));
+}
+
+void read_document(const doc::Node& root, Assembly& a) {
+  for (const doc::Entry& e : root.entries) {
+    if (e.key == "variables") {
+      continue;  // read first, by assemble()
+    } else if (e.key == "output") {
+      detail::read_outputs(e, a.manifest.outputs, a.refs, a.diags);
+    } else if (e.key == "provider") {
       read_provider(e, a);
     } else if (e.key == "drift") {
       read_drift(e, a);
@@ -283,29 +295,67 @@ void add_document(std::string_view text, const std::string& filename, const std:
   }
 }
 
-Manifest finish(Assembly& a) {
+// Sensitive values never reach a message, whatever check wrote it.
+void scrub(std::vector<Diagnostic>& diags, const std::vector<std::string>& secrets) {
+  for (Diagnostic& d : diags)
+    for (const std::string& secret : secrets)
+      for (size_t at = d.message.find(secret); at != std::string::npos; at = d.message.find(secret, at))
+        d.message.replace(at, secret.size(), "(sensitive value)");
+}
+
+// Variables first (declared in any file, used in any file), then every
+// document with them substituted, then the checks across blocks.
+Manifest assemble(Assembly& a, const VariableInputs& inputs) {
+  std::vector<Variable>& vars = a.manifest.variables;
+  for (const doc::Node& root : a.documents)
+    for (const doc::Entry& e : root.entries)
+      if (e.key == "variables") detail::declare_variables(e, vars, a.diags);
+  detail::resolve_variables(vars, inputs, a.diags);
+  for (doc::Node& root : a.documents)
+    for (doc::Entry& e : root.entries)
+      if (e.key != "variables") detail::substitute_variables(e.value, vars, a.diags);
+  for (const doc::Node& root : a.documents) read_document(root, a);
+  std::sort(a.manifest.resources.begin(), a.manifest.resources.end(),
+            [](const ResourceConfig& x, const ResourceConfig& y) { return x.address() < y.address(); });
+  if (a.diags.empty()) detail::link(a.manifest, a.refs, a.diags);
   if (!a.diags.empty()) {
+    scrub(a.diags, detail::sensitive_texts(vars));
     // Read top to bottom, file by file, whatever order the checks ran in.
     std::stable_sort(a.diags.begin(), a.diags.end(), [](const Diagnostic& x, const Diagnostic& y) {
       return std::tie(x.pos.file, x.pos.line, x.pos.column) < std::tie(y.pos.file, y.pos.line, y.pos.column);
     });
     throw ManifestError(std::move(a.diags));
   }
-  std::sort(a.manifest.resources.begin(), a.manifest.resources.end(),
-            [](const ResourceConfig& x, const ResourceConfig& y) { return x.address() < y.address(); });
-  a.manifest.digest = crypto::sha256_hex(a.digest_input);
+  std::sort(vars.begin(), vars.end(), [](const Variable& x, const Variable& y) { return x.name < y.name; });
+  std::sort(a.manifest.outputs.begin(), a.manifest.outputs.end(),
+            [](const Output& x, const Output& y) { return x.name < y.name; });
+  a.manifest.digest = crypto::sha256_hex(a.digest_input + detail::variables_digest_input(vars));
   return std::move(a.manifest);
 }
 
 }  // namespace
 
-Manifest parse_manifest(std::string_view toml_text, const std::string& filename) {
-  Assembly a;
-  add_document(toml_text, filename, std::filesystem::path(filename).filename().string(), a);
-  return finish(a);
+VariableInputs VariableInputs::from_environment() {
+  VariableInputs inputs;
+  for (char** e = environ; e && *e; ++e) {
+    std::string entry = *e;
+    const std::string prefix = "CPHFORM_VAR_";
+    size_t eq = entry.find('=');
+    if (entry.rfind(prefix, 0) == 0 && eq != std::string::npos && eq > prefix.size())
+      inputs.environment[entry.substr(prefix.size(), eq - prefix.size())] = entry.substr(eq + 1);
+  }
+  return inputs;
 }
 
-Manifest load_manifest_dir(const std::filesystem::path& dir) {
+Manifest parse_manifest(std::string_view toml_text, const std::string& filename, const VariableInputs& inputs) {
+  Assembly a;
+  add_document(toml_text, filename, std::filesystem::path(filename).filename().string(), a);
+  return assemble(a, inputs);
+}
+
+Manifest load_manifest_dir(const std::filesystem::path& dir) { return load_manifest_dir(dir, VariableInputs{}); }
+
+Manifest load_manifest_dir(const std::filesystem::path& dir, const VariableInputs& inputs) {
   Assembly a;
   SourcePos where{dir.string(), 0, 0};
   std::error_code ec;
@@ -332,7 +382,7 @@ Manifest load_manifest_dir(const std::filesystem::path& dir) {
     }
     add_document(text.str(), shown, file.filename().string(), a);
   }
-  return finish(a);
+  return assemble(a, inputs);
 }
 
 }  // namespace cph::manifest

@@ -45,7 +45,23 @@ struct ProviderConfig {
   SourcePos pos;
 };
 
+// The lifecycle meta-argument of a resource block:
+//   lifecycle = { prevent_destroy = true, ignore_changes = ["name"] }
+struct Lifecycle {
+  bool prevent_destroy = false;            // a plan that destroys or replaces it is an error
+  std::vector<std::string> ignore_changes; // attribute names (of the block's type) whose changes are not planned
+  bool create_before_destroy = false;      // replacement creates the new object first
+  bool allow_data_loss = false;            // destructive updates (switch) need no -allow-data-loss
+};
+
 // One resource block, e.g. [server.web]. Instances are expanded by the planner.
+//
+// String attributes may hold templates that refer to other blocks
+// ("${bandwidth.shared.id}"); they are kept as written and resolved by the
+// planner with manifest::evaluate() (expression.h). Attributes with a
+// `reference_to` in the schema may hold a block address instead of a value
+// ("keypair.adb", "server.test[2]"); a string without a dot there is a
+// literal cloud name.
 struct ResourceConfig {
   std::string type;                 // "server"
   std::string name;                 // "web" (the block label)
@@ -53,6 +69,12 @@ struct ResourceConfig {
   Json attributes = Json::object(); // validated, defaults applied, by attribute name
   std::map<std::string, SourcePos> positions;  // "bandwidth.size" -> where it was written
   SourcePos pos;                    // the table header
+  // Every block this one depends on, by block address ("server.game"):
+  // references in attributes plus depends_on. Sorted, unique.
+  std::vector<std::string> depends_on;
+  Lifecycle lifecycle;
+  // Attribute paths whose values come from sensitive variables: never print them.
+  std::vector<std::string> sensitive;
   std::string address() const { return type + "." + name; }
   // Position of an attribute path, falling back to the block header.
   const SourcePos& pos_of(const std::string& path) const;
@@ -76,19 +98,66 @@ struct DriftConfig {
   SourcePos pos;
 };
 
+// [variables.NAME]: a declared input of the manifests.
+struct Variable {
+  std::string name;
+  std::string type;          // "string", "number", "bool", "list" or "map"
+  std::string description;
+  bool sensitive = false;    // its value is never printed
+  Json value;                // the effective value (see VariableInputs)
+  std::string source;        // where the value came from: "default", "environment", a var file, "-var"
+  SourcePos pos;             // the declaration
+};
+
+// [output.NAME]: a value shown after apply and by `cphform output`.
+struct Output {
+  std::string name;
+  Json expression;           // the value, usually a template string "${server.game[0].public_ip}"
+  std::string description;
+  bool sensitive = false;    // shown as (sensitive) by people-facing output
+  SourcePos pos;             // the table header
+};
+
 struct Manifest {
   ProviderConfig provider;
   BackendSettings backend;
   DriftConfig drift;
   std::vector<ResourceConfig> resources;  // sorted by address
+  std::vector<Variable> variables;        // sorted by name
+  std::vector<Output> outputs;            // sorted by name
   std::vector<std::string> files;         // the files read, sorted
-  std::string digest;                     // sha256 over the files' names and bytes
+  // sha256 over the files' names and bytes and the effective variable
+  // values (those of sensitive variables hashed first), so that a saved
+  // plan goes stale when a variable changes.
+  std::string digest;
   const ResourceConfig* find(std::string_view address) const;
 };
 
-// Reads every *.toml file in dir (not recursive). Throws ManifestError.
+// Where variable values come from, besides the defaults in the manifests.
+// Precedence, as in Terraform (later wins):
+//   1. `default` of the [variables.NAME] declaration
+//   2. the environment, CPHFORM_VAR_NAME=VALUE
+//   3. -var-file FILE.toml files, in the order given (top-level NAME = value)
+//   4. -var NAME=VALUE flags, in the order given
+// Values of -var and the environment are text: a string variable takes it
+// as is, a number variable parses it (42, 1.5), a bool variable takes true
+// or false, and a list or map variable parses it as JSON (["a","b"],
+// {"k":"v"}). Var files are TOML and typed.
+struct VariableInputs {
+  std::vector<std::string> vars;                   // "NAME=VALUE", -var in order given
+  std::vector<std::filesystem::path> var_files;    // -var-file in order given
+  std::map<std::string, std::string> environment;  // NAME -> value of CPHFORM_VAR_NAME
+  // Empty vars and files; environment read from CPHFORM_VAR_* of this process.
+  static VariableInputs from_environment();
+};
+
+// Loads every *.toml file in dir (not recursive), with variable values
+// from `inputs`. Throws ManifestError.
+Manifest load_manifest_dir(const std::filesystem::path& dir, const VariableInputs& inputs);
+// The same with no variable values besides the defaults.
 Manifest load_manifest_dir(const std::filesystem::path& dir);
 // Parses one document; `filename` is used in diagnostics. Throws ManifestError.
-Manifest parse_manifest(std::string_view toml_text, const std::string& filename);
+Manifest parse_manifest(std::string_view toml_text, const std::string& filename,
+                        const VariableInputs& inputs = {});
 
 }  // namespace cph::manifest

@@ -113,14 +113,23 @@ const Json* lookup(const Json& root, const std::string& path) {
 
 class BlockValidator {
  public:
-  BlockValidator(const ResourceSchema& schema, ResourceConfig& rc, std::vector<Diagnostic>& diags)
-      : schema_(schema), rc_(rc), diags_(diags) {}
+  BlockValidator(const ResourceSchema& schema, ResourceConfig& rc, std::vector<Diagnostic>& diags,
+                 std::vector<PendingReference>& refs)
+      : schema_(schema), rc_(rc), diags_(diags), refs_(refs) {}
 
   void run(const doc::Node& table) {
     std::set<std::string> present;
     for (const doc::Entry& e : table.entries) {
       if (e.key == "count" && schema_.supports_count) {
         check_count(e.value);
+        continue;
+      }
+      if (e.key == "depends_on") {
+        check_depends_on(e.value);
+        continue;
+      }
+      if (e.key == "lifecycle") {
+        check_lifecycle(e.value);
         continue;
       }
       if (e.key == "count") {
@@ -152,7 +161,116 @@ class BlockValidator {
   std::vector<std::string> top_level_names() const {
     std::vector<std::string> names = settable_names(schema_.attributes);
     if (schema_.supports_count) names.push_back("count");
+    names.push_back("depends_on");
+    names.push_back("lifecycle");
     return names;
+  }
+
+  // depends_on = ["server.game", "share_app.x"]: existence is checked once all blocks are read.
+  void check_depends_on(const doc::Node& v) {
+    rc_.positions["depends_on"] = v.pos;
+    if (v.kind != doc::Kind::array)
+      return error(v.pos, "attribute \"depends_on\" must be an array of block addresses such as [\"server.game\"] (got " +
+                              std::string(kind_name(v.kind)) + " " + brief(v) + ")");
+    for (size_t i = 0; i < v.items.size(); ++i) {
+      const doc::Node& item = v.items[i];
+      std::string path = "depends_on[" + std::to_string(i) + "]";
+      rc_.positions[path] = item.pos;
+      std::string why;
+      std::optional<Reference> ref;
+      if (item.kind == doc::Kind::string) ref = parse_reference(item.scalar.get<std::string>(), false, &why);
+      if (!ref || ref->is_variable()) {
+        error(item.pos, "each element of \"depends_on\" must be a block address such as \"server.game\" (got " +
+                            brief(item) + ")");
+        continue;
+      }
+      refs_.push_back(PendingReference{PendingReference::Kind::depends_on, *ref, item.pos, path});
+    }
+  }
+
+  // lifecycle = { prevent_destroy, ignore_changes, create_before_destroy, allow_data_loss }
+  void check_lifecycle(const doc::Node& v) {
+    rc_.positions["lifecycle"] = v.pos;
+    static const std::vector<std::string> keys = {"prevent_destroy", "ignore_changes", "create_before_destroy",
+                                                  "allow_data_loss"};
+    if (v.kind != doc::Kind::table)
+      return error(v.pos, "attribute \"lifecycle\" must be a table such as { prevent_destroy = true } (got " +
+                              std::string(kind_name(v.kind)) + " " + brief(v) + ")");
+    Lifecycle& l = rc_.lifecycle;
+    for (const doc::Entry& e : v.entries) {
+      std::string path = "lifecycle." + e.key;
+      rc_.positions[path] = e.value.pos;
+      if (std::find(keys.begin(), keys.end(), e.key) == keys.end()) {
+        error(e.key_pos, "unknown attribute \"" + path + "\"" + suggestion(e.key, keys));
+        continue;
+      }
+      if (e.key != "ignore_changes") {
+        if (e.value.kind != doc::Kind::boolean) {
+          error(e.value.pos, "attribute \"" + path + "\" must be " + with_article(AttrType::boolean) + " (got " +
+                                 std::string(kind_name(e.value.kind)) + " " + brief(e.value) + ")" +
+                                 type_hint(AttrType::boolean, e.value));
+          continue;
+        }
+        bool b = e.value.scalar.get<bool>();
+        (e.key == "prevent_destroy" ? l.prevent_destroy
+         : e.key == "create_before_destroy" ? l.create_before_destroy
+                                            : l.allow_data_loss) = b;
+        continue;
+      }
+      if (e.value.kind != doc::Kind::array) {
+        error(e.value.pos, "attribute \"lifecycle.ignore_changes\" must be an array of attribute names such as "
+                           "[\"name\"] (got " + std::string(kind_name(e.value.kind)) + " " + brief(e.value) + ")");
+        continue;
+      }
+      std::vector<std::string> names;
+      for (const Attribute& a : schema_.attributes) names.push_back(a.name);
+      for (const doc::Node& item : e.value.items) {
+        std::string name = item.kind == doc::Kind::string ? item.scalar.get<std::string>() : "";
+        std::string top = name.substr(0, name.find_first_of(".["));
+        if (!schema_.find(top)) {
+          error(item.pos, "attribute \"lifecycle.ignore_changes\" must name attributes of \"" + schema_.type +
+                              "\" (got " + brief(item) + ")" + suggestion(top, names));
+          continue;
+        }
+        l.ignore_changes.push_back(name);
+      }
+    }
+  }
+
+  // A string that interpolates resource attributes: its references are
+  // recorded and its value is known after apply, so no rule can judge it.
+  bool is_template(const doc::Node& v, const std::string& path) {
+    if (v.kind != doc::Kind::string) return false;
+    const std::string& s = v.scalar.get_ref<const std::string&>();
+    if (s.find("${") == std::string::npos) return false;
+    std::string why;
+    std::optional<Template> t = parse_template(s, &why);
+    if (!t) {
+      error(v.pos, "attribute \"" + path + "\" has an invalid interpolation: " + why);
+      return true;
+    }
+    for (const TemplatePart& p : t->parts)
+      if (p.ref) refs_.push_back(PendingReference{PendingReference::Kind::interpolation, *p.ref, v.pos, path});
+    return t->has_references();
+  }
+
+  // A reference attribute holding a block address ("keypair.adb"): kept as
+  // written, its target checked later. Returns false for a literal.
+  bool is_address(const Attribute& a, const doc::Node& v, const std::string& path) {
+    if (a.reference_to.empty() || v.kind != doc::Kind::string) return false;
+    const std::string& s = v.scalar.get_ref<const std::string&>();
+    if (s.find('.') == std::string::npos || s.find("${") != std::string::npos) return false;
+    std::string why;
+    std::optional<Reference> ref = parse_reference(s, false, &why);
+    if (!ref || ref->is_variable())
+      error(v.pos, "attribute \"" + path + "\" must be the address of a \"" + a.reference_to + "\" block such as \"" +
+                       a.reference_to + ".NAME\", or a cloud name without a dot (got " + brief(v) + ")");
+    else if (ref->type != a.reference_to)
+      error(v.pos, "attribute \"" + path + "\" must refer to a \"" + a.reference_to + "\" block (got " + brief(v) +
+                       ", a \"" + ref->type + "\" address)");
+    else
+      refs_.push_back(PendingReference{PendingReference::Kind::address, *ref, v.pos, path});
+    return true;
   }
 
   void check_count(const doc::Node& v) {
@@ -187,6 +305,14 @@ class BlockValidator {
 
   std::optional<Json> check_value(const Attribute& a, const doc::Node& v, const std::string& path) {
     rc_.positions[path] = v.pos;
+    if (v.sensitive) rc_.sensitive.push_back(path);
+    size_t errors_at_start = errors_;
+    if (is_address(a, v, path) || ((a.type == AttrType::string || !a.reference_to.empty()) && is_template(v, path))) {
+      if (errors_ != errors_at_start) return std::nullopt;
+      return v.scalar;
+    }
+    if (!a.reference_to.empty() && v.kind == doc::Kind::string && a.type != AttrType::string)
+      return v.scalar;  // a literal cloud name in place of the attribute's table
     if (!matches(a.type, v.kind)) {
       error(v.pos, "attribute \"" + path + "\" must be " + with_article(a.type) + " (got " +
                        std::string(kind_name(v.kind)) + " " + brief(v) + ")" + type_hint(a.type, v));
@@ -198,10 +324,11 @@ class BlockValidator {
       value = Json::object();
       for (const doc::Entry& e : v.entries) {
         rc_.positions[path + "." + e.key] = e.value.pos;
+        if (e.value.sensitive) rc_.sensitive.push_back(path + "." + e.key);
         if (e.value.kind != doc::Kind::string)
           error(e.value.pos, "attribute \"" + path + "." + e.key + "\" must be a string (got " +
                                  std::string(kind_name(e.value.kind)) + " " + brief(e.value) + ")");
-        else
+        else if (!is_template(e.value, path + "." + e.key) || errors_ == errors_before)
           value[e.key] = e.value.scalar;
       }
     } else if ((a.type == AttrType::object || (a.type == AttrType::list && a.element == AttrType::object)) &&
@@ -216,6 +343,7 @@ class BlockValidator {
         element.name = a.name;
         element.type = a.element;
         element.fields = a.fields;
+        element.reference_to = a.reference_to;
         if (std::optional<Json> item = check_value(element, v.items[i], path + "[" + std::to_string(i) + "]"))
           value.push_back(std::move(*item));
       }
@@ -235,6 +363,8 @@ class BlockValidator {
   // A value taken as written, for tables and arrays the schema gives no keys for.
   Json free_form(const doc::Node& v, const std::string& path) {
     rc_.positions[path] = v.pos;
+    if (v.sensitive) rc_.sensitive.push_back(path);
+    is_template(v, path);
     switch (v.kind) {
       case doc::Kind::table: {
         Json out = Json::object();
@@ -281,7 +411,10 @@ class BlockValidator {
   void check_block() {
     for (const resources::BlockProblem& p : schema_.check_block(rc_.attributes, rc_.count)) {
       std::string got;
-      if (const Json* value = lookup(rc_.attributes, p.path))
+      bool secret = std::any_of(rc_.sensitive.begin(), rc_.sensitive.end(), [&](const std::string& s) {
+        return p.path.rfind(s, 0) == 0 || s.rfind(p.path, 0) == 0;
+      });
+      if (const Json* value = lookup(rc_.attributes, p.path); value && !secret)
         got = " (got " + value->dump(-1, ' ', false, Json::error_handler_t::replace) + ")";
       error(rc_.pos_of(p.path), "attribute \"" + p.path + "\" " + p.message + got);
     }
@@ -290,18 +423,19 @@ class BlockValidator {
   const ResourceSchema& schema_;
   ResourceConfig& rc_;
   std::vector<Diagnostic>& diags_;
+  std::vector<PendingReference>& refs_;
   size_t errors_ = 0;
 };
 
 }  // namespace
 
 ResourceConfig validate_block(const ResourceSchema& schema, const std::string& label, const doc::Node& table,
-                              std::vector<Diagnostic>& diags) {
+                              std::vector<Diagnostic>& diags, std::vector<PendingReference>& refs) {
   ResourceConfig rc;
   rc.type = schema.type;
   rc.name = label;
   rc.pos = table.pos;
-  BlockValidator(schema, rc, diags).run(table);
+  BlockValidator(schema, rc, diags, refs).run(table);
   return rc;
 }
 

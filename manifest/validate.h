@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "manifest/document.h"
+#include "manifest/expression.h"
 #include "manifest/manifest.h"
 #include "resources/schema.h"
 
@@ -18,14 +19,32 @@ namespace cph::manifest::detail {
 constexpr int64_t kMinCount = 1;
 constexpr int64_t kMaxCount = 10000;
 
+// A reference found in a block, checked against the other blocks once all
+// are read (link.cc).
+struct PendingReference {
+  enum class Kind {
+    address,        // a block address in a reference attribute: "keypair.adb"
+    interpolation,  // "${server.game[0].public_ip}" in a string
+    depends_on,     // an element of depends_on
+  };
+  Kind kind = Kind::interpolation;
+  Reference ref;
+  SourcePos pos;
+  std::string path;  // the attribute path it was written at ("keypair", "servers[1]", "depends_on[0]")
+};
+
 // Validates the body of the block [schema.type . label] (`table`, whose pos
 // is the block header) against `schema`: unknown attributes, types, required
 // attributes, every rule, nested tables and arrays, the `count`
-// meta-argument and the schema's cross-attribute check. Appends one
+// meta-argument, depends_on and lifecycle, and the schema's cross-attribute
+// check. Rules are not run on strings that interpolate resource attributes
+// (their value is known after apply) nor on block addresses in reference
+// attributes; those references are appended to `refs`. Appends one
 // diagnostic per problem and returns the configuration with defaults
 // applied; it is meaningful only when no diagnostic was added.
 ResourceConfig validate_block(const resources::ResourceSchema& schema, const std::string& label,
-                              const doc::Node& table, std::vector<Diagnostic>& diags);
+                              const doc::Node& table, std::vector<Diagnostic>& diags,
+                              std::vector<PendingReference>& refs);
 
 // The candidate nearest to `name` (case-insensitive edit distance at most 2,
 // and less than the name's length), if any.
