@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <regex>
 
+#include "resources/fleet_schemas.h"
 #include "resources/server.h"
 
 namespace cph::resources {
@@ -25,7 +26,8 @@ const Attribute* ResourceSchema::find(std::string_view name) const {
 }
 
 const std::vector<const ResourceSchema*>& all_schemas() {
-  static const std::vector<const ResourceSchema*> schemas = {&server_schema()};
+  static const std::vector<const ResourceSchema*> schemas = {&server_schema(), &bandwidth_schema(), &keypair_schema(),
+                                                             &share_app_schema(), &share_file_schema()};
   return schemas;
 }
 
@@ -126,6 +128,28 @@ Rule uuid() {
     static const std::regex re("^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$");
     if (v.is_string() && std::regex_match(v.get_ref<const std::string&>(), re)) return std::nullopt;
     return "must be a UUID such as fca063f6-b942-42a8-9004-e5545f58d6a2 (cph-api.md 3.4)";
+  };
+}
+
+Rule matches(std::string pattern, std::string rule) {
+  return [re = std::regex(pattern), rule = std::move(rule)](const Json& v) -> std::optional<std::string> {
+    if (v.is_string() && std::regex_match(v.get_ref<const std::string&>(), re)) return std::nullopt;
+    return rule;
+  };
+}
+
+Rule tags(size_t max_tags) {
+  return [max_tags](const Json& v) -> std::optional<std::string> {
+    const std::string rule = "must hold at most " + std::to_string(max_tags) +
+                             " tags, keys of 1 to 127 characters not starting with _sys_, values of at most 255 "
+                             "characters (cph-api.md 7.6)";
+    if (!v.is_object() || v.size() > max_tags) return rule;
+    for (auto it = v.begin(); it != v.end(); ++it) {
+      size_t key_length = utf8_length(it.key());
+      if (key_length == 0 || key_length > 127 || it.key().rfind("_sys_", 0) == 0) return rule;
+      if (!it.value().is_string() || utf8_length(it.value().get_ref<const std::string&>()) > 255) return rule;
+    }
+    return std::nullopt;
   };
 }
 

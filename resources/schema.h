@@ -103,6 +103,11 @@ Rule not_empty();
 // 1..max code points of A-Z a-z 0-9 _ - and CJK U+4E00..U+9FFF (cph-api.md 11.5).
 Rule server_name(size_t max_chars);
 Rule uuid();
+// A whole-string regular expression; `rule` is the text reported.
+Rule matches(std::string pattern, std::string rule);
+// Resource tags (cph-api.md 7.6): keys 1..127 characters, not starting with
+// _sys_; values at most 255 characters; at most `max_tags` of them.
+Rule tags(size_t max_tags);
 }  // namespace rules
 
 // The attributes to record for an instance after an operation: the desired

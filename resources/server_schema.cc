@@ -2,53 +2,13 @@
 // rule (from cph-api.md 3.4 unless noted) and how a change is carried out.
 #include <set>
 
+#include "resources/fleet_schemas.h"
+#include "resources/schema_build.h"
 #include "resources/server.h"
 
 namespace cph::resources {
 namespace {
-
-Attribute attr(std::string name, AttrType type, bool required, std::string description, Update update,
-               std::vector<Rule> rules = {}) {
-  Attribute a;
-  a.name = std::move(name);
-  a.type = type;
-  a.required = required;
-  a.description = std::move(description);
-  a.update = update;
-  a.rules = std::move(rules);
-  return a;
-}
-
-Attribute readable(Attribute a) {
-  a.readable = true;
-  return a;
-}
-
-Attribute with_default(Attribute a, Json value) {
-  a.default_value = std::move(value);
-  return a;
-}
-
-Attribute computed(std::string name, AttrType type, std::string description) {
-  Attribute a = attr(std::move(name), type, false, std::move(description), Update::computed);
-  a.readable = true;
-  return a;
-}
-
-// cph-api.md 4.2 and A-13: 1..300 any integer; 300..1000 in steps of 50;
-// above 1000 in steps of 500.
-Rule bandwidth_size() {
-  return [](const Json& v) -> std::optional<std::string> {
-    const std::string rule =
-        "must be 1..300, or 300..1000 in steps of 50, or above 1000 in steps of 500 Mbit/s (cph-api.md 4.2, A-13)";
-    if (!v.is_number_integer()) return rule;
-    int64_t s = v.get<int64_t>();
-    if (s >= 1 && s <= 300) return std::nullopt;
-    if (s > 300 && s <= 1000 && (s - 300) % 50 == 0) return std::nullopt;
-    if (s > 1000 && (s - 1000) % 500 == 0) return std::nullopt;
-    return rule;
-  };
-}
+using namespace build;
 
 Rule port_name() {
   return [](const Json& v) -> std::optional<std::string> {
@@ -106,17 +66,27 @@ ResourceSchema make_server_schema() {
   s.description = "A cloud phone server, bought as a yearly/monthly order (cph-api.md 3.4).";
   s.supports_count = true;
 
-  Attribute name = readable(attr("name", AttrType::string, true,
-                                 "Server name. With count, instances are named NAME-0001, NAME-0002, ...",
-                                 Update::in_place, {rules::server_name(60)}));
-  name.update_api = "PUT /v1/{project_id}/cloud-phone/servers/{server_id}";
-  s.attributes.push_back(name);
-  s.attributes.push_back(readable(attr("server_model", AttrType::string, true, "Server model (flavor), e.g. physical.rx1.xlarge.",
-                                       Update::force_new, {rules::not_empty(), rules::max_bytes(64)})));
-  s.attributes.push_back(readable(attr("phone_model", AttrType::string, true, "Phone model (flavor), e.g. rx1.cp.c105.d6.e5v5.",
-                                       Update::force_new, {rules::not_empty(), rules::max_bytes(64)})));
-  s.attributes.push_back(attr("image_id", AttrType::string, true, "Phone image id.", Update::force_new,
-                              {rules::not_empty(), rules::max_bytes(32)}));
+  s.attributes.push_back(changed_by(
+      readable(attr("name", AttrType::string, true, "Server name. With count, instances are named NAME-0001, NAME-0002, ...",
+                    Update::in_place, {rules::server_name(60)})),
+      "rename", "PUT /v1/{project_id}/cloud-phone/servers/{server_id}"));
+  // 3.12: the model changes in place by a change order, only to a model of
+  // the same generation with the same phone count; the planner checks that
+  // against the live server-models list.
+  s.attributes.push_back(changed_by(
+      readable(attr("server_model", AttrType::string, true, "Server model (flavor), e.g. physical.rx1.xlarge.",
+                    Update::in_place, {rules::not_empty(), rules::max_bytes(64)})),
+      "change_model", "POST /v1/{project_id}/cloud-phone/servers/change-server-model"));
+  // 3.6: a new phone model or image alone goes through the switch API, which
+  // recreates the phones and loses their data. With server_model changed
+  // too, the phone model is part of the change order instead.
+  s.attributes.push_back(changed_by(
+      readable(attr("phone_model", AttrType::string, true, "Phone model (flavor), e.g. rx1.cp.c105.d6.e5v5.",
+                    Update::destructive, {rules::not_empty(), rules::max_bytes(64)})),
+      "switch", "POST /v2/{project_id}/cloud-phone/servers/{server_id}/change"));
+  s.attributes.push_back(changed_by(attr("image_id", AttrType::string, true, "Phone image id.", Update::destructive,
+                                         {rules::not_empty(), rules::max_bytes(32)}),
+                                    "switch", "POST /v2/{project_id}/cloud-phone/servers/{server_id}/change"));
   s.attributes.push_back(readable(attr("vpc_id", AttrType::string, true, "VPC of the server (UUID).", Update::force_new,
                                        {rules::uuid()})));
   s.attributes.push_back(readable(attr("subnet_id", AttrType::string, true, "Subnet in that VPC (UUID).",
@@ -126,16 +96,28 @@ ResourceSchema make_server_schema() {
                                {rules::not_empty()}));
   az.computed_if_unset = true;
   s.attributes.push_back(az);
-  s.attributes.push_back(readable(attr("keypair", AttrType::string, false, "Key pair name for ADB access.",
-                                       Update::force_new, {rules::not_empty(), rules::max_bytes(64)})));
+  s.attributes.push_back(changed_by(
+      referencing(readable(attr("keypair", AttrType::string, false,
+                                "Key pair for ADB access: a [keypair.NAME] block (\"keypair.adb\") or the name of an "
+                                "existing key pair.",
+                                Update::in_place, {keypair_name_rule()})),
+                  "keypair"),
+      "open_access", "PUT /v1/{project_id}/cloud-phone/servers/open-access"));
+  s.attributes.push_back(changed_by(
+      readable(attr("tags", AttrType::map, false, "Resource tags, key = value.", Update::in_place, {rules::tags(20)})),
+      "tags", "POST /v1/{project_id}/cph-server/{resource_id}/tags/action"));
 
-  Attribute bw = attr("bandwidth", AttrType::object, true, "Bandwidth of the phones' public IPs.", Update::force_new);
+  Attribute bw = referencing(attr("bandwidth", AttrType::object, true,
+                                  "Bandwidth of the phones' public IPs: a table, or a [bandwidth.NAME] block "
+                                  "(\"bandwidth.shared\") shared with other servers.",
+                                  Update::force_new),
+                             "bandwidth");
   bw.fields = {
       attr("share_type", AttrType::string, true, "\"dedicated\" (per) or \"shared\" (whole).", Update::force_new,
            {rules::one_of({"dedicated", "shared"})}),
       attr("charge_mode", AttrType::string, true, "\"bandwidth\" or \"traffic\".", Update::force_new,
            {rules::one_of({"bandwidth", "traffic"})}),
-      attr("size", AttrType::integer, false, "Size in Mbit/s.", Update::force_new, {bandwidth_size()}),
+      attr("size", AttrType::integer, false, "Size in Mbit/s.", Update::force_new, {bandwidth_size_rule()}),
       attr("id", AttrType::string, false, "An existing shared bandwidth to use.", Update::force_new, {rules::not_empty()}),
   };
   s.attributes.push_back(bw);
