@@ -22,24 +22,29 @@ Commands:
                   -target=ADDR / -exclude=ADDR (repeatable; an address or a whole block)
   apply [FILE]  Make the cloud match the manifests, or carry out a saved plan exactly
                   -auto-approve  -lock-timeout=DURATION  -refresh-only (record drift in state)
+                  -allow-data-loss (let a new image_id/phone_model switch a server: phone data is lost)
   destroy       Release every server this state manages (-auto-approve)
   show FILE     Show a saved plan (-json for the machine-readable report)
   drift         Report what changed outside cphform; read-only, no lock (exit 0 none, 2 drift)
-                  -format=text|json|markdown  -out=FILE  -name-prefix=PREFIX
+                  -format=text|json|markdown  -out=FILE  -name-prefix=PREFIX  -tag=KEY=VALUE (repeatable)
   graph         The execution graph in DOT (-type=plan|apply|destroy)
   import        Manage an existing server: import ADDRESS SERVER_ID, or
-                  import -filter name_prefix=PREFIX (prints manifest blocks for what it imported)
+                  import -filter name_prefix=PREFIX | tag=KEY=VALUE (prints manifest blocks for what it imported)
   state         list | show ADDRESS | rm ADDRESS... | mv FROM TO | pull (JSON) |
                   migrate -to=pg|sqlite (copy lineage, serial, rows, journal and history)
   workspace     list | show | new NAME | select NAME | delete [-force] NAME
   history       The state's change history, newest first (-limit=N)
   force-unlock  Release a stuck state lock: force-unlock [-force] LOCK_ID
   validate      Check the manifests without contacting the cloud (-json)
+  fmt [DIR]     Rewrite the manifests in the canonical layout (-check: exit 3 if a file would change; -diff)
+  output [NAME] The manifests' outputs from the recorded state (-json; NAME prints one raw value)
   emulator      Run the CPH emulator: cphform emulator serve --listen 127.0.0.1:PORT --data FILE
                   --credentials AK:SK:PROJECT_ID [--time-scale N]
   version       Print the version
 
 plan, apply, destroy and drift take -json: one JSON event per line (docs/json-format.md).
+plan, apply, destroy, drift, graph, import and output take -var NAME=VALUE and -var-file FILE.toml
+(repeatable; see docs/manifest-language.md).
 Options may be written -flag or --flag, and -flag=value or -flag value.
 )";
 
@@ -50,6 +55,9 @@ void print_manifest_errors(const manifest::ManifestError& e, std::ostream& err) 
 }
 
 }  // namespace
+
+int cmd_docs(Context& ctx, const std::vector<std::string>& args);  // engine/cmd_docs.cc (hidden)
+int cmd_fmt(Context& ctx, const std::vector<std::string>& args);   // engine/cmd_fmt.cc
 
 int run_cli(const std::vector<std::string>& all_args, std::istream& in, std::ostream& out, std::ostream& err) {
   std::vector<std::string> args = all_args;
@@ -85,6 +93,9 @@ int run_cli(const std::vector<std::string>& all_args, std::istream& in, std::ost
       if (rest.empty() || rest[0] != "serve") throw UsageError("usage: cphform emulator serve [flags]");
       return emulator::serve_main(std::vector<std::string>(rest.begin() + 1, rest.end()));
     }
+    if (std::set<std::string>{"plan", "apply", "destroy", "drift", "graph", "import", "output"}.count(command))
+      take_variable_flags(ctx, rest);
+    if (command == "output") return cmd_output(ctx, parse_flags(rest, {"json", "no-color"}, {}, 1));
     if (command == "validate") return cmd_validate(ctx, parse_flags(rest, {"json", "no-color"}, {}));
     if (command == "plan") {
       Flags flags = parse_flags(rest, {"detailed-exitcode", "destroy", "refresh-only", "no-color"},
@@ -94,7 +105,7 @@ int run_cli(const std::vector<std::string>& all_args, std::istream& in, std::ost
       return run_async([&] { return cmd_plan(ctx, flags); });
     }
     if (command == "apply" || command == "destroy") {
-      Flags flags = parse_flags(rest, {"auto-approve", "refresh-only", "no-color"},
+      Flags flags = parse_flags(rest, {"auto-approve", "refresh-only", "no-color", "allow-data-loss"},
                                 {"lock-timeout", "target", "exclude"}, command == "apply" ? 1 : 0);
       if (!flags.positional.empty() && (flags.has("target") || flags.has("exclude")))
         throw UsageError("a saved plan is applied whole: -target/-exclude belong to the plan command");
@@ -106,7 +117,7 @@ int run_cli(const std::vector<std::string>& all_args, std::istream& in, std::ost
     }
     if (command == "show") return cmd_show(ctx, parse_flags(rest, {"json", "no-color"}, {}, 1));
     if (command == "drift") {
-      Flags flags = parse_flags(rest, {"no-color"}, {"format", "out", "name-prefix"});
+      Flags flags = parse_flags(rest, {"no-color"}, {"format", "out", "name-prefix", "tag"});
       return run_async([&] { return cmd_drift(ctx, flags); });
     }
     if (command == "graph") {
@@ -121,6 +132,8 @@ int run_cli(const std::vector<std::string>& all_args, std::istream& in, std::ost
     if (command == "workspace") return cmd_workspace(ctx, rest);
     if (command == "history") return cmd_history(ctx, parse_flags(rest, {}, {"limit"}));
     if (command == "force-unlock") return cmd_force_unlock(ctx, parse_flags(rest, {"force"}, {}, 1));
+    if (command == "fmt") return cmd_fmt(ctx, rest);
+    if (command == "docs") return cmd_docs(ctx, rest);
     throw UsageError("unknown command \"" + command + "\"");
   } catch (const UsageError& e) {
     if (ctx.json) ctx.json->diagnostic(e.what());

@@ -42,9 +42,33 @@ bool ignored(const std::vector<std::string>& patterns, const std::string& what) 
   return std::any_of(patterns.begin(), patterns.end(), [&](const std::string& p) { return glob_match(p, what); });
 }
 
+// Which unmanaged servers to report: a name prefix and/or tags (-tag
+// KEY=VALUE, repeatable, all required). Neither: none are reported.
+struct UnmanagedFilter {
+  std::string name_prefix;
+  std::vector<std::pair<std::string, std::string>> tags;
+  bool active() const { return !name_prefix.empty() || !tags.empty(); }
+};
+
+std::vector<std::pair<std::string, std::string>> parse_tag_filters(const std::vector<std::string>& values) {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const std::string& v : values) {
+    auto eq = v.find('=');
+    if (eq == std::string::npos || eq == 0) throw UsageError("-tag takes KEY=VALUE (got \"" + v + "\")");
+    out.emplace_back(v.substr(0, eq), v.substr(eq + 1));
+  }
+  return out;
+}
+
+bool has_tags(const Json& tags, const std::vector<std::pair<std::string, std::string>>& wanted) {
+  return std::all_of(wanted.begin(), wanted.end(), [&](const auto& kv) {
+    return tags.is_object() && tags.contains(kv.first) && tags[kv.first] == kv.second;
+  });
+}
+
 // The drift findings with, for each attribute, what the manifest wants;
 // [drift] ignore patterns leave matching findings out.
-Json drift_report(const planner::Plan& plan, const planner::Inventory& live, const std::string& name_prefix,
+Json drift_report(const planner::Plan& plan, const planner::Inventory& live, const UnmanagedFilter& filter,
                   const std::set<std::string>& managed_ids, const std::vector<std::string>& ignore) {
   Json drift = Json::array();
   for (const planner::Drift& d : plan.drift) {
@@ -65,10 +89,13 @@ Json drift_report(const planner::Plan& plan, const planner::Inventory& live, con
     drift.push_back({{"address", d.address}, {"cloud_id", d.cloud_id}, {"deleted", d.deleted}, {"changes", changes}});
   }
   Json unmanaged = Json::array();
-  if (!name_prefix.empty())
-    for (const auto& [id, s] : live.servers)
-      if (!managed_ids.count(id) && s.server_name.rfind(name_prefix, 0) == 0)
-        unmanaged.push_back({{"server_id", id}, {"server_name", s.server_name}, {"status", s.status}});
+  if (filter.active())
+    for (const auto& [id, s] : live.servers) {
+      auto t = live.server_tags.find(id);
+      Json tags = t == live.server_tags.end() ? Json::object() : t->second;
+      if (!managed_ids.count(id) && s.server_name.rfind(filter.name_prefix, 0) == 0 && has_tags(tags, filter.tags))
+        unmanaged.push_back({{"server_id", id}, {"server_name", s.server_name}, {"status", s.status}, {"tags", tags}});
+    }
   std::sort(unmanaged.begin(), unmanaged.end(),
             [](const Json& a, const Json& b) { return a["server_name"] < b["server_name"]; });
   return {{"format_version", "1.0"},
@@ -101,7 +128,8 @@ std::string render_text(const Json& r) {
   if (!r["unmanaged"].empty()) {
     out << "\nUnmanaged servers:\n";
     for (const Json& u : r["unmanaged"])
-      out << "  " << u["server_name"].get<std::string>() << " (id " << u["server_id"].get<std::string>() << ")\n";
+      out << "  " << u["server_name"].get<std::string>() << " (id " << u["server_id"].get<std::string>()
+          << (u["tags"].empty() ? "" : ", tags " + planner::render_value(u["tags"])) << ")\n";
   }
   return out.str();
 }
@@ -145,17 +173,18 @@ asio::awaitable<int> cmd_drift(Context& ctx, const Flags& flags) {
   std::string format = flags.get("format", "text");
   if (format != "text" && format != "json" && format != "markdown")
     throw UsageError("-format must be text, json or markdown");
+  const UnmanagedFilter filter{flags.get("name-prefix"), parse_tag_filters(flags.all("tag"))};
   const SessionOptions read_only;  // named: GCC 12 double-destroys braced temporaries passed to coroutines
   auto s = co_await open_session(ctx, read_only);
   std::ostringstream sink;  // keep the report clean: the refresh line goes nowhere
   Context quiet{ctx.dir, ctx.in, sink, ctx.err};
   planner::Inventory live;
-  planner::Plan plan = co_await refresh_and_plan(quiet, *s, false, &live);
+  planner::Plan plan = co_await refresh_and_plan(quiet, *s, false, &live, nullptr, filter.active());
   std::set<std::string> managed;
   for (const auto& row : s->store->resources()) managed.insert(row.cloud_id);
   for (const auto& p : plan.pending)
     for (const auto& id : p.entry.response.value("server_ids", std::vector<std::string>{})) managed.insert(id);
-  Json report = drift_report(plan, live, flags.get("name-prefix"), managed, s->ws.manifest.drift.ignore);
+  Json report = drift_report(plan, live, filter, managed, s->ws.manifest.drift.ignore);
   if (ctx.json) {
     for (const Json& d : report["drift"])
       ctx.json->emit("resource_drift", "info",

@@ -2,9 +2,12 @@
 //   cphform import ADDRESS SERVER_ID         one server, into a declared block
 //   cphform import -filter name_prefix=P     every unmanaged server whose name starts
 //                                            with P; prints manifest blocks for them
+//   cphform import -filter tag=KEY=VALUE     every unmanaged server with that tag; the same
 // Only attributes the cloud reports are recorded; the others (image_id,
 // bandwidth, ...) stay unknown and the manifest's values are trusted.
+#include <algorithm>
 #include <map>
+#include <optional>
 #include <regex>
 #include <set>
 
@@ -26,6 +29,22 @@ state::ResourceRow imported_row(const std::string& address, const cloud::Server&
 
 std::string toml_string(const std::string& s) { return Json(s).dump(); }
 
+// A TOML key: bare when it can be, quoted otherwise.
+std::string toml_key(const std::string& k) {
+  bool bare = !k.empty() && std::all_of(k.begin(), k.end(), [](unsigned char c) {
+    return c < 0x80 && (std::isalnum(c) || c == '_' || c == '-');
+  });
+  return bare ? k : toml_string(k);
+}
+
+// Which unmanaged servers a filtered import takes: by name prefix, or by
+// one tag (key and value).
+struct ImportFilter {
+  std::string name_prefix;
+  std::optional<std::pair<std::string, std::string>> tag;
+  std::string describe() const { return tag ? "tag=" + tag->first + "=" + tag->second : "name_prefix=" + name_prefix; }
+};
+
 // A block label from a server name: labels are [A-Za-z_][A-Za-z0-9_-]*.
 std::string label_for(const std::string& name) {
   std::string out;
@@ -36,7 +55,7 @@ std::string label_for(const std::string& name) {
 
 // The manifest block for one group of imported servers.
 std::string snippet(const std::string& label, const std::string& name, std::optional<int> count,
-                    const cloud::Server& sample) {
+                    const cloud::Server& sample, const Json& tags) {
   std::string out = "[server." + label + "]\n";
   out += "name              = " + toml_string(name) + "\n";
   if (count) out += "count             = " + std::to_string(*count) + "\n";
@@ -55,6 +74,12 @@ std::string snippet(const std::string& label, const std::string& name, std::opti
            "\", size = " + std::to_string(b.band_width_size) + " }\n";
   } else {
     out += "bandwidth         = { share_type = \"dedicated\", charge_mode = \"traffic\", size = 300 }  # TODO: check\n";
+  }
+  if (!tags.empty()) {
+    std::string items;
+    for (auto it = tags.begin(); it != tags.end(); ++it)
+      items += (items.empty() ? "" : ", ") + toml_key(it.key()) + " = " + toml_string(it.value().get<std::string>());
+    out += "tags              = { " + items + " }\n";
   }
   return out + "\n";
 }
@@ -83,10 +108,29 @@ asio::awaitable<int> import_one(Context& ctx, Session& s, const std::string& add
   co_return 0;
 }
 
-asio::awaitable<int> import_filtered(Context& ctx, Session& s, const std::string& prefix) {
+asio::awaitable<int> import_filtered(Context& ctx, Session& s, const ImportFilter& filter) {
   std::set<std::string> managed;
   for (const auto& row : s.store->resources()) managed.insert(row.cloud_id);
   std::vector<cloud::Server> all = co_await s.conn.client->list_all_servers();
+  // Every server's tags (7.9, in pages): recorded with the imported rows,
+  // so that later tag changes are drift, and written into the blocks.
+  std::map<std::string, Json> tags_of;
+  for (const cloud::TaggedResource& r : co_await s.conn.client->list_all_server_tags()) {
+    Json tags = Json::object();
+    for (const cloud::Tag& t : r.tags) tags[t.key] = t.value;
+    tags_of[r.resource_id] = std::move(tags);
+  }
+  auto tags = [&](const std::string& id) {
+    auto t = tags_of.find(id);
+    return t == tags_of.end() ? Json::object() : t->second;
+  };
+  auto wanted = [&](const cloud::Server& srv) {
+    if (filter.tag) {
+      Json t = tags(srv.server_id);
+      return t.contains(filter.tag->first) && t[filter.tag->first] == filter.tag->second;
+    }
+    return srv.server_name.rfind(filter.name_prefix, 0) == 0;
+  };
   // Group "<base>-NNNN" names into counted blocks, others into single blocks.
   struct Group {
     std::string name;
@@ -96,7 +140,7 @@ asio::awaitable<int> import_filtered(Context& ctx, Session& s, const std::string
   std::map<std::string, Group> groups;  // by label
   static const std::regex numbered(R"((.+)-(\d{4}))");
   for (const auto& srv : all) {
-    if (managed.count(srv.server_id) || srv.server_name.rfind(prefix, 0) != 0) continue;
+    if (managed.count(srv.server_id) || !wanted(srv)) continue;
     std::smatch m;
     bool counted = std::regex_match(srv.server_name, m, numbered) && std::stoi(m[2].str()) > 0;
     std::string name = counted ? m[1].str() : srv.server_name;
@@ -109,7 +153,11 @@ asio::awaitable<int> import_filtered(Context& ctx, Session& s, const std::string
     g.members[index] = srv;
   }
   if (groups.empty()) {
-    ctx.out << "No unmanaged server has a name starting with \"" << prefix << "\"; nothing was imported.\n";
+    if (filter.tag)
+      ctx.out << "No unmanaged server has the tag " << filter.tag->first << "=" << filter.tag->second
+              << "; nothing was imported.\n";
+    else
+      ctx.out << "No unmanaged server has a name starting with \"" << filter.name_prefix << "\"; nothing was imported.\n";
     co_return 0;
   }
   std::vector<state::ResourceRow> rows;
@@ -122,14 +170,21 @@ asio::awaitable<int> import_filtered(Context& ctx, Session& s, const std::string
         throw std::runtime_error(block + " already has instances in the state; import them one by one instead");
     std::optional<int> count;
     if (g.counted) count = g.members.rbegin()->first + 1;
-    for (const auto& [index, srv] : g.members) rows.push_back(imported_row(g.counted ? block + "[" + std::to_string(index) + "]" : block, srv));
+    bool same_tags = true;
+    for (const auto& [index, srv] : g.members) {
+      rows.push_back(imported_row(g.counted ? block + "[" + std::to_string(index) + "]" : block, srv));
+      rows.back().attributes["tags"] = tags(srv.server_id);
+      same_tags = same_tags && tags(srv.server_id) == tags(g.members.begin()->second.server_id);
+    }
     cloud::Server sample = co_await s.conn.client->show_server(g.members.begin()->second.server_id);
-    blocks += snippet(label, g.name, count, sample);
+    blocks += snippet(label, g.name, count, sample, tags(sample.server_id));
+    if (!same_tags)
+      blocks += "# note: the instances' tags differ; these are " + label + "'s first instance's\n\n";
     if (count && static_cast<int>(g.members.size()) != *count)
       blocks += "# note: only " + std::to_string(g.members.size()) + " of the " + std::to_string(*count) +
                 " instances exist; the next apply would buy the missing ones\n\n";
   }
-  commit_state_edit(*s.store, "import", "filter name_prefix=" + prefix, rows, {});
+  commit_state_edit(*s.store, "import", "filter " + filter.describe(), rows, {});
   for (const auto& r : rows) ctx.out << r.address << ": Import complete [id=" << r.cloud_id << "]\n";
   ctx.out << "\nImported " << rows.size() << " server(s). Add these blocks to a manifest (fill in the TODOs),\n"
           << "then run cphform plan:\n\n" << blocks;
@@ -144,14 +199,21 @@ asio::awaitable<int> cmd_import(Context& ctx, const Flags& flags) {
   options.operation = "import";
   options.lock_timeout = parse_duration(flags.get("lock-timeout", "0s"));
   if (flags.has("filter")) {
-    std::string filter = flags.get("filter");
-    if (filter.rfind("name_prefix=", 0) != 0 || filter.size() == 12)
-      throw UsageError("-filter takes name_prefix=PREFIX (tag filters come with tag support)");
+    const std::string text = flags.get("filter");
+    ImportFilter filter;
+    if (text.rfind("name_prefix=", 0) == 0 && text.size() > 12) {
+      filter.name_prefix = text.substr(12);
+    } else if (auto eq = text.find('=', 4); text.rfind("tag=", 0) == 0 && eq != std::string::npos && eq > 4) {
+      filter.tag = std::make_pair(text.substr(4, eq - 4), text.substr(eq + 1));
+    } else {
+      throw UsageError("-filter takes name_prefix=PREFIX or tag=KEY=VALUE");
+    }
     if (!flags.positional.empty()) throw UsageError("import -filter takes no address");
     auto s = co_await open_session(ctx, options);
-    co_return co_await import_filtered(ctx, *s, filter.substr(12));
+    co_return co_await import_filtered(ctx, *s, filter);
   }
-  if (flags.positional.size() != 2) throw UsageError("usage: cphform import ADDRESS SERVER_ID | import -filter name_prefix=P");
+  if (flags.positional.size() != 2)
+    throw UsageError("usage: cphform import ADDRESS SERVER_ID | import -filter name_prefix=P | import -filter tag=K=V");
   auto s = co_await open_session(ctx, options);
   co_return co_await import_one(ctx, *s, flags.positional[0], flags.positional[1]);
 }

@@ -8,6 +8,7 @@
 #include "common/crypto.h"
 #include "engine/command.h"
 #include "engine/executor.h"
+#include "engine/outputs.h"
 #include "planner/plan_json.h"
 #include "planner/render.h"
 
@@ -68,13 +69,14 @@ bool confirm(Context& ctx, bool destroy) {
   return answer == "yes";
 }
 
-asio::awaitable<int> execute(Context& ctx, Session& s, const planner::Plan& plan) {
+asio::awaitable<int> execute(Context& ctx, Session& s, const planner::Plan& plan, bool allow_data_loss) {
   const char* verb = plan.destroy ? "Destroy" : "Apply";
   Progress progress(ctx.out, std::chrono::seconds(10), [] { return Progress::Clock::now(); }, ctx.json);
   ExecOptions options;
   options.run_id = crypto::random_hex(8);
   options.actor = actor();
   options.poll = poll_policy();
+  options.allow_data_loss = allow_data_loss;
   std::string lock_id = s.lock->id();
   state::StateStore* store = s.store.get();
   options.heartbeat = [store, lock_id] { store->refresh_lock(lock_id, std::chrono::seconds(600)); };
@@ -95,6 +97,7 @@ asio::awaitable<int> execute(Context& ctx, Session& s, const planner::Plan& plan
   o << "\n" << verb << (report.ok() ? " complete!" : " failed.") << " Resources: " << report.added << " added, "
     << report.changed << " changed, " << report.destroyed << " destroyed."
     << (report.ok() ? "" : " Every finished resource is recorded in state.") << "\n";
+  if (!plan.destroy) print_outputs(ctx.out, evaluate_outputs(s.ws.manifest, s.store->resources()), true);
   co_return report.ok() ? 0 : 1;
 }
 
@@ -171,7 +174,7 @@ asio::awaitable<int> cmd_apply(Context& ctx, const Flags& flags, bool destroy) {
     else
       ctx.out << "Applying the saved plan " << path << ".\n\n" << planner::render_plan(plan);
     if (!plan.has_changes()) co_return 0;
-    co_return co_await execute(ctx, *s, plan);
+    co_return co_await execute(ctx, *s, plan, flags.has("allow-data-loss"));
   }
   auto s = co_await open_session(ctx, options);
   const PlanScope scope = PlanScope::from(flags);
@@ -199,7 +202,7 @@ asio::awaitable<int> cmd_apply(Context& ctx, const Flags& flags, bool destroy) {
       ctx.json->change_summary(0, 0, 0, destroy ? "destroy" : "apply");
       co_return 0;
     }
-    co_return co_await execute(ctx, *s, plan);  // -json requires -auto-approve (checked by the CLI)
+    co_return co_await execute(ctx, *s, plan, flags.has("allow-data-loss"));  // -json requires -auto-approve (checked by the CLI)
   }
   ctx.out << planner::render_plan(plan);
   if (!plan.has_changes()) {
@@ -210,7 +213,7 @@ asio::awaitable<int> cmd_apply(Context& ctx, const Flags& flags, bool destroy) {
     ctx.err << "Error: " << (destroy ? "Destroy" : "Apply") << " cancelled; nothing was changed.\n";
     co_return 1;
   }
-  co_return co_await execute(ctx, *s, plan);
+  co_return co_await execute(ctx, *s, plan, flags.has("allow-data-loss"));
 }
 
 int cmd_show(Context& ctx, const Flags& flags) {

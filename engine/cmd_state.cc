@@ -32,7 +32,7 @@ int cmd_state(Context& ctx, const std::vector<std::string>& args) {
   if (args.empty()) throw UsageError(kStateUsage);
   const std::string sub = args[0];
   Flags flags = parse_flags({args.begin() + 1, args.end()}, {"force"}, {"lock-timeout", "to"}, 16);
-  Workspace ws = load_workspace(ctx.dir);
+  Workspace ws = load_workspace(ctx);
   auto store = open_state(ws);
   if (sub == "pull") {
     ctx.out << state::export_state(*store).dump(2) << "\n";
@@ -100,7 +100,7 @@ int cmd_state(Context& ctx, const std::vector<std::string>& args) {
 int cmd_validate(Context& ctx, const Flags& flags) {
   nlohmann::json diagnostics = nlohmann::json::array();
   try {
-    load_workspace(ctx.dir);
+    load_workspace(ctx);
   } catch (const manifest::ManifestError& e) {
     if (!flags.has("json")) throw;
     for (const auto& d : e.diagnostics)
@@ -123,7 +123,7 @@ int cmd_validate(Context& ctx, const Flags& flags) {
 
 int cmd_force_unlock(Context& ctx, const Flags& flags) {
   if (flags.positional.size() != 1) throw UsageError("usage: cphform force-unlock [-force] LOCK_ID");
-  auto store = open_state(load_workspace(ctx.dir));
+  auto store = open_state(load_workspace(ctx));
   auto current = store->current_lock();
   if (!current) throw std::runtime_error("the state is not locked");
   if (current->id != flags.positional[0])

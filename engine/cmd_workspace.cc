@@ -12,7 +12,7 @@ int cmd_workspace(Context& ctx, const std::vector<std::string>& args) {
   if (args.empty()) throw UsageError(usage);
   const std::string sub = args[0];
   Flags flags = parse_flags({args.begin() + 1, args.end()}, {"force"}, {}, 1);
-  Workspace ws = load_workspace(ctx.dir);
+  Workspace ws = load_workspace(ctx);
   state::BackendConfig config = backend_config(ws);
   const std::string current = config.workspace;
   if (sub == "show" && flags.positional.empty()) {
@@ -58,7 +58,7 @@ int cmd_history(Context& ctx, const Flags& flags) {
       throw UsageError("-limit takes a number");
     }
   }
-  Workspace ws = load_workspace(ctx.dir);
+  Workspace ws = load_workspace(ctx);
   auto store = open_state(ws);
   auto entries = store->history(limit);
   // Journal entries name the run and the operation behind each change.

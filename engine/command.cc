@@ -5,7 +5,10 @@
 
 #include <cerrno>
 #include <cstdlib>
+#include <algorithm>
 #include <future>
+#include <optional>
+#include <set>
 #include <ostream>
 
 #include <boost/asio/co_spawn.hpp>
@@ -62,6 +65,34 @@ Flags parse_flags(const std::vector<std::string>& args, const std::set<std::stri
     }
   }
   return flags;
+}
+
+void take_variable_flags(Context& ctx, std::vector<std::string>& args) {
+  std::vector<std::string> rest;
+  for (size_t i = 0; i < args.size(); ++i) {
+    std::string a = args[i];
+    std::string name = a.rfind("--", 0) == 0 ? a.substr(2) : a.rfind("-", 0) == 0 ? a.substr(1) : "";
+    std::string flag = name.substr(0, name.find('='));
+    if (flag != "var" && flag != "var-file") {
+      rest.push_back(a);
+      continue;
+    }
+    std::string value;
+    if (name.size() > flag.size()) value = name.substr(flag.size() + 1);
+    else if (i + 1 < args.size()) value = args[++i];
+    else throw UsageError("-" + flag + " needs a value (" + (flag == "var" ? "NAME=VALUE" : "a .toml file") + ")");
+    if (flag == "var") ctx.vars.vars.push_back(value);
+    else ctx.vars.var_files.push_back(value);
+  }
+  args = rest;
+}
+
+Workspace load_workspace(const Context& ctx) {
+  Workspace ws;
+  ws.dir = ctx.dir;
+  ws.data_dir = ctx.dir / ".cphform";
+  ws.manifest = manifest::load_manifest_dir(ctx.dir, ctx.vars);
+  return ws;
 }
 
 std::chrono::milliseconds parse_duration(const std::string& s) {
@@ -161,15 +192,50 @@ void commit_state_edit(state::StateStore& store, const std::string& operation, c
 
 asio::awaitable<std::unique_ptr<Session>> open_session(Context& ctx, const SessionOptions& options) {
   auto s = std::make_unique<Session>();
-  s->ws = load_workspace(ctx.dir);  // manifest errors stop here: no state, no request
+  s->ws = load_workspace(ctx);  // manifest errors stop here: no state, no request
   s->store = open_state(s->ws);
   if (options.take_lock) s->lock = take_lock(*s->store, options.operation, options.lock_timeout, note_to(ctx));
   s->conn = connect_cloud(s->ws, co_await asio::this_coro::executor);
   co_return s;
 }
 
+namespace {
+
+// "physical.rx1.xlarge.special" -> "rx1" (cph-api.md 3.12: changes only
+// within one generation).
+std::string generation(const std::string& model) {
+  auto dot = model.find('.');
+  std::string rest = dot == std::string::npos ? model : model.substr(dot + 1);
+  return rest.substr(0, rest.find('.'));
+}
+
+}  // namespace
+
+asio::awaitable<void> check_model_changes(cloud::CphClient& cloud, const planner::Plan& plan) {
+  std::vector<const planner::Action*> changes;
+  for (const auto& a : plan.actions)
+    if (std::find(a.operations.begin(), a.operations.end(), "change_model") != a.operations.end()) changes.push_back(&a);
+  if (changes.empty()) co_return;
+  std::optional<int> any_product;
+  std::set<std::string> models;
+  for (const cloud::ServerModel& m : co_await cloud.list_server_models(any_product)) models.insert(m.server_model_name);
+  std::vector<std::string> problems;
+  for (const planner::Action* a : changes) {
+    const std::string from = a->before.value("server_model", "");
+    const std::string to = a->after.value("server_model", "");
+    if (!models.count(to))
+      problems.push_back(a->address + ": server_model \"" + to +
+                         "\" is not in the service's server-models list (GET /v1/{project_id}/cloud-phone/server-models)");
+    else if (generation(from) != generation(to))
+      problems.push_back(a->address + ": server_model can only change within one generation (\"" + from + "\" is " +
+                         generation(from) + ", \"" + to + "\" is " + generation(to) + "; cph-api.md 3.12)");
+  }
+  if (!problems.empty()) throw planner::PlanError(problems);
+}
+
 asio::awaitable<planner::Plan> refresh_and_plan(Context& ctx, Session& s, bool destroy,
-                                                planner::Inventory* inventory, const PlanScope* scope) {
+                                                planner::Inventory* inventory, const PlanScope* scope,
+                                                bool read_tags) {
   planner::PlanInput input;
   input.manifest = &s.ws.manifest;
   input.meta = s.store->meta();
@@ -189,16 +255,19 @@ asio::awaitable<planner::Plan> refresh_and_plan(Context& ctx, Session& s, bool d
         ctx.err << "Warning: " << warning << "\n\n";
     }
   }
-  planner::Inventory live = co_await planner::refresh(*s.conn.client);
+  planner::RefreshNeeds needs = planner::refresh_needs(destroy ? nullptr : &s.ws.manifest, input.rows);
+  needs.tags = needs.tags || read_tags;
+  planner::Inventory live = co_await planner::refresh(*s.conn.client, needs);
   input.live = &live;
   int64_t lists = s.conn.client->call_counts()["GET /v1/{project_id}/cloud-phone/servers"];
   if (ctx.json)
     ctx.json->refreshed(input.rows.size(), live.servers.size(), lists);
   else
-    ctx.out << "Refreshed " << input.rows.size() << " recorded server" << (input.rows.size() == 1 ? "" : "s")
-          << " against " << live.servers.size() << " in the cloud (" << s.conn.description << ", " << lists
+    ctx.out << "Refreshed " << input.rows.size() << " recorded resource" << (input.rows.size() == 1 ? "" : "s")
+          << " against " << live.servers.size() << " servers in the cloud (" << s.conn.description << ", " << lists
           << " list call" << (lists == 1 ? "" : "s") << ").\n\n";
   planner::Plan plan = planner::make_plan(input);
+  co_await check_model_changes(*s.conn.client, plan);
   if (inventory) *inventory = std::move(live);
   co_return plan;
 }

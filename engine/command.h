@@ -55,7 +55,17 @@ struct Context {
   std::ostream& out;
   std::ostream& err;
   JsonEvents* json = nullptr;  // set by -json: events on out instead of text
+  // Variable values for the manifests: -var, -var-file and CPHFORM_VAR_*.
+  manifest::VariableInputs vars = manifest::VariableInputs::from_environment();
 };
+
+// Takes the repeatable -var NAME=VALUE and -var-file FILE flags out of
+// args (for the commands that load manifests) and adds them to ctx.vars in
+// the order given.
+void take_variable_flags(Context& ctx, std::vector<std::string>& args);
+
+// Stage 1 with the variables of ctx: load_workspace(ctx.dir) plus ctx.vars.
+Workspace load_workspace(const Context& ctx);
 
 // Who is acting: "user@host pid N". Recorded as the lock holder and in
 // every journal entry ("by"), so that history can say who changed what.
@@ -102,9 +112,17 @@ struct PlanScope {
 // Refresh through the list API and make the plan; prints one line on what
 // the refresh read (and a warning when the scope is narrowed). The
 // refreshed inventory is kept in *inventory if given.
+// Plan-time check of server model changes against the live server-models
+// list (cph-api.md 3.3, 3.12): the target exists and is of the same
+// generation. Throws planner::PlanError. Costs one call, only when a plan
+// changes a model.
+boost::asio::awaitable<void> check_model_changes(cloud::CphClient& cloud, const planner::Plan& plan);
+
+// read_tags: read every server's tags even when the state and manifests
+// do not need them (drift's -tag filter).
 boost::asio::awaitable<planner::Plan> refresh_and_plan(Context& ctx, Session& s, bool destroy,
                                                        planner::Inventory* inventory = nullptr,
-                                                       const PlanScope* scope = nullptr);
+                                                       const PlanScope* scope = nullptr, bool read_tags = false);
 
 // Polling intervals (CPHFORM_POLL_INITIAL_MS / CPHFORM_POLL_MAX_MS).
 resources::PollPolicy poll_policy();
@@ -124,5 +142,6 @@ int cmd_force_unlock(Context& ctx, const Flags& flags);
 int cmd_validate(Context& ctx, const Flags& flags);
 int cmd_workspace(Context& ctx, const std::vector<std::string>& args);
 int cmd_history(Context& ctx, const Flags& flags);
+int cmd_output(Context& ctx, const Flags& flags);
 
 }  // namespace cph::engine

@@ -10,6 +10,7 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include "common/crypto.h"
+#include "engine/run_context.h"
 #include "resources/server.h"
 
 namespace cph::engine {
@@ -43,6 +44,52 @@ std::string describe_error(std::exception_ptr error) {
   }
 }
 
+StepJournal::StepJournal(state::StateStore& store, std::string run_id, std::string actor, int64_t resumed_entry)
+    : store_(store), run_id_(std::move(run_id)), actor_(std::move(actor)) {
+  if (resumed_entry) entries_.push_back({resumed_entry, true});
+}
+
+int64_t StepJournal::intent(const std::string& address, const std::string& operation, const std::string& request_body,
+                            const Json& idempotency) {
+  Json intent = idempotency;
+  intent["by"] = actor_;  // who, for history; not part of the request digest
+  int64_t id = store_.journal_intent(run_id_, address, operation, crypto::sha256_hex(request_body), intent);
+  entries_.push_back({id, false});
+  return id;
+}
+
+void StepJournal::answered(int64_t entry, const Json& response) {
+  store_.journal_answered(entry, response);
+  for (auto& e : entries_)
+    if (e.id == entry) e.answered = true;
+}
+
+void StepJournal::finish(const std::vector<state::ResourceRow>& put, const std::vector<std::string>& remove) {
+  for (size_t i = 0; i < entries_.size(); ++i) {
+    if (i == 0)
+      store_.journal_done(entries_[i].id, put, remove);
+    else
+      store_.journal_done(entries_[i].id, {}, {});
+  }
+  if (entries_.empty() && (!put.empty() || !remove.empty())) {
+    for (const auto& row : put) store_.put_resource(row);
+    for (const auto& a : remove) store_.remove_resource(a);
+  }
+  entries_.clear();  // a later finish of the same step (tags after a purchase) writes its rows directly
+}
+
+void StepJournal::abandon(std::exception_ptr error) {
+  bool rejected = false;
+  try {
+    std::rethrow_exception(error);
+  } catch (const cloud::CloudError&) {
+    rejected = true;
+  } catch (...) {
+  }
+  for (const auto& e : entries_)
+    if (!e.answered && rejected) store_.journal_failed(e.id, describe_error(error));
+}
+
 namespace {
 
 // A one-shot signal between coroutines on one executor.
@@ -66,85 +113,12 @@ class Event {
   bool set_ = false;
 };
 
-// The journal as one step sees it: remembers the entries the step opened so
-// that they are closed together with the step's rows, or left open for the
-// next run when the outcome is unknown.
-class StepJournal : public resources::OperationJournal {
- public:
-  StepJournal(state::StateStore& store, std::string run_id, std::string actor, int64_t resumed_entry = 0)
-      : store_(store), run_id_(std::move(run_id)), actor_(std::move(actor)) {
-    if (resumed_entry) entries_.push_back({resumed_entry, true});
-  }
-
-  int64_t intent(const std::string& address, const std::string& operation, const std::string& request_body,
-                 const Json& idempotency) override {
-    Json intent = idempotency;
-    intent["by"] = actor_;  // who, for history; not part of the request digest
-    int64_t id = store_.journal_intent(run_id_, address, operation, crypto::sha256_hex(request_body), intent);
-    entries_.push_back({id, false});
-    return id;
-  }
-
-  void answered(int64_t entry, const Json& response) override {
-    store_.journal_answered(entry, response);
-    for (auto& e : entries_)
-      if (e.id == entry) e.answered = true;
-  }
-
-  // Success: the first entry is closed with the rows in one transaction.
-  void finish(const std::vector<state::ResourceRow>& put, const std::vector<std::string>& remove) {
-    for (size_t i = 0; i < entries_.size(); ++i) {
-      if (i == 0)
-        store_.journal_done(entries_[i].id, put, remove);
-      else
-        store_.journal_done(entries_[i].id, {}, {});
-    }
-    if (entries_.empty() && (!put.empty() || !remove.empty())) {
-      for (const auto& row : put) store_.put_resource(row);
-      for (const auto& a : remove) store_.remove_resource(a);
-    }
-  }
-
-  // Failure: an entry whose request the service answered with an error did
-  // nothing and is closed as failed. Entries with ids recorded, or whose
-  // request may or may not have arrived, stay open: the next run resumes or
-  // reconciles them instead of sending again.
-  void abandon(std::exception_ptr error) {
-    bool rejected = false;
-    try {
-      std::rethrow_exception(error);
-    } catch (const cloud::CloudError&) {
-      rejected = true;
-    } catch (...) {
-    }
-    for (const auto& e : entries_)
-      if (!e.answered && rejected) store_.journal_failed(e.id, describe_error(error));
-  }
-
- private:
-  struct Entry {
-    int64_t id;
-    bool answered;
-  };
-  state::StateStore& store_;
-  std::string run_id_;
-  std::string actor_;
-  std::vector<Entry> entries_;
-};
-
-state::ResourceRow row_of(const resources::InstanceResult& r) {
-  state::ResourceRow row;
-  row.address = r.address;
-  row.type = "server";
-  row.cloud_id = r.cloud_id;
-  row.attributes = r.attributes;
-  return row;
-}
-
 class Run {
  public:
   Run(cloud::CphClient& cloud, state::StateStore& store, const Plan& plan, Progress& progress, ExecOptions options)
-      : cloud_(cloud), store_(store), plan_(plan), progress_(progress), options_(std::move(options)) {}
+      : cloud_(cloud), store_(store), plan_(plan), progress_(progress), options_(std::move(options)),
+        poller_(cloud, cloud::JobPollOptions{options_.poll.initial, options_.poll.max, options_.poll.factor}),
+        ctx_{cloud_, store_, poller_, plan_, progress_, options_, report_} {}
 
   asio::awaitable<ExecReport> go() {
     auto ex = co_await asio::this_coro::executor;
@@ -153,13 +127,16 @@ class Run {
 
     co_await settle_pending();
     for (const std::string& address : plan_.vanished) store_.remove_resource(address);
-
     std::vector<std::unique_ptr<Event>> done;
     for (size_t i = 0; i < plan_.steps.size(); ++i) done.push_back(std::make_unique<Event>(ex));
     ok_.assign(plan_.steps.size(), false);
+    // An action is done when its last step is; it counts once.
+    steps_left_.assign(plan_.actions.size(), 0);
+    action_ok_.assign(plan_.actions.size(), true);
+    for (const Step& s : plan_.steps)
+      for (size_t a : s.actions) ++steps_left_[a];
     for (size_t i = 0; i < plan_.steps.size(); ++i) asio::co_spawn(ex, run_step(i, done), asio::detached);
     for (auto& d : done) co_await d->wait();
-
     finished.set();
     if (tick_timer_) tick_timer_->cancel();  // do not keep the run waiting for the next tick
     co_await ticker_done.wait();
@@ -199,10 +176,8 @@ class Run {
               response = p.response;
             }
             auto results = co_await resources::resume_purchase(cloud_, journal, intent, response, options_.poll);
-            std::vector<state::ResourceRow> rows;
-            for (const auto& r : results) rows.push_back(row_of(r));
-            journal.finish(rows, {});
-            report_.added += static_cast<int>(rows.size());
+            report_.added += static_cast<int>(results.size());
+            co_await finish_purchase(ctx_, journal, std::move(results), intent.at("instances"));
             break;
           }
           case planner::Resolution::purchase_not_placed:
@@ -214,6 +189,15 @@ class Run {
             for (const Json& s : p.entry.intent.at("servers")) addresses.push_back(s.at("address").get<std::string>());
             journal.finish({}, addresses);
             report_.destroyed += static_cast<int>(addresses.size());
+            break;
+          }
+          case planner::Resolution::record: {
+            state::ResourceRow row;
+            row.address = p.response.at("address").get<std::string>();
+            row.type = p.response.at("type").get<std::string>();
+            row.cloud_id = p.response.at("cloud_id").get<std::string>();
+            row.attributes = p.response.at("attributes");
+            journal.finish({row}, {});
             break;
           }
           case planner::Resolution::settle:
@@ -234,17 +218,17 @@ class Run {
       if (!ok_[dep]) blocked = true;
     }
     if (blocked) {
-      for (size_t a : step.actions) report_.skipped.push_back(plan_.actions[a].address);
+      for (size_t a : step.actions)
+        if (action_ok_[a]) {
+          action_ok_[a] = false;
+          report_.skipped.push_back(plan_.actions[a].address);
+        }
       done[index]->set();
       co_return;
     }
     StepJournal journal(store_, options_.run_id, options_.actor);
     try {
-      switch (step.kind) {
-        case StepKind::purchase: co_await purchase(step, journal); break;
-        case StepKind::rename: co_await rename(step, journal); break;
-        case StepKind::unsubscribe: co_await release(step, journal); break;
-      }
+      co_await run_step_kind(ctx_, step, journal);
       ok_[index] = true;
     } catch (...) {
       auto error = std::current_exception();
@@ -252,52 +236,26 @@ class Run {
       std::string message = describe_error(error);
       for (size_t a : step.actions) {
         progress_.failed(plan_.actions[a].address, message);
-        report_.failures.push_back({plan_.actions[a].address, message});
+        if (action_ok_[a]) report_.failures.push_back({plan_.actions[a].address, message});
+        action_ok_[a] = false;
       }
     }
+    for (size_t a : step.actions)
+      if (--steps_left_[a] == 0 && action_ok_[a]) count_done(plan_.actions[a]);
     done[index]->set();
   }
 
-  asio::awaitable<void> purchase(const Step& step, StepJournal& journal) {
-    std::vector<resources::ServerInstance> instances;
-    for (size_t a : step.actions) {
-      const Action& act = plan_.actions[a];
-      instances.push_back({act.address, act.after.at("name").get<std::string>(), act.after});
-      progress_.started(act.address, ActionKind::create);
+  void count_done(const Action& a) {
+    switch (a.kind) {
+      case ActionKind::create: ++report_.added; break;
+      case ActionKind::update:
+      case ActionKind::switch_phones: ++report_.changed; break;
+      case ActionKind::replace:
+        ++report_.added;
+        ++report_.destroyed;
+        break;
+      case ActionKind::remove: ++report_.destroyed; break;
     }
-    const std::string block_name = plan_.actions[step.actions.front()].block_name;
-    auto results = co_await resources::purchase_servers(cloud_, journal, instances, block_name, options_.poll);
-    std::vector<state::ResourceRow> rows;
-    for (const auto& r : results) rows.push_back(row_of(r));
-    journal.finish(rows, {});
-    for (const auto& r : results) progress_.finished(r.address, r.cloud_id);
-    report_.added += static_cast<int>(rows.size());
-  }
-
-  asio::awaitable<void> rename(const Step& step, StepJournal& journal) {
-    const Action& act = plan_.actions[step.actions.front()];
-    progress_.started(act.address, ActionKind::update);
-    Json attributes = resources::recorded_attributes(resources::server_schema(), act.after, act.before);
-    auto result = co_await resources::rename_server(cloud_, journal, act.address, act.cloud_id, attributes,
-                                                    act.after.at("name").get<std::string>());
-    journal.finish({row_of(result)}, {});
-    progress_.finished(act.address, act.cloud_id);
-    report_.changed += 1;
-  }
-
-  asio::awaitable<void> release(const Step& step, StepJournal& journal) {
-    std::vector<resources::ServerToRelease> servers;
-    std::vector<std::string> addresses;
-    for (size_t a : step.actions) {
-      const Action& act = plan_.actions[a];
-      servers.push_back({act.address, act.cloud_id});
-      addresses.push_back(act.address);
-      progress_.started(act.address, ActionKind::remove);
-    }
-    co_await resources::unsubscribe_servers(cloud_, journal, servers, options_.poll);
-    journal.finish({}, addresses);
-    for (size_t a : step.actions) progress_.finished(plan_.actions[a].address, "");
-    report_.destroyed += static_cast<int>(addresses.size());
   }
 
   cloud::CphClient& cloud_;
@@ -306,14 +264,33 @@ class Run {
   Progress& progress_;
   ExecOptions options_;
   ExecReport report_;
+  cloud::JobPoller poller_;
+  RunContext ctx_;
   std::vector<bool> ok_;
+  std::vector<int> steps_left_;
+  std::vector<bool> action_ok_;
   asio::steady_timer* tick_timer_ = nullptr;  // the ticker's, while it runs
 };
+
+// Switch (3.6) recreates the phones: only with consent.
+void check_consent(const Plan& plan, const ExecOptions& options) {
+  std::vector<std::string> refused;
+  for (const Action& a : plan.actions)
+    if (a.kind == ActionKind::switch_phones && !a.allow_data_loss && !options.allow_data_loss) refused.push_back(a.address);
+  if (refused.empty()) return;
+  std::string list;
+  for (const auto& r : refused) list += (list.empty() ? "" : ", ") + r;
+  throw std::runtime_error("refusing to switch " + list +
+                           ": a new image_id or phone_model recreates the phones and loses their data (cph-api.md "
+                           "3.6). Apply with -allow-data-loss, or set lifecycle = { allow_data_loss = true } on the "
+                           "block.");
+}
 
 }  // namespace
 
 asio::awaitable<ExecReport> execute_plan(cloud::CphClient& cloud, state::StateStore& store, const Plan& plan,
                                          Progress& progress, ExecOptions options) {
+  check_consent(plan, options);
   Run run(cloud, store, plan, progress, std::move(options));
   co_return co_await run.go();
 }

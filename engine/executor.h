@@ -26,6 +26,7 @@ struct ExecOptions {
   std::string actor;                // "user@host pid N", recorded in every journal entry
   resources::PollPolicy poll;
   std::function<void()> heartbeat;  // called about once a minute (lock refresh)
+  bool allow_data_loss = false;     // -allow-data-loss: switch actions may run
 };
 
 struct Failure {
@@ -42,6 +43,8 @@ struct ExecReport {
   bool ok() const { return failures.empty() && skipped.empty(); }
 };
 
+// Throws before anything runs when the plan switches a server (data loss)
+// without consent.
 boost::asio::awaitable<ExecReport> execute_plan(cloud::CphClient& cloud, state::StateStore& store,
                                                 const planner::Plan& plan, Progress& progress,
                                                 ExecOptions options);

@@ -35,7 +35,7 @@ void JsonEvents::version() {
 
 void JsonEvents::refreshed(size_t recorded, size_t live, int64_t list_calls) {
   emit("refresh_complete", "info",
-       "Refreshed " + std::to_string(recorded) + " recorded servers against " + std::to_string(live) + " in the cloud",
+       "Refreshed " + std::to_string(recorded) + " recorded resources against " + std::to_string(live) + " in the cloud",
        {{"recorded", recorded}, {"live", live}, {"list_calls", list_calls}});
 }
 

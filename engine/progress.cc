@@ -8,6 +8,7 @@ const char* doing(planner::ActionKind k) {
   switch (k) {
     case planner::ActionKind::create: return "creating";
     case planner::ActionKind::update: return "modifying";
+    case planner::ActionKind::switch_phones: return "switching";
     case planner::ActionKind::replace: return "replacing";
     case planner::ActionKind::remove: return "destroying";
   }
@@ -18,6 +19,7 @@ const char* done(planner::ActionKind k) {
   switch (k) {
     case planner::ActionKind::create: return "Creation";
     case planner::ActionKind::update: return "Modifications";
+    case planner::ActionKind::switch_phones: return "Switch";
     case planner::ActionKind::replace: return "Replacement";
     case planner::ActionKind::remove: return "Destruction";
   }

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -15,7 +16,9 @@ namespace cph::planner {
 
 using Json = nlohmann::json;
 
-enum class ActionKind { create, update, replace, remove };
+// switch_phones: changed in place by an API that recreates the phones and
+// loses their data (cph-api.md 3.6); apply refuses it without consent.
+enum class ActionKind { create, update, switch_phones, replace, remove };
 std::string_view to_string(ActionKind);
 
 struct AttrChange {
@@ -38,11 +41,30 @@ struct Action {
   std::vector<AttrChange> changes;  // for update/replace
   std::string reason;      // why, when not obvious ("count reduced to 1", ...)
   std::string block_name;  // the block's `name` (before instance suffixes), for orders
+  // The operations that carry out an update ("rename", "tags", ...), from the
+  // changed attributes' descriptors, in execution order.
+  std::vector<std::string> operations;
+  bool allow_data_loss = false;  // lifecycle.allow_data_loss of its block
 };
 
 // One API operation of the execution graph: it carries out one or more
 // actions. Steps run as soon as the steps they come after have finished.
-enum class StepKind { purchase, rename, unsubscribe };
+enum class StepKind {
+  purchase,          // servers of one block, one order of at most 10 (3.4)
+  unsubscribe,       // servers of one block, one BSS call
+  rename,            // 3.13
+  change_model,      // 3.12, a change order
+  switch_server,     // 3.6, destroys phone data
+  open_access,       // 6.3, servers sharing the new key pair in one call
+  tags,              // 7.10/7.11
+  create_keypair,    // KPS
+  delete_keypair,    // KPS
+  resize_bandwidth,  // 4.2
+  adopt_bandwidth,   // `id = ...`: read it, record it (and resize when needed)
+  forget,            // a bandwidth: no API deletes one; it leaves the state
+  push_share,        // 3.7 / 3.10 to the servers added
+  delete_share,      // 3.9 / 3.11 from the servers removed (or all)
+};
 std::string_view to_string(StepKind);
 
 struct Step {
@@ -60,6 +82,7 @@ enum class Resolution {
   purchase_not_placed, // no ids recorded and no such servers: nothing was bought
   resume_unsubscribe,  // order ids recorded: wait until released, drop the rows
   settle,              // idempotent or already visible in the cloud: close the entry
+  record,              // the object exists: record `response` (address, type, cloud_id, attributes) as a row
 };
 
 struct PendingOperation {
@@ -67,6 +90,13 @@ struct PendingOperation {
   Resolution resolution = Resolution::settle;
   Json response;            // for adopt_purchase: the ids found
   std::string description;  // "purchase of server.web[0..1] (order CS...)"
+};
+
+// A plan that cannot be carried out (prevent_destroy, a key pair still in
+// use, an impossible model change): every problem, one per line.
+struct PlanError : std::runtime_error {
+  explicit PlanError(std::vector<std::string> problems);
+  std::vector<std::string> problems;
 };
 
 // A difference between what state recorded and what the cloud reports now,
@@ -92,7 +122,7 @@ struct Plan {
 
   int count(ActionKind kind) const;
   int to_add() const { return count(ActionKind::create) + count(ActionKind::replace); }
-  int to_change() const { return count(ActionKind::update); }
+  int to_change() const { return count(ActionKind::update) + count(ActionKind::switch_phones); }
   int to_destroy() const { return count(ActionKind::remove) + count(ActionKind::replace); }
   bool has_changes() const { return !actions.empty() || !pending.empty() || !vanished.empty(); }
 };

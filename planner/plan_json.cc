@@ -9,14 +9,14 @@ using Json = nlohmann::json;
 namespace {
 
 ActionKind action_kind(const std::string& s) {
-  for (ActionKind k : {ActionKind::create, ActionKind::update, ActionKind::replace, ActionKind::remove})
+  for (ActionKind k : {ActionKind::create, ActionKind::update, ActionKind::switch_phones, ActionKind::replace, ActionKind::remove})
     if (to_string(k) == s) return k;
   throw std::runtime_error("unknown action \"" + s + "\"");
 }
 
 StepKind step_kind(const std::string& s) {
-  for (StepKind k : {StepKind::purchase, StepKind::rename, StepKind::unsubscribe})
-    if (to_string(k) == s) return k;
+  for (int i = 0; i <= static_cast<int>(StepKind::delete_share); ++i)
+    if (to_string(static_cast<StepKind>(i)) == s) return static_cast<StepKind>(i);
   throw std::runtime_error("unknown step \"" + s + "\"");
 }
 
@@ -27,13 +27,14 @@ const char* resolution_name(Resolution r) {
     case Resolution::purchase_not_placed: return "purchase_not_placed";
     case Resolution::resume_unsubscribe: return "resume_unsubscribe";
     case Resolution::settle: return "settle";
+    case Resolution::record: return "record";
   }
   return "?";
 }
 
 Resolution resolution(const std::string& s) {
   for (Resolution r : {Resolution::resume_purchase, Resolution::adopt_purchase, Resolution::purchase_not_placed,
-                       Resolution::resume_unsubscribe, Resolution::settle})
+                       Resolution::resume_unsubscribe, Resolution::settle, Resolution::record})
     if (s == resolution_name(r)) return r;
   throw std::runtime_error("unknown resolution \"" + s + "\"");
 }
@@ -89,7 +90,8 @@ Json plan_to_json(const Plan& p) {
     j["actions"].push_back({{"kind", to_string(a.kind)}, {"address", a.address}, {"type", a.type},
                             {"block", a.block}, {"index", a.index}, {"cloud_id", a.cloud_id},
                             {"before", a.before}, {"after", a.after}, {"changes", changes_json(a.changes)},
-                            {"reason", a.reason}, {"block_name", a.block_name}});
+                            {"reason", a.reason}, {"block_name", a.block_name}, {"operations", a.operations},
+                            {"allow_data_loss", a.allow_data_loss}});
   j["steps"] = Json::array();
   for (const Step& s : p.steps)
     j["steps"].push_back({{"kind", to_string(s.kind)}, {"block", s.block}, {"actions", s.actions}, {"after", s.after}});
@@ -128,6 +130,8 @@ Plan plan_from_json(const Json& j) {
       act.changes = changes_from(a.at("changes"));
       act.reason = a.at("reason").get<std::string>();
       act.block_name = a.at("block_name").get<std::string>();
+      act.operations = a.value("operations", std::vector<std::string>{});
+      act.allow_data_loss = a.value("allow_data_loss", false);
       p.actions.push_back(std::move(act));
     }
     for (const Json& s : j.at("steps")) {

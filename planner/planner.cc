@@ -1,64 +1,74 @@
+// make_plan: recorded (and refreshed) instances vs the manifest's desired
+// instances, diffed attribute by attribute from the descriptors. Pure: no
+// call, no write.
 #include "planner/planner.h"
 
 #include <algorithm>
+#include <fstream>
 #include <map>
 #include <optional>
 #include <set>
+#include <sstream>
 #include <stdexcept>
 
+#include "manifest/expression.h"
+#include "planner/internal.h"
 #include "resources/server.h"
 
 namespace cph::planner {
 
 namespace res = cph::resources;
+using detail::Prior;
 
-boost::asio::awaitable<Inventory> refresh(cloud::CphClient& cloud) {
-  Inventory inv;
-  for (cloud::Server& s : co_await cloud.list_all_servers()) {
-    std::string id = s.server_id;
-    inv.servers.emplace(std::move(id), std::move(s));
-  }
-  co_return inv;
-}
-
-namespace {
-
-// An instance as recorded (state row or journaled purchase), refreshed.
-struct Prior {
-  std::string cloud_id;
-  Json attributes;
-};
-
-// An instance as the manifest wants it.
-struct Desired {
-  std::string block;
-  int index = -1;
-  Json attributes;
-  std::string block_name;
-};
+namespace detail {
 
 std::string instance_address(const std::string& block, bool counted, int index) {
   return counted ? block + "[" + std::to_string(index) + "]" : block;
 }
 
-// "server.web[3]" -> ("server.web", 3); "server.web" -> ("server.web", -1).
 std::pair<std::string, int> split_address(const std::string& address) {
   auto open = address.find('[');
   if (open == std::string::npos || address.back() != ']') return {address, -1};
   return {address.substr(0, open), std::stoi(address.substr(open + 1, address.size() - open - 2))};
 }
 
+std::string range_address(const std::vector<std::string>& addresses) {
+  if (addresses.size() == 1) return addresses.front();
+  return addresses.front() + ".." + addresses.back();
+}
+
+namespace {
 bool blank(const Json& v) {
   return v.is_null() || (v.is_string() && v.get_ref<const std::string&>().empty()) ||
          (v.is_array() && v.empty()) || (v.is_object() && v.empty());
 }
+}  // namespace
 
 bool same_value(const Json& a, const Json& b) { return a == b || (blank(a) && blank(b)); }
 
-std::vector<AttrChange> diff_attributes(const res::ResourceSchema& schema, const Json& before, const Json& after) {
+}  // namespace detail
+
+namespace {
+
+using detail::same_value;
+using detail::split_address;
+
+// An instance as the manifest wants it.
+struct Desired {
+  std::string type;
+  std::string block;
+  int index = -1;
+  Json attributes;
+  std::string block_name;
+  const manifest::ResourceConfig* config = nullptr;
+};
+
+std::vector<AttrChange> diff_attributes(const res::ResourceSchema& schema, const Json& before, const Json& after,
+                                        const std::vector<std::string>& ignore) {
   std::vector<AttrChange> changes;
   for (const res::Attribute& attr : schema.attributes) {
     if (attr.update == res::Update::computed) continue;
+    if (std::find(ignore.begin(), ignore.end(), attr.name) != ignore.end()) continue;
     Json want = after.contains(attr.name) ? after[attr.name] : Json();
     Json have = before.contains(attr.name) ? before[attr.name] : Json();
     if (attr.computed_if_unset && want.is_null()) continue;
@@ -75,8 +85,9 @@ std::vector<AttrChange> diff_attributes(const res::ResourceSchema& schema, const
 // Readable attributes whose live value differs from the recorded one, and a
 // server that left the normal state (frozen, shut down, abnormal).
 std::optional<Drift> drift_of(const state::ResourceRow& row, const Json& refreshed) {
+  const res::ResourceSchema* schema = res::find_schema(row.type);
   Drift d{row.address, row.cloud_id, false, {}};
-  for (const res::Attribute& attr : res::server_schema().attributes) {
+  for (const res::Attribute& attr : schema->attributes) {
     if (!attr.readable) continue;
     Json recorded = row.attributes.contains(attr.name) ? row.attributes[attr.name] : Json();
     Json live = refreshed.contains(attr.name) ? refreshed[attr.name] : Json();
@@ -86,6 +97,8 @@ std::optional<Drift> drift_of(const state::ResourceRow& row, const Json& refresh
       if (attr.name != "status" || recorded != Json(5) || live == Json(5)) continue;
     } else if (same_value(recorded, live)) {
       continue;
+    } else if (attr.name == "tags" && !row.attributes.contains("tags")) {
+      continue;  // tags never managed for this row: nothing to compare with
     }
     d.changes.push_back({attr.name, recorded, live, false});
   }
@@ -93,126 +106,112 @@ std::optional<Drift> drift_of(const state::ResourceRow& row, const Json& refresh
   return d;
 }
 
-std::string range_address(const std::vector<std::string>& addresses) {
-  if (addresses.size() == 1) return addresses.front();
-  return addresses.front() + ".." + addresses.back();
-}
-
-// Reads the journal: what each unfinished entry means now, which instances
-// it stands for, and which cloud ids it claims.
-void resolve_journal(const PlanInput& in, Plan& plan, std::map<std::string, Prior>& prior,
-                     std::set<std::string>& releasing, std::set<std::string>& claimed) {
-  for (const auto& row : in.rows) claimed.insert(row.cloud_id);
-  for (const state::JournalEntry& e : in.open_journal) {
-    PendingOperation p;
-    p.entry = e;
-    if (e.operation == "purchase") {
-      const Json& instances = e.intent.at("instances");
-      std::vector<std::string> addresses;
-      for (const Json& i : instances) addresses.push_back(i.at("address").get<std::string>());
-      if (e.status == state::JournalStatus::answered && e.response.contains("server_ids")) {
-        auto ids = e.response["server_ids"].get<std::vector<std::string>>();
-        p.resolution = Resolution::resume_purchase;
-        p.description = "purchase of " + range_address(addresses) + " (order " +
-                        e.response.value("order_id", std::string("?")) + ")";
-        for (size_t i = 0; i < ids.size() && i < instances.size(); ++i) {
-          claimed.insert(ids[i]);
-          Json attrs = instances[i].at("attributes");
-          auto live = in.live->servers.find(ids[i]);
-          if (live != in.live->servers.end()) attrs = res::server_refreshed_attributes(attrs, live->second);
-          prior[addresses[i]] = {ids[i], attrs};
+// The instances of every block of the manifest, with block references
+// resolved to what the cloud calls: a server's keypair "keypair.adb" ->
+// that key pair's name; a share's servers -> instance addresses.
+std::map<std::string, Desired> expand(const manifest::Manifest& m, const std::map<std::string, Prior>& prior) {
+  std::map<std::string, Desired> out;
+  std::map<std::string, std::vector<std::string>> instances_of;  // block -> instance addresses
+  for (const auto& rc : m.resources) {
+    int n = rc.count.value_or(1);
+    for (int i = 0; i < n; ++i) instances_of[rc.address()].push_back(detail::instance_address(rc.address(), rc.count.has_value(), i));
+  }
+  // ${type.name.attr}: known when recorded (id = the cloud id).
+  auto lookup = [&](const manifest::Reference& r) -> std::optional<Json> {
+    auto p = prior.find(r.address());
+    if (p == prior.end()) return std::nullopt;
+    if (r.attribute == "id") return Json(p->second.cloud_id);
+    if (p->second.attributes.contains(r.attribute)) return p->second.attributes[r.attribute];
+    return std::nullopt;
+  };
+  for (const auto& rc : m.resources) {
+    bool counted = rc.count.has_value();
+    const res::ResourceSchema* schema = res::find_schema(rc.type);
+    for (int i = 0; i < rc.count.value_or(1); ++i) {
+      Json attrs = manifest::evaluate(rc.attributes, lookup);
+      std::string block_name;
+      if (rc.type == "server") {
+        block_name = rc.attributes.at("name").get<std::string>();
+        attrs["name"] = res::server_instance_name(block_name, counted, i);
+      }
+      for (const res::Attribute& a : schema->attributes) {
+        if (a.reference_to.empty() || !attrs.contains(a.name)) continue;
+        Json& v = attrs[a.name];
+        if (a.reference_to == "keypair" && v.is_string()) {
+          auto ref = manifest::parse_reference(v.get<std::string>(), false);
+          if (ref && ref->type == "keypair")
+            if (const auto* kp = m.find(ref->block())) v = kp->attributes.at("name");
         }
-      } else {
-        // Not known whether the order was placed: look for the servers it
-        // would have made, under their final or service-given names.
-        auto service_names = e.intent.value("service_names", Json::array());
-        Json found_instances = Json::array();
-        std::vector<std::string> found_ids;
-        std::string order_id;
-        for (size_t i = 0; i < instances.size(); ++i) {
-          std::set<std::string> names = {instances[i].at("name").get<std::string>()};
-          if (i < service_names.size()) names.insert(service_names[i].get<std::string>());
-          const cloud::Server* match = nullptr;
-          for (const auto& [id, s] : in.live->servers)
-            if (!claimed.count(id) && names.count(s.server_name) &&
-                (!match || s.create_time < match->create_time || (s.create_time == match->create_time && id < match->server_id)))
-              match = &s;
-          if (!match) continue;
-          claimed.insert(match->server_id);
-          found_ids.push_back(match->server_id);
-          found_instances.push_back(instances[i]);
-          order_id = match->order_id;
-          prior[addresses[i]] = {match->server_id,
-                                 res::server_refreshed_attributes(instances[i].at("attributes"), *match)};
-        }
-        if (found_ids.empty()) {
-          p.resolution = Resolution::purchase_not_placed;
-          p.description = "purchase of " + range_address(addresses) +
-                          " was interrupted before an answer; no server with the expected names exists, so no "
-                          "order was placed";
-        } else {
-          p.resolution = Resolution::adopt_purchase;
-          p.response = {{"order_id", order_id}, {"server_ids", found_ids}, {"instances", found_instances}};
-          p.description = "purchase of " + range_address(addresses) + " was interrupted before an answer; found " +
-                          std::to_string(found_ids.size()) + " of its servers (order " + order_id + ")";
+        if (a.reference_to == "server" && v.is_array()) {
+          std::set<std::string> targets;
+          for (const Json& e : v) {
+            const std::string s = e.get<std::string>();
+            if (s.find('[') != std::string::npos) {
+              targets.insert(s);
+            } else {
+              for (const auto& inst : instances_of[s]) targets.insert(inst);
+            }
+          }
+          std::vector<std::string> sorted(targets.begin(), targets.end());
+          std::sort(sorted.begin(), sorted.end(), address_less);
+          v = Json(sorted);
         }
       }
-    } else if (e.operation == "unsubscribe") {
-      std::vector<std::string> addresses;
-      for (const Json& s : e.intent.at("servers")) addresses.push_back(s.at("address").get<std::string>());
-      if (e.status == state::JournalStatus::answered) {
-        p.resolution = Resolution::resume_unsubscribe;
-        releasing.insert(addresses.begin(), addresses.end());
-        p.description = "release of " + range_address(addresses);
-      } else {
-        p.resolution = Resolution::settle;
-        p.description = "release of " + range_address(addresses) + " was interrupted before an answer; planned again";
+      if (rc.type == "keypair" && attrs.contains("public_key_file")) {
+        std::filesystem::path file = attrs["public_key_file"].get<std::string>();
+        if (file.is_relative()) file = std::filesystem::path(rc.pos.file).parent_path() / file;
+        std::ifstream in(file);
+        if (!in) throw PlanError({rc.pos.str() + ": " + rc.address() + ": cannot read public_key_file " + file.string()});
+        std::stringstream text;
+        text << in.rdbuf();
+        std::string key = text.str();
+        while (!key.empty() && (key.back() == '\n' || key.back() == '\r' || key.back() == ' ')) key.pop_back();
+        attrs["public_key"] = key;
       }
-    } else {
-      p.resolution = Resolution::settle;
-      p.description = e.operation + " of " + e.address + " was interrupted; the refreshed state shows its effect";
+      std::string address = detail::instance_address(rc.address(), counted, i);
+      out[address] = {rc.type, rc.address(), counted ? i : -1, attrs, block_name, &rc};
     }
-    plan.pending.push_back(std::move(p));
   }
+  return out;
 }
 
-void add_steps(Plan& plan) {
-  // Creates (and the create half of replacements) by block, in index
-  // order, in orders of at most 10 (cph-api.md 3.4). Releases by block.
-  std::map<std::string, std::vector<size_t>> creates, removes;
-  std::map<std::string, bool> block_replaces;
-  for (size_t i = 0; i < plan.actions.size(); ++i) {
-    const Action& a = plan.actions[i];
-    if (a.kind == ActionKind::create || a.kind == ActionKind::replace) creates[a.block].push_back(i);
-    if (a.kind == ActionKind::remove || a.kind == ActionKind::replace) removes[a.block].push_back(i);
-    if (a.kind == ActionKind::replace) block_replaces[a.block] = true;
+// The operations of an update, in the order they run: a model change
+// carries the phone model with it, so the switch is only for what remains.
+std::vector<std::string> operations_of(const res::ResourceSchema& schema, const std::vector<AttrChange>& changes) {
+  std::set<std::string> ops;
+  for (const AttrChange& c : changes)
+    if (const res::Attribute* a = schema.find(c.name)) ops.insert(a->operation);
+  if (ops.count("change_model")) {
+    bool image_changed = std::any_of(changes.begin(), changes.end(), [](const AttrChange& c) { return c.name == "image_id"; });
+    if (!image_changed) ops.erase("switch");
   }
-  auto by_index = [&](size_t x, size_t y) { return plan.actions[x].index < plan.actions[y].index; };
-  std::map<std::string, std::vector<size_t>> release_steps;
-  for (auto& [block, list] : removes) {
-    std::sort(list.begin(), list.end(), by_index);
-    for (size_t at = 0; at < list.size(); at += 10) {
-      Step s{StepKind::unsubscribe, block, {}, {}};
-      s.actions.assign(list.begin() + static_cast<long>(at), list.begin() + static_cast<long>(std::min(list.size(), at + 10)));
-      release_steps[block].push_back(plan.steps.size());
-      plan.steps.push_back(std::move(s));
+  std::vector<std::string> ordered;
+  for (const char* op : {"change_model", "switch", "resize", "rename", "open_access", "tags", "share"})
+    if (ops.count(op)) ordered.push_back(op);
+  return ordered;
+}
+
+// What each recorded row refers to, as block addresses.
+void recorded_dependencies(const std::vector<state::ResourceRow>& rows, detail::Dependencies& deps) {
+  std::map<std::string, std::string> keypair_block;  // key pair name -> block
+  for (const auto& row : rows)
+    if (row.type == "keypair") keypair_block[row.cloud_id] = split_address(row.address).first;
+  for (const auto& row : rows) {
+    const std::string block = split_address(row.address).first;
+    const Json& a = row.attributes;
+    if (row.type == "server") {
+      if (a.contains("keypair") && a["keypair"].is_string() && keypair_block.count(a["keypair"].get<std::string>()))
+        deps.recorded[block].insert(keypair_block[a["keypair"].get<std::string>()]);
+      if (a.contains("bandwidth") && a["bandwidth"].is_string()) deps.recorded[block].insert(a["bandwidth"].get<std::string>());
     }
+    if ((row.type == "share_app" || row.type == "share_file") && a.contains("servers"))
+      for (const Json& s : a["servers"]) deps.recorded[block].insert(split_address(s.get<std::string>()).first);
   }
-  for (auto& [block, list] : creates) {
-    std::sort(list.begin(), list.end(), by_index);
-    for (size_t at = 0; at < list.size(); at += 10) {
-      Step s{StepKind::purchase, block, {}, {}};
-      s.actions.assign(list.begin() + static_cast<long>(at), list.begin() + static_cast<long>(std::min(list.size(), at + 10)));
-      // A replacement keeps its address and name: release the old server first.
-      if (block_replaces[block]) s.after = release_steps[block];
-      plan.steps.push_back(std::move(s));
-    }
-  }
-  for (size_t i = 0; i < plan.actions.size(); ++i)
-    if (plan.actions[i].kind == ActionKind::update) plan.steps.push_back({StepKind::rename, plan.actions[i].block, {i}, {}});
 }
 
 }  // namespace
+
+bool address_less(const std::string& a, const std::string& b) { return split_address(a) < split_address(b); }
 
 bool address_matches(const std::string& address, const std::string& pattern) {
   return address == pattern || (address.size() > pattern.size() && address.compare(0, pattern.size(), pattern) == 0 &&
@@ -229,86 +228,126 @@ Plan make_plan(const PlanInput& in) {
 
   std::map<std::string, Prior> prior;
   std::set<std::string> releasing, claimed;
-  resolve_journal(in, plan, prior, releasing, claimed);
-
+  detail::resolve_journal(in, plan, prior, releasing, claimed);
   for (const state::ResourceRow& row : in.rows) {
     if (!res::find_schema(row.type))
       throw std::runtime_error("state holds " + row.address + " of type \"" + row.type +
                                "\", which this version of cphform does not know");
     if (releasing.count(row.address)) continue;
-    auto live = in.live->servers.find(row.cloud_id);
-    if (live == in.live->servers.end()) {
+    std::optional<Json> refreshed = refreshed_attributes(row, *in.live);
+    if (!refreshed) {
       plan.vanished.push_back(row.address);
       plan.drift.push_back({row.address, row.cloud_id, true, {}});
       continue;
     }
-    Json refreshed = res::server_refreshed_attributes(row.attributes, live->second);
-    if (auto d = drift_of(row, refreshed)) plan.drift.push_back(std::move(*d));
-    prior[row.address] = {row.cloud_id, std::move(refreshed)};
+    if (auto d = drift_of(row, *refreshed)) plan.drift.push_back(std::move(*d));
+    prior[row.address] = {row.type, row.cloud_id, std::move(*refreshed)};
   }
 
   std::map<std::string, Desired> desired;
-  if (!in.destroy && in.manifest) {
-    for (const manifest::ResourceConfig& rc : in.manifest->resources) {
-      bool counted = rc.count.has_value();
-      int n = rc.count.value_or(1);
-      for (int i = 0; i < n; ++i) {
-        Json attrs = rc.attributes;
-        attrs["name"] = res::server_instance_name(rc.attributes.at("name").get<std::string>(), counted, i);
-        desired[instance_address(rc.address(), counted, i)] = {rc.address(), counted ? i : -1, attrs,
-                                                               rc.attributes.at("name").get<std::string>()};
-      }
+  detail::Dependencies deps;
+  std::map<std::string, bool> create_before_destroy;
+  if (in.manifest) {
+    for (const auto& rc : in.manifest->resources) {
+      deps.desired[rc.address()].insert(rc.depends_on.begin(), rc.depends_on.end());
+      create_before_destroy[rc.address()] = rc.lifecycle.create_before_destroy;
     }
+    if (!in.destroy) desired = expand(*in.manifest, prior);
   }
+  recorded_dependencies(in.rows, deps);
 
-  const res::ResourceSchema& schema = res::server_schema();
   std::set<std::string> addresses;
   for (const auto& [a, p] : prior) addresses.insert(a);
   for (const auto& [a, d] : desired) addresses.insert(a);
+  // -target pulls in what the targets depend on (Terraform's rule).
+  std::vector<std::string> targets = in.targets;
+  for (size_t i = 0; i < targets.size(); ++i) {
+    auto it = deps.desired.find(split_address(targets[i]).first);
+    if (it == deps.desired.end()) continue;
+    for (const std::string& dep : it->second)
+      if (std::find(targets.begin(), targets.end(), dep) == targets.end()) targets.push_back(dep);
+  }
   auto selected = [&](const std::string& address) {
     auto match = [&](const std::string& pattern) { return address_matches(address, pattern); };
-    if (!in.targets.empty() && std::none_of(in.targets.begin(), in.targets.end(), match)) return false;
+    if (!targets.empty() && std::none_of(targets.begin(), targets.end(), match)) return false;
     return std::none_of(in.excludes.begin(), in.excludes.end(), match);
   };
+
+  std::vector<std::string> problems;
+  const std::set<std::string> resumed_bandwidths = detail::bandwidths_being_created(plan);
   for (const std::string& address : addresses) {
     if (!selected(address)) continue;
+    if (resumed_bandwidths.count(address) && !prior.count(address)) continue;  // its purchase is being resumed
     auto p = prior.find(address);
     auto d = desired.find(address);
     auto [block, index] = split_address(address);
     Action a;
     a.address = address;
-    a.type = "server";
+    a.type = p != prior.end() ? p->second.type : d->second.type;
     a.block = block;
     a.index = index;
+    const res::ResourceSchema& schema = *res::find_schema(a.type);
+    const manifest::ResourceConfig* config = in.manifest ? in.manifest->find(block) : nullptr;
     if (d != desired.end()) a.block_name = d->second.block_name;
+    if (config) a.allow_data_loss = config->lifecycle.allow_data_loss;
     if (p == prior.end()) {
       a.kind = ActionKind::create;
       a.after = d->second.attributes;
       if (std::find(plan.vanished.begin(), plan.vanished.end(), address) != plan.vanished.end())
-        a.reason = "the recorded server no longer exists in the cloud";
+        a.reason = "the recorded " + a.type + " no longer exists in the cloud";
     } else if (d == desired.end()) {
       a.kind = ActionKind::remove;
       a.cloud_id = p->second.cloud_id;
       a.before = p->second.attributes;
       if (in.destroy) {
         a.reason = "";
-      } else if (index >= 0 && in.manifest && in.manifest->find(block)) {
-        a.reason = "count is now " + std::to_string(in.manifest->find(block)->count.value_or(1));
+      } else if (index >= 0 && config) {
+        a.reason = "count is now " + std::to_string(config->count.value_or(1));
       } else {
         a.reason = "it is no longer in the manifest";
       }
+      if (a.type == "bandwidth")
+        a.reason = "no API deletes a shared bandwidth: it goes with its last server, and leaves the state";
     } else {
       a.cloud_id = p->second.cloud_id;
       a.before = p->second.attributes;
       a.after = d->second.attributes;
-      a.changes = diff_attributes(schema, a.before, a.after);
+      std::vector<std::string> ignore;
+      if (config) ignore = config->lifecycle.ignore_changes;
+      a.changes = diff_attributes(schema, a.before, a.after, ignore);
       if (a.changes.empty()) continue;
       bool replace = std::any_of(a.changes.begin(), a.changes.end(), [](const AttrChange& c) { return c.forces_replacement; });
-      a.kind = replace ? ActionKind::replace : ActionKind::update;
+      if (replace) {
+        a.kind = ActionKind::replace;
+      } else {
+        a.operations = operations_of(schema, a.changes);
+        bool destructive = std::find(a.operations.begin(), a.operations.end(), "switch") != a.operations.end();
+        a.kind = destructive ? ActionKind::switch_phones : ActionKind::update;
+      }
     }
+    if (config && config->lifecycle.prevent_destroy && (a.kind == ActionKind::remove || a.kind == ActionKind::replace))
+      problems.push_back(config->pos.str() + ": " + address + " has lifecycle.prevent_destroy set, but this plan would " +
+                         (a.kind == ActionKind::remove ? "destroy" : "replace") + " it");
     plan.actions.push_back(std::move(a));
   }
-  add_steps(plan);
+
+  // A key pair may only go once no server keeps using it.
+  for (const Action& a : plan.actions) {
+    if (a.type != "keypair" || a.kind != ActionKind::remove) continue;
+    const std::string name = a.cloud_id;
+    for (const auto& [address, d] : desired)
+      if (d.type == "server" && d.attributes.value("keypair", Json()) == Json(name))
+        problems.push_back(a.address + " cannot be deleted: " + address + " still uses key pair \"" + name + "\"");
+    for (const auto& [address, p] : prior) {
+      if (p.type != "server" || desired.count(address) || p.attributes.value("keypair", Json()) != Json(name)) continue;
+      bool going = std::any_of(plan.actions.begin(), plan.actions.end(), [&](const Action& x) {
+        return x.address == address && x.kind == ActionKind::remove;
+      });
+      if (!going) problems.push_back(a.address + " cannot be deleted: " + address + " still uses key pair \"" + name + "\"");
+    }
+  }
+  if (!problems.empty()) throw PlanError(problems);
+  detail::add_steps(plan, deps, create_before_destroy);
   return plan;
 }
 

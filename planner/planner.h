@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -21,9 +22,28 @@ namespace cph::planner {
 // What the cloud has now.
 struct Inventory {
   std::unordered_map<std::string, cloud::Server> servers;  // by server id
+  // Read only when the state or the manifest involves them (read_* true).
+  std::unordered_map<std::string, cloud::BandWidthInfo> bandwidths;  // by band_width_id
+  std::unordered_map<std::string, cloud::Keypair> keypairs;          // by name
+  std::unordered_map<std::string, Json> server_tags;                 // server id -> {key: value}
+  bool read_bandwidths = false, read_keypairs = false, read_tags = false;
 };
 
-boost::asio::awaitable<Inventory> refresh(cloud::CphClient& cloud);
+// Which kinds of object a refresh reads besides servers.
+struct RefreshNeeds {
+  bool bandwidths = false;
+  bool keypairs = false;
+  bool tags = false;
+};
+RefreshNeeds refresh_needs(const manifest::Manifest* manifest, const std::vector<state::ResourceRow>& rows);
+
+// Servers always; the rest as `needs` says. Every kind is read in pages.
+boost::asio::awaitable<Inventory> refresh(cloud::CphClient& cloud, RefreshNeeds needs = {});
+
+// A recorded row overlaid with what the cloud reports now; nullopt when the
+// object no longer exists. Types refresh cannot read keep their record.
+std::optional<Json> refreshed_attributes(const state::ResourceRow& row, const Inventory& live);
+Json bandwidth_live_attributes(const cloud::BandWidthInfo& b);
 
 struct PlanInput {
   const manifest::Manifest* manifest = nullptr;  // may be null when destroy
@@ -34,11 +54,15 @@ struct PlanInput {
   bool destroy = false;
   // -target / -exclude: addresses ("server.web[2]") or blocks ("server.web",
   // every instance). With targets, only matching instances are planned;
-  // excluded ones never are. Resources have no dependencies yet, so no
-  // other address is pulled in.
+  // excluded ones never are. With targets, the blocks they depend on are
+  // planned too (Terraform's rule).
   std::vector<std::string> targets;
   std::vector<std::string> excludes;
 };
+
+// Address order by block, then instance index: "server.game[2]" before
+// "server.game[10]" (lists of instances in plans and state use it).
+bool address_less(const std::string& a, const std::string& b);
 
 // True when address is `pattern` or an instance of the block `pattern`.
 bool address_matches(const std::string& address, const std::string& pattern);

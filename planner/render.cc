@@ -30,6 +30,7 @@ const char* symbol(ActionKind k) {
   switch (k) {
     case ActionKind::create: return "  +";
     case ActionKind::update: return "  ~";
+    case ActionKind::switch_phones: return " !~";
     case ActionKind::replace: return "-/+";
     case ActionKind::remove: return "  -";
   }
@@ -40,6 +41,7 @@ std::string headline(const Action& a) {
   switch (a.kind) {
     case ActionKind::create: return "will be created";
     case ActionKind::update: return "will be updated in-place";
+    case ActionKind::switch_phones: return "will be switched in place (its phones are recreated: PHONE DATA IS LOST)";
     case ActionKind::replace: return "must be replaced";
     case ActionKind::remove: return "will be destroyed";
   }

@@ -137,17 +137,35 @@ std::vector<cloud::Server> EmulatorProcess::servers() const {
   });
 }
 
-nlohmann::json EmulatorProcess::stats() const {
+nlohmann::json EmulatorProcess::admin(const std::string& path) const {
   auto body = run_sync([&](boost::asio::any_io_executor ex) -> boost::asio::awaitable<std::string> {
     auto transport = cloud::make_http_transport(ex, cloud::parse_url(url_));
     cloud::HttpRequest request;  // a named request: GCC 12 mishandles braced temporaries as coroutine arguments
     request.method = "GET";
-    request.target = "/_emulator/stats";
+    request.target = path;
     cloud::HttpResponse r = co_await transport->send(std::move(request));
-    if (r.status != 200) throw std::runtime_error("stats answered HTTP " + std::to_string(r.status));
+    if (r.status != 200) throw std::runtime_error(path + " answered HTTP " + std::to_string(r.status));
     co_return r.body;
   });
-  return nlohmann::json::parse(body).at("operations");
+  return nlohmann::json::parse(body);
+}
+
+nlohmann::json EmulatorProcess::stats() const { return admin("/_emulator/stats").at("operations"); }
+
+std::vector<cloud::BandWidthInfo> EmulatorProcess::bandwidths() const {
+  return run_sync([&](boost::asio::any_io_executor ex) -> boost::asio::awaitable<std::vector<cloud::BandWidthInfo>> {
+    cloud::Endpoints ep{cloud::parse_url(url_), cloud::parse_url(url_)};
+    cloud::CphClient client(ex, ep, creds_);
+    co_return co_await client.list_all_bandwidths();
+  });
+}
+
+std::vector<cloud::TaggedResource> EmulatorProcess::server_tags() const {
+  return run_sync([&](boost::asio::any_io_executor ex) -> boost::asio::awaitable<std::vector<cloud::TaggedResource>> {
+    cloud::Endpoints ep{cloud::parse_url(url_), cloud::parse_url(url_)};
+    cloud::CphClient client(ex, ep, creds_);
+    co_return co_await client.list_all_server_tags();
+  });
 }
 
 int64_t EmulatorProcess::calls(const std::string& key) const {

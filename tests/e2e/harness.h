@@ -70,6 +70,11 @@ class EmulatorProcess {
   std::vector<cloud::Server> servers() const;
   // GET /_emulator/stats "operations" object, and the count of one template.
   nlohmann::json stats() const;
+  // GET of an admin path ("/_emulator/share-apps"), parsed.
+  nlohmann::json admin(const std::string& path) const;
+  // Shared and dedicated bandwidths, and every server's tags (list APIs).
+  std::vector<cloud::BandWidthInfo> bandwidths() const;
+  std::vector<cloud::TaggedResource> server_tags() const;
   int64_t calls(const std::string& method_and_template) const;
   int64_t total_calls() const;  // API calls, admin requests excluded
 

@@ -1,0 +1,359 @@
+// One function per kind of step: the resource operations of resources/,
+// and the rows each success writes. A row records, of an update, only what
+// the step's own operation changed, so that a later failed operation of the
+// same resource is planned again rather than taken as done.
+#include <algorithm>
+
+#include "engine/run_context.h"
+#include "planner/planner.h"
+#include "resources/bandwidth.h"
+#include "resources/keypair.h"
+#include "resources/server.h"
+#include "resources/server_updates.h"
+#include "resources/share.h"
+
+namespace cph::engine {
+namespace {
+
+namespace res = cph::resources;
+namespace asio = boost::asio;
+using planner::Action;
+using planner::ActionKind;
+using planner::Step;
+using planner::StepKind;
+
+const Action& action(RunContext& ctx, size_t i) { return ctx.plan.actions[i]; }
+
+state::ResourceRow row(const std::string& address, const std::string& type, const std::string& cloud_id, Json attributes) {
+  state::ResourceRow r;
+  r.address = address;
+  r.type = type;
+  r.cloud_id = cloud_id;
+  r.attributes = std::move(attributes);
+  return r;
+}
+
+// The recorded attributes now (an earlier step of this run may have changed them).
+Json current(RunContext& ctx, const Action& a) {
+  if (auto r = ctx.store.resource(a.address)) return r->attributes;
+  return a.before.is_object() ? a.before : Json::object();
+}
+
+// `now` with the attributes `op` changes taken from the action's after.
+Json with_operation(const Action& a, Json now, const std::string& op) {
+  const res::ResourceSchema& schema = *res::find_schema(a.type);
+  for (const res::Attribute& attr : schema.attributes) {
+    bool mine = attr.operation == op || (op == "change_model" && attr.name == "phone_model");
+    if (mine && a.after.contains(attr.name)) now[attr.name] = a.after[attr.name];
+  }
+  return now;
+}
+
+std::string server_id(RunContext& ctx, const std::string& address) {
+  auto r = ctx.store.resource(address);
+  if (!r || r->type != "server") throw std::runtime_error(address + " is not a recorded server");
+  return r->cloud_id;
+}
+
+void started(RunContext& ctx, const Step& step, ActionKind kind) {
+  for (size_t i : step.actions) ctx.progress.started(action(ctx, i).address, kind);
+}
+
+// A purchase's bandwidth attribute naming a [bandwidth.X] block becomes the
+// table 3.4 wants: the recorded bandwidth's id, or (first purchase) the
+// size and charge mode to create it with. `_bandwidth_block` remembers the
+// block (also in the journal, for a resumed purchase).
+Json purchase_attributes(RunContext& ctx, const Action& a) {
+  Json attrs = a.after;
+  if (!attrs.contains("bandwidth") || !attrs["bandwidth"].is_string()) return attrs;
+  const std::string block = attrs["bandwidth"].get<std::string>();
+  Json bw = {{"share_type", "shared"}};
+  if (auto recorded = ctx.store.resource(block)) {
+    bw["id"] = recorded->cloud_id;
+    bw["charge_mode"] = recorded->attributes.value("charge_mode", "bandwidth");
+    bw["size"] = recorded->attributes.value("size", Json());
+  } else {
+    for (const Action& other : ctx.plan.actions)
+      if (other.address == block) {
+        bw["charge_mode"] = other.after.value("charge_mode", "bandwidth");
+        bw["size"] = other.after.value("size", Json());
+      }
+  }
+  attrs["bandwidth"] = bw;
+  attrs["_bandwidth_block"] = block;
+  return attrs;
+}
+
+asio::awaitable<void> purchase(RunContext& ctx, const Step& step, StepJournal& journal) {
+  std::vector<res::ServerInstance> instances;
+  Json instances_json = Json::array();
+  std::string block_name;
+  for (size_t i : step.actions) {
+    const Action& a = action(ctx, i);
+    ctx.progress.started(a.address, ActionKind::create);
+    if (a.type != "server") continue;  // the bandwidth this purchase creates
+    Json attrs = purchase_attributes(ctx, a);
+    instances.push_back({a.address, a.after.at("name").get<std::string>(), attrs});
+    instances_json.push_back({{"address", a.address}, {"attributes", attrs}});
+    block_name = a.block_name;
+  }
+  auto results = co_await res::purchase_servers(ctx.cloud, journal, instances, block_name, ctx.options.poll);
+  co_await finish_purchase(ctx, journal, std::move(results), instances_json);
+}
+
+asio::awaitable<void> unsubscribe(RunContext& ctx, const Step& step, StepJournal& journal) {
+  std::vector<res::ServerToRelease> servers;
+  std::vector<std::string> addresses;
+  for (size_t i : step.actions) {
+    const Action& a = action(ctx, i);
+    servers.push_back({a.address, a.cloud_id});
+    addresses.push_back(a.address);
+  }
+  started(ctx, step, ActionKind::remove);
+  co_await res::unsubscribe_servers(ctx.cloud, journal, servers, ctx.options.poll);
+  journal.finish({}, addresses);
+  for (const auto& a : addresses) ctx.progress.finished(a, "");
+}
+
+// Updates of one server by one operation.
+asio::awaitable<void> update_server(RunContext& ctx, const Step& step, StepJournal& journal) {
+  const Action& a = action(ctx, step.actions.front());
+  ctx.progress.started(a.address, a.kind);
+  const std::string id = a.cloud_id;
+  Json now = current(ctx, a);
+  std::string op;
+  switch (step.kind) {
+    case StepKind::rename: {
+      op = "rename";
+      Json attrs = with_operation(a, now, op);
+      co_await res::rename_server(ctx.cloud, journal, a.address, id, attrs, a.after.at("name").get<std::string>());
+      break;
+    }
+    case StepKind::change_model:
+      op = "change_model";
+      co_await res::change_server_model(ctx.cloud, journal, a.address, id, a.after.at("server_model").get<std::string>(),
+                                        a.after.at("phone_model").get<std::string>(), ctx.options.poll);
+      break;
+    case StepKind::switch_server: {
+      op = "switch";
+      std::string phone_model = now.value("phone_model", Json()) == a.after.value("phone_model", Json())
+                                    ? std::string()
+                                    : a.after.at("phone_model").get<std::string>();
+      co_await res::switch_server(ctx.cloud, ctx.poller, journal, a.address, id, a.after.at("image_id").get<std::string>(),
+                                  phone_model);
+      break;
+    }
+    case StepKind::tags: {
+      op = "tags";
+      Json before = now.value("tags", Json::object());
+      Json after = a.after.value("tags", Json::object());
+      if (before.is_null()) before = Json::object();
+      if (after.is_null()) after = Json::object();
+      co_await res::update_server_tags(ctx.cloud, journal, a.address, id, before, after);
+      break;
+    }
+    default: throw std::logic_error("not a server update step");
+  }
+  journal.finish({row(a.address, "server", id, with_operation(a, now, op))}, {});
+  ctx.progress.finished(a.address, id);
+}
+
+asio::awaitable<void> open_access(RunContext& ctx, const Step& step, StepJournal& journal) {
+  std::vector<res::ServerRef> servers;
+  for (size_t i : step.actions) servers.push_back({action(ctx, i).address, action(ctx, i).cloud_id});
+  started(ctx, step, ActionKind::update);
+  const std::string keypair = action(ctx, step.actions.front()).after.at("keypair").get<std::string>();
+  auto outcomes = co_await res::change_keypair(ctx.cloud, ctx.poller, journal, servers, keypair);
+  std::vector<state::ResourceRow> rows;
+  std::vector<Failure> failed;
+  for (size_t k = 0; k < outcomes.size(); ++k) {
+    const Action& a = action(ctx, step.actions[k]);
+    if (!outcomes[k].error.empty()) {
+      failed.push_back({a.address, "PUT /v1/{project_id}/cloud-phone/servers/open-access: " + outcomes[k].error});
+      continue;
+    }
+    rows.push_back(row(a.address, "server", a.cloud_id, with_operation(a, current(ctx, a), "open_access")));
+  }
+  journal.finish(rows, {});
+  for (const auto& r : rows) ctx.progress.finished(r.address, r.cloud_id);
+  if (!failed.empty()) {
+    for (size_t k = 1; k < failed.size(); ++k) ctx.report.failures.push_back(failed[k]);
+    throw std::runtime_error(failed.front().message + (failed.size() > 1 ? " (and " + std::to_string(failed.size() - 1) + " more)" : ""));
+  }
+}
+
+asio::awaitable<void> keypair_step(RunContext& ctx, const Step& step, StepJournal& journal) {
+  const Action& a = action(ctx, step.actions.front());
+  if (step.kind == StepKind::create_keypair) {
+    ctx.progress.started(a.address, ActionKind::create);
+    const std::string name = a.after.at("name").get<std::string>();
+    co_await res::create_keypair(ctx.cloud, journal, a.address, name, a.after.value("public_key", std::string()));
+    journal.finish({row(a.address, "keypair", name, a.after)}, {});
+    ctx.progress.finished(a.address, name);
+  } else {
+    ctx.progress.started(a.address, ActionKind::remove);
+    co_await res::delete_keypair(ctx.cloud, journal, a.address, a.cloud_id);
+    journal.finish({}, {a.address});
+    ctx.progress.finished(a.address, "");
+  }
+}
+
+asio::awaitable<void> bandwidth_step(RunContext& ctx, const Step& step, StepJournal& journal) {
+  const Action& a = action(ctx, step.actions.front());
+  ctx.progress.started(a.address, a.kind);
+  if (step.kind == StepKind::forget) {
+    journal.finish({}, {a.address});
+    ctx.progress.finished(a.address, "");
+    co_return;
+  }
+  std::string id = a.cloud_id;
+  Json attrs = current(ctx, a);
+  if (step.kind == StepKind::adopt_bandwidth) {
+    id = a.after.at("id").get<std::string>();
+    bool found = false;
+    for (const cloud::BandWidthInfo& b : co_await ctx.cloud.list_all_bandwidths())
+      if (b.band_width_id == id) {
+        found = true;
+        attrs = a.after;
+        attrs.update(planner::bandwidth_live_attributes(b));
+      }
+    if (!found) throw std::runtime_error("no shared bandwidth with id " + id + " exists (GET /v1/{project_id}/cloud-phone/bandwidths)");
+  }
+  int size = a.after.at("size").get<int>();
+  if (attrs.value("size", 0) != size) co_await res::resize_bandwidth(ctx.cloud, journal, a.address, id, size);
+  attrs["size"] = size;
+  journal.finish({row(a.address, "bandwidth", id, attrs)}, {});
+  ctx.progress.finished(a.address, id);
+}
+
+// Pushes to the servers added and deletes from the servers removed; the row
+// records the servers that have it now.
+asio::awaitable<void> share_step(RunContext& ctx, const Step& step, StepJournal& journal) {
+  const Action& a = action(ctx, step.actions.front());
+  const bool app = a.type == "share_app";
+  const bool deleting = step.kind == StepKind::delete_share;
+  ctx.progress.started(a.address, deleting ? ActionKind::remove : a.kind);
+  auto list = [](const Json& attrs) {
+    std::vector<std::string> out;
+    if (attrs.is_object() && attrs.contains("servers"))
+      for (const Json& s : attrs["servers"]) out.push_back(s.get<std::string>());
+    return out;
+  };
+  // Replacement: its delete step took it off every server already.
+  std::vector<std::string> have = a.kind == ActionKind::replace && !deleting ? std::vector<std::string>() : list(current(ctx, a));
+  std::vector<std::string> want = deleting ? std::vector<std::string>() : list(a.after);
+  std::vector<res::ServerRef> add, drop;
+  for (const auto& s : want)
+    if (std::find(have.begin(), have.end(), s) == have.end()) add.push_back({s, server_id(ctx, s)});
+  for (const auto& s : have)
+    if (std::find(want.begin(), want.end(), s) == want.end())
+      if (auto r = ctx.store.resource(s)) drop.push_back({s, r->cloud_id});  // a server already gone took it along
+  std::vector<res::ItemOutcome> outcomes;
+  const Json& spec = deleting ? a.before : a.after;
+  if (!drop.empty()) {
+    // (No co_await inside ?: — GCC 12 miscompiles it.)
+    std::vector<res::ItemOutcome> out;
+    if (app) {
+      out = co_await res::delete_share_app(ctx.cloud, ctx.poller, journal, a.address,
+                                           spec.at("package_name").get<std::string>(), drop);
+    } else {
+      out = co_await res::delete_share_file(ctx.cloud, ctx.poller, journal, a.address,
+                                            spec.at("paths").get<std::vector<std::string>>(), drop);
+    }
+    outcomes.insert(outcomes.end(), out.begin(), out.end());
+  }
+  if (!add.empty()) {
+    std::vector<res::ItemOutcome> out;
+    if (app) {
+      res::ShareApp pkg{spec.at("package_name").get<std::string>(), spec.at("bucket").get<std::string>(),
+                        spec.at("object").get<std::string>(), spec.value("pre_install", false)};
+      out = co_await res::push_share_app(ctx.cloud, ctx.poller, journal, a.address, pkg, add);
+    } else {
+      out = co_await res::push_share_file(ctx.cloud, ctx.poller, journal, a.address, spec.at("bucket").get<std::string>(),
+                                          spec.at("object").get<std::string>(), add);
+    }
+    outcomes.insert(outcomes.end(), out.begin(), out.end());
+  }
+  // The servers that have it now: those kept, those it reached, and those
+  // it could not be deleted from.
+  std::vector<std::string> now;
+  for (const auto& s : have)
+    if (std::find(want.begin(), want.end(), s) != want.end()) now.push_back(s);
+  std::vector<std::string> errors;
+  for (const auto& o : outcomes) {
+    bool pushed = std::any_of(add.begin(), add.end(), [&](const res::ServerRef& r) { return r.address == o.address; });
+    if (o.error.empty() == pushed) now.push_back(o.address);
+    if (!o.error.empty()) errors.push_back(o.address + ": " + o.error);
+  }
+  std::sort(now.begin(), now.end(), planner::address_less);
+  if (deleting && now.empty()) {
+    journal.finish({}, {a.address});
+  } else {
+    Json attrs = deleting ? a.before : a.after;
+    attrs["servers"] = now;
+    const std::string cloud_id = app ? attrs.value("package_name", "") : attrs.value("bucket", "") + "/" + attrs.value("object", "");
+    journal.finish({row(a.address, a.type, cloud_id, attrs)}, {});
+  }
+  if (!errors.empty()) {
+    std::string message = errors.front();
+    if (errors.size() > 1) message += " (and " + std::to_string(errors.size() - 1) + " more servers)";
+    throw std::runtime_error(message);
+  }
+  ctx.progress.finished(a.address, "");
+}
+
+}  // namespace
+
+boost::asio::awaitable<void> finish_purchase(RunContext& ctx, StepJournal& journal, std::vector<res::InstanceResult> results,
+                                      const Json& instances) {
+  std::vector<state::ResourceRow> rows;
+  for (size_t k = 0; k < results.size(); ++k) {
+    res::InstanceResult& r = results[k];
+    Json asked = k < instances.size() ? instances[k].at("attributes") : Json::object();
+    if (asked.contains("_bandwidth_block")) {
+      const std::string block = asked["_bandwidth_block"].get<std::string>();
+      r.attributes["bandwidth"] = block;
+      r.attributes.erase("_bandwidth_block");
+      bool known = ctx.store.resource(block).has_value() ||
+                   std::any_of(rows.begin(), rows.end(), [&](const state::ResourceRow& x) { return x.address == block; });
+      if (!known && !asked["bandwidth"].contains("id")) {
+        // This purchase made the shared bandwidth: learn its id (detail only).
+        cloud::Server detail = co_await ctx.cloud.show_server(r.cloud_id);
+        for (const cloud::BandWidthInfo& b : detail.band_widths)
+          if (b.band_width_share_type == 1) {
+            rows.push_back(row(block, "bandwidth", b.band_width_id, planner::bandwidth_live_attributes(b)));
+            ctx.progress.finished(block, b.band_width_id);
+          }
+      }
+    }
+    Json tags = asked.value("tags", Json::object());
+    if (tags.is_object() && !tags.empty()) {
+      Json none = Json::object();
+      co_await res::update_server_tags(ctx.cloud, journal, r.address, r.cloud_id, none, tags);
+    }
+    rows.push_back(row(r.address, "server", r.cloud_id, r.attributes));
+  }
+  journal.finish(rows, {});
+  for (const auto& r : results) ctx.progress.finished(r.address, r.cloud_id);
+}
+
+boost::asio::awaitable<void> run_step_kind(RunContext& ctx, const Step& step, StepJournal& journal) {
+  switch (step.kind) {
+    case StepKind::purchase: co_await purchase(ctx, step, journal); break;
+    case StepKind::unsubscribe: co_await unsubscribe(ctx, step, journal); break;
+    case StepKind::rename:
+    case StepKind::change_model:
+    case StepKind::switch_server:
+    case StepKind::tags: co_await update_server(ctx, step, journal); break;
+    case StepKind::open_access: co_await open_access(ctx, step, journal); break;
+    case StepKind::create_keypair:
+    case StepKind::delete_keypair: co_await keypair_step(ctx, step, journal); break;
+    case StepKind::resize_bandwidth:
+    case StepKind::adopt_bandwidth:
+    case StepKind::forget: co_await bandwidth_step(ctx, step, journal); break;
+    case StepKind::push_share:
+    case StepKind::delete_share: co_await share_step(ctx, step, journal); break;
+  }
+}
+
+}  // namespace cph::engine

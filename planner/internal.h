@@ -1,0 +1,55 @@
+// Pieces shared by the planner's translation units (planner.cc, journal.cc,
+// graph.cc). Not part of the planner's interface.
+#pragma once
+
+#include <map>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "planner/planner.h"
+
+namespace cph::planner::detail {
+
+// An instance as recorded (state row or journaled operation), refreshed.
+struct Prior {
+  std::string type;
+  std::string cloud_id;
+  Json attributes;
+};
+
+// "server.web" + 3 -> "server.web[3]"; without count the block itself.
+std::string instance_address(const std::string& block, bool counted, int index);
+// "server.web[3]" -> ("server.web", 3); "server.web" -> ("server.web", -1).
+std::pair<std::string, int> split_address(const std::string& address);
+// "a" or "a..z" for a list of addresses.
+std::string range_address(const std::vector<std::string>& addresses);
+// Null, "", [] and {} are the same (unset) value.
+bool same_value(const Json& a, const Json& b);
+
+// Reads the journal: what each unfinished entry means now, which instances
+// it stands for, and which cloud ids it claims.
+void resolve_journal(const PlanInput& in, Plan& plan, std::map<std::string, Prior>& prior,
+                     std::set<std::string>& releasing, std::set<std::string>& claimed);
+
+// A purchase's journaled instance attributes as the state records them:
+// the bandwidth block's address again instead of the table sent (see
+// engine/steps.cc: purchase_attributes).
+Json purchased_attributes(const Json& asked);
+// Shared bandwidths that resumed purchases create (recorded when they finish).
+std::set<std::string> bandwidths_being_created(const Plan& plan);
+
+// The blocks each block depends on: `desired` from the manifest (references
+// and depends_on), `recorded` from what the state rows refer to (so that
+// deletes of blocks gone from the manifest are still ordered).
+struct Dependencies {
+  std::map<std::string, std::set<std::string>> desired;
+  std::map<std::string, std::set<std::string>> recorded;
+};
+
+// Turns the actions into steps (API operations) with their `after` edges,
+// in a valid execution order.
+void add_steps(Plan& plan, const Dependencies& deps, const std::map<std::string, bool>& create_before_destroy);
+
+}  // namespace cph::planner::detail

@@ -1,0 +1,124 @@
+// The unfinished journal at the start of a run (ARCHITECTURE decision 3):
+// each entry is resumed from its recorded ids, or reconciled against the
+// live inventory before anything is sent again. A purchase is never blindly
+// retried.
+#include <set>
+
+#include "planner/internal.h"
+#include "resources/server.h"
+
+namespace cph::planner::detail {
+
+namespace res = cph::resources;
+
+Json purchased_attributes(const Json& asked) {
+  Json a = asked;
+  if (a.contains("_bandwidth_block")) {
+    a["bandwidth"] = a["_bandwidth_block"];
+    a.erase("_bandwidth_block");
+  }
+  return a;
+}
+
+std::set<std::string> bandwidths_being_created(const Plan& plan) {
+  std::set<std::string> out;
+  for (const PendingOperation& p : plan.pending) {
+    if (p.resolution != Resolution::resume_purchase && p.resolution != Resolution::adopt_purchase) continue;
+    for (const Json& i : p.entry.intent.value("instances", Json::array())) {
+      const Json& a = i.value("attributes", Json::object());
+      if (a.contains("_bandwidth_block") && a.contains("bandwidth") && !a["bandwidth"].contains("id"))
+        out.insert(a["_bandwidth_block"].get<std::string>());
+    }
+  }
+  return out;
+}
+
+
+void resolve_journal(const PlanInput& in, Plan& plan, std::map<std::string, Prior>& prior,
+                     std::set<std::string>& releasing, std::set<std::string>& claimed) {
+  for (const auto& row : in.rows) claimed.insert(row.cloud_id);
+  for (const state::JournalEntry& e : in.open_journal) {
+    PendingOperation p;
+    p.entry = e;
+    if (e.operation == "purchase") {
+      const Json& instances = e.intent.at("instances");
+      std::vector<std::string> addresses;
+      for (const Json& i : instances) addresses.push_back(i.at("address").get<std::string>());
+      if (e.status == state::JournalStatus::answered && e.response.contains("server_ids")) {
+        auto ids = e.response["server_ids"].get<std::vector<std::string>>();
+        p.resolution = Resolution::resume_purchase;
+        p.description = "purchase of " + range_address(addresses) + " (order " +
+                        e.response.value("order_id", std::string("?")) + ")";
+        for (size_t i = 0; i < ids.size() && i < instances.size(); ++i) {
+          claimed.insert(ids[i]);
+          Json attrs = purchased_attributes(instances[i].at("attributes"));
+          auto live = in.live->servers.find(ids[i]);
+          if (live != in.live->servers.end()) attrs = res::server_refreshed_attributes(attrs, live->second);
+          prior[addresses[i]] = {"server", ids[i], attrs};
+        }
+      } else {
+        // Not known whether the order was placed: look for the servers it
+        // would have made, under their final or service-given names.
+        auto service_names = e.intent.value("service_names", Json::array());
+        Json found_instances = Json::array();
+        std::vector<std::string> found_ids;
+        std::string order_id;
+        for (size_t i = 0; i < instances.size(); ++i) {
+          std::set<std::string> names = {instances[i].at("name").get<std::string>()};
+          if (i < service_names.size()) names.insert(service_names[i].get<std::string>());
+          const cloud::Server* match = nullptr;
+          for (const auto& [id, s] : in.live->servers)
+            if (!claimed.count(id) && names.count(s.server_name) &&
+                (!match || s.create_time < match->create_time || (s.create_time == match->create_time && id < match->server_id)))
+              match = &s;
+          if (!match) continue;
+          claimed.insert(match->server_id);
+          found_ids.push_back(match->server_id);
+          found_instances.push_back(instances[i]);
+          order_id = match->order_id;
+          prior[addresses[i]] = {"server", match->server_id,
+                                 res::server_refreshed_attributes(purchased_attributes(instances[i].at("attributes")), *match)};
+        }
+        if (found_ids.empty()) {
+          p.resolution = Resolution::purchase_not_placed;
+          p.description = "purchase of " + range_address(addresses) +
+                          " was interrupted before an answer; no server with the expected names exists, so no "
+                          "order was placed";
+        } else {
+          p.resolution = Resolution::adopt_purchase;
+          p.response = {{"order_id", order_id}, {"server_ids", found_ids}, {"instances", found_instances}};
+          p.description = "purchase of " + range_address(addresses) + " was interrupted before an answer; found " +
+                          std::to_string(found_ids.size()) + " of its servers (order " + order_id + ")";
+        }
+      }
+    } else if (e.operation == "unsubscribe") {
+      std::vector<std::string> addresses;
+      for (const Json& s : e.intent.at("servers")) addresses.push_back(s.at("address").get<std::string>());
+      if (e.status == state::JournalStatus::answered) {
+        p.resolution = Resolution::resume_unsubscribe;
+        releasing.insert(addresses.begin(), addresses.end());
+        p.description = "release of " + range_address(addresses);
+      } else {
+        p.resolution = Resolution::settle;
+        p.description = "release of " + range_address(addresses) + " was interrupted before an answer; planned again";
+      }
+    } else if (e.operation == "create_keypair" && in.live->read_keypairs &&
+               in.live->keypairs.count(e.intent.value("name", std::string()))) {
+      // The key pair was made but not recorded: record it rather than
+      // create it again (KPS would refuse the name).
+      const std::string name = e.intent.at("name").get<std::string>();
+      Json attrs = e.intent.value("attributes", Json::object());
+      attrs["fingerprint"] = in.live->keypairs.at(name).fingerprint;
+      p.resolution = Resolution::record;
+      p.response = {{"address", e.address}, {"type", "keypair"}, {"cloud_id", name}, {"attributes", attrs}};
+      prior[e.address] = {"keypair", name, attrs};
+      p.description = "creation of " + e.address + " was interrupted; the key pair exists and is recorded";
+    } else {
+      p.resolution = Resolution::settle;
+      p.description = e.operation + " of " + e.address + " was interrupted; the refreshed state shows its effect";
+    }
+    plan.pending.push_back(std::move(p));
+  }
+}
+
+}  // namespace cph::planner::detail

@@ -1,0 +1,167 @@
+// Issue 4 acceptance, end to end: examples/fleet applied to `cphform
+// emulator serve`, then one edit at a time, each planned as exactly that
+// in-place change and checked in the emulator afterwards through its own
+// APIs (list, tags, bandwidths) and admin views (shared apps, stats).
+#include <algorithm>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+#include <catch2/catch.hpp>
+
+#include "tests/e2e/harness.h"
+
+using namespace cph::e2e;
+namespace fs = std::filesystem;
+
+namespace {
+
+const char* kPurchase = "POST /v2/{project_id}/cloud-phone/servers";
+const char* kUnsubscribe = "POST /v2/orders/subscriptions/resources/unsubscribe";
+// Poll the (time-scaled) emulator often: the test waits on orders and jobs.
+const std::map<std::string, std::string> kFastPolls = {{"CPHFORM_POLL_INITIAL_MS", "20"}, {"CPHFORM_POLL_MAX_MS", "100"}};
+
+std::string example_fleet(const std::string& endpoint) {
+  const char* src = std::getenv("CPHFORM_SOURCE_DIR");
+  REQUIRE(src != nullptr);
+  std::ifstream in(fs::path(src) / "examples" / "fleet" / "fleet.toml");
+  std::stringstream text;
+  text << in.rdbuf();
+  std::string s = text.str();
+  const std::string from = "endpoint = \"emulator\"";
+  auto at = s.find(from);
+  REQUIRE(at != std::string::npos);
+  return s.replace(at, from.size(), "endpoint = \"" + endpoint + "\"");
+}
+
+// Replaces the first occurrence of `from` after `anchor` (a block header).
+std::string edit(std::string s, const std::string& anchor, const std::string& from, const std::string& to) {
+  auto a = s.find(anchor);
+  REQUIRE(a != std::string::npos);
+  auto at = s.find(from, a);
+  REQUIRE(at != std::string::npos);
+  return s.replace(at, from.size(), to);
+}
+
+const cph::cloud::Server* named(const std::vector<cph::cloud::Server>& servers, const std::string& name) {
+  for (const auto& s : servers)
+    if (s.server_name == name) return &s;
+  return nullptr;
+}
+
+std::vector<std::string> sorted_names(const std::vector<cph::cloud::Server>& servers, const std::string& prefix) {
+  std::vector<std::string> out;
+  for (const auto& s : servers)
+    if (s.server_name.rfind(prefix, 0) == 0) out.push_back(s.server_name);
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+// Plans (exit 2, the given summary line), applies, then plans "No changes".
+void plan_apply_settle(const TempDir& dir, const EmulatorProcess& emu, const std::string& summary) {
+  auto plan = run_cphform({"plan", "-detailed-exitcode"}, dir.path(), &emu);
+  INFO(plan.out << plan.err);
+  REQUIRE(plan.exit_code == 2);
+  CHECK(plan.out.find(summary) != std::string::npos);
+  REQUIRE_RUN(run_cphform({"apply", "-auto-approve"}, dir.path(), &emu, "", kFastPolls), 0);
+  auto again = run_cphform({"plan", "-detailed-exitcode"}, dir.path(), &emu);
+  INFO(again.out << again.err);
+  REQUIRE(again.exit_code == 0);
+  CHECK(again.out.find("No changes.") != std::string::npos);
+}
+
+}  // namespace
+
+TEST_CASE("the fleet example applies, then each edit is exactly its in-place change", "[e2e][fleet]") {
+  EmulatorProcess emu(100000.0);
+  TempDir dir;
+  std::string m = example_fleet(emu.url());
+  dir.write("fleet.toml", m);
+
+  auto first = run_cphform({"apply", "-auto-approve"}, dir.path(), &emu, "", kFastPolls);
+  REQUIRE_RUN(first, 0);
+  CHECK(first.out.find("Resources: 22 added, 0 changed, 0 destroyed.") != std::string::npos);
+  CHECK(first.out.find("game_bandwidth = \"") != std::string::npos);  // outputs printed after apply
+  auto servers = emu.servers();
+  REQUIRE(servers.size() == 16);
+  CHECK(sorted_names(servers, "game-").size() == 12);
+  CHECK(named(servers, "game-0012") != nullptr);
+  CHECK(named(servers, "build") != nullptr);
+  CHECK(named(servers, "test-0003")->keypair_name == "fleet-adb");
+  // 2 orders for game (10 + 2), 1 for test, 1 for build; the shared
+  // bandwidths were made by the first orders and reused by id.
+  CHECK(emu.calls(kPurchase) == 4);
+  int shared = 0;
+  for (const auto& b : emu.bandwidths()) shared += b.band_width_share_type == 1;
+  CHECK(shared == 2);
+  auto apps = emu.admin("/_emulator/share-apps").at("servers");
+  CHECK(apps.size() == 16);  // game_client on 12, debug_tools on 3 + 1
+  REQUIRE_RUN(run_cphform({"plan", "-detailed-exitcode"}, dir.path(), &emu), 0);
+
+  SECTION("bandwidth 300 -> 350: one resize") {
+    dir.write("fleet.toml", edit(m, "[bandwidth.game]", "size        = 300", "size        = 350"));
+    plan_apply_settle(dir, emu, "Plan: 0 to add, 1 to change, 0 to destroy.");
+    CHECK(emu.calls("PUT /v1/{project_id}/cloud-phone/bandwidths/{band_width_id}") == 1);
+    bool resized = false;
+    for (const auto& b : emu.bandwidths()) resized |= b.band_width_share_type == 1 && b.band_width_size == 350;
+    CHECK(resized);
+  }
+  SECTION("server model upgrade: one change order, no purchase") {
+    std::string e = edit(m, "[server.build]", "server_model      = \"physical.rx1.xlarge\"",
+                         "server_model      = \"physical.rx1.xlarge.special\"");
+    e = edit(e, "[server.build]", "phone_model       = \"rx1.cp.c105.d6.e5v5\"",
+             "phone_model       = \"rx1.cp.sp.c105.d8.e5v5\"");
+    dir.write("fleet.toml", e);
+    plan_apply_settle(dir, emu, "Plan: 0 to add, 1 to change, 0 to destroy.");
+    CHECK(emu.calls("POST /v1/{project_id}/cloud-phone/servers/change-server-model") == 1);
+    CHECK(emu.calls(kPurchase) == 4);
+    CHECK(named(emu.servers(), "build")->server_model_name == "physical.rx1.xlarge.special");
+  }
+  SECTION("tag edited: one tags call per direction per server") {
+    dir.write("fleet.toml", edit(m, "[server.test]", "role = \"test\"", "role = \"qa\""));
+    plan_apply_settle(dir, emu, "Plan: 0 to add, 3 to change, 0 to destroy.");
+    int qa = 0;
+    for (const auto& r : emu.server_tags())
+      for (const auto& t : r.tags) qa += t.key == "role" && t.value == "qa";
+    CHECK(qa == 3);
+  }
+  SECTION("key pair changed: the new key pair first, then one open-access call") {
+    dir.write("fleet.toml", edit(m, "[server.test]", "keypair           = \"keypair.adb\"",
+                                 "keypair           = \"keypair.ops\"") +
+                                "\n[keypair.ops]\nname = \"fleet-ops\"\n");
+    plan_apply_settle(dir, emu, "Plan: 1 to add, 3 to change, 0 to destroy.");
+    CHECK(emu.calls("PUT /v1/{project_id}/cloud-phone/servers/open-access") == 1);
+    auto now = emu.servers();
+    for (const char* n : {"test-0001", "test-0002", "test-0003"}) CHECK(named(now, n)->keypair_name == "fleet-ops");
+    CHECK(named(now, "game-0001")->keypair_name == "fleet-adb");
+  }
+  SECTION("app added to one more server group: pushed to those servers only") {
+    dir.write("fleet.toml", edit(m, "[share_app.debug_tools]", "servers      = [\"server.test\", \"server.build\"]",
+                                 "servers      = [\"server.test\", \"server.build\", \"server.game\"]"));
+    plan_apply_settle(dir, emu, "Plan: 0 to add, 1 to change, 0 to destroy.");
+    CHECK(emu.calls("POST /v1/{project_id}/cloud-phone/phones/share-apps") == 3);  // 2 at creation + 1
+    auto apps_now = emu.admin("/_emulator/share-apps").at("servers");
+    const std::string game1 = named(emu.servers(), "game-0001")->server_id;
+    bool has_debug = false;
+    for (const auto& app : apps_now.at(game1)) has_debug |= app.at("package_name") == "com.example.debugtools";
+    CHECK(has_debug);
+  }
+  SECTION("rename: one PUT") {
+    dir.write("fleet.toml", edit(m, "[server.build]", "name              = \"build\"", "name              = \"builder\""));
+    plan_apply_settle(dir, emu, "Plan: 0 to add, 1 to change, 0 to destroy.");
+    CHECK(named(emu.servers(), "builder") != nullptr);
+  }
+  SECTION("count 12 -> 15 buys the 3 missing in one order; 15 -> 10 releases indexes 10-14") {
+    dir.write("fleet.toml", edit(m, "[server.game]", "count             = 12", "count             = 15"));
+    plan_apply_settle(dir, emu, "Plan: 3 to add, 2 to change, 0 to destroy.");  // + the 2 shares on game reach them
+    CHECK(emu.calls(kPurchase) == 5);
+    CHECK(sorted_names(emu.servers(), "game-").back() == "game-0015");
+    dir.write("fleet.toml", edit(m, "[server.game]", "count             = 12", "count             = 10"));
+    plan_apply_settle(dir, emu, "Plan: 0 to add, 2 to change, 5 to destroy.");
+    CHECK(emu.calls(kUnsubscribe) == 1);
+    auto names = sorted_names(emu.servers(), "game-");
+    REQUIRE(names.size() == 10);
+    CHECK(names.front() == "game-0001");
+    CHECK(names.back() == "game-0010");
+  }
+}
