@@ -153,6 +153,9 @@ Catalog Catalog::builtin() {
 
   // cph-api.md 3.4 names cn-east-3a; 3.1/3.2 and 5.3.1 show the other two.
   c.azs_ = {"cn-east-3a", "br-iaas-odin1a", "cn-southwest-242b"};
+  // cph-api.md 3.4 table 5-30: the four EIP line types.
+  c.eip_types_ = {"5_telcom", "5_union", "5_bgp", "5_sbgp"};
+  // Quotas: the defaults of struct Quotas (the reference gives no values).
   return c;
 }
 
@@ -184,6 +187,10 @@ const Subnet* Catalog::subnet(std::string_view id, const Vpc** owner) const {
 
 bool Catalog::has_availability_zone(std::string_view az) const {
   return std::find(azs_.begin(), azs_.end(), az) != azs_.end();
+}
+
+bool Catalog::has_eip_type(std::string_view type) const {
+  return std::find(eip_types_.begin(), eip_types_.end(), type) != eip_types_.end();
 }
 
 }  // namespace cph::emulator

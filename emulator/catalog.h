@@ -1,6 +1,8 @@
 // What can be bought and where: server models (cph-api.md 3.3, 10.3), phone
-// models (5.3.3, 10.2), phone images (5.3.4), availability zones, and the
-// tenant VPCs/subnets a purchase may name (3.4 tenant_vpc_id, nics).
+// models (5.3.3, 10.2), phone images (5.3.4), availability zones, the
+// tenant VPCs/subnets a purchase may name (3.4 tenant_vpc_id, nics), the EIP
+// types it may ask for (3.4 public_ip.eip.type) and the per-project quotas
+// (1.4; CPS.0065).
 //
 // The default catalog holds every model, image, VPC and subnet that appears in
 // the reference's examples and appendix lists, so the documented examples work
@@ -9,6 +11,7 @@
 // choices and are listed in docs/emulator.md.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -78,6 +81,14 @@ struct Vpc {
   std::string security_group_id;  // the VPC's default security group (3.2 security_groups)
 };
 
+// Per-project limits (cph-api.md 1.4: "the number of CPH server resources you
+// can create depends on your quota"). The reference gives no values; the
+// default is generous so that large fleets (10,000-server benchmarks) fit.
+struct Quotas {
+  static constexpr int64_t kDefaultServers = 100000;
+  int64_t servers = kDefaultServers;  // servers a project may hold (purchase: CPS.0065)
+};
+
 class Catalog {
  public:
   // The default catalog described above.
@@ -99,6 +110,11 @@ class Catalog {
   const Subnet* subnet(std::string_view id, const Vpc** owner = nullptr) const;
   bool has_availability_zone(std::string_view az) const;
   const std::string& default_availability_zone() const { return azs_.front(); }
+  // cph-api.md 3.4 table 5-30: a public_ip.eip.type a purchase may name
+  // (otherwise CPS.0239).
+  bool has_eip_type(std::string_view type) const;
+  const std::vector<std::string>& eip_types() const { return eip_types_; }
+  const Quotas& quotas() const { return quotas_; }
 
   const std::vector<ServerModel>& server_models() const { return server_models_; }
   const std::vector<PhoneModel>& phone_models() const { return phone_models_; }
@@ -111,6 +127,8 @@ class Catalog {
   std::vector<PhoneImage> images_;
   std::vector<Vpc> vpcs_;
   std::vector<std::string> azs_;  // first = default
+  std::vector<std::string> eip_types_;
+  Quotas quotas_;
 };
 
 }  // namespace cph::emulator

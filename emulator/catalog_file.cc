@@ -67,6 +67,14 @@ class Fields {
     if (!it->is_array()) fail("\"" + std::string(key) + "\" must be an array");
     return *it;
   }
+  // An optional object member (nullptr when absent).
+  const json* object(const char* key) {
+    used_.insert(key);
+    auto it = obj_.find(key);
+    if (it == obj_.end()) return nullptr;
+    if (!it->is_object()) fail("\"" + std::string(key) + "\" must be an object");
+    return &*it;
+  }
   // Unknown keys are refused (typos).
   void done() const {
     for (auto it = obj_.begin(); it != obj_.end(); ++it)
@@ -93,6 +101,10 @@ Catalog Catalog::from_json(const json& j) {
   const json& images = top.array("images", true);
   const json& vpcs = top.array("vpcs", true);
   const json& azs = top.array("availability_zones", true);
+  // Optional: absent = the built-in values (docs/emulator.md "Catalog file").
+  const bool has_eip_types = j.contains("eip_types");
+  const json& eip_types = top.array("eip_types", false);
+  const json* quotas = top.object("quotas");
   top.done();
   std::set<std::string> names;
   for (size_t i = 0; i < servers.size(); ++i) {
@@ -188,6 +200,21 @@ Catalog Catalog::from_json(const json& j) {
     c.azs_.push_back(azs[i].get<std::string>());
   }
   if (c.azs_.empty()) throw std::invalid_argument("catalog \"availability_zones\" must not be empty (the first is the default)");
+  // cph-api.md 3.4 table 5-30 by default; an empty list allows no new EIP
+  // (only public_ip.ids, or count 0).
+  if (!has_eip_types) c.eip_types_ = {"5_telcom", "5_union", "5_bgp", "5_sbgp"};
+  for (size_t i = 0; i < eip_types.size(); ++i) {
+    if (!eip_types[i].is_string() || eip_types[i].get_ref<const std::string&>().empty() ||
+        c.has_eip_type(eip_types[i].get_ref<const std::string&>()))
+      throw std::invalid_argument("catalog eip_types[" + std::to_string(i) +
+                                  "] must be a non-empty string, not repeated");
+    c.eip_types_.push_back(eip_types[i].get<std::string>());
+  }
+  if (quotas) {
+    Fields f(*quotas, "quotas");
+    c.quotas_.servers = f.integer("servers", static_cast<int>(Quotas::kDefaultServers));
+    f.done();
+  }
   return c;
 }
 
@@ -229,7 +256,7 @@ json Catalog::to_json() const {
     vpcs.push_back({{"id", v.id}, {"cidr", v.cidr}, {"security_group_id", v.security_group_id}, {"subnets", subnets}});
   }
   return {{"server_models", servers}, {"phone_models", phones}, {"images", images}, {"vpcs", vpcs},
-          {"availability_zones", azs_}};
+          {"availability_zones", azs_}, {"eip_types", eip_types_}, {"quotas", {{"servers", quotas_.servers}}}};
 }
 
 }  // namespace cph::emulator

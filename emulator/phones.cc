@@ -28,7 +28,7 @@ std::string phone_prefix(std::string_view server_id) {
 }
 
 std::string phone_id_of(const std::string& prefix, int index) {
-  char hex[8];
+  char hex[16];  // room for any unsigned, though indexes stay below 16^6
   std::snprintf(hex, sizeof hex, "%06x", static_cast<unsigned>(index));
   return prefix + hex;
 }

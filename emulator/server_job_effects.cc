@@ -23,6 +23,28 @@ bool removed_by(const ShareFile& f, std::string_view path) {
 }
 }  // namespace
 
+// A-57 (docs/emulator.md): execute_msg is at most kMaxExecuteMsgBytes (6.1,
+// 6.2), and the listing stays valid JSON: when every file does not fit, the
+// files are listed in order while they fit, then "truncated": true and
+// "total" (the number of files on the server) are added; if even that does
+// not fit (a very long path), "path" is left out.
+std::string share_file_listing(const std::string& path, const std::vector<ShareFile>& files) {
+  json all = json::array();
+  for (const ShareFile& f : files) all.push_back({{"bucket_name", f.bucket_name}, {"object_path", f.object_path}});
+  std::string full = json{{"path", path}, {"files", all}}.dump();
+  if (full.size() <= kMaxExecuteMsgBytes) return full;
+  json cut{{"path", path}, {"files", json::array()}, {"truncated", true}, {"total", files.size()}};
+  if (cut.dump().size() > kMaxExecuteMsgBytes) cut.erase("path");
+  for (const json& f : all) {
+    cut["files"].push_back(f);
+    if (cut.dump().size() > kMaxExecuteMsgBytes) {
+      cut["files"].erase(cut["files"].size() - 1);
+      break;
+    }
+  }
+  return cut.dump();
+}
+
 void World::apply_server_job(Job& j, Server& s, int64_t t, Changes& ch) {
   const std::string& op = j.operation;
   if (op == "open_access") {
@@ -39,9 +61,7 @@ void World::apply_server_job(Job& j, Server& s, int64_t t, Changes& ch) {
   } else if (op == "query_share_files") {
     // the listing goes into execute_msg: every file pushed to the
     // server (the emulator keeps no file contents).
-    json files = json::array();
-    for (const ShareFile& f : s.share_files) files.push_back({{"bucket_name", f.bucket_name}, {"object_path", f.object_path}});
-    j.execute_msg = json{{"path", j.argument}, {"files", files}}.dump();
+    j.execute_msg = share_file_listing(j.argument, s.share_files);
     return;
   } else if (op == "push_share_files") {
     json a = json::parse(j.argument, nullptr, /*allow_exceptions=*/false);

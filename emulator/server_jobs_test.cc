@@ -1,6 +1,7 @@
 // Job-producing server endpoints: cph-api.md 3.5, 3.7-3.11, 6.3. Request
 // examples, per-item vs request-level errors (11.3), validation tables.
 #include "emulator/test_support.h"
+#include "emulator/world.h"
 
 using namespace cph::emulator;
 using namespace cph::emulator::testing;
@@ -141,6 +142,53 @@ TEST_CASE("query share files reports the listing in execute_msg (A-12)", "[serve
   json j = body_of(emu.get(project_path("/cloud-phone/jobs/" + b["jobs"][0]["job_id"].get<std::string>())));
   CHECK(j["status"] == 2);
   CHECK(json::parse(j["execute_msg"].get<std::string>())["path"] == "/data/data");
+}
+
+TEST_CASE("the 3.8 listing in execute_msg is cut to 1024 bytes as valid JSON (A-57)", "[servers][jobs]") {
+  Emulator emu;
+  auto ids = normal_servers(emu, 1);
+  // 20 files of about 90 bytes each: about 1.9 KB listed in full.
+  std::vector<std::string> paths;
+  for (int i = 0; i < 20; ++i) {
+    paths.push_back("apps/" + std::string(70, 'a') + "/file" + std::to_string(100 + i) + ".tar");
+    json body = {{"bucket_name", "bucketa"}, {"object_path", paths.back()}, {"server_ids", json::array({ids[0]})}};
+    check_batch(send(emu, kShareFiles, body), 1);
+    emu.advance(3600);
+  }
+  json b = check_batch(emu.get(project_path("/cloud-phone/servers/share-files?path=/data&server_ids=" + ids[0])), 1);
+  emu.advance(3600);
+  json j = emu.job(b["jobs"][0]["job_id"].get<std::string>());
+  REQUIRE(j["status"] == 2);
+  const std::string msg = j["execute_msg"].get<std::string>();
+  CHECK(msg.size() <= 1024);
+  json listing = json::parse(msg);
+  CHECK(listing["path"] == "/data");
+  CHECK(listing["truncated"] == true);
+  CHECK(listing["total"] == 20);
+  const json& files = listing["files"];
+  REQUIRE(files.size() >= 5);
+  REQUIRE(files.size() < 20);
+  // The files that fit, in push order; one more would not fit.
+  for (size_t i = 0; i < files.size(); ++i) CHECK(files[i]["object_path"] == paths[i]);
+  CHECK(msg.size() + json{{"bucket_name", "bucketa"}, {"object_path", paths[files.size()]}}.dump().size() + 1 > 1024);
+}
+
+TEST_CASE("share_file_listing: whole when it fits, no path when even that does not", "[servers][jobs]") {
+  std::vector<ShareFile> files{{"bucketa", "a.tar"}, {"bucketa", "b/c.tar"}};
+  json whole = json::parse(share_file_listing("/data", files));
+  CHECK(whole["path"] == "/data");
+  CHECK_FALSE(whole.contains("truncated"));
+  REQUIRE(whole["files"].size() == 2);
+  CHECK(whole["files"][1]["bucket_name"] == "bucketa");
+  CHECK(whole["files"][1]["object_path"] == "b/c.tar");
+  const std::string long_path = "/" + std::string(1100, 'p');
+  const std::string cut = share_file_listing(long_path, files);
+  CHECK(cut.size() <= kMaxExecuteMsgBytes);
+  json j = json::parse(cut);
+  CHECK_FALSE(j.contains("path"));
+  CHECK(j["truncated"] == true);
+  CHECK(j["total"] == 2);
+  CHECK(j["files"].size() == 2);
 }
 
 TEST_CASE("batch request validation answers the documented code and starts nothing", "[servers][jobs][validation]") {

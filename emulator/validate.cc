@@ -162,7 +162,7 @@ void validate_network(const json& body, const Catalog& catalog, const BandwidthL
   }
 }
 
-void validate_public_ip(const json& body, PurchaseRequest& r) {
+void validate_public_ip(const json& body, const Catalog& catalog, PurchaseRequest& r) {
   const json* pip = field(body, "public_ip");
   if (!pip || !pip->is_object()) fail("CPS.0238");
   const json* ids = field(*pip, "ids");
@@ -178,10 +178,10 @@ void validate_public_ip(const json& body, PurchaseRequest& r) {
     r.existing_eip_id = (*ids)[0].get<std::string>();
   }
   if (eip) {
-    // Table 5-30: type is one of four line types.
+    // Table 5-30: type is one of the catalog's line types (by default the
+    // four of the reference).
     const json* type = field(*eip, "type");
-    static const std::set<std::string> kTypes = {"5_telcom", "5_union", "5_bgp", "5_sbgp"};
-    if (!type || !type->is_string() || !kTypes.count(type->get<std::string>())) fail("CPS.0239");
+    if (!type || !type->is_string() || !catalog.has_eip_type(type->get_ref<const std::string&>())) fail("CPS.0239");
     r.eip_type = type->get<std::string>();
   }
   // count: default 1, 0 = no EIP, at most the phone model's IP count.
@@ -274,7 +274,7 @@ PurchaseRequest validate_purchase_or_throw(const json& body, const Catalog& cata
   r.ports = validate_ports(field(body, "ports"));
   validate_extend_param(body, r);
   validate_network(body, catalog, find_bandwidth, r);
-  validate_public_ip(body, r);
+  validate_public_ip(body, catalog, r);
 
   // Default: all the model's phones share one IP; range 1..phones per server.
   // No documented code: CPS.0241 "Insufficient IP addresses." (docs/emulator.md).

@@ -49,6 +49,13 @@ namespace cph::emulator {
 // succeeds with no output.
 std::string emulated_shell(const Phone& p, std::string_view command);
 
+// cph-api.md 6.1/6.2: a job's execute_msg is at most 1024 bytes.
+inline constexpr size_t kMaxExecuteMsgBytes = 1024;
+// The 3.8 listing of a server's shared files, as the query job's
+// execute_msg: {"path", "files": [{"bucket_name", "object_path"}...]}, cut to
+// kMaxExecuteMsgBytes as described in server_job_effects.cc.
+std::string share_file_listing(const std::string& path, const std::vector<ShareFile>& files);
+
 class World {
  public:
   World(Store& store, const Catalog& catalog, Durations durations);
@@ -64,7 +71,7 @@ class World {
   // at shutdown, so a restart continues where this run stopped).
   void persist_clock();
 
-  // ---- queries (project-scoped: another project's resources do not exist) ----
+  // ---- queries (world_queries.cc; project-scoped: another project's resources do not exist) ----
   struct ServerQuery {
     std::optional<std::string> name_contains;    // 3.1 server_name: fuzzy = substring
     std::optional<std::string> server_id;        // exact
@@ -90,8 +97,9 @@ class World {
     std::string product_id;
     std::vector<std::string> server_ids;
   };
-  // r comes from validate_purchase. The only late failure is running out of
-  // IP addresses (CPS.0241); on failure nothing changes.
+  // r comes from validate_purchase. The late failures are the project's
+  // server quota (catalog, CPS.0065) and running out of IP addresses
+  // (CPS.0241); on failure nothing changes.
   std::variant<Purchase, ApiError> purchase(std::string_view project, const PurchaseRequest& r);
   // false: no such server.
   bool rename_server(std::string_view project, std::string_view id, const std::string& name);
