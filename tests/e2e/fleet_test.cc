@@ -117,6 +117,24 @@ TEST_CASE("the fleet example applies, then each edit is exactly its in-place cha
     CHECK(emu.calls(kPurchase) == 4);
     CHECK(named(emu.servers(), "build")->server_model_name == "physical.rx1.xlarge.special");
   }
+  SECTION("an impossible model change is refused at plan time, before any change call") {
+    const char* kChange = "POST /v1/{project_id}/cloud-phone/servers/change-server-model";
+    std::string other_generation = edit(m, "[server.build]", "server_model      = \"physical.rx1.xlarge\"",
+                                        "server_model      = \"physical.rx2.32xlarge.4\"");
+    other_generation = edit(other_generation, "[server.build]", "phone_model       = \"rx1.cp.c105.d6.e5v5\"",
+                            "phone_model       = \"rc2.pro_max\"");
+    dir.write("fleet.toml", other_generation);
+    auto plan = run_cphform({"plan"}, dir.path(), &emu);
+    REQUIRE_RUN(plan, 1);
+    CHECK(plan.err.find("server.build: server_model can only change within one generation") != std::string::npos);
+    std::string wrong_phone = edit(m, "[server.build]", "server_model      = \"physical.rx1.xlarge\"",
+                                   "server_model      = \"physical.rx1.xlarge.special\"");
+    dir.write("fleet.toml", wrong_phone);
+    auto apply = run_cphform({"apply", "-auto-approve"}, dir.path(), &emu);
+    REQUIRE_RUN(apply, 1);
+    CHECK(apply.err.find("is not a phone model of server model \"physical.rx1.xlarge.special\"") != std::string::npos);
+    CHECK(emu.calls(kChange) == 0);
+  }
   SECTION("tag edited: one tags call per direction per server") {
     dir.write("fleet.toml", edit(m, "[server.test]", "role = \"test\"", "role = \"qa\""));
     plan_apply_settle(dir, emu, "Plan: 0 to add, 3 to change, 0 to destroy.");
@@ -145,6 +163,22 @@ TEST_CASE("the fleet example applies, then each edit is exactly its in-place cha
     bool has_debug = false;
     for (const auto& app : apps_now.at(game1)) has_debug |= app.at("package_name") == "com.example.debugtools";
     CHECK(has_debug);
+  }
+  SECTION("a new image is a switch: refused without consent, done with -allow-data-loss") {
+    const char* kSwitch = "POST /v2/{project_id}/cloud-phone/servers/{server_id}/change";
+    dir.write("fleet.toml", edit(m, "[server.build]", "image_id          = \"${var.image}\"",
+                                 "image_id          = \"20032120200330a20b000eae5b8c01e6\""));
+    auto plan = run_cphform({"plan"}, dir.path(), &emu);
+    REQUIRE_RUN(plan, 0);
+    CHECK(plan.out.find("PHONE DATA IS LOST") != std::string::npos);
+    CHECK(plan.out.find("Plan: 0 to add, 1 to change, 0 to destroy.") != std::string::npos);
+    auto refused = run_cphform({"apply", "-auto-approve"}, dir.path(), &emu, "", kFastPolls);
+    REQUIRE_RUN(refused, 1);
+    CHECK(refused.err.find("-allow-data-loss") != std::string::npos);
+    CHECK(emu.calls(kSwitch) == 0);
+    REQUIRE_RUN(run_cphform({"apply", "-auto-approve", "-allow-data-loss"}, dir.path(), &emu, "", kFastPolls), 0);
+    CHECK(emu.calls(kSwitch) == 1);
+    REQUIRE_RUN(run_cphform({"plan", "-detailed-exitcode"}, dir.path(), &emu), 0);
   }
   SECTION("rename: one PUT") {
     dir.write("fleet.toml", edit(m, "[server.build]", "name              = \"build\"", "name              = \"builder\""));
