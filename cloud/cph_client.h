@@ -156,7 +156,15 @@ struct UnsubscribeResult {
   std::vector<std::string> order_ids;
 };
 
-// ---- Server models (reference 3.3) ------------------------------------------
+// ---- Server and phone models (reference 3.3, 5.3) ----------------------------
+
+// A phone model as 5.3 lists it (the fields the engine reads).
+struct PhoneModel {
+  std::string phone_model_name;
+  std::string server_model_name;  // the server model it runs on
+  int status = 0;                 // 1 in use, 0 offline
+  int phone_capacity = 0;         // phones per server
+};
 
 struct ServerModel {
   std::string server_model_name;
@@ -341,6 +349,8 @@ class CphClient {
 
   // GET /v1/{project_id}/cloud-phone/server-models (3.3); product_type 0/1 or all.
   asio::awaitable<std::vector<ServerModel>> list_server_models(std::optional<int> product_type);
+  // GET /v1/{project_id}/cloud-phone/phone-models (5.3), every page.
+  asio::awaitable<std::vector<PhoneModel>> list_phone_models();
 
   // ---- bandwidths (cph_bandwidths.cc) ----
   // GET /v1/{project_id}/cloud-phone/bandwidths (4.1): one page (limit 1..100).

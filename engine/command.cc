@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <algorithm>
 #include <future>
+#include <map>
 #include <optional>
 #include <set>
 #include <ostream>
@@ -219,16 +220,33 @@ asio::awaitable<void> check_model_changes(cloud::CphClient& cloud, const planner
   std::optional<int> any_product;
   std::set<std::string> models;
   for (const cloud::ServerModel& m : co_await cloud.list_server_models(any_product)) models.insert(m.server_model_name);
+  std::map<std::string, cloud::PhoneModel> phones;
+  for (cloud::PhoneModel& p : co_await cloud.list_phone_models()) {
+    std::string name = p.phone_model_name;
+    phones.emplace(std::move(name), std::move(p));
+  }
   std::vector<std::string> problems;
   for (const planner::Action* a : changes) {
     const std::string from = a->before.value("server_model", "");
     const std::string to = a->after.value("server_model", "");
-    if (!models.count(to))
+    const std::string phone_from = a->before.value("phone_model", "");
+    const std::string phone_to = a->after.value("phone_model", "");
+    auto target = phones.find(phone_to);
+    auto current = phones.find(phone_from);
+    if (!models.count(to)) {
       problems.push_back(a->address + ": server_model \"" + to +
                          "\" is not in the service's server-models list (GET /v1/{project_id}/cloud-phone/server-models)");
-    else if (generation(from) != generation(to))
+    } else if (generation(from) != generation(to)) {
       problems.push_back(a->address + ": server_model can only change within one generation (\"" + from + "\" is " +
                          generation(from) + ", \"" + to + "\" is " + generation(to) + "; cph-api.md 3.12)");
+    } else if (target == phones.end() || target->second.server_model_name != to) {
+      problems.push_back(a->address + ": phone_model \"" + phone_to + "\" is not a phone model of server model \"" + to +
+                         "\" (GET /v1/{project_id}/cloud-phone/phone-models; cph-api.md 3.12)");
+    } else if (current != phones.end() && current->second.phone_capacity != target->second.phone_capacity) {
+      problems.push_back(a->address + ": a model change must keep the number of phones (\"" + phone_from + "\" has " +
+                         std::to_string(current->second.phone_capacity) + ", \"" + phone_to + "\" has " +
+                         std::to_string(target->second.phone_capacity) + "; cph-api.md 3.12)");
+    }
   }
   if (!problems.empty()) throw planner::PlanError(problems);
 }

@@ -113,9 +113,10 @@ struct PlanScope {
 // the refresh read (and a warning when the scope is narrowed). The
 // refreshed inventory is kept in *inventory if given.
 // Plan-time check of server model changes against the live server-models
-// list (cph-api.md 3.3, 3.12): the target exists and is of the same
-// generation. Throws planner::PlanError. Costs one call, only when a plan
-// changes a model.
+// and phone-models lists (cph-api.md 3.3, 5.3, 3.12): the target exists, is
+// of the same generation, the phone model belongs to it and keeps the
+// number of phones. Throws planner::PlanError. Costs two list calls, only
+// when a plan changes a model.
 boost::asio::awaitable<void> check_model_changes(cloud::CphClient& cloud, const planner::Plan& plan);
 
 // read_tags: read every server's tags even when the state and manifests
