@@ -38,14 +38,12 @@ void TempDir::write(const std::string& name, const std::string& content) const {
   std::ofstream(path_ / name, std::ios::binary) << content;
 }
 
-namespace {
 std::string slurp(const fs::path& p) {
   std::ifstream in(p, std::ios::binary);
   std::stringstream ss;
   ss << in.rdbuf();
   return ss.str();
 }
-}  // namespace
 
 Process::Process(const std::vector<std::string>& argv, const fs::path& cwd,
                  const std::map<std::string, std::string>& env, const fs::path& out_file, const fs::path& err_file,
@@ -137,17 +135,24 @@ std::vector<cloud::Server> EmulatorProcess::servers() const {
   });
 }
 
-nlohmann::json EmulatorProcess::admin(const std::string& path) const {
+nlohmann::json EmulatorProcess::admin(const std::string& path, const std::string& method,
+                                      const std::string& request_body) const {
   auto body = run_sync([&](boost::asio::any_io_executor ex) -> boost::asio::awaitable<std::string> {
     auto transport = cloud::make_http_transport(ex, cloud::parse_url(url_));
     cloud::HttpRequest request;  // a named request: GCC 12 mishandles braced temporaries as coroutine arguments
-    request.method = "GET";
+    request.method = method;
     request.target = path;
+    request.body = request_body;
+    if (!request_body.empty()) request.headers.emplace_back("Content-Type", "application/json");
     cloud::HttpResponse r = co_await transport->send(std::move(request));
     if (r.status != 200) throw std::runtime_error(path + " answered HTTP " + std::to_string(r.status));
     co_return r.body;
   });
   return nlohmann::json::parse(body);
+}
+
+void EmulatorProcess::set_faults(const nlohmann::json& faults) const {
+  admin("/_emulator/faults", "POST", faults.dump());
 }
 
 nlohmann::json EmulatorProcess::stats() const { return admin("/_emulator/stats").at("operations"); }
@@ -193,10 +198,9 @@ bandwidth     = { share_type = "dedicated", charge_mode = "traffic", size = 300 
 )";
 }
 
-RunResult run_cphform(const std::vector<std::string>& args, const fs::path& dir, const EmulatorProcess* emulator,
-                      const std::string& stdin_text, const std::map<std::string, std::string>& extra_env) {
-  std::vector<std::string> argv = {cphform_binary()};
-  argv.insert(argv.end(), args.begin(), args.end());
+namespace {
+std::map<std::string, std::string> cphform_env(const EmulatorProcess* emulator,
+                                               const std::map<std::string, std::string>& extra_env) {
   std::map<std::string, std::string> env = {{"CPHFORM_POLL_INITIAL_MS", "50"}, {"CPHFORM_POLL_MAX_MS", "200"}};
   for (const char* k : {"HW_ACCESS_KEY", "HW_SECRET_KEY", "HW_PROJECT_ID", "HW_REGION_NAME"}) env[k] = "";
   if (emulator) {
@@ -206,8 +210,28 @@ RunResult run_cphform(const std::vector<std::string>& args, const fs::path& dir,
     env["HW_REGION_NAME"] = emulator->credentials().region;
   }
   for (const auto& [k, v] : extra_env) env[k] = v;
+  return env;
+}
+
+std::vector<std::string> cphform_argv(const std::vector<std::string>& args) {
+  std::vector<std::string> argv = {cphform_binary()};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return argv;
+}
+}  // namespace
+
+std::unique_ptr<Process> start_cphform(const std::vector<std::string>& args, const fs::path& dir,
+                                       const EmulatorProcess* emulator, const std::string& name,
+                                       const std::map<std::string, std::string>& extra_env) {
+  return std::make_unique<Process>(cphform_argv(args), dir, cphform_env(emulator, extra_env), dir / (name + ".out"),
+                                   dir / (name + ".err"));
+}
+
+RunResult run_cphform(const std::vector<std::string>& args, const fs::path& dir, const EmulatorProcess* emulator,
+                      const std::string& stdin_text, const std::map<std::string, std::string>& extra_env) {
   TempDir io;
-  Process p(argv, dir, env, io.path() / "out", io.path() / "err", stdin_text);
+  Process p(cphform_argv(args), dir, cphform_env(emulator, extra_env), io.path() / "out", io.path() / "err",
+            stdin_text);
   RunResult r;
   r.exit_code = p.wait();
   r.out = slurp(io.path() / "out");

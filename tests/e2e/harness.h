@@ -7,6 +7,7 @@
 
 #include <filesystem>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -39,6 +40,9 @@ class TempDir {
   std::filesystem::path path_;
 };
 
+// The whole content of a file ("" when it cannot be read).
+std::string slurp(const std::filesystem::path& p);
+
 // A child process whose stdout/stderr go to files. An env entry with an
 // empty value unsets that variable.
 class Process {
@@ -70,8 +74,11 @@ class EmulatorProcess {
   std::vector<cloud::Server> servers() const;
   // GET /_emulator/stats "operations" object, and the count of one template.
   nlohmann::json stats() const;
-  // GET of an admin path ("/_emulator/share-apps"), parsed.
-  nlohmann::json admin(const std::string& path) const;
+  // A request to an admin path ("/_emulator/share-apps"), its answer parsed.
+  nlohmann::json admin(const std::string& path, const std::string& method = "GET",
+                       const std::string& body = "") const;
+  // POST /_emulator/faults (docs/emulator.md "Faults"); {} clears them.
+  void set_faults(const nlohmann::json& faults) const;
   // Shared and dedicated bandwidths, and every server's tags (list APIs).
   std::vector<cloud::BandWidthInfo> bandwidths() const;
   std::vector<cloud::TaggedResource> server_tags() const;
@@ -93,6 +100,12 @@ std::string server_manifest(const std::string& endpoint, const std::string& name
 RunResult run_cphform(const std::vector<std::string>& args, const std::filesystem::path& dir,
                       const EmulatorProcess* emulator, const std::string& stdin_text = "",
                       const std::map<std::string, std::string>& extra_env = {});
+
+// Starts cphform like run_cphform, without waiting: stdout and stderr go to
+// dir/NAME.out and dir/NAME.err.
+std::unique_ptr<Process> start_cphform(const std::vector<std::string>& args, const std::filesystem::path& dir,
+                                       const EmulatorProcess* emulator, const std::string& name,
+                                       const std::map<std::string, std::string>& extra_env = {});
 
 // Requires a run's exit code, showing its output on failure. `run` is
 // evaluated once (it may be a call that runs cphform).
