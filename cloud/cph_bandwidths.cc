@@ -41,6 +41,7 @@ asio::awaitable<std::string> CphClient::resize_bandwidth(std::string band_width_
   Call c = impl_->cph_call("PUT", "PUT /v1/{project_id}/cloud-phone/bandwidths/{band_width_id}",
                            impl_->project_path("v1", "/cloud-phone/bandwidths/" + encode(band_width_id)));
   c.body = to_body(body, c.api);
+  c.idempotent = true;  // sets the size
   const HttpResponse r = co_await impl_->call(c);
   co_return str(parse_body(r, c), "request_id");
 }

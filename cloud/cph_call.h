@@ -6,6 +6,7 @@
 // Never included outside cloud/; the JSON library stays behind this header.
 #pragma once
 
+#include <algorithm>
 #include <chrono>
 #include <mutex>
 #include <optional>
@@ -34,6 +35,30 @@ struct Call {
   std::string path;   // encoded, without the endpoint's base path
   std::string query;  // encoded, without '?'
   std::optional<std::string> body;
+  // A mutation whose resending cannot do anything twice (it sets a value:
+  // rename, resize, tags, key pair binding): retried like a read after a 5xx
+  // or a lost answer. Other mutations are only resent after a throttling
+  // refusal, which the gateway gives before the service sees the request.
+  bool idempotent = false;
+};
+
+// The run's allowance of retries (issue 5 "Retries"): each retry spends a
+// token, each success earns back a tenth of one, up to the initial `tokens`.
+// When a cloud is failing most calls, retrying harder only deepens its
+// trouble and hides ours: the run fails fast instead.
+class RetryBudget {
+ public:
+  explicit RetryBudget(double tokens = 100) : tokens_(tokens), max_(tokens) {}
+  bool spend() {
+    if (tokens_ < 1) return false;
+    tokens_ -= 1;
+    return true;
+  }
+  void earn() { tokens_ = std::min(max_, tokens_ + 0.1); }
+
+ private:
+  double tokens_;
+  double max_;
 };
 
 // ---- tolerant JSON reading (reference 11.1) ----
@@ -70,18 +95,25 @@ struct CphClient::Impl {
   Endpoints endpoints;
   Credentials credentials;
 
-  mutable std::mutex mutex;  // guards counts and rng
+  mutable std::mutex mutex;  // guards counts, rng and budget
   ApiCallCounts counts;
   std::mt19937_64 rng{std::random_device{}()};
+  RetryPolicy retry_policy;
+  detail::RetryBudget budget{retry_policy.budget};
 
   void count(const std::string& api);
   std::chrono::milliseconds backoff(int retry, const std::string& retry_after);
   asio::awaitable<HttpResponse> send_once(const detail::Call& c);
-  // Sends the call; 2xx -> response, otherwise CloudError. Reads (GET) are
-  // retried on throttling/5xx and transport failures; mutations never are,
-  // because only the executor, with its journal, knows whether resending is
-  // safe (ARCHITECTURE.md decision 3).
+  // Sends the call; 2xx -> response, otherwise CloudError. Retried, with
+  // exponential backoff and jitter (Retry-After honoured), within the budget:
+  //  - throttling (429, APIGW.0308) and connections that failed before the
+  //    request was written: every call, since nothing reached the service;
+  //  - 5xx and lost answers: reads and idempotent mutations only. Any other
+  //    mutation fails with its error, and the executor's journal decides
+  //    (ARCHITECTURE.md decision 3): a purchase is never blindly resent.
+  // Never a 4xx validation error.
   asio::awaitable<HttpResponse> call(const detail::Call& c);
+  bool may_retry(int retry);  // within the per-call limit and the budget
   // "/v1/{encoded project id}/rest"; throws when no project id is configured.
   std::string project_path(std::string_view version, std::string_view rest) const;
 

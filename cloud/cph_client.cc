@@ -126,9 +126,6 @@ using namespace detail;
 namespace {
 
 constexpr std::string_view kUserAgent = "cphform/0.1";
-constexpr int kMaxReadRetries = 3;
-constexpr std::chrono::milliseconds kBackoffBase{200};
-constexpr std::chrono::milliseconds kBackoffCap{8000};
 constexpr std::chrono::seconds kRetryAfterCap{120};
 constexpr int kListPageSize = 100;  // maximum limit of 3.1
 
@@ -227,11 +224,13 @@ std::string CloudError::meaning() const {
   return e ? std::string(e->meaning) : std::string();
 }
 
-bool CloudError::retryable() const {
+bool CloudError::throttled() const {
   // APIGW.0308: the gateway's "throttling threshold reached" (reference 1.5:
   // APIGW codes come from the API gateway).
-  return http_status == 429 || (http_status >= 500 && http_status <= 599) || error_code == "APIGW.0308";
+  return http_status == 429 || error_code == "APIGW.0308";
 }
+
+bool CloudError::retryable() const { return throttled() || (http_status >= 500 && http_status <= 599); }
 
 bool server_status_creating(int status) { return status == 0 || status == 1 || status == 3 || status == 4; }
 
@@ -256,7 +255,7 @@ std::chrono::milliseconds CphClient::Impl::backoff(int retry, const std::string&
   }
   // Exponential with jitter in [50%, 100%]: 200ms, 400ms, 800ms ... so that
   // many clients throttled together do not come back together.
-  const auto ceiling = std::min(kBackoffBase * (1 << retry), kBackoffCap);
+  const auto ceiling = std::min(retry_policy.base * (1 << std::min(retry, 20)), retry_policy.cap);
   std::lock_guard lock(mutex);
   std::uniform_int_distribution<long> dist(ceiling.count() / 2, ceiling.count());
   return std::chrono::milliseconds(dist(rng));
@@ -288,18 +287,29 @@ asio::awaitable<HttpResponse> CphClient::Impl::send_once(const Call& c) {
   co_return co_await transport->send(std::move(out));
 }
 
+bool CphClient::Impl::may_retry(int retry) {
+  if (retry >= retry_policy.max_retries) return false;
+  std::lock_guard lock(mutex);
+  return budget.spend();
+}
+
 asio::awaitable<HttpResponse> CphClient::Impl::call(const Call& c) {
-  const bool read = c.method == "GET";
+  const bool resendable = c.method == "GET" || c.idempotent;
   for (int retry = 0;; ++retry) {
     std::chrono::milliseconds wait{0};
     try {
       HttpResponse r = co_await send_once(c);
-      if (r.status >= 200 && r.status <= 299) co_return r;
+      if (r.status >= 200 && r.status <= 299) {
+        std::lock_guard lock(mutex);
+        budget.earn();
+        co_return r;
+      }
       CloudError err = error_from(r, c);
-      if (!read || !err.retryable() || retry >= kMaxReadRetries) throw err;
+      const bool again = err.throttled() || (resendable && err.retryable());
+      if (!again || !may_retry(retry)) throw err;
       wait = backoff(retry, r.header("Retry-After"));
-    } catch (const TransportError&) {
-      if (!read || retry >= kMaxReadRetries) throw;
+    } catch (const TransportError& e) {
+      if (!(resendable || !e.maybe_sent) || !may_retry(retry)) throw;
       wait = backoff(retry, "");
     }
     asio::steady_timer timer(co_await asio::this_coro::executor, wait);
@@ -350,6 +360,12 @@ CphClient::CphClient(std::shared_ptr<HttpTransport> cph, std::shared_ptr<HttpTra
 CphClient::~CphClient() = default;
 
 const std::string& CphClient::project_id() const { return impl_->credentials.project_id; }
+
+void CphClient::set_retry_policy(RetryPolicy policy) {
+  std::lock_guard lock(impl_->mutex);
+  impl_->retry_policy = policy;
+  impl_->budget = detail::RetryBudget(policy.budget);
+}
 
 ApiCallCounts CphClient::call_counts() const {
   std::lock_guard lock(impl_->mutex);
@@ -473,6 +489,7 @@ asio::awaitable<void> CphClient::rename_server(std::string server_id, std::strin
          {},
          std::nullopt};
   c.body = to_body(body, c.api);
+  c.idempotent = true;  // sets the name
   co_await impl_->call(c);
 }
 

@@ -3,11 +3,13 @@
 // One CphClient per run; every call is a coroutine. JSON stays inside cloud/
 // (cph_call.h and the cph_*.cc files): callers see plain structs.
 //
-// Reads (GET) are retried on throttling, 5xx and transport failures; no
-// mutation is ever retried here (only the journal knows whether resending is
-// safe).
+// Reads (GET) and mutations that set a value are retried on throttling, 5xx
+// and transport failures; other mutations only when the gateway throttled
+// them or the connection failed before they were written (cph_call.h).
+// Whether to resend anything else is the journal's decision.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -37,7 +39,10 @@ struct CloudError : std::runtime_error {
   std::string body;        // raw response body (never contains credentials)
   // Meaning of error_code from the reference's table (section 9), or "".
   std::string meaning() const;
-  // Throttled (429, or an APIGW throttling code) or a 5xx: safe to retry reads.
+  // Throttled: 429, or the gateway's throttling code. Refused before the
+  // service saw the request, so any call may be sent again.
+  bool throttled() const;
+  // Throttled or a 5xx: safe to retry reads and idempotent mutations.
   bool retryable() const;
 };
 
@@ -316,6 +321,14 @@ struct Endpoints {
 // Requests sent, per API template ("GET /v1/{project_id}/cloud-phone/servers").
 using ApiCallCounts = std::map<std::string, int64_t>;
 
+// How calls are retried (cph_call.h has the rules of what is retried).
+struct RetryPolicy {
+  int max_retries = 6;                      // per call
+  std::chrono::milliseconds base{200};      // backoff doubles from here, jittered to 50..100%
+  std::chrono::milliseconds cap{8000};      // longest backoff; Retry-After is capped at 120 s
+  double budget = 100;                      // retries per run, earned back at 0.1 per success
+};
+
 class CphClient {
  public:
   CphClient(asio::any_io_executor executor, Endpoints endpoints, Credentials credentials,
@@ -326,6 +339,8 @@ class CphClient {
   ~CphClient();
 
   const std::string& project_id() const;
+  // Before the first call (the budget starts full).
+  void set_retry_policy(RetryPolicy policy);
 
   // GET /v1/{project_id}/cloud-phone/servers (3.1): one page.
   asio::awaitable<ServerPage> list_servers(ListServersQuery query);
@@ -333,8 +348,10 @@ class CphClient {
   asio::awaitable<std::vector<Server>> list_all_servers();
   // GET /v1/{project_id}/cloud-phone/servers/{server_id} (3.2).
   asio::awaitable<Server> show_server(std::string server_id);
-  // POST /v2/{project_id}/cloud-phone/servers (3.4). Never retried here: a
-  // purchase is only re-sent by the executor after reconciling its journal.
+  // POST /v2/{project_id}/cloud-phone/servers (3.4). Resent here only when
+  // it cannot have reached the service (throttled, or the connection failed
+  // before it was written); after a 5xx or a lost answer, only the executor
+  // re-sends it, after reconciling its journal against live servers.
   asio::awaitable<PurchaseResult> purchase_servers(PurchaseServersRequest request);
   // PUT /v1/{project_id}/cloud-phone/servers/{server_id} (3.13).
   asio::awaitable<void> rename_server(std::string server_id, std::string server_name);

@@ -601,7 +601,8 @@ TEST_CASE("read retries", "[cloud][client][retry]") {
     CHECK(std::chrono::steady_clock::now() - start >= 1s);
     CHECK(f.cph->requests.size() == 2);
   }
-  SECTION("gives up after 3 retries") {
+  SECTION("gives up after max_retries") {
+    f.client.set_retry_policy({3, std::chrono::milliseconds(1), std::chrono::milliseconds(4), 100});
     f.cph->respond = [](const HttpRequest&) {
       return response(500, R"({"error_code": "CPS.0000", "error_msg": "x"})");
     };
@@ -619,8 +620,9 @@ TEST_CASE("read retries", "[cloud][client][retry]") {
   }
 }
 
-TEST_CASE("mutations are never retried", "[cloud][client][retry]") {
+TEST_CASE("mutations are retried only where resending cannot act twice", "[cloud][client][retry]") {
   ClientFixture f;
+  f.client.set_retry_policy({6, std::chrono::milliseconds(1), std::chrono::milliseconds(4), 100});
   SECTION("purchase answered 500") {
     f.cph->respond = [](const HttpRequest&) {
       return response(500, R"({"error_code": "CPS.0000", "error_msg": "x"})");
@@ -635,14 +637,59 @@ TEST_CASE("mutations are never retried", "[cloud][client][retry]") {
     CHECK(e.maybe_sent);
     CHECK(f.cph->requests.size() == 1);
   }
-  SECTION("rename, pay and unsubscribe throttled") {
-    f.cph->respond = [](const HttpRequest&) { return response(429, "", {{"Retry-After", "0"}}); };
-    f.bss->respond = f.cph->respond;
+  SECTION("a throttled purchase, pay or unsubscribe is resent: the gateway refused it before the service") {
+    int calls = 0;
+    f.cph->respond = [&calls](const HttpRequest&) {
+      return ++calls == 1 ? response(429, R"({"error_code": "APIGW.0308", "error_msg": "throttled"})",
+                                     {{"Retry-After", "0"}})
+                          : response(200, R"({"request_id": "r", "order_id": "CS1", "server_ids": ["s1"]})");
+    };
+    CHECK(run(f.io, f.client.purchase_servers(full_purchase())).order_id == "CS1");
+    CHECK(f.cph->requests.size() == 2);
+    int bss_calls = 0;
+    f.bss->respond = [&bss_calls](const HttpRequest&) {
+      return ++bss_calls % 2 == 1 ? response(429, "", {{"Retry-After", "0"}}) : response(200, "{}");
+    };
+    run(f.io, f.client.pay_order("o"));
+    run(f.io, f.client.unsubscribe({"s"}));
+    CHECK(f.bss->requests.size() == 4);
+  }
+  SECTION("a purchase whose connection failed before it was written is resent") {
+    int calls = 0;
+    f.cph->respond = [&calls](const HttpRequest&) -> HttpResponse {
+      if (++calls == 1) throw TransportError("connection refused", false);
+      return response(200, R"({"request_id": "r", "order_id": "CS1", "server_ids": ["s1"]})");
+    };
+    CHECK(run(f.io, f.client.purchase_servers(full_purchase())).order_id == "CS1");
+    CHECK(f.cph->requests.size() == 2);
+  }
+  SECTION("a rename (it sets a value) is resent after a 503 and a lost answer") {
+    int calls = 0;
+    f.cph->respond = [&calls](const HttpRequest&) -> HttpResponse {
+      ++calls;
+      if (calls == 1) return response(503, R"({"error_code": "APIGW.0503", "error_msg": "unavailable"})");
+      if (calls == 2) throw TransportError("reset after write", true);
+      return response(200, "{}");
+    };
+    run(f.io, f.client.rename_server("s", "n"));
+    CHECK(f.cph->requests.size() == 3);
+  }
+  SECTION("a 4xx is never resent") {
+    f.cph->respond = [](const HttpRequest&) {
+      return response(400, R"({"error_code": "CPS.0005", "error_msg": "invalid server_name"})");
+    };
     CHECK_THROWS_AS(run(f.io, f.client.rename_server("s", "n")), CloudError);
-    CHECK_THROWS_AS(run(f.io, f.client.pay_order("o")), CloudError);
-    CHECK_THROWS_AS(run(f.io, f.client.unsubscribe({"s"})), CloudError);
     CHECK(f.cph->requests.size() == 1);
-    CHECK(f.bss->requests.size() == 2);
+  }
+  SECTION("the run's retry budget runs out: calls fail fast") {
+    f.client.set_retry_policy({6, std::chrono::milliseconds(1), std::chrono::milliseconds(2), 3});
+    f.cph->respond = [](const HttpRequest&) {
+      return response(503, R"({"error_code": "APIGW.0503", "error_msg": "unavailable"})");
+    };
+    CHECK_THROWS_AS(run(f.io, f.client.show_server("x")), CloudError);
+    CHECK(f.cph->requests.size() == 4);  // 3 retries spent the budget
+    CHECK_THROWS_AS(run(f.io, f.client.show_server("x")), CloudError);
+    CHECK(f.cph->requests.size() == 5);  // no retry left
   }
 }
 

@@ -125,6 +125,7 @@ asio::awaitable<JobsResult> CphClient::change_keypairs(std::vector<ServerKeypair
   Call c = impl_->cph_call("PUT", "PUT /v1/{project_id}/cloud-phone/servers/open-access",
                            impl_->project_path("v1", "/cloud-phone/servers/open-access"));
   c.body = to_body(body, c.api);
+  c.idempotent = true;  // sets each server's key pair
   const HttpResponse r = co_await impl_->call(c);
   co_return parse_jobs_result(parse_body(r, c));
 }

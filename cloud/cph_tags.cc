@@ -49,6 +49,7 @@ Call tag_action_call(std::string path, const char* action, const std::vector<Tag
   body["action"] = action;
   body["tags"] = tags_json(tags);
   c.body = to_body(body, c.api);
+  c.idempotent = true;  // tags are set by key (7.10: an existing key is overwritten)
   return c;
 }
 }  // namespace
@@ -74,6 +75,7 @@ asio::awaitable<TaggedResourcePage> CphClient::list_tagged_servers(ResourceInsta
   Call c = impl_->cph_call("POST", "POST /v1/{project_id}/{resource_type}/resource_instances/action",
                            impl_->project_path("v1", "/cph-server/resource_instances/action"));
   c.body = to_body(body, c.api);
+  c.idempotent = true;  // a query sent as POST
   const HttpResponse r = co_await impl_->call(c);
   const json j = parse_body(r, c);
   TaggedResourcePage page;

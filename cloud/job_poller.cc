@@ -56,6 +56,7 @@ struct JobPoller::State {
   std::map<std::string, int> last_status;   // by job id, of open requests: to see progress
   bool running = false;
   bool stopped = false;
+  std::exception_ptr stop_error;  // what waits get once stopped
   bool new_request = false;  // a request arrived since the last round: restart at `initial`
   std::optional<asio::steady_timer> sleep;
   Clock::time_point deadline;
@@ -244,10 +245,12 @@ JobPoller::JobPoller(CphClient& client, JobPollOptions options)
   state_->self_ = state_;
 }
 
-JobPoller::~JobPoller() {
+JobPoller::~JobPoller() { stop(std::make_exception_ptr(std::runtime_error("the job poller was stopped"))); }
+
+void JobPoller::stop(std::exception_ptr error) {
   state_->stopped = true;
+  state_->stop_error = error;
   if (state_->sleep) state_->sleep->cancel();
-  const auto error = std::make_exception_ptr(std::runtime_error("the job poller was stopped"));
   while (!state_->open.empty()) state_->finish(state_->open.begin()->first, {}, error);
 }
 
@@ -264,6 +267,7 @@ asio::awaitable<std::vector<Job>> await_waiter(std::shared_ptr<Waiter> w) {
 
 asio::awaitable<std::vector<Job>> JobPoller::wait(std::string request_id, std::vector<std::string> job_ids) {
   if (job_ids.empty()) co_return std::vector<Job>{};
+  if (state_->stopped) std::rethrow_exception(state_->stop_error);
   auto ex = co_await asio::this_coro::executor;
   auto w = std::make_shared<Waiter>(ex);
   OpenRequest& r = state_->open[request_id];
@@ -274,6 +278,7 @@ asio::awaitable<std::vector<Job>> JobPoller::wait(std::string request_id, std::v
 }
 
 asio::awaitable<std::vector<Job>> JobPoller::wait(std::string request_id) {
+  if (state_->stopped) std::rethrow_exception(state_->stop_error);
   auto ex = co_await asio::this_coro::executor;
   auto w = std::make_shared<Waiter>(ex);
   state_->open[request_id].waiters.push_back(w);

@@ -18,6 +18,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <exception>
 #include <memory>
 #include <string>
 #include <vector>
@@ -56,6 +57,11 @@ class JobPoller {
   // the others. Returns them in listing order. A request that has no jobs
   // (CPS.0050) fails with that CloudError.
   asio::awaitable<std::vector<Job>> wait(std::string request_id);
+
+  // Stops polling for good: every wait in progress, and any later one, ends
+  // with `error` (the run's Interrupted on Ctrl-C). The requests stay
+  // journaled by their callers.
+  void stop(std::exception_ptr error);
 
   // Poll rounds made and 6.2 calls sent so far (for tests and progress).
   int64_t rounds() const;
