@@ -23,6 +23,7 @@ Commands:
   apply [FILE]  Make the cloud match the manifests, or carry out a saved plan exactly
                   -auto-approve  -lock-timeout=DURATION  -refresh-only (record drift in state)
                   -allow-data-loss (let a new image_id/phone_model switch a server: phone data is lost)
+                  Ctrl-C: stop starting operations, keep those in flight in the journal, exit 130
   destroy       Release every server this state manages (-auto-approve)
   show FILE     Show a saved plan (-json for the machine-readable report)
   drift         Report what changed outside cphform; read-only, no lock (exit 0 none, 2 drift)

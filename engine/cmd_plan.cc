@@ -5,9 +5,12 @@
 #include <iostream>
 #include <sstream>
 
+#include <boost/asio/this_coro.hpp>
+
 #include "common/crypto.h"
 #include "engine/command.h"
 #include "engine/executor.h"
+#include "engine/interrupt.h"
 #include "engine/outputs.h"
 #include "planner/plan_json.h"
 #include "planner/render.h"
@@ -69,6 +72,9 @@ bool confirm(Context& ctx, bool destroy) {
   return answer == "yes";
 }
 
+// 130 (128 + SIGINT) for an interrupted run, as a shell reports Ctrl-C.
+int exit_code(const ExecReport& report) { return report.ok() ? 0 : report.stopped ? 130 : 1; }
+
 asio::awaitable<int> execute(Context& ctx, Session& s, const planner::Plan& plan, bool allow_data_loss) {
   const char* verb = plan.destroy ? "Destroy" : "Apply";
   Progress progress(ctx.out, std::chrono::seconds(10), [] { return Progress::Clock::now(); }, ctx.json);
@@ -80,13 +86,23 @@ asio::awaitable<int> execute(Context& ctx, Session& s, const planner::Plan& plan
   std::string lock_id = s.lock->id();
   state::StateStore* store = s.store.get();
   options.heartbeat = [store, lock_id] { store->refresh_lock(lock_id, std::chrono::seconds(600)); };
+  resources::StopSignal stop;
+  options.stop = &stop;
+  // Named, not temporaries in the co_await's full expression: GCC 12
+  // destroys those twice.
+  const asio::any_io_executor ex = co_await asio::this_coro::executor;
+  std::function<void()> release_lock = [store, lock_id] { store->unlock(lock_id); };
+  InterruptHandler interrupts(ex, ctx.err, stop, release_lock);
   ExecReport report = co_await execute_plan(*s.conn.client, *s.store, plan, progress, options);
   if (ctx.json) {
     for (const auto& f : report.failures) ctx.json->diagnostic(f.message, "", f.address);
     for (const auto& sk : report.skipped)
       ctx.json->diagnostic("skipped: a step it depends on failed", "", sk);
+    for (const auto& a : report.interrupted)
+      ctx.json->diagnostic("interrupted: kept in the journal for the next apply", "", a);
+    for (const auto& a : report.not_started) ctx.json->diagnostic("not started: interrupted", "", a);
     ctx.json->change_summary(report.added, report.changed, report.destroyed, plan.destroy ? "destroy" : "apply");
-    co_return report.ok() ? 0 : 1;
+    co_return exit_code(report);
   }
   std::ostream& o = report.ok() ? ctx.out : ctx.err;
   if (!report.ok()) {
@@ -94,11 +110,14 @@ asio::awaitable<int> execute(Context& ctx, Session& s, const planner::Plan& plan
     for (const auto& f : report.failures) ctx.err << "Error: " << f.address << ": " << f.message << "\n";
     for (const auto& sk : report.skipped) ctx.err << "Skipped: " << sk << " (a step it depends on failed)\n";
   }
-  o << "\n" << verb << (report.ok() ? " complete!" : " failed.") << " Resources: " << report.added << " added, "
-    << report.changed << " changed, " << report.destroyed << " destroyed."
-    << (report.ok() ? "" : " Every finished resource is recorded in state.") << "\n";
+  for (const auto& a : report.interrupted)
+    ctx.err << "Interrupted: " << a << " (in flight: kept in the journal, the next apply resumes it)\n";
+  for (const auto& a : report.not_started) ctx.err << "Not started: " << a << " (interrupted)\n";
+  o << "\n" << verb << (report.ok() ? " complete!" : report.stopped ? " interrupted." : " failed.")
+    << " Resources: " << report.added << " added, " << report.changed << " changed, " << report.destroyed
+    << " destroyed." << (report.ok() ? "" : " Every finished resource is recorded in state.") << "\n";
   if (!plan.destroy) print_outputs(ctx.out, evaluate_outputs(s.ws.manifest, s.store->resources()), true);
-  co_return report.ok() ? 0 : 1;
+  co_return exit_code(report);
 }
 
 }  // namespace

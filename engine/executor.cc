@@ -79,11 +79,14 @@ void StepJournal::finish(const std::vector<state::ResourceRow>& put, const std::
 }
 
 void StepJournal::abandon(std::exception_ptr error) {
+  // A 4xx is the service refusing the request: it did nothing. A 5xx may
+  // come after the work was done (or begun), like a lost answer: the entry
+  // stays open and the next plan reconciles it against live queries.
   bool rejected = false;
   try {
     std::rethrow_exception(error);
-  } catch (const cloud::CloudError&) {
-    rejected = true;
+  } catch (const cloud::CloudError& e) {
+    rejected = e.http_status < 500;
   } catch (...) {
   }
   for (const auto& e : entries_)
@@ -118,7 +121,16 @@ class Run {
   Run(cloud::CphClient& cloud, state::StateStore& store, const Plan& plan, Progress& progress, ExecOptions options)
       : cloud_(cloud), store_(store), plan_(plan), progress_(progress), options_(std::move(options)),
         poller_(cloud, cloud::JobPollOptions{options_.poll.initial, options_.poll.max, options_.poll.factor}),
-        ctx_{cloud_, store_, poller_, plan_, progress_, options_, report_} {}
+        ctx_{cloud_, store_, poller_, plan_, progress_, options_, report_} {
+    options_.poll.stop = options_.stop;
+    if (options_.stop)
+      options_.stop->on_request([this] { poller_.stop(std::make_exception_ptr(resources::Interrupted())); });
+  }
+  ~Run() {
+    if (options_.stop) options_.stop->clear_callbacks();  // the signal outlives this run
+  }
+  Run(const Run&) = delete;
+  Run& operator=(const Run&) = delete;
 
   asio::awaitable<ExecReport> go() {
     auto ex = co_await asio::this_coro::executor;
@@ -140,6 +152,7 @@ class Run {
     finished.set();
     if (tick_timer_) tick_timer_->cancel();  // do not keep the run waiting for the next tick
     co_await ticker_done.wait();
+    report_.stopped = !report_.interrupted.empty() || !report_.not_started.empty();
     co_return report_;
   }
 
@@ -163,6 +176,10 @@ class Run {
   // Unfinished journal entries of earlier runs, as the planner resolved them.
   asio::awaitable<void> settle_pending() {
     for (const planner::PendingOperation& p : plan_.pending) {
+      if (stopping()) {  // still open: the next run resumes it
+        report_.interrupted.push_back(p.entry.address);
+        continue;
+      }
       progress_.note("Resuming " + p.description);
       StepJournal journal(store_, options_.run_id, options_.actor, p.entry.id);
       try {
@@ -204,6 +221,8 @@ class Run {
             journal.finish({}, {});
             break;
         }
+      } catch (const resources::Interrupted&) {
+        report_.interrupted.push_back(p.entry.address);
       } catch (...) {
         report_.failures.push_back({p.entry.address, describe_error(std::current_exception())});
       }
@@ -217,11 +236,13 @@ class Run {
       co_await done[dep]->wait();
       if (!ok_[dep]) blocked = true;
     }
-    if (blocked) {
+    if (blocked || stopping()) {
       for (size_t a : step.actions)
         if (action_ok_[a]) {
           action_ok_[a] = false;
-          report_.skipped.push_back(plan_.actions[a].address);
+          // After Ctrl-C a step whose dependency was interrupted did not
+          // fail: it was not started.
+          (stopping() ? report_.not_started : report_.skipped).push_back(plan_.actions[a].address);
         }
       done[index]->set();
       co_return;
@@ -230,6 +251,13 @@ class Run {
     try {
       co_await run_step_kind(ctx_, step, journal);
       ok_[index] = true;
+    } catch (const resources::Interrupted&) {
+      // Entries stay open with the ids they got: resumed, not re-sent.
+      for (size_t a : step.actions) {
+        progress_.interrupted(plan_.actions[a].address);
+        if (action_ok_[a]) report_.interrupted.push_back(plan_.actions[a].address);
+        action_ok_[a] = false;
+      }
     } catch (...) {
       auto error = std::current_exception();
       journal.abandon(error);
@@ -244,6 +272,8 @@ class Run {
       if (--steps_left_[a] == 0 && action_ok_[a]) count_done(plan_.actions[a]);
     done[index]->set();
   }
+
+  bool stopping() const { return options_.stop && options_.stop->requested(); }
 
   void count_done(const Action& a) {
     switch (a.kind) {

@@ -17,6 +17,7 @@
 #include "engine/progress.h"
 #include "planner/plan.h"
 #include "resources/operation.h"
+#include "resources/polling.h"
 #include "state/state.h"
 
 namespace cph::engine {
@@ -27,6 +28,9 @@ struct ExecOptions {
   resources::PollPolicy poll;
   std::function<void()> heartbeat;  // called about once a minute (lock refresh)
   bool allow_data_loss = false;     // -allow-data-loss: switch actions may run
+  // Ctrl-C (issue 5 "Signals"): once requested, no step starts, and steps
+  // waiting on orders or jobs stop waiting, their ids kept in the journal.
+  resources::StopSignal* stop = nullptr;
 };
 
 struct Failure {
@@ -40,7 +44,12 @@ struct ExecReport {
   int destroyed = 0;
   std::vector<Failure> failures;
   std::vector<std::string> skipped;  // not attempted because a step before them failed
-  bool ok() const { return failures.empty() && skipped.empty(); }
+  // After a stop request: stopped while waiting (journaled, resumed by the
+  // next apply), and not started at all (planned again next time).
+  std::vector<std::string> interrupted;
+  std::vector<std::string> not_started;
+  bool stopped = false;
+  bool ok() const { return failures.empty() && skipped.empty() && !stopped; }
 };
 
 // Throws before anything runs when the plan switches a server (data loss)

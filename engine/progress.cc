@@ -88,6 +88,20 @@ void Progress::failed(const std::string& address, const std::string& error) {
   running_.erase(it);
 }
 
+void Progress::interrupted(const std::string& address) {
+  std::lock_guard lock(mu_);
+  auto it = running_.find(address);
+  if (it == running_.end()) return;
+  auto secs = std::chrono::duration_cast<std::chrono::seconds>(now_() - it->second.since).count();
+  const std::string line = address + ": " + done(it->second.kind) + " interrupted after " + std::to_string(secs) +
+                           "s; the journal keeps it and the next apply resumes it";
+  if (json_)
+    json_->emit("apply_errored", "error", line, {{"hook", hook(address, it->second, now_())}});
+  else
+    out_ << line << std::endl;
+  running_.erase(it);
+}
+
 void Progress::tick() {
   std::lock_guard lock(mu_);
   auto t = now_();

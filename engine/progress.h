@@ -29,6 +29,8 @@ class Progress {
   void started(const std::string& address, planner::ActionKind kind);
   void finished(const std::string& address, const std::string& cloud_id);
   void failed(const std::string& address, const std::string& error);
+  // Stopped by Ctrl-C while waiting; resumed by the next apply.
+  void interrupted(const std::string& address);
   // Prints "Still ..." for every running address whose next report is due.
   void tick();
   void note(const std::string& line);

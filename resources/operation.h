@@ -28,11 +28,14 @@ class OperationJournal {
 
 // How often to poll orders and servers: starts at `initial`, grows by
 // `factor` each round nothing changed, up to `max`; resets on progress.
+class StopSignal;  // polling.h
+
 struct PollPolicy {
   std::chrono::milliseconds initial{500};
   std::chrono::milliseconds max{10000};
   double factor = 1.5;
   std::chrono::seconds timeout{3600};  // give up waiting (the journal keeps the ids)
+  StopSignal* stop = nullptr;          // ends waits early (polling.h); none: wait to the end
 };
 
 }  // namespace cph::resources

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
@@ -10,9 +10,20 @@ namespace cph::resources {
 
 namespace asio = boost::asio;
 
-asio::awaitable<void> poll_sleep(std::chrono::milliseconds d) {
+void StopSignal::request() {
+  if (requested_) return;
+  requested_ = true;
+  for (asio::steady_timer* t : sleeping_) t->cancel();
+  for (auto& callback : callbacks_) callback();
+}
+
+asio::awaitable<void> poll_sleep(std::chrono::milliseconds d, const PollPolicy& poll) {
+  if (poll.stop && poll.stop->requested()) throw Interrupted();
   asio::steady_timer timer(co_await asio::this_coro::executor, d);
-  co_await timer.async_wait(asio::use_awaitable);
+  if (poll.stop) poll.stop->add(&timer);
+  co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));  // cancelled by request()
+  if (poll.stop) poll.stop->remove(&timer);
+  if (poll.stop && poll.stop->requested()) throw Interrupted();
 }
 
 std::chrono::milliseconds next_poll_interval(std::chrono::milliseconds current, const PollPolicy& poll,

@@ -1,17 +1,51 @@
 // Waiting between polls of orders and servers (PollPolicy of operation.h),
-// shared by the resource operations other than server.cc's purchase.
+// and the run's stop signal that ends such waits early.
 #pragma once
 
 #include <chrono>
+#include <functional>
+#include <set>
+#include <stdexcept>
+#include <vector>
 
 #include <boost/asio/awaitable.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 #include "resources/operation.h"
 
 namespace cph::resources {
 
-// Suspends the calling coroutine (a timer; no thread is held).
-boost::asio::awaitable<void> poll_sleep(std::chrono::milliseconds d);
+// A wait that was ended by StopSignal::request(). The operation it waited
+// for is still journaled with every id it returned, so the next run resumes
+// it; it is neither a failure nor a success.
+struct Interrupted : std::runtime_error {
+  Interrupted() : std::runtime_error("interrupted while waiting; the journal keeps it for the next apply") {}
+};
+
+// The first Ctrl-C of an apply (issue 5 "Signals"): once requested, every
+// poll_sleep in progress or to come throws Interrupted, and the callbacks
+// registered with on_request run (the job poller's stop). Used from the
+// run's single-threaded io_context only.
+class StopSignal {
+ public:
+  bool requested() const { return requested_; }
+  void request();
+  void on_request(std::function<void()> callback) { callbacks_.push_back(std::move(callback)); }
+  void clear_callbacks() { callbacks_.clear(); }
+
+  // For poll_sleep: the timers it is sleeping on, woken by request().
+  void add(boost::asio::steady_timer* timer) { sleeping_.insert(timer); }
+  void remove(boost::asio::steady_timer* timer) { sleeping_.erase(timer); }
+
+ private:
+  bool requested_ = false;
+  std::set<boost::asio::steady_timer*> sleeping_;
+  std::vector<std::function<void()>> callbacks_;
+};
+
+// Suspends the calling coroutine for `d` (a timer; no thread is held).
+// Throws Interrupted when poll.stop is requested before or during the wait.
+boost::asio::awaitable<void> poll_sleep(std::chrono::milliseconds d, const PollPolicy& poll);
 
 // The next interval: back to `initial` on progress, else grown by `factor`
 // up to `max`.

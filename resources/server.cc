@@ -7,9 +7,9 @@
 #include <map>
 #include <stdexcept>
 
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
+
+#include "resources/polling.h"
 
 namespace cph::resources {
 
@@ -89,17 +89,6 @@ std::vector<std::string> server_purchase_names(const cloud::PurchaseServersReque
 
 namespace {
 
-asio::awaitable<void> sleep_for(std::chrono::milliseconds d) {
-  asio::steady_timer timer(co_await asio::this_coro::executor, d);
-  co_await timer.async_wait(asio::use_awaitable);
-}
-
-std::chrono::milliseconds next_interval(std::chrono::milliseconds current, const PollPolicy& poll, bool progressed) {
-  if (progressed) return poll.initial;
-  auto grown = std::chrono::milliseconds(static_cast<int64_t>(static_cast<double>(current.count()) * poll.factor));
-  return std::min(grown, poll.max);
-}
-
 std::string order_status_text(int status) {
   switch (static_cast<cloud::OrderStatus>(status)) {
     case cloud::OrderStatus::pending_approval: return "pending approval";
@@ -147,8 +136,8 @@ asio::awaitable<std::vector<cloud::Server>> wait_purchase(cloud::CphClient& clou
     if (std::chrono::steady_clock::now() > deadline)
       throw std::runtime_error("timed out waiting for order " + order_id + " (" + order_status_text(order.status) +
                                "); run apply again to keep waiting");
-    interval = next_interval(interval, poll, progressed);
-    co_await sleep_for(interval);
+    interval = next_poll_interval(interval, poll, progressed);
+    co_await poll_sleep(interval, poll);
   }
 }
 
@@ -252,8 +241,8 @@ asio::awaitable<void> wait_released(cloud::CphClient& cloud, std::vector<std::st
     if (ids.empty()) break;
     if (std::chrono::steady_clock::now() > deadline)
       throw std::runtime_error("timed out waiting for server " + ids.front() + " to be released");
-    interval = next_interval(interval, poll, progressed);
-    co_await sleep_for(interval);
+    interval = next_poll_interval(interval, poll, progressed);
+    co_await poll_sleep(interval, poll);
   }
 }
 }  // namespace

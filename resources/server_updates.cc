@@ -44,7 +44,7 @@ asio::awaitable<void> change_server_model(cloud::CphClient& cloud, OperationJour
       throw std::runtime_error("timed out waiting for change-model order " + result.order_id + " of server " +
                                server_id + "; run apply again to keep waiting");
     interval = next_poll_interval(interval, poll, progressed);
-    co_await poll_sleep(interval);
+    co_await poll_sleep(interval, poll);
   }
 }
 
