@@ -17,7 +17,33 @@ Db::Db(const std::string& path, int busy_timeout_ms) {
   exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;");
 }
 
-Db::~Db() { sqlite3_close_v2(db_); }
+Db::~Db() {
+  for (auto& [sql, stmt] : idle_) sqlite3_finalize(stmt);
+  sqlite3_close_v2(db_);
+}
+
+sqlite3_stmt* Db::take(std::string_view sql) {
+  {
+    std::lock_guard lock(cache_mutex_);
+    auto it = idle_.find(std::string(sql));
+    if (it != idle_.end()) {
+      sqlite3_stmt* stmt = it->second;
+      idle_.erase(it);
+      return stmt;
+    }
+  }
+  sqlite3_stmt* stmt = nullptr;
+  int rc = sqlite3_prepare_v2(db_, sql.data(), static_cast<int>(sql.size()), &stmt, nullptr);
+  if (rc != SQLITE_OK) fail("prepare: " + std::string(sql), rc);
+  return stmt;
+}
+
+void Db::give_back(sqlite3_stmt* stmt) {
+  sqlite3_reset(stmt);
+  sqlite3_clear_bindings(stmt);
+  std::lock_guard lock(cache_mutex_);
+  idle_.emplace(sqlite3_sql(stmt), stmt);  // the SQL text it was prepared from
+}
 
 void Db::fail(std::string_view context, int rc) const {
   throw Error(std::string(context) + ": " + sqlite3_errmsg(db_), rc);
@@ -37,14 +63,13 @@ void Db::exec(std::string_view sql) {
 int64_t Db::last_insert_rowid() const { return sqlite3_last_insert_rowid(db_); }
 int Db::changes() const { return sqlite3_changes(db_); }
 
-Stmt::Stmt(Db& db, std::string_view sql) : db_(&db) {
-  int rc = sqlite3_prepare_v2(db.handle(), sql.data(), static_cast<int>(sql.size()), &stmt_, nullptr);
-  if (rc != SQLITE_OK) db.fail("prepare: " + std::string(sql), rc);
-}
+Stmt::Stmt(Db& db, std::string_view sql) : db_(&db), stmt_(db.take(sql)) {}
 
 Stmt::Stmt(Stmt&& other) noexcept : db_(other.db_), stmt_(other.stmt_) { other.stmt_ = nullptr; }
 
-Stmt::~Stmt() { sqlite3_finalize(stmt_); }
+Stmt::~Stmt() {
+  if (stmt_) db_->give_back(stmt_);
+}
 
 Stmt& Stmt::bind(int index, std::string_view value) {
   int rc = sqlite3_bind_text(stmt_, index, value.data(), static_cast<int>(value.size()), SQLITE_TRANSIENT);
@@ -98,19 +123,19 @@ int64_t Stmt::integer(int column) const { return sqlite3_column_int64(stmt_, col
 double Stmt::real(int column) const { return sqlite3_column_double(stmt_, column); }
 bool Stmt::is_null(int column) const { return sqlite3_column_type(stmt_, column) == SQLITE_NULL; }
 
-Transaction::Transaction(Db& db) : db_(db) { db_.exec("BEGIN IMMEDIATE"); }
+Transaction::Transaction(Db& db) : db_(db) { Stmt(db_, "BEGIN IMMEDIATE").exec(); }
 
 Transaction::~Transaction() {
   if (!done_) {
     try {
-      db_.exec("ROLLBACK");
+      Stmt(db_, "ROLLBACK").exec();
     } catch (...) {
     }
   }
 }
 
 void Transaction::commit() {
-  db_.exec("COMMIT");
+  Stmt(db_, "COMMIT").exec();
   done_ = true;
 }
 

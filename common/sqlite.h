@@ -3,10 +3,12 @@
 #pragma once
 
 #include <cstdint>
+#include <mutex>
 #include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 
 struct sqlite3;
 struct sqlite3_stmt;
@@ -20,7 +22,9 @@ struct Error : std::runtime_error {
 
 class Db;
 
-// A prepared statement. Bind parameters are 1-based, as in SQLite.
+// A prepared statement. Bind parameters are 1-based, as in SQLite. Taken
+// from its connection's cache and given back (reset) when destroyed:
+// preparing is most of the cost of the small statements a journal writes.
 class Stmt {
  public:
   Stmt(Db& db, std::string_view sql);
@@ -71,8 +75,15 @@ class Db {
   sqlite3* handle() { return db_; }
   [[noreturn]] void fail(std::string_view context, int rc) const;
 
+  // The statement cache of Stmt: an idle statement of this SQL, or a newly
+  // prepared one; give_back() makes it idle again (reset, bindings cleared).
+  sqlite3_stmt* take(std::string_view sql);
+  void give_back(sqlite3_stmt* stmt);
+
  private:
   sqlite3* db_ = nullptr;
+  std::mutex cache_mutex_;  // the emulator's store is shared by threads
+  std::unordered_multimap<std::string, sqlite3_stmt*> idle_;
 };
 
 // BEGIN IMMEDIATE ... COMMIT; rolls back if destroyed without commit().
