@@ -8,6 +8,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <random>
@@ -17,6 +19,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "cloud/call_slots.h"
 #include "cloud/cph_client.h"
 
 namespace cph::cloud::detail {
@@ -100,6 +103,11 @@ struct CphClient::Impl {
   std::mt19937_64 rng{std::random_device{}()};
   RetryPolicy retry_policy;
   detail::RetryBudget budget{retry_policy.budget};
+  int parallelism = kDefaultParallelism;
+  std::map<std::string, std::unique_ptr<CallSlots>> slots;  // by API template
+
+  // One attempt, within the API's slots (call_slots.h).
+  asio::awaitable<HttpResponse> send_in_slot(const detail::Call& c);
 
   void count(const std::string& api);
   std::chrono::milliseconds backoff(int retry, const std::string& retry_after);

@@ -287,6 +287,18 @@ asio::awaitable<HttpResponse> CphClient::Impl::send_once(const Call& c) {
   co_return co_await transport->send(std::move(out));
 }
 
+asio::awaitable<HttpResponse> CphClient::Impl::send_in_slot(const Call& c) {
+  std::unique_ptr<CallSlots>& api_slots = slots[c.api];
+  if (!api_slots) api_slots = std::make_unique<CallSlots>(parallelism);
+  CallSlots& held = *api_slots;
+  co_await held.acquire();
+  struct Release {
+    CallSlots& s;
+    ~Release() { s.release(); }
+  } release{held};
+  co_return co_await send_once(c);
+}
+
 bool CphClient::Impl::may_retry(int retry) {
   if (retry >= retry_policy.max_retries) return false;
   std::lock_guard lock(mutex);
@@ -298,7 +310,7 @@ asio::awaitable<HttpResponse> CphClient::Impl::call(const Call& c) {
   for (int retry = 0;; ++retry) {
     std::chrono::milliseconds wait{0};
     try {
-      HttpResponse r = co_await send_once(c);
+      HttpResponse r = co_await send_in_slot(c);
       if (r.status >= 200 && r.status <= 299) {
         std::lock_guard lock(mutex);
         budget.earn();
@@ -360,6 +372,12 @@ CphClient::CphClient(std::shared_ptr<HttpTransport> cph, std::shared_ptr<HttpTra
 CphClient::~CphClient() = default;
 
 const std::string& CphClient::project_id() const { return impl_->credentials.project_id; }
+
+void CphClient::set_parallelism(int requests_per_api) {
+  if (requests_per_api < 1) throw std::invalid_argument("parallelism must be at least 1");
+  impl_->parallelism = requests_per_api;
+  impl_->slots.clear();
+}
 
 void CphClient::set_retry_policy(RetryPolicy policy) {
   std::lock_guard lock(impl_->mutex);

@@ -321,6 +321,8 @@ struct Endpoints {
 // Requests sent, per API template ("GET /v1/{project_id}/cloud-phone/servers").
 using ApiCallCounts = std::map<std::string, int64_t>;
 
+inline constexpr int kDefaultParallelism = 10;  // as Terraform's -parallelism
+
 // How calls are retried (cph_call.h has the rules of what is retried).
 struct RetryPolicy {
   int max_retries = 6;                      // per call
@@ -341,6 +343,9 @@ class CphClient {
   const std::string& project_id() const;
   // Before the first call (the budget starts full).
   void set_retry_policy(RetryPolicy policy);
+  // Before the first call: at most this many requests of one API (method and
+  // path template) in flight at once (-parallelism; default 10).
+  void set_parallelism(int requests_per_api);
 
   // GET /v1/{project_id}/cloud-phone/servers (3.1): one page.
   asio::awaitable<ServerPage> list_servers(ListServersQuery query);

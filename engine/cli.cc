@@ -20,6 +20,7 @@ Commands:
                   -detailed-exitcode (0 none, 1 error, 2 changes)  -destroy  -out=FILE
                   -refresh-only (only what changed outside cphform; 2 means drift)
                   -target=ADDR / -exclude=ADDR (repeatable; an address or a whole block)
+                  -parallelism=N (requests of one API in flight at once; default 10; also for apply/destroy)
   apply [FILE]  Make the cloud match the manifests, or carry out a saved plan exactly
                   -auto-approve  -lock-timeout=DURATION  -refresh-only (record drift in state)
                   -allow-data-loss (let a new image_id/phone_model switch a server: phone data is lost)
@@ -100,14 +101,14 @@ int run_cli(const std::vector<std::string>& all_args, std::istream& in, std::ost
     if (command == "validate") return cmd_validate(ctx, parse_flags(rest, {"json", "no-color"}, {}));
     if (command == "plan") {
       Flags flags = parse_flags(rest, {"detailed-exitcode", "destroy", "refresh-only", "no-color"},
-                                {"out", "target", "exclude"});
+                                {"out", "target", "exclude", "parallelism"});
       if (flags.has("refresh-only") && (flags.has("out") || flags.has("destroy")))
         throw UsageError("-refresh-only cannot be combined with -out or -destroy");
       return run_async([&] { return cmd_plan(ctx, flags); });
     }
     if (command == "apply" || command == "destroy") {
       Flags flags = parse_flags(rest, {"auto-approve", "refresh-only", "no-color", "allow-data-loss"},
-                                {"lock-timeout", "target", "exclude"}, command == "apply" ? 1 : 0);
+                                {"lock-timeout", "target", "exclude", "parallelism"}, command == "apply" ? 1 : 0);
       if (!flags.positional.empty() && (flags.has("target") || flags.has("exclude")))
         throw UsageError("a saved plan is applied whole: -target/-exclude belong to the plan command");
       if (flags.has("refresh-only") && (command == "destroy" || !flags.positional.empty()))

@@ -96,6 +96,14 @@ Workspace load_workspace(const Context& ctx) {
   return ws;
 }
 
+int parse_parallelism(const Flags& flags) {
+  const std::string v = flags.get("parallelism", std::to_string(cloud::kDefaultParallelism));
+  const bool digits = !v.empty() && v.size() <= 4 && v.find_first_not_of("0123456789") == std::string::npos;
+  if (!digits || std::stoi(v) < 1)
+    throw UsageError("-parallelism must be a whole number from 1 to 9999, not \"" + v + "\"");
+  return std::stoi(v);
+}
+
 std::chrono::milliseconds parse_duration(const std::string& s) {
   try {
     size_t pos = 0;
@@ -197,6 +205,7 @@ asio::awaitable<std::unique_ptr<Session>> open_session(Context& ctx, const Sessi
   s->store = open_state(s->ws);
   if (options.take_lock) s->lock = take_lock(*s->store, options.operation, options.lock_timeout, note_to(ctx));
   s->conn = connect_cloud(s->ws, co_await asio::this_coro::executor);
+  if (s->conn.client) s->conn.client->set_parallelism(options.parallelism);
   co_return s;
 }
 

@@ -49,6 +49,10 @@ Flags parse_flags(const std::vector<std::string>& args, const std::set<std::stri
 // "30s", "2m", "500ms" or a plain number of seconds.
 std::chrono::milliseconds parse_duration(const std::string& s);
 
+// -parallelism=N (N >= 1; UsageError otherwise): requests of one API in
+// flight at once. cloud::kDefaultParallelism when absent.
+int parse_parallelism(const Flags& flags);
+
 struct Context {
   std::filesystem::path dir;
   std::istream& in;
@@ -98,6 +102,7 @@ struct SessionOptions {
   bool take_lock = false;
   std::chrono::milliseconds lock_timeout{0};
   std::string operation = "plan";
+  int parallelism = cloud::kDefaultParallelism;
 };
 // Manifests (errors stop here: nothing opened, nothing sent), state, lock, cloud.
 boost::asio::awaitable<std::unique_ptr<Session>> open_session(Context& ctx, const SessionOptions& options);

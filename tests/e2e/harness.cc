@@ -187,8 +187,11 @@ int64_t EmulatorProcess::total_calls() const {
 }
 
 std::string server_manifest(const std::string& endpoint, const std::string& name, int count) {
-  return "[provider]\nendpoint = \"" + endpoint + "\"\n\n[server.web]\nname = \"" + name +
-         "\"\ncount = " + std::to_string(count) + R"(
+  return "[provider]\nendpoint = \"" + endpoint + "\"\n\n" + server_block("web", name, count);
+}
+
+std::string server_block(const std::string& block, const std::string& name, int count) {
+  return "[server." + block + "]\nname = \"" + name + "\"\ncount = " + std::to_string(count) + R"(
 server_model  = "physical.rx1.xlarge"
 phone_model   = "rx1.cp.c105.d6.e5v5"
 image_id      = "20060220200717f201120a2300000e91"

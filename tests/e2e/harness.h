@@ -95,6 +95,8 @@ class EmulatorProcess {
 // A manifest with one [server.web]-style block named `name` with `count`
 // instances, against `endpoint`, with the reference's example values.
 std::string server_manifest(const std::string& endpoint, const std::string& name, int count);
+// The [server.BLOCK] block of server_manifest alone.
+std::string server_block(const std::string& block, const std::string& name, int count);
 
 // Runs cphform with args in dir, with the emulator's credentials in HW_*.
 RunResult run_cphform(const std::vector<std::string>& args, const std::filesystem::path& dir,

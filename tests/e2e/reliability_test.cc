@@ -28,14 +28,7 @@ std::string manifest(const std::string& endpoint, const std::vector<std::pair<st
                      const std::map<std::string, std::string>& extra = {}) {
   std::string m = "[provider]\nendpoint = \"" + endpoint + "\"\n";
   for (const auto& [name, count] : blocks) {
-    m += "\n[server." + name + "]\nname = \"" + name + "\"\ncount = " + std::to_string(count) + R"(
-server_model = "physical.rx1.xlarge"
-phone_model  = "rx1.cp.c105.d6.e5v5"
-image_id     = "20060220200717f201120a2300000e91"
-vpc_id       = "fca063f6-b942-42a8-9004-e5545f58d6a2"
-subnet_id    = "f1cbfc37-eb42-4357-a0ec-9e4f11950908"
-bandwidth    = { share_type = "dedicated", charge_mode = "traffic", size = 300 }
-)";
+    m += "\n" + server_block(name, name, count);
     auto it = extra.find(name);
     if (it != extra.end()) m += it->second + "\n";
   }
@@ -174,10 +167,13 @@ TEST_CASE("applies under 10% 5xx, 5% 429 and connection resets converge with no 
   // placed: the run leaves it in the journal, and the next apply reconciles
   // it against the servers that exist before buying anything. So it may
   // take a few applies; each must make progress without a duplicate.
+  auto bad = run_cphform({"plan", "-parallelism=0"}, dir.path(), &emu);
+  CHECK(bad.exit_code == 1);
+  CHECK(bad.err.find("-parallelism must be a whole number from 1 to 9999") != std::string::npos);
   int applies = 0;
   RunResult r;
   do {
-    r = run_cphform({"apply", "-auto-approve"}, dir.path(), &emu);
+    r = run_cphform({"apply", "-auto-approve", "-parallelism=4"}, dir.path(), &emu);
     ++applies;
     INFO("apply " << applies << ":\n" << r.out << r.err);
     CHECK((r.exit_code == 0 || r.exit_code == 1));
