@@ -1,6 +1,8 @@
 // plan, apply, destroy, show and graph: the verbs around a Plan.
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include <cstdlib>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -78,6 +80,9 @@ int exit_code(const ExecReport& report) { return report.ok() ? 0 : report.stoppe
 asio::awaitable<int> execute(Context& ctx, Session& s, const planner::Plan& plan, bool allow_data_loss) {
   const char* verb = plan.destroy ? "Destroy" : "Apply";
   Progress progress(ctx.out, std::chrono::seconds(10), [] { return Progress::Clock::now(); }, ctx.json);
+  // A person at a terminal gets one live status line; logs get lines.
+  const char* term = std::getenv("TERM");
+  progress.set_live(&ctx.out == &std::cout && isatty(STDOUT_FILENO) && !(term && std::string(term) == "dumb"));
   ExecOptions options;
   options.run_id = crypto::random_hex(8);
   options.actor = actor();
@@ -152,7 +157,8 @@ void accept_drift(state::StateStore& store, const planner::Plan& plan) {
 }
 
 asio::awaitable<int> cmd_plan(Context& ctx, const Flags& flags) {
-  const SessionOptions read_only;  // named: GCC 12 double-destroys braced temporaries passed to coroutines
+  SessionOptions read_only;  // named: GCC 12 double-destroys braced temporaries passed to coroutines
+  read_only.parallelism = parse_parallelism(flags);
   auto s = co_await open_session(ctx, read_only);
   const PlanScope scope = PlanScope::from(flags);
   planner::Plan plan = co_await refresh_and_plan(ctx, *s, flags.has("destroy"), nullptr, &scope);
@@ -182,6 +188,7 @@ asio::awaitable<int> cmd_apply(Context& ctx, const Flags& flags, bool destroy) {
   options.take_lock = true;
   options.lock_timeout = parse_duration(flags.get("lock-timeout", "0s"));
   options.operation = destroy ? "destroy" : "apply";
+  options.parallelism = parse_parallelism(flags);
   if (!flags.positional.empty()) {
     // A saved plan: exactly that plan, no new refresh, no question asked.
     const std::string path = flags.positional.front();

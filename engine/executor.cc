@@ -137,6 +137,7 @@ class Run {
     Event finished(ex), ticker_done(ex);
     asio::co_spawn(ex, ticker(finished, ticker_done), asio::detached);
 
+    progress_.planned(plan_.actions.size());
     co_await settle_pending();
     for (const std::string& address : plan_.vanished) store_.remove_resource(address);
     std::vector<std::unique_ptr<Event>> done;
@@ -152,6 +153,7 @@ class Run {
     finished.set();
     if (tick_timer_) tick_timer_->cancel();  // do not keep the run waiting for the next tick
     co_await ticker_done.wait();
+    progress_.close();
     report_.stopped = !report_.interrupted.empty() || !report_.not_started.empty();
     co_return report_;
   }

@@ -35,7 +35,31 @@ std::string capitalized(const char* s) {
 
 Progress::Progress(std::ostream& out, std::chrono::seconds every, std::function<Clock::time_point()> now,
                    JsonEvents* json)
-    : out_(out), every_(every), now_(std::move(now)), json_(json) {}
+    : out_(out), every_(every), now_(std::move(now)), json_(json), start_(now_()) {}
+
+void Progress::clear_live() {
+  if (!drawn_) return;
+  out_ << "\r\033[K";  // carriage return, erase to the end of the line
+  drawn_ = false;
+}
+
+void Progress::draw_live() {
+  const auto secs = std::chrono::duration_cast<std::chrono::seconds>(now_() - start_).count();
+  const size_t running = running_.size();
+  const size_t accounted = done_.size() + failed_ + running;
+  const size_t waiting = total_ > accounted ? total_ - accounted : 0;
+  out_ << "\r\033[KApply: " << done_.size() << " done, " << running << " running, " << waiting << " waiting, " << failed_
+       << " failed [" << secs << "s elapsed]" << std::flush;
+  drawn_ = true;
+}
+
+void Progress::close() {
+  std::lock_guard lock(mu_);
+  if (!live_) return;
+  draw_live();
+  out_ << std::endl;
+  drawn_ = false;
+}
 
 nlohmann::json Progress::hook(const std::string& address, const Running& r, Clock::time_point t) const {
   return {{"resource", JsonEvents::resource(address)},
@@ -49,6 +73,10 @@ void Progress::started(const std::string& address, planner::ActionKind kind) {
   Running& r = running_[address] = {kind, t, t + every_};
   if (json_) return json_->emit("apply_start", "info", address + ": " + capitalized(doing(kind)) + "...",
                                 {{"hook", hook(address, r, t)}});
+  if (live_) {
+    done_.erase(address);  // a later step of it runs
+    return;
+  }
   out_ << address << ": " << capitalized(doing(kind)) << "..." << std::endl;
 }
 
@@ -70,6 +98,11 @@ void Progress::finished(const std::string& address, const std::string& cloud_id)
     running_.erase(it);
     return;
   }
+  if (live_) {
+    done_.insert(address);
+    running_.erase(it);
+    return;
+  }
   out_ << address << ": " << done(it->second.kind) << " complete after " << secs << "s";
   if (!cloud_id.empty()) out_ << " [id=" << cloud_id << "]";
   out_ << std::endl;
@@ -80,6 +113,8 @@ void Progress::failed(const std::string& address, const std::string& error) {
   std::lock_guard lock(mu_);
   auto it = running_.find(address);
   if (it == running_.end()) return;
+  ++failed_;
+  clear_live();
   if (json_)
     json_->emit("apply_errored", "error", address + ": " + done(it->second.kind) + " failed: " + error,
                 {{"hook", hook(address, it->second, now_())}});
@@ -95,6 +130,7 @@ void Progress::interrupted(const std::string& address) {
   auto secs = std::chrono::duration_cast<std::chrono::seconds>(now_() - it->second.since).count();
   const std::string line = address + ": " + done(it->second.kind) + " interrupted after " + std::to_string(secs) +
                            "s; the journal keeps it and the next apply resumes it";
+  clear_live();
   if (json_)
     json_->emit("apply_errored", "error", line, {{"hook", hook(address, it->second, now_())}});
   else
@@ -104,6 +140,7 @@ void Progress::interrupted(const std::string& address) {
 
 void Progress::tick() {
   std::lock_guard lock(mu_);
+  if (live_) return draw_live();
   auto t = now_();
   for (auto& [address, r] : running_) {
     if (t < r.next_report) continue;
@@ -121,6 +158,7 @@ void Progress::tick() {
 void Progress::note(const std::string& line) {
   std::lock_guard lock(mu_);
   if (json_) return json_->emit("log", "info", line, nlohmann::json::object());
+  clear_live();
   out_ << line << std::endl;
 }
 

@@ -3,12 +3,15 @@
 //   server.web[0]: Still creating... [10s elapsed]
 //   server.web[0]: Creation complete after 12s [id=4aff...]
 // or, with -json, the same moments as apply_start / apply_progress /
-// apply_complete / apply_errored events.
+// apply_complete / apply_errored events, or, on a terminal (live mode), one
+// status line redrawn every tick, with failures and notes printed above it:
+//   Apply: 812 done, 100 running, 88 waiting, 0 failed [42s elapsed]
 #pragma once
 
 #include <chrono>
 #include <functional>
 #include <map>
+#include <set>
 #include <mutex>
 #include <ostream>
 #include <string>
@@ -25,6 +28,13 @@ class Progress {
   explicit Progress(std::ostream& out, std::chrono::seconds every = std::chrono::seconds(10),
                     std::function<Clock::time_point()> now = [] { return Clock::now(); },
                     JsonEvents* json = nullptr);
+
+  // The live status line instead of per-resource lines (for a terminal).
+  void set_live(bool live) { live_ = live && !json_; }
+  // How many resources the run will report on (the "waiting" of live mode).
+  void planned(size_t total) { total_ = total; }
+  // Ends the live line (a last redraw and a newline); nothing otherwise.
+  void close();
 
   void started(const std::string& address, planner::ActionKind kind);
   void finished(const std::string& address, const std::string& cloud_id);
@@ -47,7 +57,16 @@ class Progress {
   std::map<std::string, Running> running_;
   JsonEvents* json_;
   nlohmann::json hook(const std::string& address, const Running& r, Clock::time_point t) const;
+  // Live mode: clears the status line before a line is printed over it.
+  void clear_live();
+  void draw_live();
   std::mutex mu_;
+  bool live_ = false;
+  bool drawn_ = false;  // a status line is on screen
+  size_t total_ = 0;
+  std::set<std::string> done_;  // addresses whose last step so far finished
+  size_t failed_ = 0;
+  Clock::time_point start_;
 };
 
 }  // namespace cph::engine
