@@ -81,6 +81,26 @@ std::string to_body(const ordered_json& body, const std::string& api);
 // `ports` of 3.4 and 3.6 (1.10): internet_accessible is sent as a string.
 ordered_json ports_body(const std::vector<Port>& ports);
 void add_query(std::string& q, std::string_view key, std::string_view value);
+
+// tenant_vpc_id, nics, public_ip and band_width as purchase (3.4) and switch
+// (3.6) both send them, from a request with the fields of those names.
+// `no_eip` is public_ip without an EIP type: {} for 3.4, {"count": 0} for 3.6.
+template <typename Request>
+void add_network(ordered_json& body, const Request& p, ordered_json no_eip) {
+  body["tenant_vpc_id"] = p.tenant_vpc_id;
+  ordered_json nic;
+  nic["subnet_id"] = p.subnet_id;
+  body["nics"] = ordered_json::array({std::move(nic)});
+  ordered_json public_ip = std::move(no_eip);
+  if (!p.eip_type.empty()) public_ip = {{"eip", {{"type", p.eip_type}}}};
+  body["public_ip"] = std::move(public_ip);
+  ordered_json bw;
+  bw["band_width_share_type"] = p.band_width_share_type;
+  bw["band_width_charge_mode"] = p.band_width_charge_mode;
+  if (p.band_width_size) bw["band_width_size"] = *p.band_width_size;
+  if (p.band_width_id) bw["band_width_id"] = *p.band_width_id;
+  body["band_width"] = std::move(bw);
+}
 // The response body as JSON ({} when empty); CloudError when not JSON.
 json parse_body(const HttpResponse& r, const Call& c);
 

@@ -465,19 +465,7 @@ asio::awaitable<PurchaseResult> CphClient::purchase_servers(PurchaseServersReque
   extend["is_auto_pay"] = p.is_auto_pay ? 1 : 0;  // integers, not booleans (table 5-26)
   extend["is_auto_renew"] = p.is_auto_renew ? 1 : 0;
   body["extend_param"] = std::move(extend);
-  body["tenant_vpc_id"] = p.tenant_vpc_id;
-  ordered_json nic;
-  nic["subnet_id"] = p.subnet_id;
-  body["nics"] = ordered_json::array({std::move(nic)});
-  ordered_json public_ip = ordered_json::object();
-  if (!p.eip_type.empty()) public_ip["eip"]["type"] = p.eip_type;
-  body["public_ip"] = std::move(public_ip);
-  ordered_json bw;
-  bw["band_width_share_type"] = p.band_width_share_type;
-  bw["band_width_charge_mode"] = p.band_width_charge_mode;
-  if (p.band_width_size) bw["band_width_size"] = *p.band_width_size;
-  if (p.band_width_id) bw["band_width_id"] = *p.band_width_id;
-  body["band_width"] = std::move(bw);
+  add_network(body, p, ordered_json::object());
   if (p.availability_zone) body["availability_zone"] = *p.availability_zone;
 
   Call c{Service::cph,

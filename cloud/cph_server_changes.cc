@@ -65,22 +65,7 @@ asio::awaitable<ChangeServerResult> CphClient::change_server(std::string server_
   body["image_id"] = p.image_id;
   if (p.keypair_name) body["keypair_name"] = *p.keypair_name;
   if (!p.ports.empty()) body["ports"] = ports_body(p.ports);
-  body["tenant_vpc_id"] = p.tenant_vpc_id;
-  ordered_json nic;
-  nic["subnet_id"] = p.subnet_id;
-  body["nics"] = ordered_json::array({std::move(nic)});
-  ordered_json public_ip = ordered_json::object();
-  if (p.eip_type.empty())
-    public_ip["count"] = 0;  // 3.4/3.6: count 0 = no EIP
-  else
-    public_ip["eip"]["type"] = p.eip_type;
-  body["public_ip"] = std::move(public_ip);
-  ordered_json bw;
-  bw["band_width_share_type"] = p.band_width_share_type;
-  bw["band_width_charge_mode"] = p.band_width_charge_mode;
-  if (p.band_width_size) bw["band_width_size"] = *p.band_width_size;
-  if (p.band_width_id) bw["band_width_id"] = *p.band_width_id;
-  body["band_width"] = std::move(bw);
+  add_network(body, p, ordered_json{{"count", 0}});  // 3.4/3.6: count 0 = no EIP
 
   Call c = impl_->cph_call("POST", "POST /v2/{project_id}/cloud-phone/servers/{server_id}/change",
                            impl_->project_path("v2", "/cloud-phone/servers/" + encode(server_id) + "/change"));

@@ -58,9 +58,6 @@ void print_manifest_errors(const manifest::ManifestError& e, std::ostream& err) 
 
 }  // namespace
 
-int cmd_docs(Context& ctx, const std::vector<std::string>& args);  // engine/cmd_docs.cc (hidden)
-int cmd_fmt(Context& ctx, const std::vector<std::string>& args);   // engine/cmd_fmt.cc
-
 int run_cli(const std::vector<std::string>& all_args, std::istream& in, std::ostream& out, std::ostream& err) {
   std::vector<std::string> args = all_args;
   fs::path dir = fs::current_path();

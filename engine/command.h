@@ -149,5 +149,7 @@ int cmd_validate(Context& ctx, const Flags& flags);
 int cmd_workspace(Context& ctx, const std::vector<std::string>& args);
 int cmd_history(Context& ctx, const Flags& flags);
 int cmd_output(Context& ctx, const Flags& flags);
+int cmd_fmt(Context& ctx, const std::vector<std::string>& args);
+int cmd_docs(Context& ctx, const std::vector<std::string>& args);  // docs/manifest.md (hidden from usage)
 
 }  // namespace cph::engine

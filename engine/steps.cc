@@ -3,6 +3,7 @@
 // the step's own operation changed, so that a later failed operation of the
 // same resource is planned again rather than taken as done.
 #include <algorithm>
+#include <set>
 
 #include "engine/run_context.h"
 #include "planner/planner.h"
@@ -242,11 +243,13 @@ asio::awaitable<void> share_step(RunContext& ctx, const Step& step, StepJournal&
   // Replacement: its delete step took it off every server already.
   std::vector<std::string> have = a.kind == ActionKind::replace && !deleting ? std::vector<std::string>() : list(current(ctx, a));
   std::vector<std::string> want = deleting ? std::vector<std::string>() : list(a.after);
+  // Sets, not vectors, for membership: a share may name thousands of servers.
+  const std::set<std::string> have_set(have.begin(), have.end()), want_set(want.begin(), want.end());
   std::vector<res::ServerRef> add, drop;
   for (const auto& s : want)
-    if (std::find(have.begin(), have.end(), s) == have.end()) add.push_back({s, server_id(ctx, s)});
+    if (!have_set.count(s)) add.push_back({s, server_id(ctx, s)});
   for (const auto& s : have)
-    if (std::find(want.begin(), want.end(), s) == want.end())
+    if (!want_set.count(s))
       if (auto r = ctx.store.resource(s)) drop.push_back({s, r->cloud_id});  // a server already gone took it along
   std::vector<res::ItemOutcome> outcomes;
   const Json& spec = deleting ? a.before : a.after;
@@ -278,10 +281,10 @@ asio::awaitable<void> share_step(RunContext& ctx, const Step& step, StepJournal&
   // it could not be deleted from.
   std::vector<std::string> now;
   for (const auto& s : have)
-    if (std::find(want.begin(), want.end(), s) != want.end()) now.push_back(s);
+    if (want_set.count(s)) now.push_back(s);
   std::vector<std::string> errors;
   for (const auto& o : outcomes) {
-    bool pushed = std::any_of(add.begin(), add.end(), [&](const res::ServerRef& r) { return r.address == o.address; });
+    const bool pushed = !have_set.count(o.address) && want_set.count(o.address);  // it was in `add`
     if (o.error.empty() == pushed) now.push_back(o.address);
     if (!o.error.empty()) errors.push_back(o.address + ": " + o.error);
   }
