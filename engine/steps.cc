@@ -44,7 +44,7 @@ Json current(RunContext& ctx, const Action& a) {
 Json with_operation(const Action& a, Json now, const std::string& op) {
   const res::ResourceSchema& schema = *res::find_schema(a.type);
   for (const res::Attribute& attr : schema.attributes) {
-    bool mine = attr.operation == op || (op == "change_model" && attr.name == "phone_model");
+    const bool mine = attr.operation == op || attr.also_carried_by == op;
     if (mine && a.after.contains(attr.name)) now[attr.name] = a.after[attr.name];
   }
   return now;

@@ -175,16 +175,17 @@ std::map<std::string, Desired> expand(const manifest::Manifest& m, const std::ma
   return out;
 }
 
-// The operations of an update, in the order they run: a model change
-// carries the phone model with it, so the switch is only for what remains.
+// The operations of an update, in the order they run. A change that an
+// operation running anyway carries along (Attribute::also_carried_by: the
+// phone model with a model change) needs no operation of its own.
 std::vector<std::string> operations_of(const res::ResourceSchema& schema, const std::vector<AttrChange>& changes) {
+  std::set<std::string> own;
+  for (const AttrChange& c : changes)
+    if (const res::Attribute* a = schema.find(c.name)) own.insert(a->operation);
   std::set<std::string> ops;
   for (const AttrChange& c : changes)
-    if (const res::Attribute* a = schema.find(c.name)) ops.insert(a->operation);
-  if (ops.count("change_model")) {
-    bool image_changed = std::any_of(changes.begin(), changes.end(), [](const AttrChange& c) { return c.name == "image_id"; });
-    if (!image_changed) ops.erase("switch");
-  }
+    if (const res::Attribute* a = schema.find(c.name))
+      ops.insert(!a->also_carried_by.empty() && own.count(a->also_carried_by) ? a->also_carried_by : a->operation);
   std::vector<std::string> ordered;
   for (const char* op : {"change_model", "switch", "resize", "rename", "open_access", "tags", "share"})
     if (ops.count(op)) ordered.push_back(op);

@@ -59,6 +59,10 @@ struct Attribute {
   // "resize", "share"). Changes of one instance with the same operation are
   // made by one call.
   std::string operation;
+  // Another operation that carries this attribute along when it runs anyway
+  // (phone_model rides on change_model, 3.12): then `operation` is not needed
+  // for it.
+  std::string also_carried_by;
   // A string (or, for lists, each element) that names another resource by
   // address instead of giving a value: "keypair.adb", "bandwidth.shared",
   // "server.game", "server.test[2]". Names the target's type. The manifest

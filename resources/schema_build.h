@@ -40,6 +40,11 @@ inline Attribute changed_by(Attribute a, std::string operation, std::string api)
   return a;
 }
 
+inline Attribute carried_along_by(Attribute a, std::string operation) {
+  a.also_carried_by = std::move(operation);
+  return a;
+}
+
 inline Attribute referencing(Attribute a, std::string type) {
   a.reference_to = std::move(type);
   return a;

@@ -80,10 +80,11 @@ ResourceSchema make_server_schema() {
   // 3.6: a new phone model or image alone goes through the switch API, which
   // recreates the phones and loses their data. With server_model changed
   // too, the phone model is part of the change order instead.
-  s.attributes.push_back(changed_by(
-      readable(attr("phone_model", AttrType::string, true, "Phone model (flavor), e.g. rx1.cp.c105.d6.e5v5.",
-                    Update::destructive, {rules::not_empty(), rules::max_bytes(64)})),
-      "switch", "POST /v2/{project_id}/cloud-phone/servers/{server_id}/change"));
+  s.attributes.push_back(carried_along_by(
+      changed_by(readable(attr("phone_model", AttrType::string, true, "Phone model (flavor), e.g. rx1.cp.c105.d6.e5v5.",
+                               Update::destructive, {rules::not_empty(), rules::max_bytes(64)})),
+                 "switch", "POST /v2/{project_id}/cloud-phone/servers/{server_id}/change"),
+      "change_model"));
   s.attributes.push_back(changed_by(attr("image_id", AttrType::string, true, "Phone image id.", Update::destructive,
                                          {rules::not_empty(), rules::max_bytes(32)}),
                                     "switch", "POST /v2/{project_id}/cloud-phone/servers/{server_id}/change"));
