@@ -11,6 +11,7 @@
 #include "cloud/emulator_fixture.h"
 #include "resources/bandwidth.h"
 #include "resources/keypair.h"
+#include "resources/polling.h"
 #include "resources/server_updates.h"
 #include "resources/share.h"
 
@@ -305,4 +306,38 @@ TEST_CASE("share apps and files: push and delete on many servers", "[resources][
   REQUIRE(out.size() == 3);
   CHECK(out[2].error.rfind("CPS.0015", 0) == 0);
   CHECK(out[0].error.empty());
+}
+
+TEST_CASE("a cancelled change-model order fails naming the order and the server; nothing is read meanwhile",
+          "[resources][ops]") {
+  EmulatorFixture f(1000);
+  const std::vector<std::string> ids = f.buy_servers(1);
+  f.set_faults({{"order_failure_rate", 1.0}});  // change-model orders end cancelled (docs/emulator.md)
+  RecordingJournal journal(f);
+  const int64_t reads_before = f.served("GET /v1/{project_id}/cloud-phone/servers/{server_id}");
+  try {
+    f.run(change_server_model(f.client(), journal, "server.big", ids[0], "physical.rx1.xlarge.special",
+                              "rx1.cp.sp.c105.d8.e5v5", fast_poll()));
+    FAIL("the cancelled order was not reported");
+  } catch (const std::runtime_error& e) {
+    const std::string order_id = journal.entries.at(0).response.at("order_id").get<std::string>();
+    CHECK(std::string(e.what()) == "change-model order " + order_id + " of server " + ids[0] +
+                                       " was cancelled; the server keeps its model");
+  }
+  // The server is read only once its order completed, which it never did.
+  CHECK(f.served("GET /v1/{project_id}/cloud-phone/servers/{server_id}") == reads_before);
+  CHECK(f.run(f.client().show_server(ids[0])).server_model_name == "physical.rx1.xlarge");
+}
+
+TEST_CASE("poll intervals grow while nothing changes, but never beyond a tenth of the wait so far",
+          "[resources][ops]") {
+  PollPolicy p;
+  p.initial = 500ms;
+  p.max = 10000ms;
+  p.factor = 2;
+  CHECK(next_poll_interval(500ms, p, false, 1s) == 500ms);      // a tenth of 1 s is below initial
+  CHECK(next_poll_interval(500ms, p, false, 30s) == 1000ms);    // grown
+  CHECK(next_poll_interval(4000ms, p, false, 30s) == 3000ms);   // a tenth of 30 s
+  CHECK(next_poll_interval(8000ms, p, false, 600s) == 10000ms); // max
+  CHECK(next_poll_interval(8000ms, p, true, 600s) == 500ms);    // progress starts over
 }

@@ -27,10 +27,51 @@ asio::awaitable<void> poll_sleep(std::chrono::milliseconds d, const PollPolicy& 
 }
 
 std::chrono::milliseconds next_poll_interval(std::chrono::milliseconds current, const PollPolicy& poll,
-                                             bool progressed) {
+                                             bool progressed, std::chrono::steady_clock::duration waited) {
   if (progressed) return poll.initial;
   auto grown = std::chrono::milliseconds(static_cast<int64_t>(static_cast<double>(current.count()) * poll.factor));
-  return std::min(grown, poll.max);
+  const auto tenth = std::max(poll.initial, std::chrono::duration_cast<std::chrono::milliseconds>(waited / 10));
+  return std::min({grown, poll.max, tenth});
+}
+
+namespace {
+std::string order_status_text(int status) {
+  switch (static_cast<cloud::OrderStatus>(status)) {
+    case cloud::OrderStatus::pending_approval: return "pending approval";
+    case cloud::OrderStatus::processing: return "processing";
+    case cloud::OrderStatus::cancelled: return "cancelled";
+    case cloud::OrderStatus::completed: return "completed";
+    case cloud::OrderStatus::pending_payment: return "pending payment";
+    case cloud::OrderStatus::to_be_confirmed: return "to be confirmed";
+  }
+  return "status " + std::to_string(status);
+}
+}  // namespace
+
+asio::awaitable<void> wait_order(cloud::CphClient& cloud, const std::string& order_id, const std::string& subject,
+                                 const std::string& if_cancelled, const PollPolicy& poll,
+                                 std::function<asio::awaitable<bool>()> delivered) {
+  const auto start = std::chrono::steady_clock::now();
+  auto interval = poll.initial;
+  int last_status = -1;
+  for (;;) {
+    const cloud::Order order = co_await cloud.show_order(order_id);
+    if (order.status == static_cast<int>(cloud::OrderStatus::cancelled))
+      throw std::runtime_error(subject + " was cancelled; " + if_cancelled);
+    if (order.status == static_cast<int>(cloud::OrderStatus::pending_payment))
+      throw std::runtime_error(subject +
+                               " is pending payment: pay it in the Billing Center, then run apply again to continue "
+                               "(the order is recorded in the journal)");
+    const bool progressed = order.status != last_status;
+    last_status = order.status;
+    if (order.status == static_cast<int>(cloud::OrderStatus::completed) && co_await delivered()) co_return;
+    const auto waited = std::chrono::steady_clock::now() - start;
+    if (waited > poll.timeout)
+      throw std::runtime_error("timed out waiting for " + subject + " (" + order_status_text(order.status) +
+                               "); run apply again to keep waiting");
+    interval = next_poll_interval(interval, poll, progressed, waited);
+    co_await poll_sleep(interval, poll);
+  }
 }
 
 }  // namespace cph::resources

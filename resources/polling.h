@@ -6,11 +6,13 @@
 #include <functional>
 #include <set>
 #include <stdexcept>
+#include <string>
 #include <vector>
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include "cloud/cph_client.h"
 #include "resources/operation.h"
 
 namespace cph::resources {
@@ -48,8 +50,20 @@ class StopSignal {
 boost::asio::awaitable<void> poll_sleep(std::chrono::milliseconds d, const PollPolicy& poll);
 
 // The next interval: back to `initial` on progress, else grown by `factor`
-// up to `max`.
+// up to `max`, and never above a tenth of the time waited so far (at least
+// `initial`): the end of a wait is seen at most ~10% late, however long it
+// was, while a long wait still costs few calls.
 std::chrono::milliseconds next_poll_interval(std::chrono::milliseconds current, const PollPolicy& poll,
-                                             bool progressed);
+                                             bool progressed, std::chrono::steady_clock::duration waited);
+
+// Polls a BSS order (show_order) until it completed and then `delivered()`
+// — asked only once the order says so, to spare the per-resource reads while
+// it runs — returns true. `subject` names it in errors ("order CS1", "change-
+// model order CS2 of server X"); a cancelled order fails with
+// "<subject> was cancelled; <if_cancelled>", an unpaid one asks to pay and
+// apply again, and poll.timeout ends the wait (the journal keeps the order).
+boost::asio::awaitable<void> wait_order(cloud::CphClient& cloud, const std::string& order_id,
+                                        const std::string& subject, const std::string& if_cancelled,
+                                        const PollPolicy& poll, std::function<boost::asio::awaitable<bool>()> delivered);
 
 }  // namespace cph::resources

@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <map>
 #include <stdexcept>
 
 #include <boost/asio/use_awaitable.hpp>
@@ -89,56 +88,29 @@ std::vector<std::string> server_purchase_names(const cloud::PurchaseServersReque
 
 namespace {
 
-std::string order_status_text(int status) {
-  switch (static_cast<cloud::OrderStatus>(status)) {
-    case cloud::OrderStatus::pending_approval: return "pending approval";
-    case cloud::OrderStatus::processing: return "processing";
-    case cloud::OrderStatus::cancelled: return "cancelled";
-    case cloud::OrderStatus::completed: return "completed";
-    case cloud::OrderStatus::pending_payment: return "pending payment";
-    case cloud::OrderStatus::to_be_confirmed: return "to be confirmed";
-  }
-  return "status " + std::to_string(status);
-}
-
-// Polls the order and the servers until the order completed and every
-// server is normal (5). Abnormal (2) servers and cancelled orders fail.
+// Waits until the order completed and every server is normal (5); an
+// abnormal (2) server or a cancelled order fails. The servers are read only
+// once the order says it completed.
 asio::awaitable<std::vector<cloud::Server>> wait_purchase(cloud::CphClient& cloud, const std::string& order_id,
                                                           const std::vector<std::string>& server_ids,
                                                           const PollPolicy& poll) {
-  auto deadline = std::chrono::steady_clock::now() + poll.timeout;
-  auto interval = poll.initial;
-  std::map<std::string, int> last_status;
-  int last_order_status = -1;
-  for (;;) {
-    cloud::Order order = co_await cloud.show_order(order_id);
-    if (order.status == static_cast<int>(cloud::OrderStatus::cancelled))
-      throw std::runtime_error("order " + order_id + " was cancelled; no server was delivered");
-    if (order.status == static_cast<int>(cloud::OrderStatus::pending_payment))
-      throw std::runtime_error("order " + order_id +
-                               " is pending payment: pay it in the Billing Center, then run apply again to "
-                               "continue (the order is recorded in the journal)");
-    bool progressed = order.status != last_order_status;
-    last_order_status = order.status;
-    std::vector<cloud::Server> servers;
+  std::vector<cloud::Server> servers;
+  std::function<asio::awaitable<bool>()> delivered = [&]() -> asio::awaitable<bool> {
+    servers.clear();
     bool all_normal = true;
     for (const std::string& id : server_ids) {
       cloud::Server s = co_await cloud.show_server(id);
       if (s.status == 2)
         throw std::runtime_error("server " + id + " (" + s.server_name + ") became abnormal (status 2) while creating");
       if (s.status != 5) all_normal = false;
-      auto [it, inserted] = last_status.try_emplace(id, s.status);
-      if (!inserted && it->second != s.status) progressed = true;
-      it->second = s.status;
       servers.push_back(std::move(s));
     }
-    if (all_normal && order.status == static_cast<int>(cloud::OrderStatus::completed)) co_return servers;
-    if (std::chrono::steady_clock::now() > deadline)
-      throw std::runtime_error("timed out waiting for order " + order_id + " (" + order_status_text(order.status) +
-                               "); run apply again to keep waiting");
-    interval = next_poll_interval(interval, poll, progressed);
-    co_await poll_sleep(interval, poll);
-  }
+    co_return all_normal;
+  };
+  const std::string subject = "order " + order_id;  // named: not a temporary in the co_await (GCC 12)
+  const std::string if_cancelled = "no server was delivered";
+  co_await wait_order(cloud, order_id, subject, if_cancelled, poll, delivered);
+  co_return servers;
 }
 
 // Renames bought servers whose name is not their instance name (a batch
@@ -224,7 +196,7 @@ asio::awaitable<InstanceResult> rename_server(cloud::CphClient& cloud, Operation
 
 namespace {
 asio::awaitable<void> wait_released(cloud::CphClient& cloud, std::vector<std::string> ids, PollPolicy poll) {
-  auto deadline = std::chrono::steady_clock::now() + poll.timeout;
+  const auto start = std::chrono::steady_clock::now();
   auto interval = poll.initial;
   while (!ids.empty()) {
     std::vector<std::string> remaining;
@@ -239,9 +211,10 @@ asio::awaitable<void> wait_released(cloud::CphClient& cloud, std::vector<std::st
     bool progressed = remaining.size() != ids.size();
     ids = std::move(remaining);
     if (ids.empty()) break;
-    if (std::chrono::steady_clock::now() > deadline)
+    const auto waited = std::chrono::steady_clock::now() - start;
+    if (waited > poll.timeout)
       throw std::runtime_error("timed out waiting for server " + ids.front() + " to be released");
-    interval = next_poll_interval(interval, poll, progressed);
+    interval = next_poll_interval(interval, poll, progressed, waited);
     co_await poll_sleep(interval, poll);
   }
 }

@@ -23,29 +23,13 @@ asio::awaitable<void> change_server_model(cloud::CphClient& cloud, OperationJour
 
   // 1.9(b)/3.12: done when the order completed and the detail shows the new
   // model. The server is only read once the order says it is complete.
-  const auto deadline = std::chrono::steady_clock::now() + poll.timeout;
-  auto interval = poll.initial;
-  int last_status = -1;
-  for (;;) {
-    cloud::Order order = co_await cloud.show_order(result.order_id);
-    if (order.status == static_cast<int>(cloud::OrderStatus::cancelled))
-      throw std::runtime_error("change-model order " + result.order_id + " of server " + server_id +
-                               " was cancelled; the server keeps its model");
-    if (order.status == static_cast<int>(cloud::OrderStatus::pending_payment))
-      throw std::runtime_error("change-model order " + result.order_id +
-                               " is pending payment: pay it in the Billing Center, then run apply again");
-    bool progressed = order.status != last_status;
-    last_status = order.status;
-    if (order.status == static_cast<int>(cloud::OrderStatus::completed)) {
-      cloud::Server s = co_await cloud.show_server(server_id);
-      if (s.server_model_name == server_model) co_return;
-    }
-    if (std::chrono::steady_clock::now() > deadline)
-      throw std::runtime_error("timed out waiting for change-model order " + result.order_id + " of server " +
-                               server_id + "; run apply again to keep waiting");
-    interval = next_poll_interval(interval, poll, progressed);
-    co_await poll_sleep(interval, poll);
-  }
+  std::function<asio::awaitable<bool>()> delivered = [&]() -> asio::awaitable<bool> {
+    const cloud::Server s = co_await cloud.show_server(server_id);
+    co_return s.server_model_name == server_model;
+  };
+  const std::string subject = "change-model order " + result.order_id + " of server " + server_id;
+  const std::string if_cancelled = "the server keeps its model";
+  co_await wait_order(cloud, result.order_id, subject, if_cancelled, poll, delivered);
 }
 
 asio::awaitable<void> switch_server(cloud::CphClient& cloud, cloud::JobPoller& poller, OperationJournal& journal,
