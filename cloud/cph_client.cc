@@ -13,6 +13,8 @@
 #include <random>
 #include <set>
 
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -411,27 +413,81 @@ asio::awaitable<ServerPage> CphClient::list_servers(ListServersQuery query) {
   co_return page;
 }
 
+namespace {
+// The pages at these offsets, requested at once (the API's -parallelism
+// bounds how many are on the wire), in offset order.
+asio::awaitable<std::vector<ServerPage>> pages_at(CphClient& client, const std::vector<int>& offsets) {
+  struct Gather {
+    explicit Gather(asio::any_io_executor ex, size_t n) : pages(n), left(n), done(ex, asio::steady_timer::time_point::max()) {}
+    std::vector<ServerPage> pages;
+    std::exception_ptr error;
+    size_t left;
+    asio::steady_timer done;
+  };
+  auto ex = co_await asio::this_coro::executor;
+  auto g = std::make_shared<Gather>(ex, offsets.size());
+  for (size_t i = 0; i < offsets.size(); ++i) {
+    ListServersQuery q;
+    q.offset = offsets[i];
+    q.limit = kListPageSize;
+    asio::co_spawn(ex, client.list_servers(q), [g, i](std::exception_ptr e, ServerPage page) {
+      if (e && !g->error) g->error = e;
+      if (!e) g->pages[i] = std::move(page);
+      if (--g->left == 0) g->done.cancel();
+    });
+  }
+  while (g->left > 0) co_await g->done.async_wait(asio::as_tuple(asio::use_awaitable));
+  if (g->error) std::rethrow_exception(g->error);
+  co_return std::move(g->pages);
+}
+}  // namespace
+
 asio::awaitable<std::vector<Server>> CphClient::list_all_servers() {
-  // Decision 5: refresh reads whole pages. Stops at a short page or once
-  // `count` servers have been seen, so N servers cost ceil(N/100) calls.
+  // Decision 5: refresh reads whole pages, ceil(N/100) calls for N servers
+  // (at least 1). The first page gives `count`; the others are asked for
+  // together, so that N/100 round trips do not run one after another. Then
+  // paging goes on one page at a time while pages come back full (servers
+  // created meanwhile) until a short page or `count` is reached.
   std::vector<Server> all;
   std::set<std::string> seen;  // a server created mid-listing shifts later pages by one
-  for (int offset = 0;; offset += kListPageSize) {
+  auto take = [&](ServerPage& page) {
+    size_t added = 0;
+    for (auto& s : page.servers)
+      if (seen.insert(s.server_id).second) {
+        all.push_back(std::move(s));
+        ++added;
+      }
+    return added;
+  };
+  ListServersQuery first;
+  first.limit = kListPageSize;
+  ServerPage page = co_await list_servers(first);
+  size_t got = page.servers.size();
+  int count = page.count;  // the largest any page reports: servers may be created while listing
+  take(page);
+  int offset = 0;
+  if (got == static_cast<size_t>(kListPageSize) && count > kListPageSize) {
+    std::vector<int> offsets;
+    for (int o = kListPageSize; o < count; o += kListPageSize) offsets.push_back(o);
+    std::vector<ServerPage> rest = co_await pages_at(*this, offsets);
+    for (auto& p : rest) {
+      take(p);
+      count = std::max(count, p.count);
+    }
+    offset = offsets.back();
+    got = rest.back().servers.size();
+  }
+  while (got == static_cast<size_t>(kListPageSize)) {
+    // A missing count (0) is "unknown": keep paging until a short page.
+    if (count > 0 && offset + static_cast<int>(got) >= count) break;
+    offset += kListPageSize;
     ListServersQuery q;
     q.offset = offset;
     q.limit = kListPageSize;
-    ServerPage page = co_await list_servers(q);
-    const size_t got = page.servers.size();
-    size_t added = 0;
-    for (auto& s : page.servers) {
-      if (!seen.insert(s.server_id).second) continue;
-      all.push_back(std::move(s));
-      ++added;
-    }
-    if (got < static_cast<size_t>(kListPageSize)) break;
-    // A missing count (0) is "unknown": keep paging until a short page.
-    if (page.count > 0 && offset + static_cast<int>(got) >= page.count) break;
-    if (added == 0) break;  // a service ignoring offset would otherwise loop forever
+    page = co_await list_servers(q);
+    got = page.servers.size();
+    count = std::max(count, page.count);
+    if (take(page) == 0) break;  // a service ignoring offset would otherwise loop forever
   }
   co_return all;
 }

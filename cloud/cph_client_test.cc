@@ -539,7 +539,15 @@ TEST_CASE("list_all_servers: odd services", "[cloud][client][paging]") {
       return first_page(copy);
     };
     CHECK(run(f.io, f.client.list_all_servers()).size() == 100);
-    CHECK(f.cph->requests.size() == 2);
+    CHECK(f.cph->requests.size() == 5);  // the pages `count` announced, asked for together; no more
+  }
+  SECTION("a server created while listing: the full last page is followed by one more") {
+    ClientFixture f;
+    int calls = 0;
+    auto before = fleet(200), after = fleet(201);
+    f.cph->respond = [&calls, before, after](const HttpRequest& r) { return ++calls == 1 ? before(r) : after(r); };
+    CHECK(run(f.io, f.client.list_all_servers()).size() == 201);
+    CHECK(f.cph->requests.size() == 3);
   }
 }
 

@@ -52,8 +52,12 @@ const SourcePos& ResourceConfig::pos_of(const std::string& path) const {
 }
 
 const ResourceConfig* Manifest::find(std::string_view address) const {
+  // "type.name" compared in place: the planner asks once per instance, and
+  // building address() for every block made that quadratic in allocations.
   for (const ResourceConfig& r : resources)
-    if (r.address() == address) return &r;
+    if (address.size() == r.type.size() + 1 + r.name.size() && address.starts_with(r.type) &&
+        address[r.type.size()] == '.' && address.ends_with(r.name))
+      return &r;
   return nullptr;
 }
 
