@@ -92,7 +92,9 @@ int Process::wait() {
   return -1;
 }
 
-EmulatorProcess::EmulatorProcess(double time_scale) {
+EmulatorProcess::EmulatorProcess(double time_scale) : EmulatorProcess(time_scale, std::vector<std::string>{}) {}
+
+EmulatorProcess::EmulatorProcess(double time_scale, const std::vector<std::string>& extra_args) {
   creds_.access_key = "E2ETESTACCESSKEY0001";
   creds_.secret_key = "e2e-test-secret-key-0123456789abcdef";
   creds_.project_id = "0a1b2c3d4e5f67890a1b2c3d4e5f6789";
@@ -100,12 +102,13 @@ EmulatorProcess::EmulatorProcess(double time_scale) {
   fs::path out = dir_.path() / "emulator.out";
   std::ostringstream scale;
   scale << time_scale;
-  process_ = std::make_unique<Process>(
-      std::vector<std::string>{cphform_binary(), "emulator", "serve", "--listen", "127.0.0.1:0", "--data",
-                               (dir_.path() / "emulator.db").string(), "--credentials",
-                               creds_.access_key + ":" + creds_.secret_key + ":" + creds_.project_id,
-                               "--time-scale", scale.str()},
-      dir_.path(), std::map<std::string, std::string>{}, out, dir_.path() / "emulator.err");
+  std::vector<std::string> argv{cphform_binary(), "emulator", "serve", "--listen", "127.0.0.1:0", "--data",
+                                (dir_.path() / "emulator.db").string(), "--credentials",
+                                creds_.access_key + ":" + creds_.secret_key + ":" + creds_.project_id,
+                                "--time-scale", scale.str()};
+  argv.insert(argv.end(), extra_args.begin(), extra_args.end());
+  process_ = std::make_unique<Process>(argv, dir_.path(), std::map<std::string, std::string>{}, out,
+                                       dir_.path() / "emulator.err");
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
   const std::string prefix = "listening on ";
   while (std::chrono::steady_clock::now() < deadline) {

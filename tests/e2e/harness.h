@@ -67,6 +67,9 @@ class Process {
 class EmulatorProcess {
  public:
   explicit EmulatorProcess(double time_scale = 1000.0);
+  // The same with further `emulator serve` flags appended to the command line
+  // (e.g. {"--durations", "{\"job_s\": 30}"}; docs/emulator.md).
+  EmulatorProcess(double time_scale, const std::vector<std::string>& extra_args);
   ~EmulatorProcess();
   const std::string& url() const { return url_; }
   const cloud::Credentials& credentials() const { return creds_; }
