@@ -1,13 +1,9 @@
 #include "bench/bench_run.h"
 
-#include <fcntl.h>
 #include <sys/resource.h>
 #include <sys/time.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <algorithm>
-#include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -21,49 +17,27 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// In the child: cwd, output files, the emulator's credentials, env.
-[[noreturn]] void exec_child(const std::vector<std::string>& argv, const fs::path& dir,
-                             const e2e::EmulatorProcess& emu, const Env& env) {
-  int in = open("/dev/null", O_RDONLY);
-  int out = open((dir / "run.out").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  int err = open((dir / "run.err").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  if (chdir(dir.c_str()) != 0 || in < 0 || out < 0 || err < 0) _exit(126);
-  dup2(in, 0);
-  dup2(out, 1);
-  dup2(err, 2);
-  setenv("HW_ACCESS_KEY", emu.credentials().access_key.c_str(), 1);
-  setenv("HW_SECRET_KEY", emu.credentials().secret_key.c_str(), 1);
-  setenv("HW_PROJECT_ID", emu.credentials().project_id.c_str(), 1);
-  setenv("HW_REGION_NAME", emu.credentials().region.c_str(), 1);
-  for (const auto& [k, v] : env) v.empty() ? unsetenv(k.c_str()) : setenv(k.c_str(), v.c_str(), 1);
-  std::vector<char*> args;
-  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-  args.push_back(nullptr);
-  execv(args[0], args.data());
-  _exit(127);
-}
-
-// Runs cphform in dir itself rather than through the harness's run_cphform:
-// wait4() gives this child's own peak RSS (RUSAGE_CHILDREN would fold in
-// every child reaped before).
+// One cphform run in dir, its own resource use read by wait4() (which
+// RUSAGE_CHILDREN would mix with every child reaped before).
 Run run_measured(const std::string& binary, const std::vector<std::string>& args, const fs::path& dir,
                  const e2e::EmulatorProcess& emu, const Env& env) {
   std::vector<std::string> argv = {binary};
   argv.insert(argv.end(), args.begin(), args.end());
+  Env full = env;
+  full["HW_ACCESS_KEY"] = emu.credentials().access_key;
+  full["HW_SECRET_KEY"] = emu.credentials().secret_key;
+  full["HW_PROJECT_ID"] = emu.credentials().project_id;
+  full["HW_REGION_NAME"] = emu.credentials().region;
   auto start = std::chrono::steady_clock::now();
-  pid_t pid = fork();
-  if (pid < 0) throw std::runtime_error("fork failed");
-  if (pid == 0) exec_child(argv, dir, emu, env);
-  int status = 0;
+  e2e::Process child(argv, dir, full, dir / "run.out", dir / "run.err");
   rusage ru{};
-  while (wait4(pid, &status, 0, &ru) < 0)
-    if (errno != EINTR) throw std::runtime_error("wait4 failed");
+  const int exit_code = child.wait(&ru);
   Run r;
   r.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   r.rss_mb = static_cast<double>(ru.ru_maxrss) / 1024.0;  // Linux: kilobytes
   auto secs = [](const timeval& t) { return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6; };
   r.cpu_s = secs(ru.ru_utime) + secs(ru.ru_stime);
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  r.exit_code = exit_code;
   r.out = e2e::slurp(dir / "run.out");
   r.err = e2e::slurp(dir / "run.err");
   return r;

@@ -81,9 +81,9 @@ void Process::signal(int sig) {
   if (!reaped_) kill(pid_, sig);
 }
 
-int Process::wait() {
+int Process::wait(rusage* usage) {
   if (!reaped_) {
-    while (waitpid(pid_, &status_, 0) < 0 && errno == EINTR) {
+    while (wait4(pid_, &status_, 0, usage) < 0 && errno == EINTR) {
     }
     reaped_ = true;
   }

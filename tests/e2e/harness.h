@@ -3,6 +3,7 @@
 // its own list API and admin stats.
 #pragma once
 
+#include <sys/resource.h>
 #include <sys/types.h>
 
 #include <filesystem>
@@ -54,7 +55,9 @@ class Process {
   Process(const Process&) = delete;
   Process& operator=(const Process&) = delete;
   void signal(int sig);
-  int wait();  // exit code, or 128+signal
+  // Exit code, or 128+signal. `usage`, when given, receives this child's own
+  // resource use (peak RSS, CPU) on the first wait.
+  int wait(rusage* usage = nullptr);
   pid_t pid() const { return pid_; }
 
  private:
