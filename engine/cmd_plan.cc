@@ -87,6 +87,10 @@ asio::awaitable<int> execute(Context& ctx, Session& s, const planner::Plan& plan
   options.run_id = crypto::random_hex(8);
   options.actor = actor();
   options.poll = poll_policy();
+  const std::string& pay = s.ws.manifest.provider.pay_orders;
+  options.poll.payment = pay == "bss"      ? resources::Payment::bss
+                         : pay == "manual" ? resources::Payment::manual
+                                           : resources::Payment::automatic;
   options.allow_data_loss = allow_data_loss;
   std::string lock_id = s.lock->id();
   state::StateStore* store = s.store.get();

@@ -134,7 +134,7 @@ void read_provider(const doc::Entry& entry, Assembly& a) {
   a.provider_at = table.pos;
   ProviderConfig& p = a.manifest.provider;
   p.pos = table.pos;
-  static const std::vector<std::string> keys = {"endpoint", "region", "project_id"};
+  static const std::vector<std::string> keys = {"endpoint", "region", "project_id", "pay_orders"};
   for (const doc::Entry& e : table.entries) {
     const doc::Node& v = e.value;
     if (std::find(keys.begin(), keys.end(), e.key) == keys.end()) {
@@ -157,6 +157,12 @@ void read_provider(const doc::Entry& entry, Assembly& a) {
         a.error(v.pos, "provider: attribute \"region\" must be a region name of a-z 0-9 and -, such as "
                        "\"cn-east-3\" (got " + doc::brief(v) + ")");
       else p.region = s;
+    } else if (e.key == "pay_orders") {
+      if (s != "auto" && s != "bss" && s != "manual")
+        a.error(v.pos, "provider: attribute \"pay_orders\" must be \"auto\" (orders pay themselves), \"bss\" "
+                       "(cphform pays them through BSS) or \"manual\" (apply stops at an unpaid order) (got " +
+                           doc::brief(v) + ")");
+      else p.pay_orders = s;
     } else {
       if (s.empty() || s.find_first_of(" \t\r\n/") != std::string::npos)
         a.error(v.pos, "provider: attribute \"project_id\" must be the IAM project id, non-empty and without "

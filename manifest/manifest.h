@@ -42,6 +42,9 @@ struct ProviderConfig {
   std::string endpoint = "emulator";  // "emulator" or an http(s) URL
   std::optional<std::string> region;      // default HW_REGION_NAME
   std::optional<std::string> project_id;  // default HW_PROJECT_ID
+  // Who pays the orders (resources::Payment): "auto" (the order pays itself),
+  // "bss" (cphform pays it through BSS) or "manual" (apply stops at it).
+  std::string pay_orders = "auto";
   SourcePos pos;
 };
 

@@ -246,6 +246,8 @@ TEST_CASE("each kind of manifest error names file:line:column and the rule", "[m
        {"provider: unknown attribute \"endpiont\"", "did you mean \"endpoint\""}},
       {"bad endpoint URL", "[provider]\nendpoint = \"ftp://example.com\"\n", "\"ftp", 0,
        {"attribute \"endpoint\" must be \"emulator\" or an http:// or https:// URL", "(got \"ftp://example.com\")"}},
+      {"unknown way to pay orders", "[provider]\npay_orders = \"later\"\n", "\"later", 0,
+       {"attribute \"pay_orders\" must be \"auto\"", "\"bss\"", "\"manual\"", "(got \"later\")"}},
       {"nested wrong type",
        block(header, with(ok, "bandwidth", "{ share_type = \"dedicated\", charge_mode = \"traffic\", size = \"300\" }")),
        "\"300\"", 0, {"attribute \"bandwidth.size\" must be an integer", "without quotes"}},

@@ -30,12 +30,20 @@ class OperationJournal {
 // `factor` each round nothing changed, up to `max`; resets on progress.
 class StopSignal;  // polling.h
 
+// How orders get paid ([provider] pay_orders): `automatic`, a purchase or
+// model change pays itself (is_auto_pay 1); `bss`, it is placed unpaid and
+// cphform pays it through BSS (POST /v2/orders/customer-orders/pay) while
+// waiting for it; `manual`, it is placed unpaid and the wait stops at it,
+// asking for payment in the Billing Center (the next apply resumes it).
+enum class Payment { automatic, bss, manual };
+
 struct PollPolicy {
   std::chrono::milliseconds initial{500};
   std::chrono::milliseconds max{10000};
   double factor = 1.5;
   std::chrono::seconds timeout{3600};  // give up waiting (the journal keeps the ids)
   StopSignal* stop = nullptr;          // ends waits early (polling.h); none: wait to the end
+  Payment payment = Payment::automatic;  // what a wait does with an unpaid order
 };
 
 }  // namespace cph::resources

@@ -48,7 +48,8 @@ std::string order_status_text(int status) {
 }
 }  // namespace
 
-asio::awaitable<void> wait_order(cloud::CphClient& cloud, const std::string& order_id, const std::string& subject,
+asio::awaitable<void> wait_order(cloud::CphClient& cloud, OperationJournal& journal, const std::string& address,
+                                 const std::string& order_id, const std::string& subject,
                                  const std::string& if_cancelled, const PollPolicy& poll,
                                  std::function<asio::awaitable<bool>()> delivered) {
   const auto start = std::chrono::steady_clock::now();
@@ -58,11 +59,21 @@ asio::awaitable<void> wait_order(cloud::CphClient& cloud, const std::string& ord
     const cloud::Order order = co_await cloud.show_order(order_id);
     if (order.status == static_cast<int>(cloud::OrderStatus::cancelled))
       throw std::runtime_error(subject + " was cancelled; " + if_cancelled);
-    if (order.status == static_cast<int>(cloud::OrderStatus::pending_payment))
-      throw std::runtime_error(subject +
-                               " is pending payment: pay it in the Billing Center, then run apply again to continue "
-                               "(the order is recorded in the journal)");
-    const bool progressed = order.status != last_status;
+    bool progressed = order.status != last_status;
+    if (order.status == static_cast<int>(cloud::OrderStatus::pending_payment)) {
+      if (poll.payment != Payment::bss)
+        throw std::runtime_error(subject +
+                                 " is pending payment: pay it in the Billing Center, then run apply again to "
+                                 "continue (the order is recorded in the journal), or let cphform pay it with "
+                                 "pay_orders = \"bss\" in [provider]");
+      // Paid once: a paid order leaves status 6, so a later round (or run)
+      // never pays it again.
+      const Json intent = {{"order_id", order_id}};
+      const int64_t entry = journal.intent(address, "pay_order", intent.dump(), intent);
+      co_await cloud.pay_order(order_id);
+      journal.answered(entry, intent);
+      progressed = true;
+    }
     last_status = order.status;
     if (order.status == static_cast<int>(cloud::OrderStatus::completed) && co_await delivered()) co_return;
     const auto waited = std::chrono::steady_clock::now() - start;

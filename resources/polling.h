@@ -60,10 +60,13 @@ std::chrono::milliseconds next_poll_interval(std::chrono::milliseconds current, 
 // — asked only once the order says so, to spare the per-resource reads while
 // it runs — returns true. `subject` names it in errors ("order CS1", "change-
 // model order CS2 of server X"); a cancelled order fails with
-// "<subject> was cancelled; <if_cancelled>", an unpaid one asks to pay and
-// apply again, and poll.timeout ends the wait (the journal keeps the order).
-boost::asio::awaitable<void> wait_order(cloud::CphClient& cloud, const std::string& order_id,
-                                        const std::string& subject, const std::string& if_cancelled,
-                                        const PollPolicy& poll, std::function<boost::asio::awaitable<bool>()> delivered);
+// "<subject> was cancelled; <if_cancelled>"; an unpaid one (status 6) is
+// paid through BSS with poll.payment == bss (journaled under `address`),
+// otherwise the wait stops asking for payment; poll.timeout ends the wait
+// (the journal keeps the order).
+boost::asio::awaitable<void> wait_order(cloud::CphClient& cloud, OperationJournal& journal, const std::string& address,
+                                        const std::string& order_id, const std::string& subject,
+                                        const std::string& if_cancelled, const PollPolicy& poll,
+                                        std::function<boost::asio::awaitable<bool>()> delivered);
 
 }  // namespace cph::resources

@@ -47,7 +47,7 @@ Json server_refreshed_attributes(const Json& recorded, const cloud::Server& live
 }
 
 cloud::PurchaseServersRequest server_purchase_request(const std::vector<ServerInstance>& instances,
-                                                      const std::string& block_name) {
+                                                      const std::string& block_name, bool auto_pay) {
   if (instances.empty() || instances.size() > 10)
     throw std::invalid_argument("a purchase order holds 1 to 10 servers (cph-api.md 3.4)");
   const Json& a = instances.front().attributes;
@@ -65,7 +65,7 @@ cloud::PurchaseServersRequest server_purchase_request(const std::vector<ServerIn
   r.period_type = period.value("unit", "month") == "year" ? 3 : 2;
   r.period_num = period.value("length", 1);
   r.is_auto_renew = period.value("auto_renew", false);
-  r.is_auto_pay = true;  // an unattended apply cannot wait for a person to pay
+  r.is_auto_pay = auto_pay;
   r.tenant_vpc_id = a.at("vpc_id").get<std::string>();
   r.subnet_id = a.at("subnet_id").get<std::string>();
   r.eip_type = a.value("eip_type", "5_bgp");
@@ -91,7 +91,8 @@ namespace {
 // Waits until the order completed and every server is normal (5); an
 // abnormal (2) server or a cancelled order fails. The servers are read only
 // once the order says it completed.
-asio::awaitable<std::vector<cloud::Server>> wait_purchase(cloud::CphClient& cloud, const std::string& order_id,
+asio::awaitable<std::vector<cloud::Server>> wait_purchase(cloud::CphClient& cloud, OperationJournal& journal,
+                                                          const std::string& address, const std::string& order_id,
                                                           const std::vector<std::string>& server_ids,
                                                           const PollPolicy& poll) {
   std::vector<cloud::Server> servers;
@@ -109,7 +110,7 @@ asio::awaitable<std::vector<cloud::Server>> wait_purchase(cloud::CphClient& clou
   };
   const std::string subject = "order " + order_id;  // named: not a temporary in the co_await (GCC 12)
   const std::string if_cancelled = "no server was delivered";
-  co_await wait_order(cloud, order_id, subject, if_cancelled, poll, delivered);
+  co_await wait_order(cloud, journal, address, order_id, subject, if_cancelled, poll, delivered);
   co_return servers;
 }
 
@@ -155,7 +156,8 @@ std::string group_address(const std::vector<ServerInstance>& instances) {
 asio::awaitable<std::vector<InstanceResult>> purchase_servers(cloud::CphClient& cloud, OperationJournal& journal,
                                                               std::vector<ServerInstance> instances,
                                                               std::string block_name, PollPolicy poll) {
-  cloud::PurchaseServersRequest request = server_purchase_request(instances, block_name);
+  cloud::PurchaseServersRequest request =
+      server_purchase_request(instances, block_name, poll.payment == Payment::automatic);
   Json idempotency = {{"instances", instances_json(instances)},
                       {"service_names", server_purchase_names(request)},
                       {"block_name", block_name}};
@@ -168,7 +170,8 @@ asio::awaitable<std::vector<InstanceResult>> purchase_servers(cloud::CphClient& 
   if (result.server_ids.size() != instances.size())
     throw std::runtime_error("order " + result.order_id + " returned " + std::to_string(result.server_ids.size()) +
                              " server ids for " + std::to_string(instances.size()) + " servers");
-  auto servers = co_await wait_purchase(cloud, result.order_id, result.server_ids, poll);
+  const std::string address = group_address(instances);
+  auto servers = co_await wait_purchase(cloud, journal, address, result.order_id, result.server_ids, poll);
   co_return co_await finish_purchase(cloud, journal, instances, servers);
 }
 
@@ -180,7 +183,9 @@ asio::awaitable<std::vector<InstanceResult>> resume_purchase(cloud::CphClient& c
   if (ids.size() != instances.size())
     throw std::runtime_error("journaled purchase has " + std::to_string(ids.size()) + " server ids for " +
                              std::to_string(instances.size()) + " instances");
-  auto servers = co_await wait_purchase(cloud, response.at("order_id").get<std::string>(), ids, poll);
+  const std::string address = group_address(instances);
+  const std::string order_id = response.at("order_id").get<std::string>();
+  auto servers = co_await wait_purchase(cloud, journal, address, order_id, ids, poll);
   co_return co_await finish_purchase(cloud, journal, instances, servers);
 }
 

@@ -49,8 +49,9 @@ struct InstanceResult {
 // The purchase request for instances of one block (1..10 of them, same
 // attributes but the name). With one instance the exact name is sent; with
 // more, the block name, which the service suffixes -0001.. (3.4).
+// `auto_pay`: is_auto_pay 1, the order pays itself (Payment::automatic).
 cloud::PurchaseServersRequest server_purchase_request(const std::vector<ServerInstance>& instances,
-                                                      const std::string& block_name);
+                                                      const std::string& block_name, bool auto_pay = true);
 // The names the service gives the servers of that request, in server_ids order.
 std::vector<std::string> server_purchase_names(const cloud::PurchaseServersRequest& request);
 

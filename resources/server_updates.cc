@@ -13,7 +13,8 @@ namespace asio = boost::asio;
 asio::awaitable<void> change_server_model(cloud::CphClient& cloud, OperationJournal& journal, std::string address,
                                           std::string server_id, std::string server_model, std::string phone_model,
                                           PollPolicy poll) {
-  cloud::ChangeServerModelRequest request{server_id, server_model, phone_model, true};
+  cloud::ChangeServerModelRequest request{server_id, server_model, phone_model,
+                                          poll.payment == Payment::automatic};
   Json idempotency = {{"server_id", server_id}, {"server_model", server_model}, {"phone_model", phone_model}};
   const int64_t entry = journal.intent(address, "change_server_model", idempotency.dump(), idempotency);
   cloud::ChangeServerModelResult result = co_await cloud.change_server_model(request);
@@ -29,7 +30,7 @@ asio::awaitable<void> change_server_model(cloud::CphClient& cloud, OperationJour
   };
   const std::string subject = "change-model order " + result.order_id + " of server " + server_id;
   const std::string if_cancelled = "the server keeps its model";
-  co_await wait_order(cloud, result.order_id, subject, if_cancelled, poll, delivered);
+  co_await wait_order(cloud, journal, address, result.order_id, subject, if_cancelled, poll, delivered);
 }
 
 asio::awaitable<void> switch_server(cloud::CphClient& cloud, cloud::JobPoller& poller, OperationJournal& journal,

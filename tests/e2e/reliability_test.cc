@@ -157,6 +157,33 @@ servers      = ["server.game", "server.test"]
   CHECK(emu.calls(kPurchase) <= 3 + 20);  // at most one per order and interrupted run, never a blind resend
 }
 
+TEST_CASE("pay_orders: manual stops at the unpaid order, bss pays it through BSS and the purchase resumes",
+          "[e2e][reliability]") {
+  EmulatorProcess emu(1000.0);
+  TempDir dir;
+  const char* kPay = "POST /v2/orders/customer-orders/pay";
+  const std::string servers = manifest(emu.url(), {{"web", 2}});
+  // [provider] is the first table of `servers`: the key goes after its header.
+  std::string with_manual = servers;
+  with_manual.insert(with_manual.find('\n') + 1, "pay_orders = \"manual\"\n");
+  dir.write("main.toml", with_manual);
+  auto manual = run_cphform({"apply", "-auto-approve"}, dir.path(), &emu);
+  REQUIRE_RUN(manual, 1);
+  CHECK(manual.err.find("is pending payment: pay it in the Billing Center") != std::string::npos);
+  CHECK(emu.calls(kPurchase) == 1);
+  CHECK(emu.calls(kPay) == 0);
+
+  std::string with_bss = servers;
+  with_bss.insert(with_bss.find('\n') + 1, "pay_orders = \"bss\"\n");
+  dir.write("main.toml", with_bss);
+  auto bss = run_cphform({"apply", "-auto-approve"}, dir.path(), &emu);
+  REQUIRE_RUN(bss, 0);
+  CHECK(bss.out.find("Resuming purchase of server.web[0]..server.web[1]") != std::string::npos);
+  CHECK(emu.calls(kPurchase) == 1);  // the unpaid order was resumed, not bought again
+  CHECK(emu.calls(kPay) == 1);
+  check_converged(emu, dir, 2);
+}
+
 TEST_CASE("applies under 10% 5xx, 5% 429 and connection resets converge with no duplicate", "[e2e][reliability]") {
   EmulatorProcess emu(1000.0);
   TempDir dir;
