@@ -116,6 +116,8 @@ asio::awaitable<int> execute(Context& ctx, Session& s, const planner::Plan& plan
   std::ostream& o = report.ok() ? ctx.out : ctx.err;
   if (!report.ok()) {
     ctx.err << "\n";
+    if (!report.succeeded.empty())
+      ctx.err << "Succeeded: " << planner::compact_addresses(report.succeeded) << "\n";
     for (const auto& f : report.failures) ctx.err << "Error: " << f.address << ": " << f.message << "\n";
     for (const auto& sk : report.skipped) ctx.err << "Skipped: " << sk << " (a step it depends on failed)\n";
   }

@@ -278,6 +278,7 @@ class Run {
   bool stopping() const { return options_.stop && options_.stop->requested(); }
 
   void count_done(const Action& a) {
+    report_.succeeded.push_back(a.address);
     switch (a.kind) {
       case ActionKind::create: ++report_.added; break;
       case ActionKind::update:

@@ -39,6 +39,7 @@ struct Failure {
 };
 
 struct ExecReport {
+  std::vector<std::string> succeeded;  // every action that finished, by address
   int added = 0;
   int changed = 0;
   int destroyed = 0;

@@ -214,6 +214,26 @@ void recorded_dependencies(const std::vector<state::ResourceRow>& rows, detail::
 
 bool address_less(const std::string& a, const std::string& b) { return split_address(a) < split_address(b); }
 
+std::string compact_addresses(std::vector<std::string> addresses) {
+  std::sort(addresses.begin(), addresses.end(), address_less);
+  std::string out;
+  for (size_t i = 0; i < addresses.size();) {
+    auto [block, first] = split_address(addresses[i]);
+    size_t j = i + 1;
+    int last = first;
+    while (first >= 0 && j < addresses.size()) {
+      auto [b, index] = split_address(addresses[j]);
+      if (b != block || index != last + 1) break;
+      last = index;
+      ++j;
+    }
+    if (!out.empty()) out += ", ";
+    out += j - i > 1 ? block + "[" + std::to_string(first) + ".." + std::to_string(last) + "]" : addresses[i];
+    i = j;
+  }
+  return out;
+}
+
 bool address_matches(const std::string& address, const std::string& pattern) {
   return address == pattern || (address.size() > pattern.size() && address.compare(0, pattern.size(), pattern) == 0 &&
                                 address[pattern.size()] == '[');

@@ -63,6 +63,9 @@ struct PlanInput {
 // Address order by block, then instance index: "server.game[2]" before
 // "server.game[10]" (lists of instances in plans and state use it).
 bool address_less(const std::string& a, const std::string& b);
+// Addresses for people, runs of one block's instances shortened:
+// "server.db, server.web[0..99], server.web[120]".
+std::string compact_addresses(std::vector<std::string> addresses);
 
 // True when address is `pattern` or an instance of the block `pattern`.
 bool address_matches(const std::string& address, const std::string& pattern);

@@ -299,3 +299,11 @@ TEST_CASE("attributes an imported server never recorded are unknown, not changes
   REQUIRE(p.actions.size() == 1);
   CHECK(p.actions[0].kind == ActionKind::switch_phones);  // a new image goes through the switch API (3.6)
 }
+
+TEST_CASE("compact_addresses shortens runs of one block's instances", "[planner]") {
+  using cph::planner::compact_addresses;
+  CHECK(compact_addresses({}) == "");
+  CHECK(compact_addresses({"server.web[2]", "server.db", "server.web[0]", "server.web[1]", "server.web[5]"}) ==
+        "server.db, server.web[0..2], server.web[5]");
+  CHECK(compact_addresses({"server.a[0]", "server.b[1]"}) == "server.a[0], server.b[1]");
+}

@@ -157,6 +157,29 @@ servers      = ["server.game", "server.test"]
   CHECK(emu.calls(kPurchase) <= 3 + 20);  // at most one per order and interrupted run, never a blind resend
 }
 
+TEST_CASE("a failed purchase skips what depends on it; independent blocks finish; the summary names them all",
+          "[e2e][reliability]") {
+  EmulatorProcess emu(1000.0);
+  TempDir dir;
+  std::string m = manifest(emu.url(), {{"web", 2}, {"api", 1}, {"db", 3}}, {{"api", "depends_on = [\"server.web\"]"}});
+  // An image the service does not know (CPS.0030) for web only.
+  const std::string image = "20060220200717f201120a2300000e91";
+  m.replace(m.find(image), image.size(), "00000000000000000000000000000000");
+  dir.write("main.toml", m);
+  auto r = run_cphform({"apply", "-auto-approve"}, dir.path(), &emu);
+  REQUIRE_RUN(r, 1);
+  CHECK(r.err.find("Succeeded: server.db[0..2]\n") != std::string::npos);
+  CHECK(r.err.find("Error: server.web[0]: POST /v2/{project_id}/cloud-phone/servers failed with HTTP 400: CPS.0030") !=
+        std::string::npos);
+  CHECK(r.err.find("Skipped: server.api[0] (a step it depends on failed)") != std::string::npos);
+  CHECK(r.err.find("Apply failed. Resources: 3 added, 0 changed, 0 destroyed.") != std::string::npos);
+  // State holds every success and nothing else.
+  auto list = run_cphform({"state", "list"}, dir.path(), nullptr);
+  REQUIRE_RUN(list, 0);
+  CHECK(list.out == "server.db[0]\nserver.db[1]\nserver.db[2]\n");
+  CHECK(emu.servers().size() == 3);
+}
+
 TEST_CASE("pay_orders: manual stops at the unpaid order, bss pays it through BSS and the purchase resumes",
           "[e2e][reliability]") {
   EmulatorProcess emu(1000.0);
