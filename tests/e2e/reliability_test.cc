@@ -185,20 +185,19 @@ TEST_CASE("pay_orders: manual stops at the unpaid order, bss pays it through BSS
   EmulatorProcess emu(1000.0);
   TempDir dir;
   const char* kPay = "POST /v2/orders/customer-orders/pay";
-  const std::string servers = manifest(emu.url(), {{"web", 2}});
-  // [provider] is the first table of `servers`: the key goes after its header.
-  std::string with_manual = servers;
-  with_manual.insert(with_manual.find('\n') + 1, "pay_orders = \"manual\"\n");
-  dir.write("main.toml", with_manual);
+  // [provider] is the first table of the manifest: the key goes after its header.
+  auto paying = [&](const std::string& how) {
+    std::string m = manifest(emu.url(), {{"web", 2}});
+    return m.insert(m.find('\n') + 1, "pay_orders = \"" + how + "\"\n");
+  };
+  dir.write("main.toml", paying("manual"));
   auto manual = run_cphform({"apply", "-auto-approve"}, dir.path(), &emu);
   REQUIRE_RUN(manual, 1);
   CHECK(manual.err.find("is pending payment: pay it in the Billing Center") != std::string::npos);
   CHECK(emu.calls(kPurchase) == 1);
   CHECK(emu.calls(kPay) == 0);
 
-  std::string with_bss = servers;
-  with_bss.insert(with_bss.find('\n') + 1, "pay_orders = \"bss\"\n");
-  dir.write("main.toml", with_bss);
+  dir.write("main.toml", paying("bss"));
   auto bss = run_cphform({"apply", "-auto-approve"}, dir.path(), &emu);
   REQUIRE_RUN(bss, 0);
   CHECK(bss.out.find("Resuming purchase of server.web[0]..server.web[1]") != std::string::npos);
