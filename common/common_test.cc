@@ -3,6 +3,8 @@
 // ../shared/cph-api.md section 9 itself).
 #include <catch2/catch.hpp>
 
+#include "common/test_shared.h"
+
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -20,18 +22,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-fs::path shared_file(const std::string& name) {
-  std::vector<fs::path> tried;
-  if (const char* d = std::getenv("CPHFORM_SHARED_DIR"); d && *d) tried.emplace_back(d);
-  if (const char* s = std::getenv("CPHFORM_SOURCE_DIR"); s && *s) tried.push_back(fs::path(s) / ".." / "shared");
-  tried.push_back(fs::path(__FILE__).parent_path() / ".." / ".." / "shared");
-  for (const auto& p : tried)
-    if (fs::exists(p / name)) return p / name;
-  std::string msg = name + " not found; tried:";
-  for (const auto& p : tried) msg += " " + p.string();
-  FAIL(msg + " (set CPHFORM_SHARED_DIR)");
-  return {};
-}
+using cph::testing::shared_file;
 
 std::string trim(const std::string& s) {
   const size_t b = s.find_first_not_of(' ');

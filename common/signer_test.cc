@@ -7,6 +7,8 @@
 //      SDK does and sign it with sign_request().
 #include <catch2/catch.hpp>
 
+#include "common/test_shared.h"
+
 #include <cctype>
 #include <cstdlib>
 #include <filesystem>
@@ -33,21 +35,7 @@ using nlohmann::ordered_json;  // key order matters: bodies are JSON.stringify o
 // repeat it.
 constexpr const char* kVectorHost = "cph.cn-east-3.myhuaweicloud.com";
 
-fs::path shared_dir() {
-  std::vector<fs::path> tried;
-  if (const char* d = std::getenv("CPHFORM_SHARED_DIR"); d && *d) tried.emplace_back(d);
-  if (const char* s = std::getenv("CPHFORM_SOURCE_DIR"); s && *s) tried.push_back(fs::path(s) / ".." / "shared");
-  // Running the binary by hand (no ctest environment): this file lives in
-  // <source>/common/, the shared directory next to <source>.
-  tried.push_back(fs::path(__FILE__).parent_path() / ".." / ".." / "shared");
-  for (const auto& p : tried)
-    if (fs::exists(p / "signing-vectors.json")) return p;
-  std::string msg = "signing-vectors.json not found; tried:";
-  for (const auto& p : tried) msg += " " + p.string();
-  msg += " (set CPHFORM_SHARED_DIR)";
-  FAIL(msg);
-  return {};
-}
+fs::path shared_dir() { return cph::testing::shared_file("signing-vectors.json").parent_path(); }
 
 const ordered_json& vectors_file() {
   static const ordered_json j = [] {
