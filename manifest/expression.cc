@@ -58,7 +58,9 @@ std::optional<Reference> parse_reference(std::string_view s, bool with_attribute
   const std::string shape = with_attribute ? "TYPE.NAME.ATTRIBUTE, TYPE.NAME[INDEX].ATTRIBUTE or var.NAME"
                                            : "TYPE.NAME or TYPE.NAME[INDEX]";
   auto bad = [&](const std::string& why) -> std::optional<Reference> {
-    fail(error, "\"" + std::string(s) + "\" is not a reference of the form " + shape + " (" + why + ")");
+    // A long text (hostile or generated) is shown by its start.
+    std::string shown = s.size() > 80 ? std::string(s.substr(0, 77)) + "..." : std::string(s);
+    fail(error, "\"" + shown + "\" is not a reference of the form " + shape + " (" + why + ")");
     return std::nullopt;
   };
   Reference r;
@@ -70,7 +72,8 @@ std::optional<Reference> parse_reference(std::string_view s, bool with_attribute
   r.name = read_name(s, i);
   if (r.name.empty()) return bad("expected a name after \"" + r.type + ".\"");
   if (r.is_variable()) {
-    if (i != s.size()) return bad("unexpected \"" + std::string(s.substr(i)) + "\" after var." + r.name);
+    if (i != s.size()) return bad("unexpected \"" + std::string(s.substr(i, 40)) + (s.size() - i > 40 ? "...\"" : "\"") +
+                                  " after var." + r.name);
     return r;
   }
   if (i < s.size() && s[i] == '[') {
@@ -89,7 +92,7 @@ std::optional<Reference> parse_reference(std::string_view s, bool with_attribute
     r.attribute = read_name(s, i);
     if (r.attribute.empty()) return bad("expected an attribute name after \"" + r.address() + ".\"");
   }
-  if (i != s.size()) return bad("unexpected \"" + std::string(s.substr(i)) + "\"");
+  if (i != s.size()) return bad("unexpected \"" + std::string(s.substr(i, 40)) + (s.size() - i > 40 ? "...\"" : "\""));
   return r;
 }
 

@@ -2,9 +2,9 @@
 #include "manifest/link.h"
 
 #include <algorithm>
-#include <functional>
 #include <set>
 
+#include "manifest/limits.h"
 #include "resources/schema.h"
 
 namespace cph::manifest::detail {
@@ -48,6 +48,75 @@ void collect_refs(const doc::Node& n, const std::string& path, std::vector<Pendi
 std::string instance_name(const std::string& base, int index) {
   std::string digits = std::to_string(index + 1);
   return base + "-" + std::string(digits.size() < 4 ? 4 - digits.size() : 0, '0') + digits;
+}
+
+// "a -> b -> c -> a", with the middle left out of a long cycle.
+std::string cycle_text(const std::vector<const std::string*>& path, size_t start, const std::string& to) {
+  std::string chain;
+  const size_t length = path.size() - start;
+  for (size_t k = start; k < path.size(); ++k) {
+    const size_t from_end = path.size() - k;
+    if (length > limits::kMaxCycleShown && k - start >= limits::kMaxCycleShown / 2 &&
+        from_end > limits::kMaxCycleShown / 2) {
+      chain += "... (" + limits::with_commas(length - limits::kMaxCycleShown) + " more) -> ";
+      k = path.size() - limits::kMaxCycleShown / 2 - 1;
+      continue;
+    }
+    chain += *path[k] + " -> ";
+  }
+  return chain + to;
+}
+
+using Edges = std::map<std::string, std::map<std::string, SourcePos>>;
+
+// Depth-first over the blocks with an explicit stack (a chain of 30,000
+// depends_on must not exhaust the call stack); each cycle is reported once,
+// at the reference that closes it.
+void report_cycles(const std::map<std::string, ResourceConfig*>& blocks, const Edges& edges,
+                   std::vector<Diagnostic>& diags) {
+  static const std::map<std::string, SourcePos> none;
+  auto out_of = [&](const std::string& node) -> const std::map<std::string, SourcePos>& {
+    auto it = edges.find(node);
+    return it == edges.end() ? none : it->second;
+  };
+  std::map<std::string, size_t> on_path;  // block -> its index in `path`
+  std::set<std::string> done;
+  std::vector<const std::string*> path;
+  struct Frame {
+    std::map<std::string, SourcePos>::const_iterator next, end;
+  };
+  std::vector<Frame> stack;
+  for (const auto& [root, rc] : blocks) {
+    if (done.count(root)) continue;
+    auto enter = [&](const std::string& node) {
+      on_path.emplace(node, path.size());
+      path.push_back(&node);
+      const auto& out = out_of(node);
+      stack.push_back(Frame{out.begin(), out.end()});
+    };
+    enter(root);
+    while (!stack.empty()) {
+      Frame& f = stack.back();
+      if (f.next == f.end) {
+        done.insert(*path.back());
+        on_path.erase(*path.back());
+        path.pop_back();
+        stack.pop_back();
+        continue;
+      }
+      const std::string& to = f.next->first;
+      ++f.next;
+      if (auto cycle = on_path.find(to); cycle != on_path.end()) {
+        size_t start = cycle->second;
+        const std::string& second = start + 1 == path.size() ? to : *path[start + 1];
+        const SourcePos& at = out_of(to).at(second);
+        diags.push_back(Diagnostic{at, to + ": dependency cycle: " + cycle_text(path, start, to) +
+                                           "; remove one of these references or depends_on entries"});
+      } else if (!done.count(to) && blocks.count(to)) {
+        enter(blocks.find(to)->first);
+      }
+    }
+  }
 }
 
 }  // namespace
@@ -103,7 +172,7 @@ void link(Manifest& m, const std::map<std::string, std::vector<PendingReference>
   std::map<std::string, ResourceConfig*> blocks;
   for (ResourceConfig& rc : m.resources) blocks[rc.address()] = &rc;
   // from block -> to block -> where the first reference is written
-  std::map<std::string, std::map<std::string, SourcePos>> edges;
+  Edges edges;
 
   for (const auto& [owner, list] : refs) {
     for (const PendingReference& p : list) {
@@ -159,30 +228,7 @@ void link(Manifest& m, const std::map<std::string, std::vector<PendingReference>
     for (const auto& [to, pos] : edges[rc.address()]) rc.depends_on.push_back(to);  // map keys: sorted, unique
   }
 
-  // Cycles: depth-first, each cycle reported once at its first edge.
-  std::map<std::string, int> state;  // 0 new, 1 on the path, 2 done
-  std::vector<std::string> path;
-  std::function<void(const std::string&)> visit = [&](const std::string& node) {
-    state[node] = 1;
-    path.push_back(node);
-    for (const auto& [to, pos] : edges[node]) {
-      if (state[to] == 1) {
-        auto start = std::find(path.begin(), path.end(), to);
-        std::string chain;
-        for (auto it = start; it != path.end(); ++it) chain += *it + " -> ";
-        chain += to;
-        const SourcePos& at = edges[to][start + 1 == path.end() ? to : *(start + 1)];
-        diags.push_back(Diagnostic{at, to + ": dependency cycle: " + chain +
-                                           "; remove one of these references or depends_on entries"});
-      } else if (state[to] == 0 && blocks.count(to)) {
-        visit(to);
-      }
-    }
-    path.pop_back();
-    state[node] = 2;
-  };
-  for (const auto& [address, rc] : blocks)
-    if (state[address] == 0) visit(address);
+  report_cycles(blocks, edges, diags);
 
   // Instance names: with count, NAME-0001, NAME-0002, ...
   std::map<std::string, std::map<std::string, std::string>> names;  // type -> instance name -> instance address

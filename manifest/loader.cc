@@ -7,6 +7,7 @@
 #include <toml++/toml.h>
 
 #include "manifest/document.h"
+#include "manifest/limits.h"
 
 namespace cph::manifest::doc {
 namespace {
@@ -106,6 +107,12 @@ std::string brief(const Node& v) {
 }
 
 std::optional<Node> parse_toml(std::string_view text, const std::string& filename, std::vector<Diagnostic>& diags) {
+  // toml++ recurses per dotted-key part and nesting level, and so does
+  // convert(): bound both before either sees the text.
+  if (std::optional<Diagnostic> over = limits::check_text(text, filename)) {
+    diags.push_back(std::move(*over));
+    return std::nullopt;
+  }
   try {
     toml::table table = toml::parse(text, std::string_view(filename));
     return convert(table, filename);

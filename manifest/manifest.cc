@@ -4,14 +4,14 @@
 #include "manifest/manifest.h"
 
 #include <algorithm>
-#include <fstream>
-#include <sstream>
 #include <tuple>
 
 #include <unistd.h>
 
 #include "common/crypto.h"
 #include "manifest/document.h"
+#include "manifest/files.h"
+#include "manifest/limits.h"
 #include "manifest/link.h"
 #include "manifest/validate.h"
 #include "manifest/variables.h"
@@ -313,6 +313,40 @@ void scrub(std::vector<Diagnostic>& diags, const std::vector<std::string>& secre
         d.message.replace(at, secret.size(), "(sensitive value)");
 }
 
+// Every count is expanded by link() (instance names) and by the planner:
+// bound their sum first, at the block that crosses the limit.
+bool within_instance_limit(Assembly& a) {
+  int64_t total = 0;
+  for (const ResourceConfig& rc : a.manifest.resources) {
+    total += rc.count.value_or(1);
+    if (total <= limits::kMaxInstances) continue;
+    a.error(rc.pos_of("count"), rc.address() + ": this block brings the number of instances of the configuration "
+                                "to " + limits::with_commas(static_cast<uint64_t>(total)) + " or more, over the limit "
+                                "of " + limits::with_commas(limits::kMaxInstances) + " (every block counts its count, "
+                                "or 1); lower count or split the fleet into several configurations");
+    return false;
+  }
+  return true;
+}
+
+// Files that attributes name are checked now (inside the manifest
+// directory, regular, bounded), so that what validate accepts the planner
+// can read. A name still holding a resource reference is checked by the
+// planner once known.
+void check_named_files(Assembly& a) {
+  for (const ResourceConfig& rc : a.manifest.resources) {
+    if (rc.type != "keypair" || !rc.attributes.contains("public_key_file")) continue;
+    const Json& v = rc.attributes["public_key_file"];
+    if (!v.is_string() || v.get_ref<const std::string&>().find("${") != std::string::npos) continue;
+    try {
+      files::read_named_file(v.get<std::string>(), rc.pos_of("public_key_file"),
+                             rc.address() + ": attribute \"public_key_file\"", limits::kMaxKeyFileBytes);
+    } catch (const ManifestError& e) {
+      a.diags.insert(a.diags.end(), e.diagnostics.begin(), e.diagnostics.end());
+    }
+  }
+}
+
 // Variables first (declared in any file, used in any file), then every
 // document with them substituted, then the checks across blocks.
 Manifest assemble(Assembly& a, const VariableInputs& inputs) {
@@ -325,9 +359,11 @@ Manifest assemble(Assembly& a, const VariableInputs& inputs) {
     for (doc::Entry& e : root.entries)
       if (e.key != "variables") detail::substitute_variables(e.value, vars, a.diags);
   for (const doc::Node& root : a.documents) read_document(root, a);
+  bool bounded = within_instance_limit(a);
   std::sort(a.manifest.resources.begin(), a.manifest.resources.end(),
             [](const ResourceConfig& x, const ResourceConfig& y) { return x.address() < y.address(); });
-  if (a.diags.empty()) detail::link(a.manifest, a.refs, a.diags);
+  if (a.diags.empty() && bounded) detail::link(a.manifest, a.refs, a.diags);
+  if (a.diags.empty()) check_named_files(a);
   if (!a.diags.empty()) {
     scrub(a.diags, detail::sensitive_texts(vars));
     // Read top to bottom, file by file, whatever order the checks ran in.
@@ -381,16 +417,22 @@ Manifest load_manifest_dir(const std::filesystem::path& dir, const VariableInput
                                                "\"; write one there (see examples/) or pass another directory"}});
   std::sort(files.begin(), files.end(),
             [](const auto& x, const auto& y) { return x.filename().string() < y.filename().string(); });
+  size_t total = 0;
   for (const std::filesystem::path& file : files) {
     std::string shown = file.lexically_normal().string();
-    std::ifstream in(file, std::ios::binary);
-    std::ostringstream text;
-    text << in.rdbuf();
-    if (!in) {
-      a.error(SourcePos{shown, 0, 0}, "cannot read manifest file");
+    std::string why;
+    std::optional<std::string> text = files::read_bounded(file, limits::kMaxFileBytes, &why);
+    if (!text) {
+      a.error(SourcePos{shown, 1, 1}, "cannot read manifest file: it " + why);
       continue;
     }
-    add_document(text.str(), shown, file.filename().string(), a);
+    if ((total += text->size()) > limits::kMaxTotalBytes) {
+      a.error(SourcePos{shown, 1, 1}, "the manifest files of \"" + dir.string() + "\" come to more than " +
+                                          limits::with_commas(limits::kMaxTotalBytes) + " bytes (64 MiB) with this "
+                                          "one; a configuration may be at most that large");
+      break;
+    }
+    add_document(*text, shown, file.filename().string(), a);
   }
   return assemble(a, inputs);
 }

@@ -6,11 +6,11 @@
 #include <cctype>
 #include <charconv>
 #include <functional>
-#include <fstream>
-#include <sstream>
 
 #include "common/crypto.h"
 #include "manifest/expression.h"
+#include "manifest/files.h"
+#include "manifest/limits.h"
 #include "manifest/validate.h"
 
 namespace cph::manifest::detail {
@@ -188,6 +188,11 @@ void declare_variables(const doc::Entry& entry, std::vector<Variable>& vars, std
 
 void resolve_variables(std::vector<Variable>& vars, const VariableInputs& inputs, std::vector<Diagnostic>& diags) {
   auto set_text = [&](Variable& v, const std::string& text, const std::string& source) {
+    if ((v.type == "list" || v.type == "map") && limits::json_nesting(text) > limits::kMaxNesting) {
+      diags.push_back(Diagnostic{v.pos, "variable \"" + v.name + "\": the value from " + source + " nests arrays and "
+                                        "objects more than " + std::to_string(limits::kMaxNesting) + " deep"});
+      return;
+    }
     std::optional<Json> value = from_text(text, v.type);
     if (!value) {
       std::string shown = v.sensitive ? "(sensitive value)" : "\"" + text + "\"";
@@ -203,14 +208,13 @@ void resolve_variables(std::vector<Variable>& vars, const VariableInputs& inputs
     if (Variable* v = find(vars, name)) set_text(*v, text, "CPHFORM_VAR_" + name);
   for (const std::filesystem::path& file : inputs.var_files) {
     std::string shown = file.lexically_normal().string();
-    std::ifstream in(file, std::ios::binary);
-    std::ostringstream text;
-    text << in.rdbuf();
-    if (!in) {
-      diags.push_back(Diagnostic{SourcePos{shown, 0, 0}, "cannot read the variables file given by -var-file"});
+    std::string why;
+    std::optional<std::string> text = files::read_bounded(file, limits::kMaxFileBytes, &why);
+    if (!text) {
+      diags.push_back(Diagnostic{SourcePos{shown, 1, 1}, "cannot read the variables file given by -var-file: it " + why});
       continue;
     }
-    std::optional<doc::Node> root = doc::parse_toml(text.str(), shown, diags);
+    std::optional<doc::Node> root = doc::parse_toml(*text, shown, diags);
     if (!root) continue;
     for (const doc::Entry& e : root->entries) {
       Variable* v = find(vars, e.key);

@@ -46,6 +46,9 @@ std::set<std::string> bandwidths_being_created(const Plan& plan);
 struct Dependencies {
   std::map<std::string, std::set<std::string>> desired;
   std::map<std::string, std::set<std::string>> recorded;
+  // Where each manifest block is written ("main.toml:3:1: "), to locate
+  // errors about a block.
+  std::map<std::string, std::string> where;
 };
 
 // Turns the actions into steps (API operations) with their `after` edges,

@@ -4,14 +4,14 @@
 #include "planner/planner.h"
 
 #include <algorithm>
-#include <fstream>
 #include <map>
 #include <optional>
 #include <set>
-#include <sstream>
 #include <stdexcept>
 
 #include "manifest/expression.h"
+#include "manifest/files.h"
+#include "manifest/limits.h"
 #include "planner/internal.h"
 #include "resources/server.h"
 
@@ -106,10 +106,31 @@ std::optional<Drift> drift_of(const state::ResourceRow& row, const Json& refresh
   return d;
 }
 
+// The blocks of a manifest by address: the planner asks once per instance,
+// and Manifest::find's scan made that quadratic in blocks.
+using BlockIndex = std::map<std::string, const manifest::ResourceConfig*, std::less<>>;
+
+BlockIndex index_blocks(const manifest::Manifest& m) {
+  BlockIndex out;
+  for (const manifest::ResourceConfig& rc : m.resources) out.emplace(rc.address(), &rc);
+  return out;
+}
+
+// public_key_file's contents: the loader checked the written name; a name
+// that held a reference is known only now, so the same bounds apply again.
+std::string read_public_key(const manifest::ResourceConfig& rc, const std::string& file) {
+  std::string key = manifest::files::read_named_file(file, rc.pos_of("public_key_file"),
+                                                     rc.address() + ": attribute \"public_key_file\"",
+                                                     manifest::limits::kMaxKeyFileBytes);
+  while (!key.empty() && (key.back() == '\n' || key.back() == '\r' || key.back() == ' ')) key.pop_back();
+  return key;
+}
+
 // The instances of every block of the manifest, with block references
 // resolved to what the cloud calls: a server's keypair "keypair.adb" ->
 // that key pair's name; a share's servers -> instance addresses.
-std::map<std::string, Desired> expand(const manifest::Manifest& m, const std::map<std::string, Prior>& prior) {
+std::map<std::string, Desired> expand(const manifest::Manifest& m, const BlockIndex& blocks,
+                                      const std::map<std::string, Prior>& prior) {
   std::map<std::string, Desired> out;
   std::map<std::string, std::vector<std::string>> instances_of;  // block -> instance addresses
   for (const auto& rc : m.resources) {
@@ -140,7 +161,7 @@ std::map<std::string, Desired> expand(const manifest::Manifest& m, const std::ma
         if (a.reference_to == "keypair" && v.is_string()) {
           auto ref = manifest::parse_reference(v.get<std::string>(), false);
           if (ref && ref->type == "keypair")
-            if (const auto* kp = m.find(ref->block())) v = kp->attributes.at("name");
+            if (auto kp = blocks.find(ref->block()); kp != blocks.end()) v = kp->second->attributes.at("name");
         }
         if (a.reference_to == "server" && v.is_array()) {
           std::set<std::string> targets;
@@ -157,17 +178,8 @@ std::map<std::string, Desired> expand(const manifest::Manifest& m, const std::ma
           v = Json(sorted);
         }
       }
-      if (rc.type == "keypair" && attrs.contains("public_key_file")) {
-        std::filesystem::path file = attrs["public_key_file"].get<std::string>();
-        if (file.is_relative()) file = std::filesystem::path(rc.pos.file).parent_path() / file;
-        std::ifstream in(file);
-        if (!in) throw PlanError({rc.pos.str() + ": " + rc.address() + ": cannot read public_key_file " + file.string()});
-        std::stringstream text;
-        text << in.rdbuf();
-        std::string key = text.str();
-        while (!key.empty() && (key.back() == '\n' || key.back() == '\r' || key.back() == ' ')) key.pop_back();
-        attrs["public_key"] = key;
-      }
+      if (rc.type == "keypair" && attrs.contains("public_key_file") && attrs["public_key_file"].is_string())
+        attrs["public_key"] = read_public_key(rc, attrs["public_key_file"].get<std::string>());
       std::string address = detail::instance_address(rc.address(), counted, i);
       out[address] = {rc.type, rc.address(), counted ? i : -1, attrs, block_name, &rc};
     }
@@ -207,6 +219,35 @@ void recorded_dependencies(const std::vector<state::ResourceRow>& rows, detail::
     }
     if ((row.type == "share_app" || row.type == "share_file") && a.contains("servers"))
       for (const Json& s : a["servers"]) deps.recorded[block].insert(split_address(s.get<std::string>()).first);
+  }
+}
+
+// A key pair may only go once no server keeps using it: one pass over the
+// servers, whatever the number of key pairs.
+void keypairs_in_use(const Plan& plan, const std::map<std::string, Desired>& desired,
+                     const std::map<std::string, Prior>& prior, std::vector<std::string>& problems) {
+  std::set<std::string> removed;
+  for (const Action& a : plan.actions)
+    if (a.kind == ActionKind::remove) removed.insert(a.address);
+  // key pair name -> (where the manifest sets it, or "" for a server only the state has; address)
+  std::map<std::string, std::vector<std::pair<std::string, std::string>>> users;
+  for (const auto& [address, d] : desired) {
+    const Json k = d.attributes.value("keypair", Json());
+    if (d.type != "server" || !k.is_string()) continue;
+    users[k.get<std::string>()].emplace_back(d.config ? d.config->pos_of("keypair").str() + ": " : "", address);
+  }
+  for (const auto& [address, p] : prior) {
+    const Json k = p.attributes.value("keypair", Json());
+    if (p.type == "server" && k.is_string() && !desired.count(address) && !removed.count(address))
+      users[k.get<std::string>()].emplace_back("", address);
+  }
+  for (const Action& a : plan.actions) {
+    if (a.type != "keypair" || a.kind != ActionKind::remove) continue;
+    auto it = users.find(a.cloud_id);
+    if (it == users.end()) continue;
+    for (const auto& [where, address] : it->second)
+      problems.push_back(where + a.address + " cannot be deleted: " + address + " still uses key pair \"" +
+                         a.cloud_id + "\"");
   }
 }
 
@@ -266,14 +307,17 @@ Plan make_plan(const PlanInput& in) {
   }
 
   std::map<std::string, Desired> desired;
+  const BlockIndex blocks = in.manifest ? index_blocks(*in.manifest) : BlockIndex{};
+  const std::set<std::string> vanished(plan.vanished.begin(), plan.vanished.end());
   detail::Dependencies deps;
   std::map<std::string, bool> create_before_destroy;
   if (in.manifest) {
     for (const auto& rc : in.manifest->resources) {
       deps.desired[rc.address()].insert(rc.depends_on.begin(), rc.depends_on.end());
+      deps.where[rc.address()] = rc.pos.str() + ": ";
       create_before_destroy[rc.address()] = rc.lifecycle.create_before_destroy;
     }
-    if (!in.destroy) desired = expand(*in.manifest, prior);
+    if (!in.destroy) desired = expand(*in.manifest, blocks, prior);
   }
   recorded_dependencies(in.rows, deps);
 
@@ -282,16 +326,22 @@ Plan make_plan(const PlanInput& in) {
   for (const auto& [a, d] : desired) addresses.insert(a);
   // -target pulls in what the targets depend on (Terraform's rule).
   std::vector<std::string> targets = in.targets;
+  std::set<std::string> targeted(targets.begin(), targets.end());
   for (size_t i = 0; i < targets.size(); ++i) {
     auto it = deps.desired.find(split_address(targets[i]).first);
     if (it == deps.desired.end()) continue;
     for (const std::string& dep : it->second)
-      if (std::find(targets.begin(), targets.end(), dep) == targets.end()) targets.push_back(dep);
+      if (targeted.insert(dep).second) targets.push_back(dep);
   }
+  const std::set<std::string> excluded(in.excludes.begin(), in.excludes.end());
+  // A pattern names an instance or a block (address_matches): look up both.
+  auto listed = [](const std::set<std::string>& patterns, const std::string& address) {
+    auto open = address.find('[');
+    return patterns.count(address) || (open != std::string::npos && patterns.count(address.substr(0, open)));
+  };
   auto selected = [&](const std::string& address) {
-    auto match = [&](const std::string& pattern) { return address_matches(address, pattern); };
-    if (!targets.empty() && std::none_of(targets.begin(), targets.end(), match)) return false;
-    return std::none_of(in.excludes.begin(), in.excludes.end(), match);
+    if (!targeted.empty() && !listed(targeted, address)) return false;
+    return !listed(excluded, address);
   };
 
   std::vector<std::string> problems;
@@ -308,13 +358,14 @@ Plan make_plan(const PlanInput& in) {
     a.block = block;
     a.index = index;
     const res::ResourceSchema& schema = *res::find_schema(a.type);
-    const manifest::ResourceConfig* config = in.manifest ? in.manifest->find(block) : nullptr;
+    auto found = blocks.find(block);
+    const manifest::ResourceConfig* config = found == blocks.end() ? nullptr : found->second;
     if (d != desired.end()) a.block_name = d->second.block_name;
     if (config) a.allow_data_loss = config->lifecycle.allow_data_loss;
     if (p == prior.end()) {
       a.kind = ActionKind::create;
       a.after = d->second.attributes;
-      if (std::find(plan.vanished.begin(), plan.vanished.end(), address) != plan.vanished.end())
+      if (vanished.count(address))
         a.reason = "the recorded " + a.type + " no longer exists in the cloud";
     } else if (d == desired.end()) {
       a.kind = ActionKind::remove;
@@ -352,21 +403,7 @@ Plan make_plan(const PlanInput& in) {
     plan.actions.push_back(std::move(a));
   }
 
-  // A key pair may only go once no server keeps using it.
-  for (const Action& a : plan.actions) {
-    if (a.type != "keypair" || a.kind != ActionKind::remove) continue;
-    const std::string name = a.cloud_id;
-    for (const auto& [address, d] : desired)
-      if (d.type == "server" && d.attributes.value("keypair", Json()) == Json(name))
-        problems.push_back(a.address + " cannot be deleted: " + address + " still uses key pair \"" + name + "\"");
-    for (const auto& [address, p] : prior) {
-      if (p.type != "server" || desired.count(address) || p.attributes.value("keypair", Json()) != Json(name)) continue;
-      bool going = std::any_of(plan.actions.begin(), plan.actions.end(), [&](const Action& x) {
-        return x.address == address && x.kind == ActionKind::remove;
-      });
-      if (!going) problems.push_back(a.address + " cannot be deleted: " + address + " still uses key pair \"" + name + "\"");
-    }
-  }
+  keypairs_in_use(plan, desired, prior, problems);
   if (!problems.empty()) throw PlanError(problems);
   detail::add_steps(plan, deps, create_before_destroy);
   return plan;
