@@ -84,7 +84,9 @@ ResourceSchema make_keypair() {
       readable(attr("name", AttrType::string, true, "Key pair name.", Update::force_new, {keypair_name_rule()})),
       key,
       attr("public_key_file", AttrType::string, false,
-           "File holding the public key, relative to the manifest directory (read at plan time).", Update::force_new,
+           "File holding the public key, relative to the manifest directory: a regular file of at most 64 KiB "
+           "inside it (checked by validate, read at plan time).",
+           Update::force_new,
            {rules::not_empty()}),
       computed("fingerprint", AttrType::string, "Fingerprint the service computed."),
   };

@@ -3,6 +3,7 @@
 // in stderr, before any cloud call (the emulator's stats stay empty) and
 // before any state is written (no state file).
 #include <algorithm>
+#include <chrono>
 #include <filesystem>
 #include <map>
 
@@ -140,6 +141,35 @@ std::vector<Case> cases() {
   };
 }
 
+// Inputs that crashed, hung or exhausted memory before the limits of
+// docs/manifest-language.md ("Limits"); each must now end like any bad manifest.
+std::vector<Case> hostile_cases() {
+  std::string dotted = "k0";
+  for (int i = 1; i < 20000; ++i) dotted += ".k" + std::to_string(i);
+  std::string chain;
+  for (int i = 0; i < 30000; ++i)
+    chain += "[keypair.k" + std::to_string(i) + "]\nname = \"k" + std::to_string(i) + "\"\ndepends_on = [\"keypair.k" +
+             std::to_string(i == 0 ? 29999 : i - 1) + "\"]\n";
+  std::string counted;
+  for (int i = 0; i < 200; ++i) counted += srv("s" + std::to_string(1000 + i), "s" + std::to_string(i), "count = 10000\n");
+  std::string nested;
+  for (int i = 0; i < 20000; ++i) nested += "${";
+  nested += "var.x" + std::string(20000, '}');
+  return {
+      {"a dotted key of 20,000 parts", {{"main.toml", dotted + " = 1\n"}}, "main.toml", ".k16.", "more than 16 dotted parts"},
+      {"arrays nested 1,000 deep", {{"main.toml", "x = " + std::string(1000, '[') + std::string(1000, ']') + "\n"}},
+       "main.toml", std::string(1000 - 32, '[') + "]", "nested more than 32 deep"},
+      {"a 30,000-block depends_on cycle", {{"main.toml", chain}}, "main.toml", "\"keypair.k29999\"",
+       "dependency cycle: keypair.k0 -> keypair.k29999 -> keypair.k29998"},
+      {"an interpolation nested 20,000 deep", {{"main.toml", "[variables.x]\ndefault = \"a\"\n" + srv("a", nested)}},
+       "main.toml", "\"${${", "invalid interpolation"},
+      {"public_key_file outside the directory", {{"main.toml", "[keypair.adb]\nname = \"adb\"\npublic_key_file = \"../../../../dev/zero\"\n"}},
+       "main.toml", "\"../../../../dev/zero\"", "is outside the manifest directory"},
+      {"200 blocks of count = 10000", {{"main.toml", counted}}, "main.toml", "10000",
+       "this block brings the number of instances of the configuration to 110,000", {}, "[server.s1010]"},
+  };
+}
+
 }  // namespace
 
 TEST_CASE("bad manifests stop plan with file:line:column and the rule, before any call or state", "[e2e][manifest]") {
@@ -163,6 +193,50 @@ TEST_CASE("bad manifests stop plan with file:line:column and the rule, before an
       CHECK_FALSE(fs::exists(dir.path() / ".cphform" / "state.db"));
     }
   }
+}
+
+TEST_CASE("hostile manifests end in a located error within 10 s, before any call or state", "[e2e][manifest][limits]") {
+  EmulatorProcess emu;
+  std::vector<Case> all = hostile_cases();
+  for (Case& c : all) c.files["main.toml"] += "\n[provider]\nendpoint = \"" + emu.url() + "\"\n";
+  for (const Case& c : all) {
+    DYNAMIC_SECTION(c.title) {
+      TempDir dir;
+      for (const auto& [name, text] : c.files) dir.write(name, text);
+      auto start = std::chrono::steady_clock::now();
+      RunResult r = run_cphform({"-chdir=.", "plan"}, dir.path(), &emu);
+      double took = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      INFO("stderr:\n" << r.err.substr(0, 2000));
+      CHECK(took < 10);
+      CHECK(r.exit_code == 1);
+      CHECK(r.err.find(position(c) + ": error: ") != std::string::npos);
+      CHECK(r.err.find(c.rule) != std::string::npos);
+      CHECK(r.err.size() < 4000);
+      CHECK(emu.total_calls() == 0);
+      CHECK_FALSE(fs::exists(dir.path() / ".cphform" / "state.db"));
+      // validate refuses what plan refuses.
+      RunResult v = run_cphform({"-chdir=.", "validate"}, dir.path(), &emu);
+      CHECK(v.exit_code == 1);
+      CHECK(v.err.find(position(c) + ": error: ") != std::string::npos);
+    }
+  }
+}
+
+TEST_CASE("a 30,000-block depends_on chain plans within 10 s", "[e2e][manifest][limits]") {
+  EmulatorProcess emu;
+  TempDir dir;
+  std::string chain = "[provider]\nendpoint = \"" + emu.url() + "\"\n";
+  for (int i = 0; i < 30000; ++i)
+    chain += "[keypair.k" + std::to_string(i) + "]\nname = \"k" + std::to_string(i) + "\"\n" +
+             (i ? "depends_on = [\"keypair.k" + std::to_string(i - 1) + "\"]\n" : "");
+  dir.write("main.toml", chain);
+  auto start = std::chrono::steady_clock::now();
+  RunResult r = run_cphform({"-chdir=.", "plan"}, dir.path(), &emu);
+  double took = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  INFO("stderr:\n" << r.err.substr(0, 2000));
+  CHECK(took < 10);
+  CHECK(r.exit_code == 0);
+  CHECK(r.out.find("30000 to add") != std::string::npos);
 }
 
 TEST_CASE("a sensitive variable's value is not printed when it breaks a rule", "[e2e][manifest]") {
