@@ -260,6 +260,28 @@ asio::awaitable<void> check_model_changes(cloud::CphClient& cloud, const planner
   if (!problems.empty()) throw planner::PlanError(problems);
 }
 
+namespace {
+
+// check_model_changes names the instance ("server.web[0]: server_model
+// ..."); a manifest problem is also shown where the manifest sets the model.
+planner::PlanError located_model_problems(const planner::PlanError& e, const planner::Plan& plan,
+                                          const manifest::Manifest& m) {
+  std::map<std::string, const manifest::ResourceConfig*> blocks;
+  for (const manifest::ResourceConfig& rc : m.resources) blocks.emplace(rc.address(), &rc);
+  std::map<std::string, std::string> where;  // instance address -> "file:line:column: "
+  for (const planner::Action& a : plan.actions)
+    if (auto rc = blocks.find(a.block); rc != blocks.end() && !a.operations.empty())
+      where[a.address] = rc->second->pos_of("server_model").str() + ": ";
+  std::vector<std::string> problems;
+  for (const std::string& p : e.problems) {
+    auto it = where.find(p.substr(0, p.find(": ")));
+    problems.push_back(it == where.end() ? p : it->second + p);
+  }
+  return planner::PlanError(problems);
+}
+
+}  // namespace
+
 asio::awaitable<planner::Plan> refresh_and_plan(Context& ctx, Session& s, bool destroy,
                                                 planner::Inventory* inventory, const PlanScope* scope,
                                                 bool read_tags) {
@@ -294,7 +316,11 @@ asio::awaitable<planner::Plan> refresh_and_plan(Context& ctx, Session& s, bool d
           << " against " << live.servers.size() << " servers in the cloud (" << s.conn.description << ", " << lists
           << " list call" << (lists == 1 ? "" : "s") << ").\n\n";
   planner::Plan plan = planner::make_plan(input);
-  co_await check_model_changes(*s.conn.client, plan);
+  try {
+    co_await check_model_changes(*s.conn.client, plan);
+  } catch (const planner::PlanError& e) {
+    throw located_model_problems(e, plan, s.ws.manifest);
+  }
   if (inventory) *inventory = std::move(live);
   co_return plan;
 }

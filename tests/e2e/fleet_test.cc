@@ -127,6 +127,14 @@ TEST_CASE("the fleet example applies, then each edit is exactly its in-place cha
     auto plan = run_cphform({"plan"}, dir.path(), &emu);
     REQUIRE_RUN(plan, 1);
     CHECK(plan.err.find("server.build: server_model can only change within one generation") != std::string::npos);
+    {  // located where the manifest sets the model
+      size_t at = other_generation.find("\"physical.rx2.32xlarge.4\"");
+      size_t line = 1 + static_cast<size_t>(std::count(other_generation.begin(), other_generation.begin() +
+                                                           static_cast<std::ptrdiff_t>(at), '\n'));
+      size_t column = at - other_generation.rfind('\n', at);
+      CHECK(plan.err.find("fleet.toml:" + std::to_string(line) + ":" + std::to_string(column) + ": server.build: ") !=
+            std::string::npos);
+    }
     std::string wrong_phone = edit(m, "[server.build]", "server_model      = \"physical.rx1.xlarge\"",
                                    "server_model      = \"physical.rx1.xlarge.special\"");
     dir.write("fleet.toml", wrong_phone);
