@@ -1,5 +1,6 @@
 // Bandwidths (cph-api.md 4.1, 4.2).
 #include "cloud/cph_call.h"
+#include "cloud/paging.h"
 
 namespace cph::cloud {
 
@@ -7,6 +8,7 @@ using namespace detail;
 
 namespace {
 constexpr int kBandwidthPageSize = 100;  // maximum limit of 4.1
+constexpr int kMaxBandwidthPages = 100;  // 10,000 bandwidths (docs/architecture.md "Bounds")
 }
 
 asio::awaitable<std::vector<BandWidthInfo>> CphClient::list_bandwidths(int offset, int limit) {
@@ -24,15 +26,16 @@ asio::awaitable<std::vector<BandWidthInfo>> CphClient::list_bandwidths(int offse
 }
 
 asio::awaitable<std::vector<BandWidthInfo>> CphClient::list_all_bandwidths() {
-  std::vector<BandWidthInfo> all;
-  for (int offset = 0;; offset += kBandwidthPageSize) {
-    std::vector<BandWidthInfo> page = co_await list_bandwidths(offset, kBandwidthPageSize);
-    const size_t got = page.size();
-    for (BandWidthInfo& b : page) all.push_back(std::move(b));
-    // 4.1 documents no count: a short page is the last one.
-    if (got < static_cast<size_t>(kBandwidthPageSize)) break;
-  }
-  co_return all;
+  // 4.1 documents no count: a short page is the last one.
+  PagedList list{"GET /v1/{project_id}/cloud-phone/bandwidths", kBandwidthPageSize, kMaxBandwidthPages, false};
+  co_return co_await read_all_pages<BandWidthInfo>(
+      list,
+      [this](int offset) -> asio::awaitable<Page<BandWidthInfo>> {
+        // (Not in the braces: GCC 12 destroys a co_await result in an initializer list twice.)
+        std::vector<BandWidthInfo> items = co_await list_bandwidths(offset, kBandwidthPageSize);
+        co_return Page<BandWidthInfo>{std::move(items), 0};
+      },
+      [](const BandWidthInfo& b) { return b.band_width_id; });
 }
 
 asio::awaitable<std::string> CphClient::resize_bandwidth(std::string band_width_id, int band_width_size) {

@@ -1,6 +1,7 @@
 // The service's phone models (cph-api.md 5.3), read by the plan-time check of
 // server model changes (3.12: the same phone count before and after).
 #include "cloud/cph_call.h"
+#include "cloud/paging.h"
 
 namespace cph::cloud {
 
@@ -8,34 +9,38 @@ using namespace detail;
 
 namespace {
 constexpr int kPhoneModelPageSize = 100;  // maximum limit of 5.3
+constexpr int kMaxPhoneModelPages = 10;   // 1,000 models (docs/architecture.md "Bounds")
+
+PhoneModel parse_phone_model(const json& m) {
+  PhoneModel p;
+  p.phone_model_name = str(m, "phone_model_name");
+  p.server_model_name = str(m, "server_model_name");
+  p.status = num(m, "status");
+  p.phone_capacity = num(m, "phone_capacity");
+  return p;
 }
+}  // namespace
 
 asio::awaitable<std::vector<PhoneModel>> CphClient::list_phone_models() {
-  std::vector<PhoneModel> all;
-  for (int offset = 0;; offset += kPhoneModelPageSize) {
-    Call c = impl_->cph_call("GET", "GET /v1/{project_id}/cloud-phone/phone-models",
-                             impl_->project_path("v1", "/cloud-phone/phone-models"));
-    add_query(c.query, "offset", std::to_string(offset));
-    add_query(c.query, "limit", std::to_string(kPhoneModelPageSize));
-    const HttpResponse r = co_await impl_->call(c);
-    const json j = parse_body(r, c);
-    size_t got = 0;
-    const json& list = member(j, "phone_models");
-    if (list.is_array()) {
-      for (const json& m : list) {
-        PhoneModel p;
-        p.phone_model_name = str(m, "phone_model_name");
-        p.server_model_name = str(m, "server_model_name");
-        p.status = num(m, "status");
-        p.phone_capacity = num(m, "phone_capacity");
-        all.push_back(std::move(p));
-      }
-      got = list.size();
-    }
-    // 5.3 documents no count: a short page is the last one.
-    if (got < static_cast<size_t>(kPhoneModelPageSize)) break;
-  }
-  co_return all;
+  // 5.3 documents no count: a short page is the last one.
+  PagedList list{"GET /v1/{project_id}/cloud-phone/phone-models", kPhoneModelPageSize, kMaxPhoneModelPages, false};
+  co_return co_await read_all_pages<PhoneModel>(
+      list,
+      [this](int offset) -> asio::awaitable<Page<PhoneModel>> {
+        Call c = impl_->cph_call("GET", "GET /v1/{project_id}/cloud-phone/phone-models",
+                                 impl_->project_path("v1", "/cloud-phone/phone-models"));
+        add_query(c.query, "offset", std::to_string(offset));
+        add_query(c.query, "limit", std::to_string(kPhoneModelPageSize));
+        const HttpResponse r = co_await impl_->call(c);
+        const json j = parse_body(r, c);
+        Page<PhoneModel> page;
+        const json& models = member(j, "phone_models");
+        if (models.is_array())
+          for (const json& m : models) page.items.push_back(parse_phone_model(m));
+        co_return page;
+      },
+      // A phone model is named within its server model.
+      [](const PhoneModel& m) { return m.server_model_name + "/" + m.phone_model_name; });
 }
 
 }  // namespace cph::cloud

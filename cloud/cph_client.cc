@@ -6,12 +6,12 @@
 // cph_client.h.
 #include "cloud/cph_client.h"
 #include "cloud/cph_call.h"
+#include "cloud/paging.h"
 
 #include <algorithm>
 #include <chrono>
 #include <mutex>
 #include <random>
-#include <set>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -128,8 +128,9 @@ using namespace detail;
 namespace {
 
 constexpr std::string_view kUserAgent = "cphform/0.1";
-constexpr std::chrono::seconds kRetryAfterCap{120};
 constexpr int kListPageSize = 100;  // maximum limit of 3.1
+// 50,000 servers: a larger project is refused rather than read without bound (docs/architecture.md "Bounds").
+constexpr int kMaxServerPages = 500;
 
 Server parse_server(const json& j) {
   Server s;
@@ -252,8 +253,9 @@ std::chrono::milliseconds CphClient::Impl::backoff(int retry, const std::string&
   if (!retry_after.empty() &&
       std::all_of(retry_after.begin(), retry_after.end(), [](char ch) { return ch >= '0' && ch <= '9'; }) &&
       retry_after.size() <= 6) {
-    const auto s = std::chrono::seconds(std::stol(retry_after));
-    return std::chrono::duration_cast<std::chrono::milliseconds>(std::min<std::chrono::seconds>(s, kRetryAfterCap));
+    const std::chrono::milliseconds asked = std::chrono::seconds(std::stol(retry_after));
+    std::lock_guard lock(mutex);
+    return std::min(asked, retry_policy.retry_after_cap);
   }
   // Exponential with jitter in [50%, 100%]: 200ms, 400ms, 800ms ... so that
   // many clients throttled together do not come back together.
@@ -323,6 +325,9 @@ asio::awaitable<HttpResponse> CphClient::Impl::call(const Call& c) {
       if (!again || !may_retry(retry)) throw err;
       wait = backoff(retry, r.header("Retry-After"));
     } catch (const TransportError& e) {
+      // A deadline or size limit that ended the exchange is not retried: a
+      // silent server would otherwise hold the run for a multiple of it.
+      if (e.over_limit) throw TransportError(c.api + ": " + e.what(), e.maybe_sent, true);
       if (!(resendable || !e.maybe_sent) || !may_retry(retry)) throw;
       wait = backoff(retry, "");
     }
@@ -413,83 +418,22 @@ asio::awaitable<ServerPage> CphClient::list_servers(ListServersQuery query) {
   co_return page;
 }
 
-namespace {
-// The pages at these offsets, requested at once (the API's -parallelism
-// bounds how many are on the wire), in offset order.
-asio::awaitable<std::vector<ServerPage>> pages_at(CphClient& client, const std::vector<int>& offsets) {
-  struct Gather {
-    explicit Gather(asio::any_io_executor ex, size_t n) : pages(n), left(n), done(ex, asio::steady_timer::time_point::max()) {}
-    std::vector<ServerPage> pages;
-    std::exception_ptr error;
-    size_t left;
-    asio::steady_timer done;
-  };
-  auto ex = co_await asio::this_coro::executor;
-  auto g = std::make_shared<Gather>(ex, offsets.size());
-  for (size_t i = 0; i < offsets.size(); ++i) {
-    ListServersQuery q;
-    q.offset = offsets[i];
-    q.limit = kListPageSize;
-    asio::co_spawn(ex, client.list_servers(q), [g, i](std::exception_ptr e, ServerPage page) {
-      if (e && !g->error) g->error = e;
-      if (!e) g->pages[i] = std::move(page);
-      if (--g->left == 0) g->done.cancel();
-    });
-  }
-  while (g->left > 0) co_await g->done.async_wait(asio::as_tuple(asio::use_awaitable));
-  if (g->error) std::rethrow_exception(g->error);
-  co_return std::move(g->pages);
-}
-}  // namespace
-
 asio::awaitable<std::vector<Server>> CphClient::list_all_servers() {
   // Decision 5: refresh reads whole pages, ceil(N/100) calls for N servers
   // (at least 1). The first page gives `count`; the others are asked for
-  // together, so that N/100 round trips do not run one after another. Then
-  // paging goes on one page at a time while pages come back full (servers
-  // created meanwhile) until a short page or `count` is reached.
-  std::vector<Server> all;
-  std::set<std::string> seen;  // a server created mid-listing shifts later pages by one
-  auto take = [&](ServerPage& page) {
-    size_t added = 0;
-    for (auto& s : page.servers)
-      if (seen.insert(s.server_id).second) {
-        all.push_back(std::move(s));
-        ++added;
-      }
-    return added;
-  };
-  ListServersQuery first;
-  first.limit = kListPageSize;
-  ServerPage page = co_await list_servers(first);
-  size_t got = page.servers.size();
-  int count = page.count;  // the largest any page reports: servers may be created while listing
-  take(page);
-  int offset = 0;
-  if (got == static_cast<size_t>(kListPageSize) && count > kListPageSize) {
-    std::vector<int> offsets;
-    for (int o = kListPageSize; o < count; o += kListPageSize) offsets.push_back(o);
-    std::vector<ServerPage> rest = co_await pages_at(*this, offsets);
-    for (auto& p : rest) {
-      take(p);
-      count = std::max(count, p.count);
-    }
-    offset = offsets.back();
-    got = rest.back().servers.size();
-  }
-  while (got == static_cast<size_t>(kListPageSize)) {
-    // A missing count (0) is "unknown": keep paging until a short page.
-    if (count > 0 && offset + static_cast<int>(got) >= count) break;
-    offset += kListPageSize;
-    ListServersQuery q;
-    q.offset = offset;
-    q.limit = kListPageSize;
-    page = co_await list_servers(q);
-    got = page.servers.size();
-    count = std::max(count, page.count);
-    if (take(page) == 0) break;  // a service ignoring offset would otherwise loop forever
-  }
-  co_return all;
+  // together (paging.h), then one at a time while pages come back full
+  // (servers created meanwhile) until a short page or `count` is reached.
+  PagedList list{"GET /v1/{project_id}/cloud-phone/servers", kListPageSize, kMaxServerPages, true};
+  co_return co_await read_all_pages<Server>(
+      list,
+      [this](int offset) -> asio::awaitable<Page<Server>> {
+        ListServersQuery q;
+        q.offset = offset;
+        q.limit = kListPageSize;
+        ServerPage page = co_await list_servers(q);
+        co_return Page<Server>{std::move(page.servers), page.count};
+      },
+      [](const Server& s) { return s.server_id; });
 }
 
 asio::awaitable<Server> CphClient::show_server(std::string server_id) {

@@ -327,8 +327,12 @@ inline constexpr int kDefaultParallelism = 10;  // as Terraform's -parallelism
 struct RetryPolicy {
   int max_retries = 6;                      // per call
   std::chrono::milliseconds base{200};      // backoff doubles from here, jittered to 50..100%
-  std::chrono::milliseconds cap{8000};      // longest backoff; Retry-After is capped at 120 s
+  std::chrono::milliseconds cap{8000};      // longest backoff of our own schedule
   double budget = 100;                      // retries per run, earned back at 0.1 per success
+  // A server's Retry-After is honoured up to this (issue 18 D11: a
+  // `Retry-After: 100000` must not stall a run for a day); each such wait is
+  // still a retry, spending the per-call limit and the run's budget.
+  std::chrono::milliseconds retry_after_cap{60000};
 };
 
 class CphClient {

@@ -1,45 +1,11 @@
 // Tests of cloud/: URL helpers, credentials, and the typed CphClient over a fake
 // transport (requests byte for byte, signatures, parsing of the reference's
-// examples, errors, paging, retries).
+// examples, errors, retries). Paging: paging_test.cc.
 #include "cloud/test_support.h"
 
 using namespace cph::cloud::testing;
 
 namespace {
-
-// ---- fake transport -------------------------------------------------------------
-
-
-HttpResponse response(int status, std::string body, HeaderList headers = {}) {
-  HttpResponse r;
-  r.status = status;
-  r.body = std::move(body);
-  r.headers = std::move(headers);
-  return r;
-}
-
-// Records every request; answers with `respond` (which may throw TransportError).
-class FakeTransport : public HttpTransport {
- public:
-  std::function<HttpResponse(const HttpRequest&)> respond;
-  std::vector<HttpRequest> requests;
-
-  asio::awaitable<HttpResponse> send(HttpRequest request) override {
-    requests.push_back(std::move(request));
-    co_return respond(requests.back());
-  }
-};
-
-struct ClientFixture {
-  asio::io_context io;
-  std::shared_ptr<FakeTransport> cph = std::make_shared<FakeTransport>();
-  std::shared_ptr<FakeTransport> bss = std::make_shared<FakeTransport>();
-  CphClient client{
-      cph, bss,
-      Endpoints{parse_url("https://cph.cn-east-3.myhuaweicloud.com"), parse_url("https://bss.myhuaweicloud.com")},
-      kCreds};
-};
-
 
 // Headers every CPH request carries; returns the list of header names seen.
 void check_common_headers(const HttpRequest& r, const std::string& host, bool cph_service, bool json_content) {
@@ -485,72 +451,6 @@ TEST_CASE("CloudError parsing", "[cloud][client][errors]") {
   }
 }
 
-namespace {
-// A fake CPH holding `n` servers, answering 3.1 pages by offset/limit.
-std::function<HttpResponse(const HttpRequest&)> fleet(int n) {
-  return [n](const HttpRequest& r) {
-    int offset = -1, limit = -1;
-    const std::string query = r.target.substr(r.target.find('?') + 1);
-    std::sscanf(query.c_str(), "offset=%d&limit=%d", &offset, &limit);
-    REQUIRE(offset >= 0);
-    REQUIRE(limit == 100);
-    json servers = json::array();
-    for (int i = offset; i < std::min(n, offset + limit); ++i)
-      servers.push_back(
-          {{"server_id", "srv-" + std::to_string(i)}, {"server_name", "s" + std::to_string(i)}, {"status", 5}});
-    return response(200, json{{"servers", servers}, {"count", n}, {"request_id", "r"}}.dump());
-  };
-}
-}  // namespace
-
-TEST_CASE("list_all_servers pages by 100", "[cloud][client][paging]") {
-  const auto api = "GET /v1/{project_id}/cloud-phone/servers";
-  for (auto [n, calls] :
-       std::vector<std::pair<int, int>>{{0, 1}, {1, 1}, {99, 1}, {100, 1}, {200, 2}, {250, 3}, {1000, 10}}) {
-    INFO(n << " servers");
-    ClientFixture f;
-    f.cph->respond = fleet(n);
-    std::vector<Server> all = run(f.io, f.client.list_all_servers());
-    REQUIRE(all.size() == static_cast<size_t>(n));
-    for (int i = 0; i < n; ++i) CHECK(all[static_cast<size_t>(i)].server_id == "srv-" + std::to_string(i));
-    CHECK(f.client.call_counts().at(api) == calls);
-    CHECK(f.cph->requests.size() == static_cast<size_t>(calls));
-  }
-}
-
-TEST_CASE("list_all_servers: odd services", "[cloud][client][paging]") {
-  SECTION("no count in the response: pages until a short page") {
-    ClientFixture f;
-    auto full = fleet(150);
-    f.cph->respond = [full](const HttpRequest& r) {
-      json j = json::parse(full(r).body);
-      j.erase("count");
-      return response(200, j.dump());
-    };
-    CHECK(run(f.io, f.client.list_all_servers()).size() == 150);
-    CHECK(f.cph->requests.size() == 2);
-  }
-  SECTION("a service that ignores offset does not loop forever") {
-    ClientFixture f;
-    auto first_page = fleet(500);
-    f.cph->respond = [first_page](const HttpRequest& r) {
-      HttpRequest copy = r;
-      copy.target = r.target.substr(0, r.target.find('?')) + "?offset=0&limit=100";
-      return first_page(copy);
-    };
-    CHECK(run(f.io, f.client.list_all_servers()).size() == 100);
-    CHECK(f.cph->requests.size() == 5);  // the pages `count` announced, asked for together; no more
-  }
-  SECTION("a server created while listing: the full last page is followed by one more") {
-    ClientFixture f;
-    int calls = 0;
-    auto before = fleet(200), after = fleet(201);
-    f.cph->respond = [&calls, before, after](const HttpRequest& r) { return ++calls == 1 ? before(r) : after(r); };
-    CHECK(run(f.io, f.client.list_all_servers()).size() == 201);
-    CHECK(f.cph->requests.size() == 3);
-  }
-}
-
 TEST_CASE("client-side argument errors send nothing", "[cloud][client]") {
   ClientFixture f;
   f.cph->respond = [](const HttpRequest&) { return response(200, kRenameExample); };
@@ -608,6 +508,32 @@ TEST_CASE("read retries", "[cloud][client][retry]") {
     run(f.io, f.client.show_server("x"));
     CHECK(std::chrono::steady_clock::now() - start >= 1s);
     CHECK(f.cph->requests.size() == 2);
+  }
+  SECTION("Retry-After is capped: 100000 s waits the cap") {
+    CHECK(RetryPolicy{}.retry_after_cap == 60s);  // the documented default
+    RetryPolicy policy;
+    policy.retry_after_cap = 200ms;
+    f.client.set_retry_policy(policy);
+    int calls = 0;
+    f.cph->respond = [&calls](const HttpRequest&) {
+      return ++calls == 1 ? response(429, R"({"error_code": "APIGW.0308", "error_msg": "throttled"})",
+                                     {{"Retry-After", "100000"}})
+                          : response(200, kShowExample);
+    };
+    const auto start = std::chrono::steady_clock::now();
+    run(f.io, f.client.show_server("x"));
+    CHECK(std::chrono::steady_clock::now() - start >= 200ms);
+    CHECK(std::chrono::steady_clock::now() - start < 5s);
+    CHECK(f.cph->requests.size() == 2);
+  }
+  SECTION("a deadline or size limit that ended the exchange is not retried; the error names the API") {
+    f.cph->respond = [](const HttpRequest&) -> HttpResponse {
+      throw TransportError("GET https://cph/x: read failed: timed out: no answer within the read deadline", true, true);
+    };
+    const auto e = run_expecting<TransportError>(f.io, f.client.show_server("x"));
+    CHECK(e.over_limit);
+    CHECK(std::string(e.what()).find("GET /v1/{project_id}/cloud-phone/servers/{server_id}: GET https://cph/x") == 0);
+    CHECK(f.cph->requests.size() == 1);
   }
   SECTION("gives up after max_retries") {
     f.client.set_retry_policy({3, std::chrono::milliseconds(1), std::chrono::milliseconds(4), 100});

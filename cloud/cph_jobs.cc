@@ -3,14 +3,13 @@
 #include <stdexcept>
 
 #include "cloud/cph_call.h"
+#include "cloud/paging.h"
 
 namespace cph::cloud {
 
 using namespace detail;
 
 namespace {
-
-constexpr int kJobPageSize = 100;  // maximum limit of 6.2
 
 Job parse_job(const json& j) {
   Job job;
@@ -88,15 +87,14 @@ asio::awaitable<std::vector<Job>> CphClient::list_jobs(std::vector<std::string> 
 }
 
 asio::awaitable<std::vector<Job>> CphClient::list_all_jobs(std::vector<std::string> request_ids) {
-  std::vector<Job> all;
-  for (int offset = 0;; offset += kJobPageSize) {
-    std::vector<Job> page = co_await list_jobs(request_ids, offset, kJobPageSize);
-    const size_t got = page.size();
-    for (Job& j : page) all.push_back(std::move(j));
-    // 6.2 has no total count: a short page is the last one.
-    if (got < static_cast<size_t>(kJobPageSize)) break;
-  }
-  co_return all;
+  co_return co_await read_all_pages<Job>(
+      job_list(),
+      [this, &request_ids](int offset) -> asio::awaitable<Page<Job>> {
+        // Not in the braces below: see cph_bandwidths.cc.
+        std::vector<Job> items = co_await list_jobs(request_ids, offset, kJobPageSize);
+        co_return Page<Job>{std::move(items), 0};
+      },
+      job_key);
 }
 
 }  // namespace cph::cloud

@@ -1,8 +1,7 @@
 // Tags of cloud phone servers (cph-api.md 7.6-7.11), resource type
 // cph-server, the only one 7.6 enumerates.
-#include <set>
-
 #include "cloud/cph_call.h"
+#include "cloud/paging.h"
 
 namespace cph::cloud {
 
@@ -11,6 +10,7 @@ using namespace detail;
 namespace {
 
 constexpr int kInstancePageSize = 1000;  // maximum limit of 7.9
+constexpr int kMaxInstancePages = 50;    // 50,000 servers, as the server list (docs/architecture.md "Bounds")
 
 std::vector<Tag> parse_tags(const json& j) {
   std::vector<Tag> tags;
@@ -94,25 +94,18 @@ asio::awaitable<TaggedResourcePage> CphClient::list_tagged_servers(ResourceInsta
 }
 
 asio::awaitable<std::vector<TaggedResource>> CphClient::list_all_server_tags() {
-  std::vector<TaggedResource> all;
-  std::set<std::string> seen;  // a server created mid-listing shifts later pages
-  for (int offset = 0;; offset += kInstancePageSize) {
-    ResourceInstanceQuery q;
-    q.offset = offset;
-    q.limit = kInstancePageSize;
-    TaggedResourcePage page = co_await list_tagged_servers(q);
-    const size_t got = page.resources.size();
-    size_t added = 0;
-    for (TaggedResource& r : page.resources) {
-      if (!seen.insert(r.resource_id).second) continue;
-      all.push_back(std::move(r));
-      ++added;
-    }
-    if (got < static_cast<size_t>(kInstancePageSize)) break;
-    if (page.total_count > 0 && offset + static_cast<int>(got) >= page.total_count) break;
-    if (added == 0) break;  // a service ignoring offset would otherwise loop forever
-  }
-  co_return all;
+  PagedList list{"POST /v1/{project_id}/{resource_type}/resource_instances/action", kInstancePageSize,
+                 kMaxInstancePages, false};
+  co_return co_await read_all_pages<TaggedResource>(
+      list,
+      [this](int offset) -> asio::awaitable<Page<TaggedResource>> {
+        ResourceInstanceQuery q;
+        q.offset = offset;
+        q.limit = kInstancePageSize;
+        TaggedResourcePage page = co_await list_tagged_servers(q);
+        co_return Page<TaggedResource>{std::move(page.resources), page.total_count};
+      },
+      [](const TaggedResource& r) { return r.resource_id; });
 }
 
 }  // namespace cph::cloud

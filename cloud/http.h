@@ -51,15 +51,27 @@ Url parse_url(std::string_view url);
 
 // The connection failed, was reset, timed out or TLS verification failed;
 // no HTTP response was read. `maybe_sent` tells whether the request may have
-// reached the server (matters for mutations: see the journal).
+// reached the server (matters for mutations: see the journal). `over_limit`:
+// a deadline or size limit of HttpOptions ended the exchange (the message
+// names which); the client does not retry those, so that a silent server
+// ends a run within the deadline rather than a multiple of it.
 struct TransportError : std::runtime_error {
-  TransportError(const std::string& what, bool maybe_sent) : std::runtime_error(what), maybe_sent(maybe_sent) {}
+  TransportError(const std::string& what, bool maybe_sent, bool over_limit = false)
+      : std::runtime_error(what), maybe_sent(maybe_sent), over_limit(over_limit) {}
   bool maybe_sent;
+  bool over_limit;
 };
 
+// Deadlines and limits of one exchange (issue 18 D5, D11). The defaults are
+// documented in docs/architecture.md; [provider] timeouts sets the four
+// deadlines (engine/workspace.cc).
 struct HttpOptions {
-  std::chrono::milliseconds connect_timeout{10000};
-  std::chrono::milliseconds request_timeout{60000};
+  std::chrono::milliseconds connect_timeout{10000};  // name resolution plus TCP connect
+  std::chrono::milliseconds tls_timeout{10000};      // the TLS handshake (https only)
+  std::chrono::milliseconds read_timeout{30000};     // idle: no byte of the answer for this long
+  std::chrono::milliseconds request_timeout{60000};  // one exchange, first byte written to last byte read
+  size_t body_limit = 16u << 20;                     // answer body; CPH answers are JSON of a few 100 KB
+  uint32_t header_limit = 64u << 10;                 // answer status line plus headers
   bool verify_peer = true;          // HTTPS peer verification (system CA store)
   std::string ca_file;              // extra CA bundle, optional
   size_t max_idle_connections = 16; // keep-alive pool size per endpoint

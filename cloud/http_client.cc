@@ -14,6 +14,7 @@
 #include <sys/socket.h>
 
 #include <cerrno>
+#include <chrono>
 #include <deque>
 #include <mutex>
 #include <stdexcept>
@@ -131,8 +132,18 @@ namespace ssl = asio::ssl;
 using tcp = asio::ip::tcp;
 
 constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
-constexpr size_t kMaxResponseBody = 64u << 20;  // CPH answers are JSON; anything near this is an error
-constexpr size_t kMaxResponseHeader = 64u << 10;
+using Clock = std::chrono::steady_clock;
+
+// "10 s", "1.5 s", "300 ms": a deadline as the error message shows it.
+std::string seconds_text(std::chrono::milliseconds d) {
+  if (d.count() % 1000 == 0) return std::to_string(d.count() / 1000) + " s";
+  if (d.count() > 1000) return std::to_string(d.count() / 1000) + "." + std::to_string(d.count() % 1000 / 100) + " s";
+  return std::to_string(d.count()) + " ms";
+}
+
+bool is_timeout(const beast::error_code& ec) {
+  return ec == beast::error::timeout || ec == asio::error::operation_aborted;
+}
 
 struct Connection {
   // Exactly one of the two is set, by the endpoint's scheme.
@@ -167,6 +178,7 @@ bool is_ip_literal(const std::string& host) {
 struct Attempt {
   beast::error_code ec;
   const char* stage = "";
+  std::string why;                  // which deadline or limit ended it, when one did
   bool wrote_all = false;           // the whole request reached the socket
   bool got_response_bytes = false;  // any byte of a response arrived
   bool keep_alive = false;          // the response allows reusing the connection
@@ -241,8 +253,9 @@ class Pool {
       // racing our write): nothing of a response came back, so the request
       // was not processed. HTTP allows resending it once, on a new connection.
       if (reused && attempt == 0 && !a.got_response_bytes && is_closed_connection(a.ec)) continue;
-      throw TransportError(
-          describe(in, a.stage, a.ec) + (a.wrote_all ? " (request sent)" : " (request not fully sent)"), a.wrote_all);
+      throw TransportError(describe(in, a.stage, a.ec, a.why) +
+                               (a.wrote_all ? " (request sent)" : " (request not fully sent)"),
+                           a.wrote_all, !a.why.empty());
     }
   }
 
@@ -262,15 +275,23 @@ class Pool {
     return req;
   }
 
-  std::string describe(const HttpRequest& in, std::string_view stage, const beast::error_code& ec) const {
+  // `why` names the deadline or limit that ended the exchange, if one did.
+  std::string describe(const HttpRequest& in, std::string_view stage, const beast::error_code& ec,
+                       const std::string& why = {}) const {
     // The target already carries the endpoint's base path.
     std::string what = in.method + " " + endpoint_.scheme + "://" + endpoint_.host_header() + in.target + ": " +
                        std::string(stage) + " failed: ";
-    if (ec == beast::error::timeout || ec == asio::error::operation_aborted)
+    if (!why.empty())
+      what += why;
+    else if (is_timeout(ec))
       what += "timed out";
     else
       what += ec.message();
     return what;
+  }
+
+  std::string deadline_text(const char* what, std::chrono::milliseconds d, const char* key) const {
+    return "timed out: " + std::string(what) + " (" + seconds_text(d) + ", [provider] timeouts." + key + ")";
   }
 
   std::unique_ptr<Connection> take_idle() {
@@ -322,7 +343,11 @@ class Pool {
     });
     auto [rec, results] = co_await resolver->async_resolve(endpoint_.host, std::to_string(endpoint_.port), kTuple);
     timer.cancel();
-    if (rec) throw TransportError(describe(in, "resolve " + endpoint_.host, rec), false);
+    const std::string connect_late = deadline_text("no connection within the connect deadline",
+                                                   options_.connect_timeout, "connect");
+    if (rec)
+      throw TransportError(describe(in, "resolve " + endpoint_.host, rec, is_timeout(rec) ? connect_late : ""), false,
+                           is_timeout(rec));
 
     auto conn = std::make_unique<Connection>();
     if (ssl_ctx_)
@@ -330,10 +355,9 @@ class Pool {
     else
       conn->plain = std::make_unique<beast::tcp_stream>(executor_);
     beast::tcp_stream& stream = conn->tcp();
-    // One deadline for connect plus TLS handshake.
     stream.expires_after(options_.connect_timeout);
     auto [cec, ep] = co_await stream.async_connect(results, kTuple);
-    if (cec) throw TransportError(describe(in, "connect", cec), false);
+    if (cec) throw TransportError(describe(in, "connect", cec, is_timeout(cec) ? connect_late : ""), false, is_timeout(cec));
     beast::error_code ignored;
     stream.socket().set_option(tcp::no_delay(true), ignored);
 
@@ -350,37 +374,63 @@ class Pool {
               false);
       }
       if (options_.verify_peer) conn->tls->set_verify_callback(ssl::host_name_verification(endpoint_.host));
+      stream.expires_after(options_.tls_timeout);
       auto [hec] = co_await conn->tls->async_handshake(ssl::stream_base::client, kTuple);
-      if (hec) throw TransportError(describe(in, "TLS handshake", hec), false);
+      if (hec)
+        throw TransportError(
+            describe(in, "TLS handshake", hec,
+                     is_timeout(hec) ? deadline_text("no TLS handshake within the TLS deadline", options_.tls_timeout, "tls")
+                                     : ""),
+            false, is_timeout(hec));
     }
     stream.expires_never();
     co_return conn;
   }
 
+  // One exchange under two deadlines (issue 18 D11): the whole exchange
+  // ends `request_timeout` after it started, and reading ends when no byte
+  // arrived for `read_timeout` (a server that accepts and never answers, or
+  // a chunked body that trickles forever, ends at one of them).
   template <class Stream>
   asio::awaitable<Attempt> exchange(Stream& stream, Connection& conn, http::request<http::string_body>& req) {
     Attempt a;
-    // One deadline for the whole exchange: writing the request and reading the response.
-    conn.tcp().expires_after(options_.request_timeout);
+    const Clock::time_point deadline = Clock::now() + options_.request_timeout;
+    const std::string whole_late =
+        deadline_text("no complete answer within the request deadline", options_.request_timeout, "request");
+    conn.tcp().expires_at(deadline);
     auto [wec, written] = co_await http::async_write(stream, req, kTuple);
     (void)written;
     if (wec) {
       a.ec = wec;
       a.stage = "write";
+      if (is_timeout(wec)) a.why = whole_late;
       co_return a;
     }
     a.wrote_all = true;
 
     http::response_parser<http::string_body> parser;
-    parser.body_limit(kMaxResponseBody);
-    parser.header_limit(kMaxResponseHeader);
+    parser.body_limit(options_.body_limit);
+    parser.header_limit(options_.header_limit);
     if (req.method() == http::verb::head) parser.skip(true);
-    auto [rec, read] = co_await http::async_read(stream, conn.buffer, parser, kTuple);
-    (void)read;
-    if (rec) {
+    while (!parser.is_done()) {
+      const Clock::time_point idle_end = Clock::now() + options_.read_timeout;
+      const bool idle_first = idle_end < deadline;
+      conn.tcp().expires_at(idle_first ? idle_end : deadline);
+      auto [rec, read] = co_await http::async_read_some(stream, conn.buffer, parser, kTuple);
+      (void)read;
+      if (!rec) continue;
       a.ec = rec;
       a.stage = "read";
       a.got_response_bytes = parser.got_some() || conn.buffer.size() > 0;
+      if (is_timeout(rec))
+        a.why = idle_first ? deadline_text(a.got_response_bytes ? "the answer stalled, no byte within the read deadline"
+                                                                : "no answer within the read deadline",
+                                           options_.read_timeout, "read")
+                           : whole_late;
+      else if (rec == http::error::body_limit)
+        a.why = "the answer's body is larger than the limit of " + std::to_string(options_.body_limit) + " bytes";
+      else if (rec == http::error::header_limit)
+        a.why = "the answer's header is larger than the limit of " + std::to_string(options_.header_limit) + " bytes";
       co_return a;
     }
     // Converted here, inside the frame that owns the parser: the plain

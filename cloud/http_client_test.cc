@@ -22,6 +22,7 @@ enum class Action {
   respond_then_close,      // answer, then close as an idle-timeout would (no "Connection: close")
   close_without_response,  // read the request, close without a byte
   hang,                    // read the request, never answer
+  trickle,                 // answer with a chunked body that never ends, one byte every 20 ms
 };
 
 struct Reply {
@@ -158,11 +159,27 @@ class TestServer {
         co_await stream.async_read_some(asio::buffer(&byte, 1), kTuple);
         co_return;
       }
+      if (reply.action == Action::trickle) {
+        co_await trickle(stream);
+        co_return;
+      }
       std::string out = "HTTP/1.1 " + std::to_string(reply.status) + " Whatever\r\nContent-Type: application/json\r\n";
       for (const auto& [k, v] : reply.headers) out += k + ": " + v + "\r\n";
       out += "Content-Length: " + std::to_string(reply.body.size()) + "\r\n\r\n" + reply.body;
       auto [wec, w] = co_await asio::async_write(stream, asio::buffer(out), kTuple);
       if (wec || reply.action == Action::respond_then_close) co_return;
+    }
+  }
+
+  template <class Stream>
+  asio::awaitable<void> trickle(Stream& stream) {
+    std::string head = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n";
+    auto [ec, n] = co_await asio::async_write(stream, asio::buffer(head), kTuple);
+    asio::steady_timer pause(stream.get_executor());
+    while (!ec) {  // until the client gives up and closes
+      std::tie(ec, n) = co_await asio::async_write(stream, asio::buffer(std::string_view("1\r\n \r\n")), kTuple);
+      pause.expires_after(20ms);
+      co_await pause.async_wait(kTuple);
     }
   }
 
@@ -339,6 +356,72 @@ TEST_CASE("transport: request timeout", "[cloud][transport]") {
   CHECK(elapsed >= 250ms);
   CHECK(elapsed < 5s);
   CHECK(server.accepted() == 1);  // a timeout is not resent
+}
+
+TEST_CASE("transport: deadlines and size limits end a misbehaving server's answer", "[cloud][transport][bounds]") {
+  asio::io_context io;
+  HttpOptions options;
+  options.connect_timeout = 2s;
+  options.tls_timeout = 300ms;
+  options.read_timeout = 300ms;
+  options.request_timeout = 700ms;
+  auto elapsed_since = [](auto start) { return std::chrono::steady_clock::now() - start; };
+  SECTION("a server that accepts and never answers: the read deadline") {
+    TestServer server([](const Received&) { return make_reply(Action::hang); });
+    auto transport = make_http_transport(io.get_executor(), local_url(server.port()), options);
+    const auto start = std::chrono::steady_clock::now();
+    const auto e = run_expecting<TransportError>(io, transport->send(get("/v1/p/cloud-phone/servers")));
+    CHECK(elapsed_since(start) >= 250ms);
+    CHECK(elapsed_since(start) < 650ms);  // before the request deadline
+    CHECK(e.maybe_sent);
+    CHECK(e.over_limit);
+    const std::string what = e.what();
+    CHECK(what.find("GET http://127.0.0.1:" + std::to_string(server.port()) + "/v1/p/cloud-phone/servers") == 0);
+    CHECK(what.find("no answer within the read deadline (300 ms, [provider] timeouts.read)") != std::string::npos);
+  }
+  SECTION("a chunked body that never ends: the request deadline") {
+    TestServer server([](const Received&) { return make_reply(Action::trickle); });
+    auto transport = make_http_transport(io.get_executor(), local_url(server.port()), options);
+    const auto start = std::chrono::steady_clock::now();
+    const auto e = run_expecting<TransportError>(io, transport->send(get("/endless")));
+    CHECK(elapsed_since(start) >= 650ms);  // bytes keep coming: the idle deadline never fires
+    CHECK(elapsed_since(start) < 3s);
+    CHECK(e.over_limit);
+    CHECK(std::string(e.what()).find("within the request deadline (700 ms, [provider] timeouts.request)") !=
+          std::string::npos);
+  }
+  SECTION("a body over the limit is refused") {
+    TestServer server([](const Received&) { return make_reply(Action::respond, 200, std::string(5000, 'x')); });
+    options.body_limit = 4096;
+    auto transport = make_http_transport(io.get_executor(), local_url(server.port()), options);
+    const auto e = run_expecting<TransportError>(io, transport->send(get("/big")));
+    CHECK(e.over_limit);
+    CHECK(std::string(e.what()).find("larger than the limit of 4096 bytes") != std::string::npos);
+    CHECK(server.accepted() == 1);  // not resent
+  }
+  SECTION("headers over the limit are refused") {
+    TestServer server([](const Received&) {
+      Reply r;
+      r.headers = {{"X-Padding", std::string(3000, 'p')}};
+      return r;
+    });
+    options.header_limit = 1024;
+    auto transport = make_http_transport(io.get_executor(), local_url(server.port()), options);
+    const auto e = run_expecting<TransportError>(io, transport->send(get("/h")));
+    CHECK(e.over_limit);
+    CHECK(std::string(e.what()).find("header is larger than the limit of 1024 bytes") != std::string::npos);
+  }
+  SECTION("a TLS endpoint that never answers the handshake: the TLS deadline") {
+    TestServer server([](const Received&) { return Reply{}; });  // plain HTTP: waits for a request line
+    auto transport = make_http_transport(io.get_executor(), local_url(server.port(), "https"), options);
+    const auto start = std::chrono::steady_clock::now();
+    const auto e = run_expecting<TransportError>(io, transport->send(get("/t")));
+    CHECK(elapsed_since(start) < 2s);
+    CHECK_FALSE(e.maybe_sent);
+    CHECK(e.over_limit);
+    CHECK(std::string(e.what()).find("no TLS handshake within the TLS deadline (300 ms, [provider] timeouts.tls)") !=
+          std::string::npos);
+  }
 }
 
 TEST_CASE("CphClient over the real transport: signed requests verify on the server", "[cloud][transport][client]") {

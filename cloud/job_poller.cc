@@ -1,5 +1,6 @@
 // The shared job polling loop of job_poller.h.
 #include "cloud/job_poller.h"
+#include "cloud/paging.h"
 
 #include <algorithm>
 #include <map>
@@ -20,7 +21,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
-constexpr int kJobPage = 100;  // maximum limit of 6.2
 
 // One suspended wait(): woken by cancelling its timer.
 struct Waiter {
@@ -160,13 +160,15 @@ struct JobPoller::State {
       std::exception_ptr error;
       try {
         // Paged here rather than by list_all_jobs, to count every call.
-        for (int offset = 0;; offset += kJobPage) {
-          std::vector<Job> page = co_await client.list_jobs(chunk, offset, kJobPage);
-          ++calls;
-          const size_t got = page.size();
-          for (Job& j : page) listed.push_back(std::move(j));
-          if (got < static_cast<size_t>(kJobPage)) break;  // 6.2 has no count
-        }
+        listed = co_await detail::read_all_pages<Job>(
+            detail::job_list(),
+            [this, &chunk](int offset) -> asio::awaitable<detail::Page<Job>> {
+              ++calls;
+              // Not in the braces below: see cph_bandwidths.cc.
+              std::vector<Job> items = co_await client.list_jobs(chunk, offset, detail::kJobPageSize);
+              co_return detail::Page<Job>{std::move(items), 0};
+            },
+            detail::job_key);
       } catch (...) {
         error = std::current_exception();
       }

@@ -245,4 +245,37 @@ inline cph::sign::Verdict verify_signature(const HttpRequest& r) {
       .verdict;
 }
 
+// ---- fake transport -------------------------------------------------------------
+
+inline HttpResponse response(int status, std::string body, HeaderList headers = {}) {
+  HttpResponse r;
+  r.status = status;
+  r.body = std::move(body);
+  r.headers = std::move(headers);
+  return r;
+}
+
+// Records every request; answers with `respond` (which may throw TransportError).
+class FakeTransport : public HttpTransport {
+ public:
+  std::function<HttpResponse(const HttpRequest&)> respond;
+  std::vector<HttpRequest> requests;
+
+  asio::awaitable<HttpResponse> send(HttpRequest request) override {
+    requests.push_back(std::move(request));
+    co_return respond(requests.back());
+  }
+};
+
+struct ClientFixture {
+  asio::io_context io;
+  std::shared_ptr<FakeTransport> cph = std::make_shared<FakeTransport>();
+  std::shared_ptr<FakeTransport> bss = std::make_shared<FakeTransport>();
+  CphClient client{
+      cph, bss,
+      Endpoints{parse_url("https://cph.cn-east-3.myhuaweicloud.com"), parse_url("https://bss.myhuaweicloud.com")},
+      kCreds};
+};
+
+
 }  // namespace cph::cloud::testing

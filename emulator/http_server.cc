@@ -12,6 +12,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <csignal>
 #include <stdexcept>
@@ -26,6 +27,8 @@ using tcp = asio::ip::tcp;
 namespace {
 // An idle keep-alive connection is closed after this long.
 constexpr std::chrono::seconds kIdleTimeout{120};
+// Pause of the accept loop after accept failed for lack of descriptors.
+constexpr std::chrono::milliseconds kAcceptBackoff{100};
 
 HttpRequest to_plain(http::request<http::string_body>&& msg) {
   HttpRequest req;
@@ -94,6 +97,15 @@ asio::awaitable<void> accept_loop(tcp::acceptor& acceptor, const HttpServer::Han
     boost::system::error_code ec;
     tcp::socket socket = co_await acceptor.async_accept(asio::redirect_error(asio::use_awaitable, ec));
     if (!acceptor.is_open() || ec == asio::error::operation_aborted) co_return;
+    if (ec == asio::error::no_descriptors || ec.value() == ENFILE || ec == asio::error::no_buffer_space ||
+        ec == asio::error::no_memory) {
+      // Out of descriptors (EMFILE/ENFILE) or kernel memory: the pending
+      // connection stays queued, so accepting again at once fails again at
+      // once (a 100% CPU spin, issue 18 D12). Wait for sessions to close.
+      asio::steady_timer pause(acceptor.get_executor(), kAcceptBackoff);
+      co_await pause.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+      continue;
+    }
     if (ec) continue;  // e.g. the client reset before accept completed
     asio::co_spawn(acceptor.get_executor(), session(std::move(socket), handler), asio::detached);
   }

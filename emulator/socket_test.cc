@@ -1,5 +1,17 @@
 // The emulator over a real socket: EmbeddedEmulator + a minimal Beast client,
 // keep-alive, the body limit, and serve_main's flag handling.
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <thread>
+#include <vector>
+
 #include <boost/asio/connect.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/asio/io_context.hpp>
@@ -122,6 +134,58 @@ TEST_CASE("bodies over 12 MB are refused with 413", "[socket]") {
   auto ok = c2.send("POST", "/v2/" + kCaller.project_id + "/cloud-phone/servers", std::string(12 * 1024 * 1024, 'x'),
                     false);
   CHECK(ok.result_int() == 401);
+}
+
+TEST_CASE("out of file descriptors, the accept loop backs off instead of spinning, then resumes", "[socket]") {
+  Options o;
+  o.credentials = {kCaller};
+  EmbeddedEmulator emu(o);
+  emu.start();
+  // A plain socket made now, connected once descriptors are exhausted.
+  const int client = ::socket(AF_INET, SOCK_STREAM, 0);
+  REQUIRE(client >= 0);
+  // Lower this process's descriptor limit to what is open plus a few, and
+  // fill it, so that the emulator's next accept fails with EMFILE.
+  rlimit saved{};
+  REQUIRE(::getrlimit(RLIMIT_NOFILE, &saved) == 0);
+  rlimit low = saved;
+  low.rlim_cur = 0;
+  for (int fd = 0; fd < 4096; ++fd)
+    if (::fcntl(fd, F_GETFD) != -1) low.rlim_cur = static_cast<rlim_t>(fd) + 1;
+  low.rlim_cur += 8;
+  REQUIRE(::setrlimit(RLIMIT_NOFILE, &low) == 0);
+  std::vector<int> fillers;
+  for (int fd; (fd = ::dup(client)) >= 0;) fillers.push_back(fd);
+  REQUIRE(errno == EMFILE);
+
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(emu.port());
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  // The kernel completes the handshake from its backlog; accept fails.
+  REQUIRE(::connect(client, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+  const std::string request = "GET /_emulator/stats HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+  REQUIRE(::write(client, request.data(), request.size()) == static_cast<ssize_t>(request.size()));
+  auto cpu_seconds = [] {
+    rusage u{};
+    ::getrusage(RUSAGE_SELF, &u);
+    return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
+           static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
+  };
+  const double cpu_before = cpu_seconds();
+  std::this_thread::sleep_for(std::chrono::milliseconds(1000));
+  const double cpu_used = cpu_seconds() - cpu_before;
+
+  for (int fd : fillers) ::close(fd);
+  REQUIRE(::setrlimit(RLIMIT_NOFILE, &saved) == 0);
+  CHECK(cpu_used < 0.3);  // a spinning loop burns a whole core: ~1.0 s in this second
+  // The connection waiting in the backlog is accepted once descriptors are free.
+  pollfd readable{client, POLLIN, 0};
+  REQUIRE(::poll(&readable, 1, 10000) == 1);
+  char answer[64] = {};
+  CHECK(::read(client, answer, sizeof answer - 1) > 0);
+  CHECK(std::string(answer).rfind("HTTP/1.1 200", 0) == 0);
+  ::close(client);
 }
 
 TEST_CASE("EmbeddedEmulator reports a port it cannot bind", "[socket]") {

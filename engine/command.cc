@@ -18,6 +18,7 @@
 #include <boost/asio/use_future.hpp>
 
 #include "common/crypto.h"
+#include "common/duration.h"
 #include "planner/planner.h"
 
 namespace cph::engine {
@@ -105,17 +106,7 @@ int parse_parallelism(const Flags& flags) {
 }
 
 std::chrono::milliseconds parse_duration(const std::string& s) {
-  try {
-    size_t pos = 0;
-    long n = std::stol(s, &pos);
-    std::string unit = s.substr(pos);
-    if (n >= 0) {
-      if (unit.empty() || unit == "s") return std::chrono::seconds(n);
-      if (unit == "ms") return std::chrono::milliseconds(n);
-      if (unit == "m") return std::chrono::minutes(n);
-    }
-  } catch (const std::exception&) {
-  }
+  if (const auto d = parse_duration_text(s)) return *d;
   throw UsageError("bad duration \"" + s + "\" (use e.g. 30s, 2m, 500ms)");
 }
 

@@ -113,7 +113,14 @@ CloudConnection connect_cloud(const Workspace& ws, boost::asio::any_io_executor 
     endpoints.bss = cloud::parse_url(bss);
     conn.description = endpoints.cph.to_string();
   }
-  conn.client = std::make_unique<cloud::CphClient>(executor, endpoints, creds);
+  // [provider] timeouts: the deadlines of every exchange; unset ones keep cloud::HttpOptions' defaults.
+  cloud::HttpOptions http;
+  const manifest::ProviderConfig::Timeouts& t = p.timeouts;
+  http.connect_timeout = t.connect.value_or(http.connect_timeout);
+  http.tls_timeout = t.tls.value_or(http.tls_timeout);
+  http.read_timeout = t.read.value_or(http.read_timeout);
+  http.request_timeout = t.request.value_or(http.request_timeout);
+  conn.client = std::make_unique<cloud::CphClient>(executor, endpoints, creds, http);
   return conn;
 }
 

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "common/crypto.h"
+#include "common/duration.h"
 #include "manifest/document.h"
 #include "manifest/files.h"
 #include "manifest/limits.h"
@@ -123,6 +124,39 @@ bool valid_endpoint(const std::string& s) {
   return true;
 }
 
+// "500ms", "10s", "2m": a deadline of [provider] timeouts, 100 ms to 60 minutes.
+// The unit is required: a bare "30" reads as seconds to some and ms to others.
+std::optional<std::chrono::milliseconds> parse_timeout(const std::string& s) {
+  if (s.empty() || s.back() < 'a' || s.back() > 'z') return std::nullopt;
+  const auto d = parse_duration_text(s);
+  if (!d || *d < std::chrono::milliseconds(100) || *d > std::chrono::minutes(60)) return std::nullopt;
+  return d;
+}
+
+void read_timeouts(const doc::Node& v, Assembly& a) {
+  if (v.kind != doc::Kind::table)
+    return a.error(v.pos, "provider: attribute \"timeouts\" must be a table such as { connect = \"10s\", "
+                          "tls = \"10s\", read = \"30s\", request = \"60s\" } (got " +
+                              std::string(doc::kind_name(v.kind)) + " " + doc::brief(v) + ")");
+  static const std::vector<std::string> keys = {"connect", "tls", "read", "request"};
+  ProviderConfig::Timeouts& t = a.manifest.provider.timeouts;
+  for (const doc::Entry& e : v.entries) {
+    if (std::find(keys.begin(), keys.end(), e.key) == keys.end()) {
+      a.error(e.key_pos, "provider: unknown timeout \"" + e.key + "\" (connect, tls, read or request)" +
+                             suggestion(e.key, keys));
+      continue;
+    }
+    std::optional<std::chrono::milliseconds> d;
+    if (e.value.kind == doc::Kind::string) d = parse_timeout(e.value.scalar.get_ref<const std::string&>());
+    if (!d) {
+      a.error(e.value.pos, "provider: timeouts." + e.key + " must be a duration such as \"30s\", \"500ms\" or "
+                           "\"2m\", from 100ms to 60m (got " + doc::brief(e.value) + ")");
+      continue;
+    }
+    (e.key == "connect" ? t.connect : e.key == "tls" ? t.tls : e.key == "read" ? t.read : t.request) = d;
+  }
+}
+
 void read_provider(const doc::Entry& entry, Assembly& a) {
   const doc::Node& table = entry.value;
   if (table.kind != doc::Kind::table)
@@ -134,11 +168,15 @@ void read_provider(const doc::Entry& entry, Assembly& a) {
   a.provider_at = table.pos;
   ProviderConfig& p = a.manifest.provider;
   p.pos = table.pos;
-  static const std::vector<std::string> keys = {"endpoint", "region", "project_id", "pay_orders"};
+  static const std::vector<std::string> keys = {"endpoint", "region", "project_id", "pay_orders", "timeouts"};
   for (const doc::Entry& e : table.entries) {
     const doc::Node& v = e.value;
     if (std::find(keys.begin(), keys.end(), e.key) == keys.end()) {
       a.error(e.key_pos, "provider: unknown attribute \"" + e.key + "\"" + suggestion(e.key, keys));
+      continue;
+    }
+    if (e.key == "timeouts") {
+      read_timeouts(v, a);
       continue;
     }
     if (v.kind != doc::Kind::string) {

@@ -6,6 +6,7 @@
 
 #include <filesystem>
 #include <map>
+#include <chrono>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -45,6 +46,12 @@ struct ProviderConfig {
   // Who pays the orders (resources::Payment): "auto" (the order pays itself),
   // "bss" (cphform pays it through BSS) or "manual" (apply stops at it).
   std::string pay_orders = "auto";
+  // timeouts = { connect = "10s", tls = "10s", read = "30s", request = "60s" }:
+  // the deadlines of every HTTP exchange with the cloud (cloud::HttpOptions,
+  // whose defaults an unset key keeps).
+  struct Timeouts {
+    std::optional<std::chrono::milliseconds> connect, tls, read, request;
+  } timeouts;
   SourcePos pos;
 };
 

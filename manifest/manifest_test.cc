@@ -248,6 +248,14 @@ TEST_CASE("each kind of manifest error names file:line:column and the rule", "[m
        {"attribute \"endpoint\" must be \"emulator\" or an http:// or https:// URL", "(got \"ftp://example.com\")"}},
       {"unknown way to pay orders", "[provider]\npay_orders = \"later\"\n", "\"later", 0,
        {"attribute \"pay_orders\" must be \"auto\"", "\"bss\"", "\"manual\"", "(got \"later\")"}},
+      {"unknown timeout", "[provider]\ntimeouts = { connect = \"5s\", raed = \"5s\" }\n", "raed", 0,
+       {"provider: unknown timeout \"raed\"", "did you mean \"read\""}},
+      {"timeout without a unit", "[provider]\ntimeouts = { read = \"30\" }\n", "\"30\"", 0,
+       {"provider: timeouts.read must be a duration such as \"30s\"", "from 100ms to 60m", "(got \"30\")"}},
+      {"timeout as a number", "[provider]\ntimeouts = { request = 60 }\n", "60 }", 0,
+       {"provider: timeouts.request must be a duration", "(got 60)"}},
+      {"timeouts not a table", "[provider]\ntimeouts = \"10s\"\n", "\"10s\"", 0,
+       {"attribute \"timeouts\" must be a table such as { connect = \"10s\""}},
       {"nested wrong type",
        block(header, with(ok, "bandwidth", "{ share_type = \"dedicated\", charge_mode = \"traffic\", size = \"300\" }")),
        "\"300\"", 0, {"attribute \"bandwidth.size\" must be an integer", "without quotes"}},
@@ -335,6 +343,23 @@ TEST_CASE("endpoint values", "[manifest]") {
                           "http://ho st", "https://:80", "http://[::1"}) {
     INFO(bad);
     CHECK_THROWS_AS(parse_manifest(std::string("[provider]\nendpoint = \"") + bad + "\"\n", "p.toml"), ManifestError);
+  }
+}
+
+TEST_CASE("provider timeouts", "[manifest]") {
+  const Manifest m = parse_manifest(
+      "[provider]\ntimeouts = { connect = \"500ms\", tls = \"10s\", read = \"2m\", request = \"60m\" }\n", "p.toml");
+  CHECK(m.provider.timeouts.connect == std::chrono::milliseconds(500));
+  CHECK(m.provider.timeouts.tls == std::chrono::seconds(10));
+  CHECK(m.provider.timeouts.read == std::chrono::minutes(2));
+  CHECK(m.provider.timeouts.request == std::chrono::minutes(60));
+  const Manifest partial = parse_manifest("[provider]\ntimeouts = { read = \"5s\" }\n", "p.toml");
+  CHECK_FALSE(partial.provider.timeouts.connect);  // unset: the transport's default
+  CHECK(partial.provider.timeouts.read == std::chrono::seconds(5));
+  for (const char* bad : {"99ms", "61m", "0s", "-1s", "1h", "1.5s", "s", "99999999s"}) {
+    INFO(bad);
+    CHECK_THROWS_AS(parse_manifest(std::string("[provider]\ntimeouts = { read = \"") + bad + "\" }\n", "p.toml"),
+                    ManifestError);
   }
 }
 
