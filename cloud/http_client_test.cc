@@ -300,6 +300,50 @@ TEST_CASE("transport: a connection closed while idle is replaced", "[cloud][tran
     CHECK(seen[2].target == "/b");
     CHECK(seen[2].connection == 1);
   }
+  SECTION("a mutation is not resent once any byte of it was written (issue 18 D1)") {
+    // The same race for a POST: the server read it, then closed without an
+    // answer. It may have processed it (a purchase: bought), so the
+    // transport reports it as maybe sent and never sends it again.
+    std::atomic<int> on_first{0};
+    TestServer server([&on_first](const Received& r) {
+      if (r.connection == 0 && on_first++ == 1) return make_reply(Action::close_without_response);
+      return Reply{};
+    });
+    asio::io_context io;
+    auto transport = make_http_transport(io.get_executor(), local_url(server.port()));
+    CHECK(run(io, transport->send(get("/a"))).status == 200);
+    HttpRequest post;
+    post.method = "POST";
+    post.target = "/buy";
+    post.body = R"({"count":2})";
+    const auto e = run_expecting<TransportError>(io, transport->send(post));
+    CHECK(e.maybe_sent);
+    CHECK(std::string(e.what()).find("(request sent)") != std::string::npos);
+    const auto seen = server.received();
+    REQUIRE(seen.size() == 2);  // the purchase arrived once, and only once
+    CHECK(seen[1].target == "/buy");
+    CHECK(server.accepted() == 1);
+  }
+  SECTION("an idempotent mutation (it sets a value) is resent, as a read") {
+    std::atomic<int> on_first{0};
+    TestServer server([&on_first](const Received& r) {
+      if (r.connection == 0 && on_first++ == 1) return make_reply(Action::close_without_response);
+      return Reply{};
+    });
+    asio::io_context io;
+    auto transport = make_http_transport(io.get_executor(), local_url(server.port()));
+    CHECK(run(io, transport->send(get("/a"))).status == 200);
+    HttpRequest put;
+    put.method = "PUT";
+    put.target = "/rename";
+    put.body = R"({"server_name":"n"})";
+    put.idempotent = true;
+    CHECK(run(io, transport->send(put)).status == 200);
+    const auto seen = server.received();
+    REQUIRE(seen.size() == 3);
+    CHECK(seen[2].target == "/rename");
+    CHECK(seen[2].connection == 1);
+  }
   SECTION("a fresh connection closed without an answer is not resent") {
     TestServer server([](const Received&) { return make_reply(Action::close_without_response); });
     asio::io_context io;
