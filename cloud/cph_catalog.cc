@@ -18,20 +18,16 @@ asio::awaitable<std::vector<PhoneModel>> CphClient::list_phone_models() {
     add_query(c.query, "offset", std::to_string(offset));
     add_query(c.query, "limit", std::to_string(kPhoneModelPageSize));
     const HttpResponse r = co_await impl_->call(c);
-    const json j = parse_body(r, c);
-    size_t got = 0;
-    const json& list = member(j, "phone_models");
-    if (list.is_array()) {
-      for (const json& m : list) {
-        PhoneModel p;
-        p.phone_model_name = str(m, "phone_model_name");
-        p.server_model_name = str(m, "server_model_name");
-        p.status = num(m, "status");
-        p.phone_capacity = num(m, "phone_capacity");
-        all.push_back(std::move(p));
-      }
-      got = list.size();
+    const std::vector<Answer> list = Answer::of(r, c).objects("phone_models");
+    for (const Answer& m : list) {
+      PhoneModel p;
+      p.phone_model_name = m.id("phone_model_name");
+      p.server_model_name = m.opt_text("server_model_name");
+      p.status = m.opt_integer("status");
+      p.phone_capacity = m.opt_integer("phone_capacity");
+      all.push_back(std::move(p));
     }
+    const size_t got = list.size();
     // 5.3 documents no count: a short page is the last one.
     if (got < static_cast<size_t>(kPhoneModelPageSize)) break;
   }
