@@ -1,6 +1,7 @@
 // The core of CphClient: AK/SK signing, sending, status/error handling and
-// read retries (the one call machinery, declared in cph_call.h), the JSON
-// helpers every API family shares, and the server and BSS calls. Other API
+// read retries (the one call machinery, declared in cph_call.h), the request
+// helpers every API family shares, and the server calls (answers are read
+// through answer.cc). Other API
 // families live in cph_bss.cc (orders), cph_bandwidths.cc, cph_jobs.cc,
 // cph_share.cc, cph_tags.cc, cph_keypairs.cc and cph_server_changes.cc. Callers see the plain structs of
 // cph_client.h.
