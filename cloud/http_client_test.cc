@@ -183,6 +183,16 @@ Url local_url(uint16_t port, const std::string& scheme = "http", const std::stri
   return parse_url(scheme + "://" + host + ":" + std::to_string(port));
 }
 
+// Connection 0 answers its first request and drops the second unanswered,
+// as a server whose idle timer fired just as the request arrived.
+struct IdleRace {
+  std::atomic<int> on_first{0};
+  TestServer server{[this](const Received& r) {
+    if (r.connection == 0 && on_first++ == 1) return make_reply(Action::close_without_response);
+    return Reply{};
+  }};
+};
+
 HttpRequest get(std::string target) {
   HttpRequest r;
   r.method = "GET";
@@ -281,13 +291,8 @@ TEST_CASE("transport: a connection closed while idle is replaced", "[cloud][tran
     CHECK(server.received().size() == 2);
   }
   SECTION("closed as the request arrives (the race): resent once on a new connection") {
-    // Connection 0 answers its first request and drops the second unanswered,
-    // as a server whose idle timer fired just as the request arrived.
-    std::atomic<int> on_first{0};
-    TestServer server([&on_first](const Received& r) {
-      if (r.connection == 0 && on_first++ == 1) return make_reply(Action::close_without_response);
-      return Reply{};
-    });
+    IdleRace race;
+    TestServer& server = race.server;
     asio::io_context io;
     auto transport = make_http_transport(io.get_executor(), local_url(server.port()));
     CHECK(run(io, transport->send(get("/a"))).status == 200);
@@ -304,11 +309,8 @@ TEST_CASE("transport: a connection closed while idle is replaced", "[cloud][tran
     // The same race for a POST: the server read it, then closed without an
     // answer. It may have processed it (a purchase: bought), so the
     // transport reports it as maybe sent and never sends it again.
-    std::atomic<int> on_first{0};
-    TestServer server([&on_first](const Received& r) {
-      if (r.connection == 0 && on_first++ == 1) return make_reply(Action::close_without_response);
-      return Reply{};
-    });
+    IdleRace race;
+    TestServer& server = race.server;
     asio::io_context io;
     auto transport = make_http_transport(io.get_executor(), local_url(server.port()));
     CHECK(run(io, transport->send(get("/a"))).status == 200);
@@ -325,11 +327,8 @@ TEST_CASE("transport: a connection closed while idle is replaced", "[cloud][tran
     CHECK(server.accepted() == 1);
   }
   SECTION("an idempotent mutation (it sets a value) is resent, as a read") {
-    std::atomic<int> on_first{0};
-    TestServer server([&on_first](const Received& r) {
-      if (r.connection == 0 && on_first++ == 1) return make_reply(Action::close_without_response);
-      return Reply{};
-    });
+    IdleRace race;
+    TestServer& server = race.server;
     asio::io_context io;
     auto transport = make_http_transport(io.get_executor(), local_url(server.port()));
     CHECK(run(io, transport->send(get("/a"))).status == 200);
