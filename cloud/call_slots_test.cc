@@ -30,7 +30,7 @@ class SlowTransport : public HttpTransport {
     --in_flight_by_method[method];
     HttpResponse r;
     r.status = 200;
-    r.body = "{}";
+    r.body = method == "GET" ? R"({"server_id": "s", "server_name": "n", "status": 5})" : "{}";  // 3.2's required fields
     co_return r;
   }
 };

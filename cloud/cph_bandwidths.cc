@@ -17,11 +17,8 @@ asio::awaitable<std::vector<BandWidthInfo>> CphClient::list_bandwidths(int offse
   add_query(c.query, "offset", std::to_string(offset));
   add_query(c.query, "limit", std::to_string(limit));
   const HttpResponse r = co_await impl_->call(c);
-  const json j = parse_body(r, c);
   std::vector<BandWidthInfo> out;
-  const json& list = member(j, "band_widths");
-  if (list.is_array())
-    for (const json& b : list) out.push_back(parse_bandwidth(b));
+  for (const Answer& b : Answer::of(r, c).objects("band_widths")) out.push_back(parse_bandwidth(b));
   co_return out;
 }
 
@@ -46,7 +43,7 @@ asio::awaitable<std::string> CphClient::resize_bandwidth(std::string band_width_
   c.body = to_body(body, c.api);
   c.idempotent = true;  // sets the size
   const HttpResponse r = co_await impl_->call(c);
-  co_return str(parse_body(r, c), "request_id");
+  co_return Answer::of(r, c).opt_text("request_id");
 }
 
 }  // namespace cph::cloud

@@ -14,18 +14,15 @@ asio::awaitable<Order> CphClient::show_order(std::string order_id) {
          {},
          std::nullopt};
   const HttpResponse r = co_await impl_->call(c);
-  const json j = parse_body(r, c);
-  const json& info = member(j, "order_info");
-  // Without order_info there is no status to act on; a zero would read as a
-  // real (unknown) status, so this is an error rather than a default.
-  if (!info.is_object())
-    throw CloudError(r.status, "", "order details response has no order_info", r.header("X-Request-Id"), c.api, r.body);
+  // Without order_info and its status there is nothing to act on; a zero
+  // would read as a real (unknown) status.
+  const Answer info = Answer::of(r, c).object("order_info");
   Order o;
-  o.order_id = str(info, "order_id");
-  o.status = num(info, "status");
-  o.order_type = num(info, "order_type");
-  o.create_time = str(info, "create_time");
-  o.payment_time = str(info, "payment_time");
+  o.order_id = info.opt_text("order_id");
+  o.status = info.integer("status");
+  o.order_type = info.opt_integer("order_type");
+  o.create_time = info.opt_text("create_time");
+  o.payment_time = info.opt_text("payment_time");
   co_return o;
 }
 
@@ -52,7 +49,7 @@ asio::awaitable<UnsubscribeResult> CphClient::unsubscribe(std::vector<std::strin
   c.body = to_body(body, c.api);
   const HttpResponse r = co_await impl_->call(c);
   UnsubscribeResult result;
-  result.order_ids = strings(parse_body(r, c), "order_ids");
+  result.order_ids = Answer::of(r, c).ids("order_ids");
   co_return result;
 }
 

@@ -64,13 +64,41 @@ class RetryBudget {
   double max_;
 };
 
-// ---- tolerant JSON reading (reference 11.1) ----
-// A missing, null or mistyped field reads as empty/0 rather than throwing:
-// the service's examples disagree on null vs "" and on number types.
-std::string str(const json& j, const char* key);
-int num(const json& j, const char* key);
-const json& member(const json& j, const char* key);
-std::vector<std::string> strings(const json& j, const char* key);
+// ---- reading 2xx answers against their documented shape ----
+// A JSON value of an answer and where it sits ("servers[3].metadata"): every
+// accessor checks the field it reads and throws MalformedAnswer naming the
+// API and the field, so a body that is not what the reference documents is
+// an error, never an empty or partial result (a list that cannot be read is
+// not an empty list). The tolerances of cph-api.md 11.1 stay: an optional
+// String may be null or absent or arrive as a number (imei), an
+// Integer may arrive as a decimal string, unknown fields are ignored.
+class Answer {
+ public:
+  // The body of a 2xx answer to `c`: it must be a JSON object.
+  static Answer of(const HttpResponse& r, const Call& c);
+
+  std::string id(const char* key) const;        // required, a non-empty String
+  std::string text(const char* key) const;      // required String (may be "" or null: A-19)
+  std::string opt_text(const char* key) const;  // "" when absent or null
+  int integer(const char* key) const;           // required Integer
+  int opt_integer(const char* key) const;       // 0 when absent or null
+  Answer object(const char* key) const;         // required object
+  Answer opt_object(const char* key) const;     // an empty object when absent or null
+  std::vector<Answer> objects(const char* key) const;      // required array of objects
+  std::vector<Answer> opt_objects(const char* key) const;  // [] when absent or null
+  std::vector<std::string> ids(const char* key) const;     // required array of non-empty Strings
+  // A rule across fields (e.g. "server_ids has 2 ids for count 3").
+  [[noreturn]] void fail(const std::string& key, const std::string& problem) const;
+
+ private:
+  struct Source;
+  Answer(std::shared_ptr<const Source> source, const json* node, std::string path);
+  const json* find(const char* key) const;  // nullptr when absent or null
+  std::string field(const std::string& key) const;
+  std::shared_ptr<const Source> source_;
+  const json* node_;
+  std::string path_;
+};
 
 // ---- building requests ----
 std::string encode(std::string_view s);  // percent-encoding of the signer
@@ -101,12 +129,9 @@ void add_network(ordered_json& body, const Request& p, ordered_json no_eip) {
   if (p.band_width_id) bw["band_width_id"] = *p.band_width_id;
   body["band_width"] = std::move(bw);
 }
-// The response body as JSON ({} when empty); CloudError when not JSON.
-json parse_body(const HttpResponse& r, const Call& c);
-
 // Reference 1.9(a)/1.10 ServerJob items of a job-producing response.
-JobsResult parse_jobs_result(const json& j);
-BandWidthInfo parse_bandwidth(const json& j);
+JobsResult parse_jobs_result(const Answer& a);
+BandWidthInfo parse_bandwidth(const Answer& a);
 
 }  // namespace cph::cloud::detail
 

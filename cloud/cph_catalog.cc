@@ -11,12 +11,12 @@ namespace {
 constexpr int kPhoneModelPageSize = 100;  // maximum limit of 5.3
 constexpr int kMaxPhoneModelPages = 10;   // 1,000 models (docs/architecture.md "Bounds")
 
-PhoneModel parse_phone_model(const json& m) {
+PhoneModel parse_phone_model(const Answer& m) {
   PhoneModel p;
-  p.phone_model_name = str(m, "phone_model_name");
-  p.server_model_name = str(m, "server_model_name");
-  p.status = num(m, "status");
-  p.phone_capacity = num(m, "phone_capacity");
+  p.phone_model_name = m.id("phone_model_name");
+  p.server_model_name = m.opt_text("server_model_name");
+  p.status = m.opt_integer("status");
+  p.phone_capacity = m.opt_integer("phone_capacity");
   return p;
 }
 }  // namespace
@@ -32,11 +32,8 @@ asio::awaitable<std::vector<PhoneModel>> CphClient::list_phone_models() {
         add_query(c.query, "offset", std::to_string(offset));
         add_query(c.query, "limit", std::to_string(kPhoneModelPageSize));
         const HttpResponse r = co_await impl_->call(c);
-        const json j = parse_body(r, c);
         Page<PhoneModel> page;
-        const json& models = member(j, "phone_models");
-        if (models.is_array())
-          for (const json& m : models) page.items.push_back(parse_phone_model(m));
+        for (const Answer& m : Answer::of(r, c).objects("phone_models")) page.items.push_back(parse_phone_model(m));
         co_return page;
       },
       // A phone model is named within its server model.

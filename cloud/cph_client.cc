@@ -1,6 +1,7 @@
 // The core of CphClient: AK/SK signing, sending, status/error handling and
-// read retries (the one call machinery, declared in cph_call.h), the JSON
-// helpers every API family shares, and the server and BSS calls. Other API
+// read retries (the one call machinery, declared in cph_call.h), the request
+// helpers every API family shares, and the server calls (answers are read
+// through answer.cc). Other API
 // families live in cph_bss.cc (orders), cph_bandwidths.cc, cph_jobs.cc,
 // cph_share.cc, cph_tags.cc, cph_keypairs.cc and cph_server_changes.cc. Callers see the plain structs of
 // cph_client.h.
@@ -27,60 +28,15 @@ namespace cph::cloud {
 
 namespace detail {
 
-// ---- tolerant JSON reading (reference 11.1) ----
-
-std::string str(const json& j, const char* key) {
-  if (!j.is_object()) return {};
-  auto it = j.find(key);
-  if (it == j.end() || it->is_null()) return {};
-  if (it->is_string()) return it->get<std::string>();
-  if (it->is_number() || it->is_boolean()) return it->dump();  // e.g. imei sent as a number
-  return {};
-}
-
-int num(const json& j, const char* key) {
-  if (!j.is_object()) return 0;
-  auto it = j.find(key);
-  if (it == j.end()) return 0;
-  if (it->is_number_integer()) return it->get<int>();
-  if (it->is_number_float()) return static_cast<int>(it->get<double>());
-  if (it->is_string()) {
-    const std::string s = it->get<std::string>();
-    try {
-      size_t used = 0;
-      const int v = std::stoi(s, &used);
-      if (used == s.size()) return v;
-    } catch (const std::exception&) {
-    }
-  }
-  return 0;
-}
-
-const json& member(const json& j, const char* key) {
-  static const json null_value;
-  if (!j.is_object()) return null_value;
-  auto it = j.find(key);
-  return it == j.end() ? null_value : *it;
-}
-
-std::vector<std::string> strings(const json& j, const char* key) {
-  std::vector<std::string> out;
-  const json& a = member(j, key);
-  if (!a.is_array()) return out;
-  for (const auto& v : a)
-    if (v.is_string()) out.push_back(v.get<std::string>());
-  return out;
-}
-
-BandWidthInfo parse_bandwidth(const json& b) {
+BandWidthInfo parse_bandwidth(const Answer& b) {
   BandWidthInfo bw;
-  bw.band_width_id = str(b, "band_width_id");
-  bw.band_width_name = str(b, "band_width_name");
-  bw.band_width_size = num(b, "band_width_size");
-  bw.band_width_charge_mode = num(b, "band_width_charge_mode");
-  bw.band_width_share_type = num(b, "band_width_share_type");
-  bw.create_time = str(b, "create_time");
-  bw.update_time = str(b, "update_time");
+  bw.band_width_id = b.id("band_width_id");
+  bw.band_width_name = b.opt_text("band_width_name");
+  bw.band_width_size = b.opt_integer("band_width_size");
+  bw.band_width_charge_mode = b.opt_integer("band_width_charge_mode");
+  bw.band_width_share_type = b.opt_integer("band_width_share_type");
+  bw.create_time = b.opt_text("create_time");
+  bw.update_time = b.opt_text("update_time");
   return bw;
 }
 
@@ -113,14 +69,6 @@ void add_query(std::string& q, std::string_view key, std::string_view value) {
   q += encode(value);
 }
 
-json parse_body(const HttpResponse& r, const Call& c) {
-  if (r.body.empty()) return json::object();
-  json j = json::parse(r.body, nullptr, /*allow_exceptions=*/false);
-  if (j.is_discarded())
-    throw CloudError(r.status, "", "response body is not valid JSON", r.header("X-Request-Id"), c.api, r.body);
-  return j;
-}
-
 }  // namespace detail
 
 using namespace detail;
@@ -132,42 +80,59 @@ constexpr int kListPageSize = 100;  // maximum limit of 3.1
 // 50,000 servers: a larger project is refused rather than read without bound (docs/architecture.md "Bounds").
 constexpr int kMaxServerPages = 500;
 
-Server parse_server(const json& j) {
+// 3.1/3.2: the identity and status of a server are required; the rest may
+// be absent or null but not of another type.
+Server parse_server(const Answer& j) {
   Server s;
-  s.server_id = str(j, "server_id");
-  s.server_name = str(j, "server_name");
-  s.server_model_name = str(j, "server_model_name");
-  s.phone_model_name = str(j, "phone_model_name");
-  s.keypair_name = str(j, "keypair_name");
-  s.status = num(j, "status");
-  s.vpc_id = str(j, "vpc_id");
-  s.subnet_id = str(j, "subnet_id");
-  s.availability_zone = str(j, "availability_zone");
-  s.network_version = str(j, "network_version");
+  s.server_id = j.id("server_id");
+  s.server_name = j.text("server_name");
+  s.server_model_name = j.opt_text("server_model_name");
+  s.phone_model_name = j.opt_text("phone_model_name");
+  s.keypair_name = j.opt_text("keypair_name");
+  s.status = j.integer("status");
+  s.vpc_id = j.opt_text("vpc_id");
+  s.subnet_id = j.opt_text("subnet_id");
+  s.availability_zone = j.opt_text("availability_zone");
+  s.network_version = j.opt_text("network_version");
   // the tables swap the two descriptions; the values are the natural ones.
-  const json& metadata = member(j, "metadata");
-  s.order_id = str(metadata, "order_id");
-  s.product_id = str(metadata, "product_id");
-  const json& addresses = member(j, "addresses");
-  if (addresses.is_array()) {
-    for (const auto& a : addresses) {
-      Address addr;
-      // 1.10: server_ip/public_ip are the new fields; fall back to the
-      // deprecated intranet_ip/access_ip for servers that only report those.
-      addr.server_ip = str(a, "server_ip");
-      if (addr.server_ip.empty()) addr.server_ip = str(a, "intranet_ip");
-      addr.public_ip = str(a, "public_ip");
-      if (addr.public_ip.empty()) addr.public_ip = str(a, "access_ip");
-      s.addresses.push_back(std::move(addr));
-    }
+  const Answer metadata = j.opt_object("metadata");
+  s.order_id = metadata.opt_text("order_id");
+  s.product_id = metadata.opt_text("product_id");
+  for (const Answer& a : j.opt_objects("addresses")) {
+    Address addr;
+    // 1.10: server_ip/public_ip are the new fields; fall back to the
+    // deprecated intranet_ip/access_ip for servers that only report those.
+    addr.server_ip = a.opt_text("server_ip");
+    if (addr.server_ip.empty()) addr.server_ip = a.opt_text("intranet_ip");
+    addr.public_ip = a.opt_text("public_ip");
+    if (addr.public_ip.empty()) addr.public_ip = a.opt_text("access_ip");
+    s.addresses.push_back(std::move(addr));
   }
-  const json& bws = member(j, "band_widths");
-  if (bws.is_array()) {
-    for (const auto& b : bws) s.band_widths.push_back(parse_bandwidth(b));
-  }
-  s.create_time = str(j, "create_time");
-  s.update_time = str(j, "update_time");
+  for (const Answer& b : j.opt_objects("band_widths")) s.band_widths.push_back(parse_bandwidth(b));
+  s.create_time = j.opt_text("create_time");
+  s.update_time = j.opt_text("update_time");
   return s;
+}
+
+// Reads error bodies (non-2xx), which have no shape to check: whatever they
+// hold is kept for the message.
+std::string error_field(const json& j, const char* key) {
+  auto it = j.find(key);
+  if (it == j.end() || it->is_null()) return {};
+  if (it->is_string()) return it->get<std::string>();
+  if (it->is_number() || it->is_boolean()) return it->dump();
+  return {};
+}
+
+// "SERVICE.NNNN": CPS.0024, APIGW.0301, CBC.0101, KPS.0409 (1.5, section 9).
+bool documented_code(const std::string& code) {
+  const size_t dot = code.find('.');
+  if (dot == 0 || dot == std::string::npos || code.size() - dot - 1 != 4) return false;
+  for (size_t i = 0; i < dot; ++i)
+    if (code[i] < 'A' || code[i] > 'Z') return false;
+  for (size_t i = dot + 1; i < code.size(); ++i)
+    if (code[i] < '0' || code[i] > '9') return false;
+  return true;
 }
 
 std::string format_error(int http_status, const std::string& code, const std::string& msg,
@@ -186,16 +151,16 @@ CloudError error_from(const HttpResponse& r, const Call& c) {
   if (j.is_object()) {
     // 1.5: {"request_id", "error_code", "error_msg"} at the top level; some
     // gateways and services nest it as {"error": {"code"/"error_code", "message"/"error_msg"}}.
-    code = str(j, "error_code");
-    msg = str(j, "error_msg");
-    request_id = str(j, "request_id");
-    const json& nested = member(j, "error");
-    if (nested.is_object()) {
-      if (code.empty()) code = str(nested, "error_code");
-      if (code.empty()) code = str(nested, "code");
-      if (msg.empty()) msg = str(nested, "error_msg");
-      if (msg.empty()) msg = str(nested, "message");
-      if (request_id.empty()) request_id = str(nested, "request_id");
+    code = error_field(j, "error_code");
+    msg = error_field(j, "error_msg");
+    request_id = error_field(j, "request_id");
+    auto nested = j.find("error");
+    if (nested != j.end() && nested->is_object()) {
+      if (code.empty()) code = error_field(*nested, "error_code");
+      if (code.empty()) code = error_field(*nested, "code");
+      if (msg.empty()) msg = error_field(*nested, "error_msg");
+      if (msg.empty()) msg = error_field(*nested, "message");
+      if (request_id.empty()) request_id = error_field(*nested, "request_id");
     }
   } else {
     // Not JSON (a proxy's HTML page, plain text): keep a readable excerpt.
@@ -234,6 +199,8 @@ bool CloudError::throttled() const {
 }
 
 bool CloudError::retryable() const { return throttled() || (http_status >= 500 && http_status <= 599); }
+
+bool CloudError::refused() const { return http_status >= 400 && http_status <= 499 && documented_code(error_code); }
 
 bool server_status_creating(int status) { return status == 0 || status == 1 || status == 3 || status == 4; }
 
@@ -287,6 +254,7 @@ asio::awaitable<HttpResponse> CphClient::Impl::send_once(const Call& c) {
   out.target = c.query.empty() ? path : path + "?" + c.query;
   out.headers = std::move(req.headers);
   out.body = body;
+  out.idempotent = c.method == "GET" || c.idempotent;
   count(c.api);
   co_return co_await transport->send(std::move(out));
 }
@@ -409,12 +377,10 @@ asio::awaitable<ServerPage> CphClient::list_servers(ListServersQuery query) {
   if (query.server_name) add_query(c.query, "server_name", *query.server_name);
   if (query.server_id) add_query(c.query, "server_id", *query.server_id);
   const HttpResponse r = co_await impl_->call(c);
-  const json j = parse_body(r, c);
+  const Answer j = Answer::of(r, c);
   ServerPage page;
-  page.count = num(j, "count");
-  const json& servers = member(j, "servers");
-  if (servers.is_array())
-    for (const auto& s : servers) page.servers.push_back(parse_server(s));
+  page.count = j.opt_integer("count");
+  for (const Answer& s : j.objects("servers")) page.servers.push_back(parse_server(s));
   co_return page;
 }
 
@@ -444,7 +410,7 @@ asio::awaitable<Server> CphClient::show_server(std::string server_id) {
          {},
          std::nullopt};
   const HttpResponse r = co_await impl_->call(c);
-  co_return parse_server(parse_body(r, c));
+  co_return parse_server(Answer::of(r, c));
 }
 
 asio::awaitable<PurchaseResult> CphClient::purchase_servers(PurchaseServersRequest p) {
@@ -476,12 +442,18 @@ asio::awaitable<PurchaseResult> CphClient::purchase_servers(PurchaseServersReque
          std::nullopt};
   c.body = to_body(body, c.api);
   const HttpResponse r = co_await impl_->call(c);
-  const json j = parse_body(r, c);
+  // Without its order and exactly `count` server ids the answer cannot
+  // be acted on: MalformedAnswer, so that the journal keeps the purchase
+  // unanswered and the next plan reconciles it by the expected names.
+  const Answer j = Answer::of(r, c);
   PurchaseResult result;
-  result.request_id = str(j, "request_id");
-  result.order_id = str(j, "order_id");
-  result.product_id = str(j, "product_id");
-  result.server_ids = strings(j, "server_ids");
+  result.request_id = j.opt_text("request_id");
+  result.order_id = j.id("order_id");
+  result.product_id = j.opt_text("product_id");
+  result.server_ids = j.ids("server_ids");
+  if (result.server_ids.size() != static_cast<size_t>(p.count))
+    j.fail("server_ids", "has " + std::to_string(result.server_ids.size()) + " ids for count " +
+                             std::to_string(p.count));
   co_return result;
 }
 

@@ -44,6 +44,25 @@ struct CloudError : std::runtime_error {
   bool throttled() const;
   // Throttled or a 5xx: safe to retry reads and idempotent mutations.
   bool retryable() const;
+  // The service refused the request and did nothing: a 4xx whose body is a
+  // well-formed error (1.5) with a documented code ("CPS.0024", "APIGW.0301",
+  // "CBC.0101", "KPS.0409"). The one rule for a mutation's outcome
+  // (ARCHITECTURE.md decision 3): any other failure - a 5xx, a 4xx without
+  // such a body, a malformed 2xx, a lost answer - leaves it unknown.
+  bool refused() const;
+};
+
+// A 2xx answer whose body does not have the documented shape: not JSON, an
+// error body, a required field missing or of the wrong type. Never read as
+// "nothing" (a list that cannot be read is not an empty list); for a
+// mutation the outcome is unknown, since the service may have carried it out.
+struct MalformedAnswer : std::runtime_error {
+  MalformedAnswer(int http_status, std::string api, std::string field, std::string problem, std::string request_id);
+  int http_status;
+  std::string api;         // "GET /v1/{project_id}/cloud-phone/servers"
+  std::string field;       // "servers[2].server_id"; "" for the body as a whole
+  std::string problem;     // "is missing", "is an object, expected a String"
+  std::string request_id;  // from the X-Request-Id header, when sent
 };
 
 // ---- CPH servers (reference 3.1, 3.2, 3.4, 3.13) ---------------------------

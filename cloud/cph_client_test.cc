@@ -230,9 +230,10 @@ TEST_CASE("show_server: request and the 3.2 example response; tolerant parsing",
   }
   SECTION("a 2xx body that is not JSON is an error") {
     f.cph->respond = [](const HttpRequest&) { return response(200, "<html>"); };
-    const auto e = run_expecting<CloudError>(f.io, f.client.show_server("a"));
+    const auto e = run_expecting<MalformedAnswer>(f.io, f.client.show_server("a"));
     CHECK(e.http_status == 200);
     CHECK(e.api == "GET /v1/{project_id}/cloud-phone/servers/{server_id}");
+    CHECK(e.problem == "is not valid JSON");
   }
 }
 
@@ -292,7 +293,9 @@ TEST_CASE("purchase_servers: the full 3.4 body with its documented types", "[clo
 
 TEST_CASE("purchase_servers: unset optional fields are omitted", "[cloud][client]") {
   ClientFixture f;
-  f.cph->respond = [](const HttpRequest&) { return response(200, kPurchaseExample); };
+  f.cph->respond = [](const HttpRequest&) {
+    return response(200, R"({"request_id": "r", "order_id": "CS1", "server_ids": ["s1"]})");
+  };
   PurchaseServersRequest p;
   p.server_name = "s";
   p.server_model_name = "m";
@@ -351,7 +354,7 @@ TEST_CASE("BSS calls: orders, payment, unsubscribe", "[cloud][client][bss]") {
   }
   SECTION("show_order without order_info") {
     f.bss->respond = [](const HttpRequest&) { return response(200, R"({"total_count": 0})"); };
-    CHECK_THROWS_AS(run(f.io, f.client.show_order("CS1")), CloudError);
+    CHECK(run_expecting<MalformedAnswer>(f.io, f.client.show_order("CS1")).field == "order_info");
   }
   SECTION("show_order: BSS error body") {
     f.bss->respond = [](const HttpRequest&) {
@@ -440,6 +443,21 @@ TEST_CASE("CloudError parsing", "[cloud][client][errors]") {
     CHECK(e.error_msg == "Bad Gateway ");
     CHECK(e.body == "Bad Gateway\n");
     CHECK(e.retryable());
+  }
+  SECTION("refused(): only a 4xx with a well-formed error body and a documented code") {
+    CHECK(CloudError(400, "CPS.0024", "", "", "POST /x", "").refused());
+    CHECK(CloudError(401, "APIGW.0301", "", "", "POST /x", "").refused());
+    CHECK(CloudError(409, "KPS.0409", "", "", "POST /x", "").refused());
+    CHECK_FALSE(CloudError(500, "CPS.0003", "", "", "POST /x", "").refused());  // may have been done
+    CHECK_FALSE(CloudError(400, "", "Bad Request", "", "POST /x", "").refused());  // no error body
+    CHECK_FALSE(CloudError(400, "oops", "", "", "POST /x", "").refused());  // not a documented code
+    // Through the client: a proxy's HTML 404 is not the service refusing.
+    f.cph->respond = [](const HttpRequest&) { return response(404, "<html>Not Found</html>"); };
+    CHECK_FALSE(run_expecting<CloudError>(f.io, f.client.purchase_servers(full_purchase())).refused());
+    f.cph->respond = [](const HttpRequest&) {
+      return response(400, R"({"error_code": "CPS.0024", "error_msg": "Parameter: count is invalid."})");
+    };
+    CHECK(run_expecting<CloudError>(f.io, f.client.purchase_servers(full_purchase())).refused());
   }
   SECTION("retryable()") {
     CHECK(CloudError(429, "", "", "", "GET /x", "").retryable());
@@ -576,13 +594,13 @@ TEST_CASE("mutations are retried only where resending cannot act twice", "[cloud
     f.cph->respond = [&calls](const HttpRequest&) {
       return ++calls == 1 ? response(429, R"({"error_code": "APIGW.0308", "error_msg": "throttled"})",
                                      {{"Retry-After", "0"}})
-                          : response(200, R"({"request_id": "r", "order_id": "CS1", "server_ids": ["s1"]})");
+                          : response(200, R"({"request_id": "r", "order_id": "CS1", "server_ids": ["s1", "s2"]})");
     };
     CHECK(run(f.io, f.client.purchase_servers(full_purchase())).order_id == "CS1");
     CHECK(f.cph->requests.size() == 2);
     int bss_calls = 0;
     f.bss->respond = [&bss_calls](const HttpRequest&) {
-      return ++bss_calls % 2 == 1 ? response(429, "", {{"Retry-After", "0"}}) : response(200, "{}");
+      return ++bss_calls % 2 == 1 ? response(429, "", {{"Retry-After", "0"}}) : response(200, R"({"order_ids": ["o"]})");
     };
     run(f.io, f.client.pay_order("o"));
     run(f.io, f.client.unsubscribe({"s"}));
@@ -592,7 +610,7 @@ TEST_CASE("mutations are retried only where resending cannot act twice", "[cloud
     int calls = 0;
     f.cph->respond = [&calls](const HttpRequest&) -> HttpResponse {
       if (++calls == 1) throw TransportError("connection refused", false);
-      return response(200, R"({"request_id": "r", "order_id": "CS1", "server_ids": ["s1"]})");
+      return response(200, R"({"request_id": "r", "order_id": "CS1", "server_ids": ["s1", "s2"]})");
     };
     CHECK(run(f.io, f.client.purchase_servers(full_purchase())).order_id == "CS1");
     CHECK(f.cph->requests.size() == 2);
@@ -627,3 +645,92 @@ TEST_CASE("mutations are retried only where resending cannot act twice", "[cloud
   }
 }
 
+
+TEST_CASE("a 2xx answer without its documented shape is MalformedAnswer naming the API and the field",
+          "[cloud][client][malformed]") {
+  // Issue 18 D3/D4: never an empty list, never an answered purchase without its order.
+  const std::string list_api = "GET /v1/{project_id}/cloud-phone/servers";
+  struct Case {
+    const char* name;
+    const char* body;
+    const char* field;
+    const char* problem;
+  };
+  const std::vector<Case> lists = {
+      {"empty body", "", "", "is empty"},
+      {"not JSON", "<html>502</html>", "", "is not valid JSON"},
+      {"a JSON array", "[]", "", "is an array, expected an object"},
+      {"an error body in a 200", R"({"request_id": "r1", "error_code": "CPS.0003", "error_msg": "Service internal error."})",
+       "", "is an error body (CPS.0003)"},
+      {"no servers", R"({"request_id": "r1", "count": 3})", "servers", "is missing"},
+      {"servers of the wrong type", R"({"servers": "none", "count": 0})", "servers", "is a String, expected an array"},
+      {"count of the wrong type", R"({"servers": [], "count": "many"})", "count",
+       "is the String \"many\", expected an Integer"},
+      {"an item that is not an object", R"({"servers": [7], "count": 1})", "servers[0]",
+       "is a number, expected an object"},
+      {"server_id of the wrong type", R"({"servers": [{"server_id": 12, "server_name": "a", "status": 5}]})",
+       "servers[0].server_id", "is a number, expected a String"},
+      {"server without status",
+       R"({"servers": [{"server_id": "a", "server_name": "a", "status": 5}, {"server_id": "b", "server_name": "b"}]})",
+       "servers[1].status", "is missing"},
+      {"addresses of the wrong type",
+       R"({"servers": [{"server_id": "a", "server_name": "a", "status": 5, "addresses": {"x": 1}}]})",
+       "servers[0].addresses", "is an object, expected an array"},
+  };
+  for (const Case& c : lists) {
+    INFO(c.name);
+    ClientFixture f;
+    f.cph->respond = [&c](const HttpRequest&) { return response(200, c.body, {{"X-Request-Id", "rid-7"}}); };
+    const auto e = run_expecting<MalformedAnswer>(f.io, f.client.list_all_servers());
+    CHECK(e.api == list_api);
+    CHECK(e.field == c.field);
+    CHECK(e.problem == c.problem);
+    CHECK(e.http_status == 200);
+    CHECK(e.request_id == "rid-7");
+    const std::string what = e.what();
+    CHECK(what.find(list_api) != std::string::npos);
+    CHECK(what.find(std::string(c.field).empty() ? "the body" : c.field) != std::string::npos);
+  }
+
+  SECTION("purchase answered without order_id, or with too few server ids") {
+    ClientFixture f;
+    f.cph->respond = [](const HttpRequest&) {
+      return response(200, R"({"request_id": "r", "product_id": "p", "server_ids": ["s1", "s2"]})");
+    };
+    auto e = run_expecting<MalformedAnswer>(f.io, f.client.purchase_servers(full_purchase()));
+    CHECK(e.api == "POST /v2/{project_id}/cloud-phone/servers");
+    CHECK(e.field == "order_id");
+    CHECK(e.problem == "is missing");
+    CHECK(f.cph->requests.size() == 1);  // not resent
+    f.cph->respond = [](const HttpRequest&) {
+      return response(200, R"({"request_id": "r", "order_id": "CS1", "server_ids": ["s1"]})");
+    };
+    e = run_expecting<MalformedAnswer>(f.io, f.client.purchase_servers(full_purchase()));
+    CHECK(e.field == "server_ids");
+    CHECK(e.problem == "has 1 ids for count 2");
+  }
+  SECTION("job items with neither a job nor an error; jobs without status") {
+    ClientFixture f;
+    f.cph->respond = [](const HttpRequest&) {
+      return response(200, R"({"request_id": "r", "jobs": [{"server_id": "s1", "job_id": "j1"}, {"server_id": "s2"}]})");
+    };
+    auto e = run_expecting<MalformedAnswer>(f.io, f.client.restart_servers({"s1", "s2"}));
+    CHECK(e.field == "jobs[1].job_id");
+    f.cph->respond = [](const HttpRequest&) { return response(200, R"({"job_id": "j1", "status": null})"); };
+    e = run_expecting<MalformedAnswer>(f.io, f.client.show_job("j1"));
+    CHECK(e.api == "GET /v1/{project_id}/cloud-phone/jobs/{job_id}");
+    CHECK(e.field == "status");
+  }
+  SECTION("tolerances of 11.1 stay: null and absent optional strings, numbers as strings, unknown fields") {
+    ClientFixture f;
+    f.cph->respond = [](const HttpRequest&) {
+      return response(200, R"({"count": "1", "servers": [{"server_id": "a", "server_name": null, "status": "5",
+        "keypair_name": null, "render_fps": 30}]})");
+    };
+    const ServerPage page = run(f.io, f.client.list_servers({}));
+    CHECK(page.count == 1);
+    REQUIRE(page.servers.size() == 1);
+    CHECK(page.servers[0].status == 5);
+    CHECK(page.servers[0].server_name.empty());
+  }
+}

@@ -11,17 +11,18 @@ using namespace detail;
 
 namespace {
 
-Job parse_job(const json& j) {
+// 6.1/6.2: a job without its id or status cannot be waited on.
+Job parse_job(const Answer& j) {
   Job job;
-  job.job_id = str(j, "job_id");
-  job.server_id = str(j, "server_id");
-  job.phone_id = str(j, "phone_id");
-  job.status = num(j, "status");
-  job.begin_time = str(j, "begin_time");
-  job.end_time = str(j, "end_time");
-  job.error_code = str(j, "error_code");
-  job.error_msg = str(j, "error_msg");
-  job.execute_msg = str(j, "execute_msg");
+  job.job_id = j.id("job_id");
+  job.server_id = j.opt_text("server_id");
+  job.phone_id = j.opt_text("phone_id");
+  job.status = j.integer("status");
+  job.begin_time = j.opt_text("begin_time");
+  job.end_time = j.opt_text("end_time");
+  job.error_code = j.opt_text("error_code");
+  job.error_msg = j.opt_text("error_msg");
+  job.execute_msg = j.opt_text("execute_msg");
   return job;
 }
 
@@ -29,19 +30,19 @@ Job parse_job(const json& j) {
 
 namespace detail {
 
-JobsResult parse_jobs_result(const json& j) {
+// 1.5 "Per-item errors": each item started a job (job_id) or was refused
+// (error_code); an item with neither says nothing about its server.
+JobsResult parse_jobs_result(const Answer& j) {
   JobsResult result;
-  result.request_id = str(j, "request_id");
-  const json& jobs = member(j, "jobs");
-  if (jobs.is_array()) {
-    for (const json& item : jobs) {
-      ServerJobItem i;
-      i.server_id = str(item, "server_id");
-      i.job_id = str(item, "job_id");
-      i.error_code = str(item, "error_code");
-      i.error_msg = str(item, "error_msg");
-      result.jobs.push_back(std::move(i));
-    }
+  result.request_id = j.opt_text("request_id");
+  for (const Answer& item : j.objects("jobs")) {
+    ServerJobItem i;
+    i.server_id = item.opt_text("server_id");
+    i.job_id = item.opt_text("job_id");
+    i.error_code = item.opt_text("error_code");
+    i.error_msg = item.opt_text("error_msg");
+    if (i.job_id.empty() && i.error_code.empty()) item.fail("job_id", "is missing, and so is error_code");
+    result.jobs.push_back(std::move(i));
   }
   return result;
 }
@@ -59,7 +60,7 @@ asio::awaitable<Job> CphClient::show_job(std::string job_id) {
   Call c = impl_->cph_call("GET", "GET /v1/{project_id}/cloud-phone/jobs/{job_id}",
                            impl_->project_path("v1", "/cloud-phone/jobs/" + encode(job_id)));
   const HttpResponse r = co_await impl_->call(c);
-  co_return parse_job(parse_body(r, c));
+  co_return parse_job(Answer::of(r, c));
 }
 
 asio::awaitable<std::vector<Job>> CphClient::list_jobs(std::vector<std::string> request_ids, int offset,
@@ -78,11 +79,8 @@ asio::awaitable<std::vector<Job>> CphClient::list_jobs(std::vector<std::string> 
   add_query(c.query, "offset", std::to_string(offset));
   add_query(c.query, "limit", std::to_string(limit));
   const HttpResponse r = co_await impl_->call(c);
-  const json j = parse_body(r, c);
   std::vector<Job> jobs;
-  const json& list = member(j, "jobs");
-  if (list.is_array())
-    for (const json& item : list) jobs.push_back(parse_job(item));
+  for (const Answer& item : Answer::of(r, c).objects("jobs")) jobs.push_back(parse_job(item));
   co_return jobs;
 }
 

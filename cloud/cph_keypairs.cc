@@ -9,14 +9,14 @@ namespace cph::cloud {
 using namespace detail;
 
 namespace {
-Keypair parse_keypair(const json& outer) {
+Keypair parse_keypair(const Answer& outer) {
   // Both answers wrap the pair: {"keypair": {...}}.
-  const json& k = member(outer, "keypair");
+  const Answer k = outer.object("keypair");
   Keypair p;
-  p.name = str(k, "name");
-  p.public_key = str(k, "public_key");
-  p.fingerprint = str(k, "fingerprint");
-  p.private_key = str(k, "private_key");
+  p.name = k.id("name");
+  p.public_key = k.opt_text("public_key");
+  p.fingerprint = k.opt_text("fingerprint");
+  p.private_key = k.opt_text("private_key");
   return p;
 }
 }  // namespace
@@ -28,17 +28,14 @@ asio::awaitable<Keypair> CphClient::create_keypair(std::string name, std::option
   Call c = impl_->cph_call("POST", "POST /v3/{project_id}/keypairs", impl_->project_path("v3", "/keypairs"));
   c.body = to_body(body, c.api);
   const HttpResponse r = co_await impl_->call(c);
-  co_return parse_keypair(parse_body(r, c));
+  co_return parse_keypair(Answer::of(r, c));
 }
 
 asio::awaitable<std::vector<Keypair>> CphClient::list_keypairs() {
   Call c = impl_->cph_call("GET", "GET /v3/{project_id}/keypairs", impl_->project_path("v3", "/keypairs"));
   const HttpResponse r = co_await impl_->call(c);
-  const json j = parse_body(r, c);
   std::vector<Keypair> out;
-  const json& list = member(j, "keypairs");
-  if (list.is_array())
-    for (const json& k : list) out.push_back(parse_keypair(k));
+  for (const Answer& k : Answer::of(r, c).objects("keypairs")) out.push_back(parse_keypair(k));
   co_return out;
 }
 

@@ -22,27 +22,24 @@ asio::awaitable<std::vector<ServerModel>> CphClient::list_server_models(std::opt
                            impl_->project_path("v1", "/cloud-phone/server-models"));
   if (product_type) add_query(c.query, "product_type", std::to_string(*product_type));
   const HttpResponse r = co_await impl_->call(c);
-  const json j = parse_body(r, c);
   std::vector<ServerModel> out;
-  const json& list = member(j, "server_models");
-  if (!list.is_array()) co_return out;
-  for (const json& m : list) {
+  for (const Answer& m : Answer::of(r, c).objects("server_models")) {
     ServerModel s;
-    s.server_model_name = str(m, "server_model_name");
-    s.server_type = str(m, "server_type");
-    s.cpu = num(m, "cpu");
-    s.memory = num(m, "memory");
-    s.product_type = num(m, "product_type");
-    s.free_size = num(m, "free_size");
-    const json& spec = member(m, "extend_spec");  // an object in 3.3 (table 5-21)
-    s.spec_cpu = str(spec, "cpu");
-    s.spec_memory = str(spec, "memory");
-    s.spec_disk = str(spec, "disk");
-    s.spec_network_interface = str(spec, "network_interface");
-    s.spec_gpu = str(spec, "gpu");
-    s.bms_flavor = str(spec, "bms_flavor");
-    s.gpu_count = num(spec, "gpu_count");
-    s.numa_count = num(spec, "numa_count");
+    s.server_model_name = m.id("server_model_name");
+    s.server_type = m.opt_text("server_type");
+    s.cpu = m.opt_integer("cpu");
+    s.memory = m.opt_integer("memory");
+    s.product_type = m.opt_integer("product_type");
+    s.free_size = m.opt_integer("free_size");
+    const Answer spec = m.opt_object("extend_spec");  // an object in 3.3 (table 5-21)
+    s.spec_cpu = spec.opt_text("cpu");
+    s.spec_memory = spec.opt_text("memory");
+    s.spec_disk = spec.opt_text("disk");
+    s.spec_network_interface = spec.opt_text("network_interface");
+    s.spec_gpu = spec.opt_text("gpu");
+    s.bms_flavor = spec.opt_text("bms_flavor");
+    s.gpu_count = spec.opt_integer("gpu_count");
+    s.numa_count = spec.opt_integer("numa_count");
     out.push_back(std::move(s));
   }
   co_return out;
@@ -55,7 +52,7 @@ asio::awaitable<JobsResult> CphClient::restart_servers(std::vector<std::string> 
                            impl_->project_path("v1", "/cloud-phone/servers/batch-restart"));
   c.body = to_body(body, c.api);
   const HttpResponse r = co_await impl_->call(c);
-  co_return parse_jobs_result(parse_body(r, c));
+  co_return parse_jobs_result(Answer::of(r, c));
 }
 
 asio::awaitable<ChangeServerResult> CphClient::change_server(std::string server_id, ChangeServerRequest p) {
@@ -71,11 +68,11 @@ asio::awaitable<ChangeServerResult> CphClient::change_server(std::string server_
                            impl_->project_path("v2", "/cloud-phone/servers/" + encode(server_id) + "/change"));
   c.body = to_body(body, c.api);
   const HttpResponse r = co_await impl_->call(c);
-  const json j = parse_body(r, c);
+  const Answer j = Answer::of(r, c);
   ChangeServerResult result;
-  result.request_id = str(j, "request_id");
-  result.server_id = str(j, "server_id");
-  result.job_id = str(j, "job_id");
+  result.request_id = j.opt_text("request_id");
+  result.server_id = j.opt_text("server_id");
+  result.job_id = j.id("job_id");
   co_return result;
 }
 
@@ -89,11 +86,11 @@ asio::awaitable<ChangeServerModelResult> CphClient::change_server_model(ChangeSe
                            impl_->project_path("v1", "/cloud-phone/servers/change-server-model"));
   c.body = to_body(body, c.api);
   const HttpResponse r = co_await impl_->call(c);
-  const json j = parse_body(r, c);
+  const Answer j = Answer::of(r, c);
   ChangeServerModelResult result;
-  result.request_id = str(j, "request_id");
-  result.order_id = str(j, "order_id");
-  result.product_id = str(j, "product_id");
+  result.request_id = j.opt_text("request_id");
+  result.order_id = j.id("order_id");
+  result.product_id = j.opt_text("product_id");
   co_return result;
 }
 
@@ -112,7 +109,7 @@ asio::awaitable<JobsResult> CphClient::change_keypairs(std::vector<ServerKeypair
   c.body = to_body(body, c.api);
   c.idempotent = true;  // sets each server's key pair
   const HttpResponse r = co_await impl_->call(c);
-  co_return parse_jobs_result(parse_body(r, c));
+  co_return parse_jobs_result(Answer::of(r, c));
 }
 
 }  // namespace cph::cloud

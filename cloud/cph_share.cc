@@ -25,7 +25,7 @@ asio::awaitable<JobsResult> CphClient::push_share_files(std::string bucket_name,
                            impl_->project_path("v1", "/cloud-phone/phones/share-files"));
   c.body = to_body(body, c.api);
   const HttpResponse r = co_await impl_->call(c);
-  co_return parse_jobs_result(parse_body(r, c));
+  co_return parse_jobs_result(Answer::of(r, c));
 }
 
 asio::awaitable<JobsResult> CphClient::delete_share_files(std::vector<std::string> file_paths,
@@ -39,7 +39,7 @@ asio::awaitable<JobsResult> CphClient::delete_share_files(std::vector<std::strin
                            impl_->project_path("v1", "/cloud-phone/phones/share-files"));
   c.body = to_body(body, c.api);
   const HttpResponse r = co_await impl_->call(c);
-  co_return parse_jobs_result(parse_body(r, c));
+  co_return parse_jobs_result(Answer::of(r, c));
 }
 
 asio::awaitable<JobsResult> CphClient::query_share_files(std::string path, std::vector<std::string> server_ids) {
@@ -50,7 +50,7 @@ asio::awaitable<JobsResult> CphClient::query_share_files(std::string path, std::
   add_query(c.query, "path", path);
   add_query(c.query, "server_ids", joined);  // comma-separated (3.8)
   const HttpResponse r = co_await impl_->call(c);
-  co_return parse_jobs_result(parse_body(r, c));
+  co_return parse_jobs_result(Answer::of(r, c));
 }
 
 asio::awaitable<JobsResult> CphClient::push_share_apps(PushShareAppRequest p, std::vector<std::string> server_ids) {
@@ -64,7 +64,7 @@ asio::awaitable<JobsResult> CphClient::push_share_apps(PushShareAppRequest p, st
                            impl_->project_path("v1", "/cloud-phone/phones/share-apps"));
   c.body = to_body(body, c.api);
   const HttpResponse r = co_await impl_->call(c);
-  co_return parse_jobs_result(parse_body(r, c));
+  co_return parse_jobs_result(Answer::of(r, c));
 }
 
 asio::awaitable<JobsResult> CphClient::delete_share_apps(std::string package_name,
@@ -77,7 +77,7 @@ asio::awaitable<JobsResult> CphClient::delete_share_apps(std::string package_nam
                            impl_->project_path("v1", "/cloud-phone/phones/share-apps"));
   c.body = to_body(body, c.api);
   const HttpResponse r = co_await impl_->call(c);
-  co_return parse_jobs_result(parse_body(r, c));
+  co_return parse_jobs_result(Answer::of(r, c));
 }
 
 }  // namespace cph::cloud

@@ -12,11 +12,10 @@ namespace {
 constexpr int kInstancePageSize = 1000;  // maximum limit of 7.9
 constexpr int kMaxInstancePages = 50;    // 50,000 servers, as the server list (docs/architecture.md "Bounds")
 
-std::vector<Tag> parse_tags(const json& j) {
+// 7.8/7.9: `tags` is an array of {key, value}; a resource without tags has [].
+std::vector<Tag> parse_tags(const Answer& j) {
   std::vector<Tag> tags;
-  const json& list = member(j, "tags");
-  if (list.is_array())
-    for (const json& t : list) tags.push_back({str(t, "key"), str(t, "value")});
+  for (const Answer& t : j.objects("tags")) tags.push_back({t.id("key"), t.opt_text("value")});
   return tags;
 }
 
@@ -37,7 +36,7 @@ asio::awaitable<std::vector<Tag>> CphClient::list_server_tags(std::string server
   Call c = impl_->cph_call("GET", "GET /v1/{project_id}/{resource_type}/{resource_id}/tags",
                            impl_->project_path("v1", "/cph-server/" + encode(server_id) + "/tags"));
   const HttpResponse r = co_await impl_->call(c);
-  co_return parse_tags(parse_body(r, c));
+  co_return parse_tags(Answer::of(r, c));
 }
 
 namespace {
@@ -77,18 +76,15 @@ asio::awaitable<TaggedResourcePage> CphClient::list_tagged_servers(ResourceInsta
   c.body = to_body(body, c.api);
   c.idempotent = true;  // a query sent as POST
   const HttpResponse r = co_await impl_->call(c);
-  const json j = parse_body(r, c);
+  const Answer j = Answer::of(r, c);
   TaggedResourcePage page;
-  page.total_count = num(j, "total_count");
-  const json& list = member(j, "resources");
-  if (list.is_array()) {
-    for (const json& res : list) {
-      TaggedResource t;
-      t.resource_id = str(res, "resource_id");
-      t.resource_name = str(res, "resource_name");
-      t.tags = parse_tags(res);
-      page.resources.push_back(std::move(t));
-    }
+  page.total_count = j.opt_integer("total_count");
+  for (const Answer& res : j.objects("resources")) {
+    TaggedResource t;
+    t.resource_id = res.id("resource_id");
+    t.resource_name = res.opt_text("resource_name");
+    t.tags = parse_tags(res);
+    page.resources.push_back(std::move(t));
   }
   co_return page;
 }

@@ -26,6 +26,10 @@ struct HttpRequest {
   std::string target;  // path plus optional "?query", already percent-encoded
   HeaderList headers;  // Host is added by the transport if absent
   std::string body;
+  // Sending it twice does nothing twice (a mutation that sets a value; GET
+  // and HEAD always are): only then may the transport resend it after any
+  // byte of it was written (issue 18 D1).
+  bool idempotent = false;
 };
 
 struct HttpResponse {
@@ -50,11 +54,13 @@ struct Url {
 Url parse_url(std::string_view url);
 
 // The connection failed, was reset, timed out or TLS verification failed;
-// no HTTP response was read. `maybe_sent` tells whether the request may have
-// reached the server (matters for mutations: see the journal). `over_limit`:
-// a deadline or size limit of HttpOptions ended the exchange (the message
-// names which); the client does not retry those, so that a silent server
-// ends a run within the deadline rather than a multiple of it.
+// no HTTP response was read. `maybe_sent` is true once any byte of the
+// request was written to the socket: from then on the server may have
+// processed it, and only a request that provably never left (false) may be
+// sent again without knowing (mutations: see the journal).
+// `over_limit`: a deadline or size limit of HttpOptions ended the exchange (the
+// message names which); the client does not retry those, so that a silent
+// server ends a run within the deadline rather than a multiple of it.
 struct TransportError : std::runtime_error {
   TransportError(const std::string& what, bool maybe_sent, bool over_limit = false)
       : std::runtime_error(what), maybe_sent(maybe_sent), over_limit(over_limit) {}
@@ -86,8 +92,9 @@ class HttpTransport {
 
 // Keep-alive connection pool to one endpoint (scheme, host, port), HTTP or
 // HTTPS with SNI and peer verification. A request on a reused connection that
-// the peer had already closed is retried once on a fresh connection (the
-// request cannot have been processed); other failures throw TransportError.
+// the peer had already closed, with no byte of an answer, is resent once on a
+// fresh connection when it is idempotent or when none of its bytes was
+// written; other failures throw TransportError.
 std::unique_ptr<HttpTransport> make_http_transport(asio::any_io_executor executor, const Url& endpoint,
                                                    const HttpOptions& options = {});
 

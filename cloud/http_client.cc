@@ -6,8 +6,10 @@
 // bounded pool of idle keep-alive connections. Failure handling is shaped by
 // the executor's write-ahead journal (ARCHITECTURE.md decision 3): a
 // TransportError says truthfully whether the request may have reached the
-// server, and the only automatic resend is the one HTTP itself allows, on a
-// pooled connection the peer closed before answering.
+// server (any byte written), and the only automatic resend is the one HTTP
+// itself allows, on a pooled connection the peer closed before answering:
+// for a mutation that is not idempotent, only when nothing of it was written
+// (a closed peer may still have read and processed what was written).
 #include "cloud/http.h"
 
 #include <openssl/err.h>
@@ -180,6 +182,7 @@ struct Attempt {
   const char* stage = "";
   std::string why;                  // which deadline or limit ended it, when one did
   bool wrote_all = false;           // the whole request reached the socket
+  size_t bytes_written = 0;         // how much of it did
   bool got_response_bytes = false;  // any byte of a response arrived
   bool keep_alive = false;          // the response allows reusing the connection
   HttpResponse response;
@@ -224,6 +227,7 @@ class Pool {
 
  private:
   asio::awaitable<HttpResponse> send_on_pool(HttpRequest in) {
+    const bool idempotent = in.idempotent || in.method == "GET" || in.method == "HEAD";
     http::request<http::string_body> req = to_beast(in);
 
     std::unique_ptr<Connection> conn = take_idle();
@@ -250,12 +254,17 @@ class Pool {
       conn->close();
       conn.reset();
       // A pooled connection the server had already closed (idle timeout
-      // racing our write): nothing of a response came back, so the request
-      // was not processed. HTTP allows resending it once, on a new connection.
-      if (reused && attempt == 0 && !a.got_response_bytes && is_closed_connection(a.ec)) continue;
-      throw TransportError(describe(in, a.stage, a.ec, a.why) +
-                               (a.wrote_all ? " (request sent)" : " (request not fully sent)"),
-                           a.wrote_all, !a.why.empty());
+      // racing our write), nothing of a response back: HTTP allows resending
+      // once, on a new connection (RFC 9110 9.2.2) - an idempotent request
+      // always, any other only when none of its bytes left: a peer that
+      // closed after reading it may have processed it (issue 18 D1).
+      if (reused && attempt == 0 && !a.got_response_bytes && is_closed_connection(a.ec) &&
+          (idempotent || a.bytes_written == 0))
+        continue;
+      const char* sent = a.wrote_all            ? " (request sent)"
+                         : a.bytes_written > 0 ? " (request partly sent)"
+                                               : " (request not sent)";
+      throw TransportError(describe(in, a.stage, a.ec, a.why) + sent, a.bytes_written > 0, !a.why.empty());
     }
   }
 
@@ -399,7 +408,7 @@ class Pool {
         deadline_text("no complete answer within the request deadline", options_.request_timeout, "request");
     conn.tcp().expires_at(deadline);
     auto [wec, written] = co_await http::async_write(stream, req, kTuple);
-    (void)written;
+    a.bytes_written = written;
     if (wec) {
       a.ec = wec;
       a.stage = "write";

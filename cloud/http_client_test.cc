@@ -200,6 +200,16 @@ Url local_url(uint16_t port, const std::string& scheme = "http", const std::stri
   return parse_url(scheme + "://" + host + ":" + std::to_string(port));
 }
 
+// Connection 0 answers its first request and drops the second unanswered,
+// as a server whose idle timer fired just as the request arrived.
+struct IdleRace {
+  std::atomic<int> on_first{0};
+  TestServer server{[this](const Received& r) {
+    if (r.connection == 0 && on_first++ == 1) return make_reply(Action::close_without_response);
+    return Reply{};
+  }};
+};
+
 HttpRequest get(std::string target) {
   HttpRequest r;
   r.method = "GET";
@@ -298,13 +308,8 @@ TEST_CASE("transport: a connection closed while idle is replaced", "[cloud][tran
     CHECK(server.received().size() == 2);
   }
   SECTION("closed as the request arrives (the race): resent once on a new connection") {
-    // Connection 0 answers its first request and drops the second unanswered,
-    // as a server whose idle timer fired just as the request arrived.
-    std::atomic<int> on_first{0};
-    TestServer server([&on_first](const Received& r) {
-      if (r.connection == 0 && on_first++ == 1) return make_reply(Action::close_without_response);
-      return Reply{};
-    });
+    IdleRace race;
+    TestServer& server = race.server;
     asio::io_context io;
     auto transport = make_http_transport(io.get_executor(), local_url(server.port()));
     CHECK(run(io, transport->send(get("/a"))).status == 200);
@@ -315,6 +320,44 @@ TEST_CASE("transport: a connection closed while idle is replaced", "[cloud][tran
     CHECK(seen[1].target == "/b");
     CHECK(seen[1].connection == 0);
     CHECK(seen[2].target == "/b");
+    CHECK(seen[2].connection == 1);
+  }
+  SECTION("a mutation is not resent once any byte of it was written (issue 18 D1)") {
+    // The same race for a POST: the server read it, then closed without an
+    // answer. It may have processed it (a purchase: bought), so the
+    // transport reports it as maybe sent and never sends it again.
+    IdleRace race;
+    TestServer& server = race.server;
+    asio::io_context io;
+    auto transport = make_http_transport(io.get_executor(), local_url(server.port()));
+    CHECK(run(io, transport->send(get("/a"))).status == 200);
+    HttpRequest post;
+    post.method = "POST";
+    post.target = "/buy";
+    post.body = R"({"count":2})";
+    const auto e = run_expecting<TransportError>(io, transport->send(post));
+    CHECK(e.maybe_sent);
+    CHECK(std::string(e.what()).find("(request sent)") != std::string::npos);
+    const auto seen = server.received();
+    REQUIRE(seen.size() == 2);  // the purchase arrived once, and only once
+    CHECK(seen[1].target == "/buy");
+    CHECK(server.accepted() == 1);
+  }
+  SECTION("an idempotent mutation (it sets a value) is resent, as a read") {
+    IdleRace race;
+    TestServer& server = race.server;
+    asio::io_context io;
+    auto transport = make_http_transport(io.get_executor(), local_url(server.port()));
+    CHECK(run(io, transport->send(get("/a"))).status == 200);
+    HttpRequest put;
+    put.method = "PUT";
+    put.target = "/rename";
+    put.body = R"({"server_name":"n"})";
+    put.idempotent = true;
+    CHECK(run(io, transport->send(put)).status == 200);
+    const auto seen = server.received();
+    REQUIRE(seen.size() == 3);
+    CHECK(seen[2].target == "/rename");
     CHECK(seen[2].connection == 1);
   }
   SECTION("a fresh connection closed without an answer is not resent") {

@@ -21,6 +21,11 @@ struct FaultConfig {
   int64_t latency_ms = 0;    // added to every eligible request
   double job_failure_rate = 0;    // jobs end with status -1 (jobs.cc)
   double order_failure_rate = 0;  // purchased servers end abnormal (2); change-model orders are cancelled
+  // Faults after the request was processed (its effects are in the world):
+  double processed_reset_rate = 0;  // the connection is closed without an answer
+  double garbage_rate = 0;          // a 200 whose body is malformed, of the kind `garbage` names
+  std::string garbage = "mixed";    // text, empty, error_body, wrong_types, truncated, missing, mixed
+  std::vector<std::string> missing_fields;  // "missing": fields left out (none listed: all but request_id)
   // "METHOD /path/template" (as in /_emulator/stats); empty = every operation.
   std::vector<std::string> operations;
 
@@ -28,13 +33,23 @@ struct FaultConfig {
   // outside 0..1, negative latency, operations not a list of strings).
   static FaultConfig parse(const nlohmann::json& j);
   nlohmann::json to_json() const;
+  bool any() const;  // some fault or latency is configured
 };
+
+// The malformed body `kind` (a FaultConfig::garbage value other than
+// "mixed") makes of the real 2xx answer `body`.
+std::string garbage_body(const std::string& body, const std::string& kind,
+                         const std::vector<std::string>& missing_fields, const std::string& request_id);
 
 class FaultInjector {
  public:
   enum class Kind { none, error_500, error_503, throttle, reset };
+  // What happens to the answer of a request that was processed.
+  enum class After { answer, drop, garbage };
   struct Decision {
-    Kind kind = Kind::none;
+    Kind kind = Kind::none;  // before processing: the request does nothing
+    After after = After::answer;
+    std::string garbage;     // the kind of malformed body (After::garbage)
     int64_t latency_ms = 0;
   };
 

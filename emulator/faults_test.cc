@@ -5,6 +5,8 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <chrono>
+#include <functional>
+#include <map>
 
 #include "emulator/test_support.h"
 
@@ -162,4 +164,81 @@ TEST_CASE("reset closes the connection; latency delays the answer (socket)", "[f
   CHECK_FALSE(ec);
   CHECK(res.result_int() == 200);
   CHECK(std::chrono::steady_clock::now() - start >= std::chrono::milliseconds(150));
+}
+
+TEST_CASE("faults after processing: the purchase is carried out, then dropped or garbled", "[faults][processed]") {
+  const std::string purchase = "POST /v2/{project_id}/cloud-phone/servers";
+  Emulator emu;
+  SECTION("dropped: no answer, the order and its servers exist") {
+    REQUIRE(set_faults(emu, {{"processed_reset_rate", 1}, {"operations", {purchase}}}).status == 200);
+    HttpResponse p = emu.purchase(rx1_purchase(2, true));
+    CHECK(p.drop_connection);
+    REQUIRE(set_faults(emu, json::object()).status == 200);
+    CHECK(emu.list()["count"] == 2);
+    CHECK(emu.stats()["operations"][purchase]["by_status"]["0"] == 1);
+  }
+  SECTION("each kind of garbage, in a 200, after the servers were bought") {
+    const std::map<std::string, std::function<void(const std::string&)>> kinds = {
+        {"text", [](const std::string& b) { CHECK(json::parse(b, nullptr, false).is_discarded()); }},
+        {"empty", [](const std::string& b) { CHECK(b.empty()); }},
+        {"error_body", [](const std::string& b) { CHECK(json::parse(b)["error_code"] == "CPS.0003"); }},
+        {"wrong_types",
+         [](const std::string& b) {
+           const json j = json::parse(b);
+           CHECK(j["order_id"].is_object());
+           CHECK(j["server_ids"].is_string());
+           CHECK(j["request_id"].is_string());
+         }},
+        {"truncated", [](const std::string& b) { CHECK(json::parse(b, nullptr, false).is_discarded()); }},
+        {"missing", [](const std::string& b) { CHECK(json::parse(b).size() == 1); }},  // request_id alone
+    };
+    size_t bought = 0;
+    for (const auto& [kind, check] : kinds) {
+      INFO(kind);
+      REQUIRE(set_faults(emu, {{"garbage_rate", 1}, {"garbage", kind}, {"operations", {purchase}}}).status == 200);
+      HttpResponse p = emu.purchase(rx1_purchase(1, true));
+      CHECK(p.status == 200);
+      CHECK_FALSE(p.drop_connection);
+      check(p.body);
+      REQUIRE(set_faults(emu, json::object()).status == 200);
+      CHECK(emu.list()["count"] == ++bought);
+    }
+  }
+  SECTION("missing_fields: a purchase answer without its order_id") {
+    REQUIRE(set_faults(emu, {{"garbage_rate", 1}, {"garbage", "missing"}, {"missing_fields", {"order_id"}},
+                             {"operations", {purchase}}})
+                .status == 200);
+    const json b = body_of(emu.purchase(rx1_purchase(2, true)));
+    CHECK_FALSE(b.contains("order_id"));
+    CHECK(b["server_ids"].size() == 2);
+  }
+  SECTION("a refused request is answered as it is: nothing was processed") {
+    REQUIRE(set_faults(emu, {{"garbage_rate", 1}, {"processed_reset_rate", 1}}).status == 200);
+    HttpResponse bad = emu.get(project_path("/cloud-phone/servers?limit=0"));
+    CHECK(bad.status == 400);
+    CHECK_FALSE(bad.drop_connection);
+  }
+  SECTION("mixed at random rates: reproducible for the seed; unknown kinds refused") {
+    const json mixed = {{"garbage_rate", 0.5}, {"processed_reset_rate", 0.2}};
+    auto run = [&emu](const json& faults) {
+      REQUIRE(set_faults(emu, faults).status == 200);
+      std::string out;
+      for (int i = 0; i < 40; ++i) {
+        HttpResponse r = emu.get(project_path("/cloud-phone/servers"));
+        const json b = json::parse(r.body, nullptr, false);
+        const bool listed = b.is_object() && b.contains("servers") && b["servers"].is_array();
+        out += r.drop_connection ? "R" : listed ? "." : "G";
+      }
+      return out;
+    };
+    const std::string first = run(mixed);
+    CHECK(first.find('R') != std::string::npos);
+    CHECK(first.find('G') != std::string::npos);
+    CHECK(first.find('.') != std::string::npos);
+    CHECK(run(mixed) == first);
+    for (const char* bad : {R"({"garbage": "nonsense"})", R"({"garbage_rate": 1.5})", R"({"missing_fields": "order_id"})"}) {
+      INFO(bad);
+      CHECK(admin(emu, "POST", "/_emulator/faults", bad).status == 400);
+    }
+  }
 }

@@ -62,9 +62,7 @@ Service::Service(Options options)
   world_.set_job_failure(options_.job_failure_rate, options_.seed);
   faults_ = FaultInjector(options_.seed);
   world_.set_order_failure_draw([this] { return faults_.order_fails(); });
-  if (options_.faults.job_failure_rate > 0 || options_.faults.order_failure_rate > 0 || options_.faults.error_rate > 0 ||
-      options_.faults.throttle_rate > 0 || options_.faults.reset_rate > 0 || options_.faults.latency_ms > 0)
-    apply_faults(options_.faults);
+  if (options_.faults.any()) apply_faults(options_.faults);
   // A new world's projects start with the key pairs the reference's examples
   // name ("keypair", "mykeypair"), so the documented examples work unchanged.
   if (world_.is_new())
@@ -168,6 +166,17 @@ HttpResponse Service::dispatch(const HttpRequest& req, std::string& operation) {
   }
   HttpResponse resp = dispatch_matched(req, *m, request_id);
   resp.delay_ms = fault.latency_ms;
+  // Faults after processing touch only a success: the effects are in the
+  // world, and the client must not learn them from this answer.
+  if (resp.status >= 200 && resp.status <= 299) {
+    if (fault.after == FaultInjector::After::drop) {
+      resp.drop_connection = true;
+      resp.status = 0;  // never sent; counted as "0" in the statistics
+    } else if (fault.after == FaultInjector::After::garbage) {
+      resp.body = garbage_body(resp.body, fault.garbage, faults_.config().missing_fields, request_id);
+      resp.status = 200;
+    }
+  }
   return resp;
 }
 

@@ -34,6 +34,14 @@ std::string describe_error(std::exception_ptr error) {
     if (!meaning.empty()) out += " (" + meaning + ")";
     if (!e.request_id.empty()) out += " [request_id " + e.request_id + "]";
     return out;
+  } catch (const cloud::MalformedAnswer& e) {
+    std::string out = e.api + " answered HTTP " + std::to_string(e.http_status) +
+                      " with a body that does not have the documented shape: " +
+                      (e.field.empty() ? std::string("the body") : "field " + e.field) + " " + e.problem;
+    if (!e.request_id.empty()) out += " [request_id " + e.request_id + "]";
+    // A read changed nothing; a mutation may have been carried out (StepJournal::abandon keeps it).
+    if (e.api.rfind("GET ", 0) == 0) return out + " (nothing was read from it)";
+    return out + " (the request may have been carried out: the journal keeps it for the next run to reconcile)";
   } catch (const cloud::TransportError& e) {
     return std::string("connection failed: ") + e.what() +
            (e.maybe_sent ? " (the request may have reached the service; the journal keeps it for the next run)" : "");
@@ -79,14 +87,16 @@ void StepJournal::finish(const std::vector<state::ResourceRow>& put, const std::
 }
 
 void StepJournal::abandon(std::exception_ptr error) {
-  // A 4xx is the service refusing the request: it did nothing. A 5xx may
-  // come after the work was done (or begun), like a lost answer: the entry
-  // stays open and the next plan reconciles it against live queries.
+  // Only a documented refusal (CloudError::refused: a 4xx with a well-formed
+  // error body) means the service did nothing. Anything else - a 5xx, a 4xx
+  // without such a body, a malformed 2xx, a lost answer - may come after the
+  // work was done: the entry stays open and the next plan reconciles it
+  // against the live inventory before anything is sent again.
   bool rejected = false;
   try {
     std::rethrow_exception(error);
   } catch (const cloud::CloudError& e) {
-    rejected = e.http_status < 500;
+    rejected = e.refused();
   } catch (...) {
   }
   for (const auto& e : entries_)
