@@ -190,6 +190,15 @@ struct PhoneModel {
   int phone_capacity = 0;         // phones per server
 };
 
+// A phone as 5.1 (5.3.1) lists it (the fields the engine reads).
+struct Phone {
+  std::string phone_id;
+  std::string phone_name;
+  std::string server_id;
+  std::string image_id;  // the image the phone runs: a server's image_id (3.4)
+  int status = 0;
+};
+
 struct ServerModel {
   std::string server_model_name;
   std::string server_type;  // "Hi1616"
@@ -396,6 +405,9 @@ class CphClient {
   asio::awaitable<std::vector<ServerModel>> list_server_models(std::optional<int> product_type);
   // GET /v1/{project_id}/cloud-phone/phone-models (5.3), every page.
   asio::awaitable<std::vector<PhoneModel>> list_phone_models();
+  // GET /v1/{project_id}/cloud-phone/phones?server_id= (5.1), every page:
+  // the phones of one server.
+  asio::awaitable<std::vector<Phone>> list_server_phones(std::string server_id);
 
   // ---- bandwidths (cph_bandwidths.cc) ----
   // GET /v1/{project_id}/cloud-phone/bandwidths (4.1): one page (limit 1..100).

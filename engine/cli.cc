@@ -31,9 +31,12 @@ Commands:
                   -format=text|json|markdown  -out=FILE  -name-prefix=PREFIX  -tag=KEY=VALUE (repeatable)
   graph         The execution graph in DOT (-type=plan|apply|destroy)
   import        Manage an existing server: import ADDRESS SERVER_ID, or
-                  import -filter name_prefix=PREFIX | tag=KEY=VALUE (prints manifest blocks for what it imported)
+                  import -filter name_prefix=PREFIX | tag=KEY=VALUE into declared blocks, or with
+                  -generate-config-out=FILE.toml (a new file) writing the blocks from what the cloud reports
   state         list | show ADDRESS | rm ADDRESS... | mv FROM TO | pull (JSON) |
                   migrate -to=pg|sqlite (copy lineage, serial, rows, journal and history)
+  journal       Unfinished cloud operations: list | show ID | discard ID (-json for list/show;
+                  discard asks for 'yes' or takes -auto-approve, and says what it leaves in the cloud)
   workspace     list | show | new NAME | select NAME | delete [-force] NAME
   history       The state's change history, newest first (-limit=N)
   force-unlock  Release a stuck state lock: force-unlock [-force] LOCK_ID
@@ -124,10 +127,11 @@ int run_cli(const std::vector<std::string>& all_args, std::istream& in, std::ost
       return run_async([&] { return cmd_graph(ctx, flags); });
     }
     if (command == "import") {
-      Flags flags = parse_flags(rest, {}, {"filter", "lock-timeout"}, 2);
+      Flags flags = parse_flags(rest, {}, {"filter", "lock-timeout", "generate-config-out"}, 2);
       return run_async([&] { return cmd_import(ctx, flags); });
     }
     if (command == "state") return cmd_state(ctx, rest);
+    if (command == "journal") return cmd_journal(ctx, rest);
     if (command == "workspace") return cmd_workspace(ctx, rest);
     if (command == "history") return cmd_history(ctx, parse_flags(rest, {}, {"limit"}));
     if (command == "force-unlock") return cmd_force_unlock(ctx, parse_flags(rest, {"force"}, {}, 1));

@@ -1,11 +1,18 @@
 // import: bring servers that exist in the cloud under management.
 //   cphform import ADDRESS SERVER_ID         one server, into a declared block
 //   cphform import -filter name_prefix=P     every unmanaged server whose name starts
-//                                            with P; prints manifest blocks for them
+//     [-generate-config-out=FILE.toml]       with P, into declared blocks, or into the
+//                                            blocks written to FILE (a new file)
 //   cphform import -filter tag=KEY=VALUE     every unmanaged server with that tag; the same
-// Only attributes the cloud reports are recorded; the others (image_id,
-// bandwidth, ...) stay unknown and the manifest's values are trusted.
+// An import never leaves rows without a block (the next plan would destroy
+// them). Only attributes the cloud reports are recorded; the others
+// (bandwidth, ports, ...) stay unknown and the manifest's values are
+// trusted; the generated blocks read image_id from the servers' phones.
 #include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
 #include <map>
 #include <optional>
 #include <regex>
@@ -53,9 +60,10 @@ std::string label_for(const std::string& name) {
   return out;
 }
 
-// The manifest block for one group of imported servers.
+// The manifest block for one group of imported servers. `image_id` is read
+// from the sample server's phones (5.1); "" when it has none.
 std::string snippet(const std::string& label, const std::string& name, std::optional<int> count,
-                    const cloud::Server& sample, const Json& tags) {
+                    const cloud::Server& sample, const Json& tags, const std::string& image_id) {
   std::string out = "[server." + label + "]\n";
   out += "name              = " + toml_string(name) + "\n";
   if (count) out += "count             = " + std::to_string(*count) + "\n";
@@ -66,12 +74,16 @@ std::string snippet(const std::string& label, const std::string& name, std::opti
   if (!sample.availability_zone.empty())
     out += "availability_zone = " + toml_string(sample.availability_zone) + "\n";
   if (!sample.keypair_name.empty()) out += "keypair           = " + toml_string(sample.keypair_name) + "\n";
-  out += "image_id          = \"TODO\"  # not reported by the cloud: fill in the image the servers run\n";
+  if (!image_id.empty())
+    out += "image_id          = " + toml_string(image_id) + "  # the image its phones run (cph-api.md 5.1)\n";
+  else
+    out += "image_id          = \"TODO\"  # the server has no phone to read it from: fill in its image\n";
   if (!sample.band_widths.empty()) {
     const auto& b = sample.band_widths.front();
     out += std::string("bandwidth         = { share_type = \"") + (b.band_width_share_type ? "shared" : "dedicated") +
            "\", charge_mode = \"" + (b.band_width_charge_mode ? "traffic" : "bandwidth") +
-           "\", size = " + std::to_string(b.band_width_size) + " }\n";
+           "\", size = " + std::to_string(b.band_width_size) +
+           (b.band_width_share_type ? ", id = " + toml_string(b.band_width_id) : std::string()) + " }\n";
   } else {
     out += "bandwidth         = { share_type = \"dedicated\", charge_mode = \"traffic\", size = 300 }  # TODO: check\n";
   }
@@ -108,7 +120,28 @@ asio::awaitable<int> import_one(Context& ctx, Session& s, const std::string& add
   co_return 0;
 }
 
-asio::awaitable<int> import_filtered(Context& ctx, Session& s, const ImportFilter& filter) {
+// The image the server's phones run (5.1); "" when it has no phone.
+asio::awaitable<std::string> image_of(cloud::CphClient& cloud, const std::string& server_id) {
+  for (const cloud::Phone& p : co_await cloud.list_server_phones(server_id))
+    if (!p.image_id.empty()) co_return p.image_id;
+  co_return std::string();
+}
+
+// Writes `text` to a new file: refuses one that exists (as Terraform's
+// -generate-config-out does), so that nothing the user wrote is replaced.
+void write_new_file(const std::filesystem::path& file, const std::string& text) {
+  std::FILE* f = std::fopen(file.c_str(), "wx");
+  if (!f) throw std::runtime_error("cannot create " + file.string() + ": " + std::strerror(errno) + "; nothing was imported");
+  bool ok = std::fwrite(text.data(), 1, text.size(), f) == text.size();
+  ok = std::fclose(f) == 0 && ok;
+  if (!ok) {
+    std::filesystem::remove(file);
+    throw std::runtime_error("cannot write " + file.string() + "; nothing was imported");
+  }
+}
+
+asio::awaitable<int> import_filtered(Context& ctx, Session& s, const ImportFilter& filter,
+                                     const std::optional<std::filesystem::path>& config_out) {
   std::set<std::string> managed;
   for (const auto& row : s.store->resources()) managed.insert(row.cloud_id);
   std::vector<cloud::Server> all = co_await s.conn.client->list_all_servers();
@@ -168,6 +201,16 @@ asio::awaitable<int> import_filtered(Context& ctx, Session& s, const ImportFilte
     for (const auto& row : s.store->resources())
       if (planner::address_matches(row.address, block))
         throw std::runtime_error(block + " already has instances in the state; import them one by one instead");
+    // Rows without a block would plan the destruction of what was just
+    // imported: the block must exist, or be written now.
+    const bool declared = s.ws.manifest.find(block) != nullptr;
+    if (config_out && declared)
+      throw std::runtime_error(block + " is already declared in the manifests: import without -generate-config-out "
+                               "(nothing was imported)");
+    if (!config_out && !declared)
+      throw std::runtime_error("no [" + block + "] block in the manifests: the next plan would destroy the servers " +
+                               "imported into it. Write the blocks with -generate-config-out=FILE.toml, or declare [" +
+                               block + "] first (nothing was imported)");
     std::optional<int> count;
     if (g.counted) count = g.members.rbegin()->first + 1;
     bool same_tags = true;
@@ -177,17 +220,34 @@ asio::awaitable<int> import_filtered(Context& ctx, Session& s, const ImportFilte
       same_tags = same_tags && tags(srv.server_id) == tags(g.members.begin()->second.server_id);
     }
     cloud::Server sample = co_await s.conn.client->show_server(g.members.begin()->second.server_id);
-    blocks += snippet(label, g.name, count, sample, tags(sample.server_id));
+    const std::string image = co_await image_of(*s.conn.client, sample.server_id);
+    blocks += snippet(label, g.name, count, sample, tags(sample.server_id), image);
     if (!same_tags)
       blocks += "# note: the instances' tags differ; these are " + label + "'s first instance's\n\n";
     if (count && static_cast<int>(g.members.size()) != *count)
       blocks += "# note: only " + std::to_string(g.members.size()) + " of the " + std::to_string(*count) +
                 " instances exist; the next apply would buy the missing ones\n\n";
   }
-  commit_state_edit(*s.store, "import", "filter " + filter.describe(), rows, {});
+  if (config_out) {
+    // The blocks first: state rows without them would plan a destroy.
+    write_new_file(*config_out, "# Written by cphform import -filter " + filter.describe() +
+                                    " from what the cloud reports.\n\n" + blocks);
+    try {
+      commit_state_edit(*s.store, "import", "filter " + filter.describe(), rows, {});
+    } catch (...) {
+      std::filesystem::remove(*config_out);
+      throw;
+    }
+  } else {
+    commit_state_edit(*s.store, "import", "filter " + filter.describe(), rows, {});
+  }
   for (const auto& r : rows) ctx.out << r.address << ": Import complete [id=" << r.cloud_id << "]\n";
-  ctx.out << "\nImported " << rows.size() << " server(s). Add these blocks to a manifest (fill in the TODOs),\n"
-          << "then run cphform plan:\n\n" << blocks;
+  if (config_out)
+    ctx.out << "\nImported " << rows.size() << " server(s); their blocks are in " << config_out->string()
+            << ". Run cphform plan to check them.\n";
+  else
+    ctx.out << "\nImported " << rows.size() << " server(s) into the declared blocks. What the cloud reports, to "
+            << "compare with them (cphform plan shows any difference):\n\n" << blocks;
   co_return 0;
 }
 
@@ -209,9 +269,21 @@ asio::awaitable<int> cmd_import(Context& ctx, const Flags& flags) {
       throw UsageError("-filter takes name_prefix=PREFIX or tag=KEY=VALUE");
     }
     if (!flags.positional.empty()) throw UsageError("import -filter takes no address");
+    std::optional<std::filesystem::path> config_out;
+    if (flags.has("generate-config-out")) {
+      std::filesystem::path file = flags.get("generate-config-out");
+      if (file.extension() != ".toml")
+        throw UsageError("-generate-config-out names a new .toml file (the manifests are the *.toml files)");
+      if (file.is_relative()) file = ctx.dir / file;
+      if (std::filesystem::exists(file))
+        throw std::runtime_error(file.string() + " already exists: -generate-config-out writes a new file; "
+                                 "nothing was imported");
+      config_out = file;
+    }
     auto s = co_await open_session(ctx, options);
-    co_return co_await import_filtered(ctx, *s, filter);
+    co_return co_await import_filtered(ctx, *s, filter, config_out);
   }
+  if (flags.has("generate-config-out")) throw UsageError("-generate-config-out goes with import -filter");
   if (flags.positional.size() != 2)
     throw UsageError("usage: cphform import ADDRESS SERVER_ID | import -filter name_prefix=P | import -filter tag=K=V");
   auto s = co_await open_session(ctx, options);

@@ -297,7 +297,13 @@ asio::awaitable<planner::Plan> refresh_and_plan(Context& ctx, Session& s, bool d
   }
   planner::RefreshNeeds needs = planner::refresh_needs(destroy ? nullptr : &s.ws.manifest, input.rows);
   needs.tags = needs.tags || read_tags;
-  planner::Inventory live = co_await planner::refresh(*s.conn.client, needs);
+  planner::Inventory live;
+  try {
+    live = co_await planner::refresh(*s.conn.client, needs);
+  } catch (const cloud::TransportError& e) {
+    // Name the endpoint: without `endpoint`, it is derived from the region.
+    throw cloud::TransportError(s.conn.description + ": " + e.what(), e.maybe_sent);
+  }
   input.live = &live;
   int64_t lists = s.conn.client->call_counts()["GET /v1/{project_id}/cloud-phone/servers"];
   if (ctx.json)

@@ -144,6 +144,7 @@ boost::asio::awaitable<int> cmd_graph(Context& ctx, const Flags& flags);
 boost::asio::awaitable<int> cmd_drift(Context& ctx, const Flags& flags);
 boost::asio::awaitable<int> cmd_import(Context& ctx, const Flags& flags);
 int cmd_state(Context& ctx, const std::vector<std::string>& args);
+int cmd_journal(Context& ctx, const std::vector<std::string>& args);
 int cmd_force_unlock(Context& ctx, const Flags& flags);
 int cmd_validate(Context& ctx, const Flags& flags);
 int cmd_workspace(Context& ctx, const std::vector<std::string>& args);

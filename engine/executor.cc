@@ -95,12 +95,38 @@ void StepJournal::abandon(std::exception_ptr error) {
   bool rejected = false;
   try {
     std::rethrow_exception(error);
+  } catch (const resources::PurchaseFailed& e) {
+    return close_failed(e.what(), e.servers);
+  } catch (const resources::OperationFailed& e) {
+    return close_failed(e.what(), {});
   } catch (const cloud::CloudError& e) {
     rejected = e.refused();
   } catch (...) {
   }
   for (const auto& e : entries_)
     if (!e.answered && rejected) store_.journal_failed(e.id, describe_error(error));
+}
+
+void StepJournal::close_failed(const std::string& outcome, const std::vector<resources::InstanceResult>& servers) {
+  // Rows first: a crash before the entry closes resumes it, which ends the
+  // same way and writes the same rows.
+  for (const resources::InstanceResult& r : servers) {
+    state::ResourceRow row{r.address, "server", r.cloud_id, r.attributes, {}, ""};
+    if (row.attributes.contains("_bandwidth_block")) {
+      row.attributes["bandwidth"] = row.attributes["_bandwidth_block"];
+      row.attributes.erase("_bandwidth_block");
+    }
+    store_.put_resource(row);
+  }
+  // The operation's own entry carries the outcome; what it led to (renames,
+  // payment) was answered and is done.
+  for (size_t i = 0; i < entries_.size(); ++i) {
+    if (i == 0)
+      store_.journal_failed(entries_[i].id, outcome);
+    else
+      store_.journal_done(entries_[i].id, {}, {});
+  }
+  entries_.clear();
 }
 
 namespace {
@@ -235,8 +261,16 @@ class Run {
         }
       } catch (const resources::Interrupted&) {
         report_.interrupted.push_back(p.entry.address);
+      } catch (const resources::PurchaseFailed& e) {
+        journal.close_failed(e.what(), e.servers);
+        if (e.abnormal)
+          report_.failures.push_back({p.entry.address, e.what()});
+        else  // only servers released since: reconciled, nothing failed
+          progress_.note("Settled " + p.description + ": " + e.what());
       } catch (...) {
-        report_.failures.push_back({p.entry.address, describe_error(std::current_exception())});
+        auto error = std::current_exception();
+        journal.abandon(error);
+        report_.failures.push_back({p.entry.address, describe_error(error)});
       }
     }
   }

@@ -33,6 +33,10 @@ class StepJournal : public resources::OperationJournal {
   // failed; entries with ids recorded, or whose request may or may not have
   // arrived, stay open for the next run to resume or reconcile.
   void abandon(std::exception_ptr error);
+  // A final failure: writes the rows of the servers the operation made
+  // (abnormal ones included: they exist and are paid for), then closes the
+  // operation's entry as failed with `outcome`, recorded in history.
+  void close_failed(const std::string& outcome, const std::vector<resources::InstanceResult>& servers);
 
  private:
   struct Entry {

@@ -74,6 +74,18 @@ bool ends_with(const std::string& s, const std::string& suffix) {
 }
 }  // namespace
 
+std::string cph_endpoint(const manifest::ProviderConfig& p) {
+  if (!p.endpoint.empty()) return p.endpoint;
+  // No endpoint: Huawei Cloud's CPH endpoint of the region, never the
+  // emulator, which is only ever asked for by name.
+  std::string region = p.region.value_or(env("HW_REGION_NAME"));
+  if (region.empty())
+    throw std::runtime_error("no endpoint: set region in [provider] (or HW_REGION_NAME) to reach Huawei Cloud "
+                             "(https://cph.REGION.myhuaweicloud.com), endpoint to a CPH URL, or "
+                             "endpoint = \"emulator\" for the built-in emulator");
+  return "https://cph." + region + ".myhuaweicloud.com";
+}
+
 CloudConnection connect_cloud(const Workspace& ws, boost::asio::any_io_executor executor) {
   const manifest::ProviderConfig& p = ws.manifest.provider;
   CloudConnection conn;
@@ -99,17 +111,18 @@ CloudConnection connect_cloud(const Workspace& ws, boost::asio::any_io_executor 
     endpoints.bss = endpoints.cph;
     conn.description = "embedded emulator at " + conn.emulator->url();
   } else {
+    const std::string endpoint = cph_endpoint(p);
     if (!from_env)
-      throw std::runtime_error("provider endpoint " + p.endpoint +
+      throw std::runtime_error("provider endpoint " + endpoint +
                                " needs credentials: set HW_ACCESS_KEY and HW_SECRET_KEY");
     creds = *from_env;
     if (p.project_id) creds.project_id = *p.project_id;
     if (p.region) creds.region = *p.region;
     if (creds.project_id.empty())
       throw std::runtime_error("no project id: set project_id in [provider] or HW_PROJECT_ID");
-    endpoints.cph = cloud::parse_url(p.endpoint);
+    endpoints.cph = cloud::parse_url(endpoint);
     std::string bss = env("CPHFORM_BSS_ENDPOINT");
-    if (bss.empty()) bss = ends_with(endpoints.cph.host, ".myhuaweicloud.com") ? "https://bss.myhuaweicloud.com" : p.endpoint;
+    if (bss.empty()) bss = ends_with(endpoints.cph.host, ".myhuaweicloud.com") ? "https://bss.myhuaweicloud.com" : endpoint;
     endpoints.bss = cloud::parse_url(bss);
     conn.description = endpoints.cph.to_string();
   }

@@ -40,6 +40,11 @@ state::BackendConfig backend_config(const Workspace& ws, const std::string& type
 // Stage 2: the state of the current workspace (created on first use).
 std::unique_ptr<state::StateStore> open_state(const Workspace& ws);
 
+// The CPH endpoint URL of a [provider] that does not ask for the emulator:
+// `endpoint` when set, else https://cph.{region}.myhuaweicloud.com with the
+// region of [provider] or HW_REGION_NAME; throws when neither is set.
+std::string cph_endpoint(const manifest::ProviderConfig& p);
+
 // Stage 3: the cloud. For endpoint = "emulator" this starts the embedded
 // emulator (data in .cphform/emulator.db) with the built-in credentials, or
 // with HW_* credentials when they are set. For a URL, credentials come from

@@ -40,7 +40,9 @@ struct ManifestError : std::runtime_error {
 
 // [provider]: all keys optional.
 struct ProviderConfig {
-  std::string endpoint = "emulator";  // "emulator" or an http(s) URL
+  // "emulator" (the built-in one, only when asked for by name), an http(s)
+  // URL, or "" (unset): Huawei Cloud's https://cph.{region}.myhuaweicloud.com.
+  std::string endpoint;
   std::optional<std::string> region;      // default HW_REGION_NAME
   std::optional<std::string> project_id;  // default HW_PROJECT_ID
   // Who pays the orders (resources::Payment): "auto" (the order pays itself),

@@ -200,7 +200,7 @@ TEST_CASE("defaults apply inside nested tables and array elements", "[manifest]"
 TEST_CASE("an empty manifest and the default provider", "[manifest]") {
   Manifest m = parse_manifest("# nothing yet\n", "empty.toml");
   CHECK(m.resources.empty());
-  CHECK(m.provider.endpoint == "emulator");
+  CHECK(m.provider.endpoint.empty());  // the region's endpoint, never the emulator implicitly
   CHECK_FALSE(m.provider.region);
   CHECK_FALSE(m.provider.project_id);
 }

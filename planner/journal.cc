@@ -2,6 +2,7 @@
 // each entry is resumed from its recorded ids, or reconciled against the
 // live inventory before anything is sent again. A purchase is never blindly
 // retried.
+#include <algorithm>
 #include <set>
 
 #include "planner/internal.h"
@@ -34,17 +35,55 @@ std::set<std::string> bandwidths_being_created(const Plan& plan) {
 }
 
 
+namespace {
+
+// The instance addresses an entry is about.
+std::vector<std::string> entry_addresses(const state::JournalEntry& e) {
+  std::vector<std::string> out;
+  if (e.operation == "purchase")
+    for (const Json& i : e.intent.value("instances", Json::array())) out.push_back(i.at("address").get<std::string>());
+  else if (e.operation == "unsubscribe")
+    for (const Json& s : e.intent.value("servers", Json::array())) out.push_back(s.at("address").get<std::string>());
+  if (out.empty()) out.push_back(e.address);
+  return out;
+}
+
+// With -target, only entries of targeted addresses are resumed; -exclude
+// leaves an entry alone. Another address's unfinished work never blocks a run.
+bool entry_selected(const PlanInput& in, const state::JournalEntry& e) {
+  for (const std::string& address : entry_addresses(e)) {
+    auto match = [&](const std::string& pattern) { return address_matches(address, pattern); };
+    if (std::any_of(in.excludes.begin(), in.excludes.end(), match)) continue;
+    if (in.targets.empty() || std::any_of(in.targets.begin(), in.targets.end(), match)) return true;
+  }
+  return false;
+}
+
+// An answer that carries the order and one server id per instance; anything
+// less (a malformed answer) is reconciled by the expected names instead.
+bool answer_complete(const state::JournalEntry& e) {
+  if (e.status != state::JournalStatus::answered) return false;
+  const Json& ids = e.response.value("server_ids", Json::array());
+  return !e.response.value("order_id", std::string()).empty() && ids.is_array() &&
+         ids.size() == e.intent.value("instances", Json::array()).size();
+}
+
+}  // namespace
+
 void resolve_journal(const PlanInput& in, Plan& plan, std::map<std::string, Prior>& prior,
                      std::set<std::string>& releasing, std::set<std::string>& claimed) {
   for (const auto& row : in.rows) claimed.insert(row.cloud_id);
+  for (const state::JournalEntry& e : in.open_journal)  // skipped entries keep their servers
+    if (e.operation == "purchase" && !entry_selected(in, e))
+      for (const Json& id : e.response.value("server_ids", Json::array())) claimed.insert(id.get<std::string>());
   for (const state::JournalEntry& e : in.open_journal) {
+    if (!entry_selected(in, e)) continue;
     PendingOperation p;
     p.entry = e;
     if (e.operation == "purchase") {
       const Json& instances = e.intent.at("instances");
-      std::vector<std::string> addresses;
-      for (const Json& i : instances) addresses.push_back(i.at("address").get<std::string>());
-      if (e.status == state::JournalStatus::answered && e.response.contains("server_ids")) {
+      std::vector<std::string> addresses = entry_addresses(e);
+      if (answer_complete(e)) {
         auto ids = e.response["server_ids"].get<std::vector<std::string>>();
         p.resolution = Resolution::resume_purchase;
         p.description = "purchase of " + range_address(addresses) + " (order " +
@@ -92,8 +131,7 @@ void resolve_journal(const PlanInput& in, Plan& plan, std::map<std::string, Prio
         }
       }
     } else if (e.operation == "unsubscribe") {
-      std::vector<std::string> addresses;
-      for (const Json& s : e.intent.at("servers")) addresses.push_back(s.at("address").get<std::string>());
+      std::vector<std::string> addresses = entry_addresses(e);
       if (e.status == state::JournalStatus::answered) {
         p.resolution = Resolution::resume_unsubscribe;
         releasing.insert(addresses.begin(), addresses.end());

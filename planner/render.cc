@@ -152,6 +152,18 @@ std::string render_plan(const Plan& plan, const RenderOptions&) {
   for (const auto& v : plan.vanished)
     out << "Note: " << v << " is recorded in state but no longer exists in the cloud (deleted outside cphform).\n";
   if (!plan.vanished.empty()) out << "\n";
+  // A server out of the normal state (an abnormal one a failed purchase
+  // left, cph-api.md 3.1) is shown on every plan until it is dealt with.
+  bool broken = false;
+  for (const Drift& d : plan.drift)
+    for (const auto& c : d.changes)
+      if (c.name == "status" && c.after.is_number_integer() && c.after != Json(5)) {
+        out << "Note: " << d.address << " (id " << d.cloud_id << ") is not normal: status = " << render_value(c.before)
+            << " -> " << render_value(c.after) << (c.after == Json(2) ? " (abnormal)" : "")
+            << ". Replace it with -replace=" << d.address << ", or release it by removing it from the manifests.\n";
+        broken = true;
+      }
+  if (broken) out << "\n";
   if (!plan.actions.empty()) {
     out << "cphform will perform the following actions:\n\n";
     for (const Action& a : plan.actions) render_action(out, a);

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <stdexcept>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -24,6 +25,14 @@ class OperationJournal {
                          const std::string& request_body, const Json& idempotency) = 0;
   // Durably records the ids the response carried (order_id, server_ids, ...).
   virtual void answered(int64_t entry, const Json& response) = 0;
+};
+
+// The service reported a final failure of an operation whose request it
+// accepted (an order cancelled, a server ended abnormal): the operation
+// ended and will never progress, so its journal entry closes as failed
+// rather than staying open for a resume that would fail the same way.
+struct OperationFailed : std::runtime_error {
+  using std::runtime_error::runtime_error;
 };
 
 // How often to poll orders and servers: starts at `initial`, grows by

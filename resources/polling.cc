@@ -58,7 +58,7 @@ asio::awaitable<void> wait_order(cloud::CphClient& cloud, OperationJournal& jour
   for (;;) {
     const cloud::Order order = co_await cloud.show_order(order_id);
     if (order.status == static_cast<int>(cloud::OrderStatus::cancelled))
-      throw std::runtime_error(subject + " was cancelled; " + if_cancelled);
+      throw OperationFailed(subject + " was cancelled; " + if_cancelled);
     bool progressed = order.status != last_status;
     if (order.status == static_cast<int>(cloud::OrderStatus::pending_payment)) {
       if (poll.payment != Payment::bss)

@@ -88,9 +88,12 @@ std::vector<std::string> server_purchase_names(const cloud::PurchaseServersReque
 
 namespace {
 
-// Waits until the order completed and every server is normal (5); an
-// abnormal (2) server or a cancelled order fails. The servers are read only
-// once the order says it completed.
+// Not a CPH status: a server of the order that no longer exists (404).
+constexpr int kGone = -1;
+
+// Waits until the order completed and every server is out of creation:
+// normal (5), abnormal (2) or gone. The servers are read only once the order says
+// it completed.
 asio::awaitable<std::vector<cloud::Server>> wait_purchase(cloud::CphClient& cloud, OperationJournal& journal,
                                                           const std::string& address, const std::string& order_id,
                                                           const std::vector<std::string>& server_ids,
@@ -98,15 +101,20 @@ asio::awaitable<std::vector<cloud::Server>> wait_purchase(cloud::CphClient& clou
   std::vector<cloud::Server> servers;
   std::function<asio::awaitable<bool>()> delivered = [&]() -> asio::awaitable<bool> {
     servers.clear();
-    bool all_normal = true;
+    bool settled = true;
     for (const std::string& id : server_ids) {
-      cloud::Server s = co_await cloud.show_server(id);
-      if (s.status == 2)
-        throw std::runtime_error("server " + id + " (" + s.server_name + ") became abnormal (status 2) while creating");
-      if (s.status != 5) all_normal = false;
+      cloud::Server s;
+      try {
+        s = co_await cloud.show_server(id);
+      } catch (const cloud::CloudError& e) {
+        if (e.http_status != 404) throw;
+        s.server_id = id;  // released since (by hand, or another tool): gone
+        s.status = kGone;
+      }
+      if (s.status != 5 && s.status != 2 && s.status != kGone) settled = false;
       servers.push_back(std::move(s));
     }
-    co_return all_normal;
+    co_return settled;
   };
   const std::string subject = "order " + order_id;  // named: not a temporary in the co_await (GCC 12)
   const std::string if_cancelled = "no server was delivered";
@@ -115,20 +123,39 @@ asio::awaitable<std::vector<cloud::Server>> wait_purchase(cloud::CphClient& clou
 }
 
 // Renames bought servers whose name is not their instance name (a batch
-// order names them from the block name), then builds the results.
+// order names them from the block name), then builds the results. Throws
+// PurchaseFailed, with every server's result, when one ended abnormal.
 asio::awaitable<std::vector<InstanceResult>> finish_purchase(cloud::CphClient& cloud, OperationJournal& journal,
                                                              const std::vector<ServerInstance>& instances,
                                                              const std::vector<cloud::Server>& servers) {
   std::vector<InstanceResult> results;
+  std::string abnormal, gone;
   for (size_t i = 0; i < instances.size(); ++i) {
     const ServerInstance& inst = instances[i];
+    if (servers[i].status == kGone) {
+      gone += (gone.empty() ? "" : "; ") + std::string("server ") + servers[i].server_id + " of " + inst.address +
+              " no longer exists (released outside cphform): the next plan buys it again if it is still wanted";
+      continue;
+    }
     Json recorded = server_refreshed_attributes(inst.attributes, servers[i]);
-    if (servers[i].server_name != inst.name) {
+    if (servers[i].status == 2) {
+      // Left as the service named it: a rename of a broken server would fail.
+      // Recorded with the status the order promised (normal, 5), so every
+      // plan reports it as a server that left the normal state until it is
+      // replaced (-replace) or released (no block wants it any more).
+      recorded["status"] = 5;
+      abnormal += (abnormal.empty() ? "" : "; ") + std::string("server ") + servers[i].server_id + " (" +
+                  servers[i].server_name + ") of " + inst.address + " became abnormal (status 2) while creating";
+      results.push_back({inst.address, servers[i].server_id, recorded});
+    } else if (servers[i].server_name != inst.name) {
       results.push_back(co_await rename_server(cloud, journal, inst.address, servers[i].server_id, recorded, inst.name));
     } else {
       results.push_back({inst.address, servers[i].server_id, recorded});
     }
   }
+  if (!abnormal.empty() || !gone.empty())
+    throw PurchaseFailed(abnormal.empty() ? gone : gone.empty() ? abnormal : abnormal + "; " + gone,
+                         std::move(results), !abnormal.empty());
   co_return results;
 }
 

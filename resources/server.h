@@ -46,6 +46,21 @@ struct InstanceResult {
   Json attributes;
 };
 
+// A purchase that ended without delivering every server (cph-api.md 3.4:
+// the order completed but a server ended abnormal, status 2). Its outcome
+// is final, so the journal entry closes with it; the servers the order did
+// make (normal ones renamed, abnormal ones as they are) are to be recorded,
+// so that the next plan shows them rather than losing paid servers. A
+// server of the order that no longer exists (404, released by hand) has no
+// result; when that is all that went wrong, `abnormal` is false and the
+// purchase is settled rather than failed.
+struct PurchaseFailed : OperationFailed {
+  PurchaseFailed(const std::string& what, std::vector<InstanceResult> servers, bool abnormal)
+      : OperationFailed(what), servers(std::move(servers)), abnormal(abnormal) {}
+  std::vector<InstanceResult> servers;
+  bool abnormal;
+};
+
 // The purchase request for instances of one block (1..10 of them, same
 // attributes but the name). With one instance the exact name is sent; with
 // more, the block name, which the service suffixes -0001.. (3.4).
@@ -58,6 +73,8 @@ std::vector<std::string> server_purchase_names(const cloud::PurchaseServersReque
 // Buys the instances in one order: journal intent, POST, record order and
 // server ids, then wait until the order completes and every server is
 // normal (5), then rename any server whose name is not its instance name.
+// A server that ends abnormal (2) throws PurchaseFailed; a cancelled order
+// OperationFailed.
 boost::asio::awaitable<std::vector<InstanceResult>> purchase_servers(cloud::CphClient& cloud,
                                                                       OperationJournal& journal,
                                                                       std::vector<ServerInstance> instances,

@@ -293,7 +293,7 @@ TEST_CASE("import -filter tag=KEY=VALUE imports the unmanaged servers with that 
   CHECK(imported.out.find("[server.web]\nname              = \"web\"\ncount             = 2\n") != std::string::npos);
   CHECK(imported.out.find("keypair           = \"drift-adb\"\n") != std::string::npos);
   CHECK(imported.out.find("tags              = { role = \"web\", team = \"platform\" }\n") != std::string::npos);
-  CHECK(imported.out.find("Imported 2 server(s).") != std::string::npos);
+  CHECK(imported.out.find("Imported 2 server(s) into the declared blocks.") != std::string::npos);
   CHECK(run_cphform({"state", "list"}, dir.path(), nullptr).out.find("server.web[0]\nserver.web[1]\n") !=
         std::string::npos);
   Json pulled = Json::parse(run_cphform({"state", "pull"}, dir.path(), nullptr).out);
