@@ -33,6 +33,9 @@ class StepJournal : public resources::OperationJournal {
   // failed; entries with ids recorded, or whose request may or may not have
   // arrived, stay open for the next run to resume or reconcile.
   void abandon(std::exception_ptr error);
+  // True once the step journaled a mutating call (every mutating call is
+  // journaled first): a step that never did changed nothing in the cloud.
+  bool called() const { return intents_ > 0; }
 
  private:
   struct Entry {
@@ -43,6 +46,7 @@ class StepJournal : public resources::OperationJournal {
   std::string run_id_;
   std::string actor_;
   std::vector<Entry> entries_;
+  int intents_ = 0;
 };
 
 struct RunContext {

@@ -71,13 +71,15 @@ std::string change_text(const Attribute& a) {
       return "forces replacement";
     case Update::computed:
       return "computed (set by the cloud)";
+    case Update::next_order:
+      return "applies to new orders and renewals only (recorded, no call)";
   }
   return "";
 }
 
 std::string default_text(const Attribute& a) {
   if (!a.default_value.is_null()) return "`" + toml_value(a.default_value) + "`";
-  if (a.computed_if_unset) return "chosen by the cloud";
+  if (a.computed_if_unset) return "unset: as the cloud has it";
   return "";
 }
 
