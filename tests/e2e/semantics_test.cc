@@ -54,87 +54,96 @@ void console_tag(const EmulatorProcess& emu, const std::string& id, const cloud:
 
 bool has(const std::string& text, const std::string& what) { return text.find(what) != std::string::npos; }
 
+// An emulator and a directory where one server block `web` (`extra` lines
+// appended) has been applied.
+struct OneServer {
+  EmulatorProcess emu;
+  TempDir dir;
+  std::string id;
+  explicit OneServer(const std::string& extra) {
+    write(extra);
+    REQUIRE_RUN(run({"apply", "-auto-approve"}), 0);
+    id = only_server_id(emu);
+  }
+  void write(const std::string& extra) const { dir.write("main.toml", one_server(emu, extra)); }
+  RunResult run(const std::vector<std::string>& args) const { return run_cphform(args, dir.path(), &emu); }
+};
+
 }  // namespace
 
 TEST_CASE("a tag deleted in the console is put back by a real call, and the summary says so", "[e2e][semantics]") {
-  EmulatorProcess emu;
-  TempDir dir;
-  dir.write("main.toml", one_server(emu, "tags = { env = \"prod\", team = \"a\" }\n"));
-  REQUIRE_RUN(run_cphform({"apply", "-auto-approve"}, dir.path(), &emu), 0);
-  const std::string id = only_server_id(emu);
+  OneServer w("tags = { env = \"prod\", team = \"a\" }\n");
+  const EmulatorProcess& emu = w.emu;
+  const std::string& id = w.id;
   console_tag(emu, id, {"team", "a"}, false);
 
-  auto plan = run_cphform({"plan"}, dir.path(), &emu);
+  auto plan = w.run({"plan"});
   REQUIRE_RUN(plan, 0);
   CHECK(has(plan.out, "tags = { env = \"prod\" } -> { env = \"prod\", team = \"a\" }"));
 
   const int64_t tag_calls = emu.calls(kTagCall);
-  auto apply = run_cphform({"apply", "-auto-approve"}, dir.path(), &emu);
+  auto apply = w.run({"apply", "-auto-approve"});
   REQUIRE_RUN(apply, 0);
   CHECK(has(apply.out, "0 added, 1 changed, 0 destroyed."));
   CHECK(emu.calls(kTagCall) == tag_calls + 1);  // one create of the missing tag
   CHECK(live_tags(emu, id) == Json{{"env", "prod"}, {"team", "a"}});
-  REQUIRE_RUN(run_cphform({"plan", "-detailed-exitcode"}, dir.path(), &emu), 0);
+  REQUIRE_RUN(w.run({"plan", "-detailed-exitcode"}), 0);
 }
 
 TEST_CASE("an unset tags means no tags: plan, drift, -refresh-only and apply agree", "[e2e][semantics]") {
-  EmulatorProcess emu;
-  TempDir dir;
-  dir.write("main.toml", one_server(emu, ""));
-  REQUIRE_RUN(run_cphform({"apply", "-auto-approve"}, dir.path(), &emu), 0);
-  const std::string id = only_server_id(emu);
+  OneServer w("");
+  const EmulatorProcess& emu = w.emu;
+  const std::string& id = w.id;
   console_tag(emu, id, {"owner", "bob"}, true);
 
   SECTION("without ignore_changes the hand-made tag is drift, and apply removes it") {
-    auto plan = run_cphform({"plan", "-detailed-exitcode"}, dir.path(), &emu);
+    auto plan = w.run({"plan", "-detailed-exitcode"});
     REQUIRE_RUN(plan, 2);
     CHECK(has(plan.out, "tags = { owner = \"bob\" } -> (unset)"));
-    auto drift = run_cphform({"drift"}, dir.path(), &emu);
+    auto drift = w.run({"drift"});
     REQUIRE_RUN(drift, 2);
     CHECK(has(drift.out, "tags"));
-    auto refresh_only = run_cphform({"plan", "-refresh-only", "-detailed-exitcode"}, dir.path(), &emu);
+    auto refresh_only = w.run({"plan", "-refresh-only", "-detailed-exitcode"});
     REQUIRE_RUN(refresh_only, 2);
     CHECK(has(refresh_only.out, "owner"));
 
     const int64_t tag_calls = emu.calls(kTagCall);
-    auto apply = run_cphform({"apply", "-auto-approve"}, dir.path(), &emu);
+    auto apply = w.run({"apply", "-auto-approve"});
     REQUIRE_RUN(apply, 0);
     CHECK(has(apply.out, "0 added, 1 changed, 0 destroyed."));
     CHECK(emu.calls(kTagCall) == tag_calls + 1);  // one delete
     CHECK(live_tags(emu, id).empty());
-    REQUIRE_RUN(run_cphform({"plan", "-detailed-exitcode"}, dir.path(), &emu), 0);
-    REQUIRE_RUN(run_cphform({"drift"}, dir.path(), &emu), 0);
+    REQUIRE_RUN(w.run({"plan", "-detailed-exitcode"}), 0);
+    REQUIRE_RUN(w.run({"drift"}), 0);
   }
   SECTION("with ignore_changes = [\"tags\"] none of them mentions it") {
-    dir.write("main.toml", one_server(emu, "lifecycle = { ignore_changes = [\"tags\"] }\n"));
-    auto plan = run_cphform({"plan", "-detailed-exitcode"}, dir.path(), &emu);
+    w.write("lifecycle = { ignore_changes = [\"tags\"] }\n");
+    auto plan = w.run({"plan", "-detailed-exitcode"});
     REQUIRE_RUN(plan, 0);
     CHECK_FALSE(has(plan.out, "owner"));
-    REQUIRE_RUN(run_cphform({"drift"}, dir.path(), &emu), 0);
-    REQUIRE_RUN(run_cphform({"plan", "-refresh-only", "-detailed-exitcode"}, dir.path(), &emu), 0);
+    REQUIRE_RUN(w.run({"drift"}), 0);
+    REQUIRE_RUN(w.run({"plan", "-refresh-only", "-detailed-exitcode"}), 0);
     const int64_t tag_calls = emu.calls(kTagCall);
-    REQUIRE_RUN(run_cphform({"apply", "-auto-approve"}, dir.path(), &emu), 0);
+    REQUIRE_RUN(w.run({"apply", "-auto-approve"}), 0);
     CHECK(emu.calls(kTagCall) == tag_calls);
     CHECK(live_tags(emu, id) == Json{{"owner", "bob"}});
   }
 }
 
 TEST_CASE("a period change applies to new orders: recorded in state, no call, no replacement", "[e2e][semantics]") {
-  EmulatorProcess emu;
-  TempDir dir;
-  dir.write("main.toml", one_server(emu, "period = { unit = \"month\", length = 1, auto_renew = false }\n"));
-  REQUIRE_RUN(run_cphform({"apply", "-auto-approve"}, dir.path(), &emu), 0);
-  const std::string id = only_server_id(emu);
-  dir.write("main.toml", one_server(emu, "period = { unit = \"month\", length = 1, auto_renew = true }\n"));
+  OneServer w("period = { unit = \"month\", length = 1, auto_renew = false }\n");
+  const EmulatorProcess& emu = w.emu;
+  const std::string& id = w.id;
+  w.write("period = { unit = \"month\", length = 1, auto_renew = true }\n");
 
-  auto plan = run_cphform({"plan", "-detailed-exitcode"}, dir.path(), &emu);
+  auto plan = w.run({"plan", "-detailed-exitcode"});
   REQUIRE_RUN(plan, 2);
   CHECK(has(plan.out, "# applies to new orders and renewals only"));
   CHECK_FALSE(has(plan.out, "must be replaced"));
   CHECK(has(plan.out, "Plan: 0 to add, 1 to change, 0 to destroy."));
 
   const int64_t calls = emu.total_calls();
-  auto apply = run_cphform({"apply", "-auto-approve"}, dir.path(), &emu);
+  auto apply = w.run({"apply", "-auto-approve"});
   REQUIRE_RUN(apply, 0);
   CHECK(has(apply.out, "0 added, 0 changed, 0 destroyed. 1 updated in the state only"));
   // Refresh reads only: one server list and one tag list, nothing mutating.
@@ -142,26 +151,24 @@ TEST_CASE("a period change applies to new orders: recorded in state, no call, no
   CHECK(emu.calls(kUnsubscribe) == 0);
   CHECK(emu.total_calls() - calls <= 2);
   CHECK(only_server_id(emu) == id);
-  auto shown = run_cphform({"state", "show", "server.web[0]"}, dir.path(), nullptr);
+  auto shown = w.run({"state", "show", "server.web[0]"});
   REQUIRE_RUN(shown, 0);
   CHECK(has(shown.out, "auto_renew = true"));
-  REQUIRE_RUN(run_cphform({"plan", "-detailed-exitcode"}, dir.path(), &emu), 0);
+  REQUIRE_RUN(w.run({"plan", "-detailed-exitcode"}), 0);
 }
 
 TEST_CASE("a paid replacement needs consent: refused before any call without it", "[e2e][semantics]") {
-  EmulatorProcess emu;
-  TempDir dir;
-  dir.write("main.toml", one_server(emu, ""));
-  REQUIRE_RUN(run_cphform({"apply", "-auto-approve"}, dir.path(), &emu), 0);
-  const std::string id = only_server_id(emu);
-  dir.write("main.toml", one_server(emu, "ports = [{ name = \"game\", listen_port = 10001 }]\n"));
+  OneServer w("");
+  const EmulatorProcess& emu = w.emu;
+  const std::string& id = w.id;
+  w.write("ports = [{ name = \"game\", listen_port = 10001 }]\n");
 
-  auto plan = run_cphform({"plan"}, dir.path(), &emu);
+  auto plan = w.run({"plan"});
   REQUIRE_RUN(plan, 0);
   CHECK(has(plan.out, "must be replaced"));
   CHECK(has(plan.out, "apply needs -allow-data-loss"));
 
-  auto refused = run_cphform({"apply", "-auto-approve"}, dir.path(), &emu);
+  auto refused = w.run({"apply", "-auto-approve"});
   REQUIRE_RUN(refused, 1);
   CHECK(has(refused.err, "refusing to replace server.web[0]"));
   CHECK(has(refused.err, "-allow-data-loss"));
@@ -169,7 +176,7 @@ TEST_CASE("a paid replacement needs consent: refused before any call without it"
   CHECK(emu.calls(kUnsubscribe) == 0);
   CHECK(only_server_id(emu) == id);
 
-  auto consented = run_cphform({"apply", "-auto-approve", "-allow-data-loss"}, dir.path(), &emu);
+  auto consented = w.run({"apply", "-auto-approve", "-allow-data-loss"});
   REQUIRE_RUN(consented, 0);
   CHECK(has(consented.out, "1 added, 0 changed, 1 destroyed."));
   CHECK(emu.calls(kPurchase) == 2);
@@ -177,39 +184,37 @@ TEST_CASE("a paid replacement needs consent: refused before any call without it"
 }
 
 TEST_CASE("-replace rebuys a server on purpose, kept by a saved plan and guarded like a switch", "[e2e][semantics]") {
-  EmulatorProcess emu;
-  TempDir dir;
-  dir.write("main.toml", one_server(emu, ""));
-  REQUIRE_RUN(run_cphform({"apply", "-auto-approve"}, dir.path(), &emu), 0);
-  const std::string id = only_server_id(emu);
+  OneServer w("");
+  const EmulatorProcess& emu = w.emu;
+  const std::string& id = w.id;
 
-  auto unknown = run_cphform({"plan", "-replace=server.nope"}, dir.path(), &emu);
+  auto unknown = w.run({"plan", "-replace=server.nope"});
   REQUIRE_RUN(unknown, 1);
   CHECK(has(unknown.err, "-replace=server.nope"));
 
-  auto plan = run_cphform({"plan", "-replace=server.web[0]", "-out=r.plan", "-detailed-exitcode"}, dir.path(), &emu);
+  auto plan = w.run({"plan", "-replace=server.web[0]", "-out=r.plan", "-detailed-exitcode"});
   REQUIRE_RUN(plan, 2);
   CHECK(has(plan.out, "server.web[0] must be replaced"));
   CHECK(has(plan.out, "-replace asked for it"));
   CHECK(has(plan.out, "-/+ server \"web[0]\""));
-  auto show = run_cphform({"show", "-json", "r.plan"}, dir.path(), nullptr);
+  auto show = w.run({"show", "-json", "r.plan"});
   REQUIRE_RUN(show, 0);
   Json report = Json::parse(show.out);
   REQUIRE(report["resource_changes"].size() == 1);
   CHECK(report["resource_changes"][0]["change"]["actions"] == Json{"delete", "create"});
   CHECK(report["resource_changes"][0]["change"]["replace_requested"] == true);
 
-  auto refused = run_cphform({"apply", "r.plan"}, dir.path(), &emu);
+  auto refused = w.run({"apply", "r.plan"});
   REQUIRE_RUN(refused, 1);
   CHECK(has(refused.err, "refusing to replace server.web[0]"));
   CHECK(emu.calls(kPurchase) == 1);
 
-  auto applied = run_cphform({"apply", "-allow-data-loss", "r.plan"}, dir.path(), &emu);
+  auto applied = w.run({"apply", "-allow-data-loss", "r.plan"});
   REQUIRE_RUN(applied, 0);
   CHECK(emu.calls(kPurchase) == 2);
   CHECK(emu.calls(kUnsubscribe) == 1);
   CHECK(only_server_id(emu) != id);
-  REQUIRE_RUN(run_cphform({"plan", "-detailed-exitcode"}, dir.path(), &emu), 0);
+  REQUIRE_RUN(w.run({"plan", "-detailed-exitcode"}), 0);
 }
 
 TEST_CASE("-destroy -target takes the targets and what depends on them, not their dependencies", "[e2e][semantics]") {
