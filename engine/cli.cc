@@ -19,11 +19,14 @@ Commands:
   plan          Show what apply would change
                   -detailed-exitcode (0 none, 1 error, 2 changes)  -destroy  -out=FILE
                   -refresh-only (only what changed outside cphform; 2 means drift)
-                  -target=ADDR / -exclude=ADDR (repeatable; an address or a whole block)
+                  -target=ADDR / -exclude=ADDR (repeatable; an address or a whole block; with -destroy
+                    the targets and what depends on them)
+                  -replace=ADDR (repeatable; release and buy again on purpose: needs -allow-data-loss to apply)
                   -parallelism=N (requests of one API in flight at once; default 10; also for apply/destroy)
   apply [FILE]  Make the cloud match the manifests, or carry out a saved plan exactly
                   -auto-approve  -lock-timeout=DURATION  -refresh-only (record drift in state)
-                  -allow-data-loss (let a new image_id/phone_model switch a server: phone data is lost)
+                  -allow-data-loss (let a switch or a server replacement run: phone data is lost)
+                  -target=ADDR  -exclude=ADDR  -replace=ADDR (as for plan)
                   Ctrl-C: stop starting operations, keep those in flight in the journal, exit 130
   destroy       Release every server this state manages (-auto-approve)
   show FILE     Show a saved plan (-json for the machine-readable report)
@@ -101,16 +104,19 @@ int run_cli(const std::vector<std::string>& all_args, std::istream& in, std::ost
     if (command == "validate") return cmd_validate(ctx, parse_flags(rest, {"json", "no-color"}, {}));
     if (command == "plan") {
       Flags flags = parse_flags(rest, {"detailed-exitcode", "destroy", "refresh-only", "no-color"},
-                                {"out", "target", "exclude", "parallelism"});
-      if (flags.has("refresh-only") && (flags.has("out") || flags.has("destroy")))
-        throw UsageError("-refresh-only cannot be combined with -out or -destroy");
+                                {"out", "target", "exclude", "parallelism", "replace"});
+      if (flags.has("refresh-only") && (flags.has("out") || flags.has("destroy") || flags.has("replace")))
+        throw UsageError("-refresh-only cannot be combined with -out, -destroy or -replace");
+      if (flags.has("destroy") && flags.has("replace")) throw UsageError("-replace cannot be combined with -destroy");
       return run_async([&] { return cmd_plan(ctx, flags); });
     }
     if (command == "apply" || command == "destroy") {
       Flags flags = parse_flags(rest, {"auto-approve", "refresh-only", "no-color", "allow-data-loss"},
-                                {"lock-timeout", "target", "exclude", "parallelism"}, command == "apply" ? 1 : 0);
-      if (!flags.positional.empty() && (flags.has("target") || flags.has("exclude")))
-        throw UsageError("a saved plan is applied whole: -target/-exclude belong to the plan command");
+                                {"lock-timeout", "target", "exclude", "parallelism", "replace"}, command == "apply" ? 1 : 0);
+      if (!flags.positional.empty() && (flags.has("target") || flags.has("exclude") || flags.has("replace")))
+        throw UsageError("a saved plan is applied whole: -target/-exclude/-replace belong to the plan command");
+      if (flags.has("replace") && (command == "destroy" || flags.has("refresh-only")))
+        throw UsageError("-replace belongs to plan and apply, not to destroy or -refresh-only");
       if (flags.has("refresh-only") && (command == "destroy" || !flags.positional.empty()))
         throw UsageError("-refresh-only applies to plan and apply without a plan file");
       if (ctx.json && !flags.has("auto-approve") && flags.positional.empty())

@@ -126,7 +126,9 @@ asio::awaitable<int> execute(Context& ctx, Session& s, const planner::Plan& plan
   for (const auto& a : report.not_started) ctx.err << "Not started: " << a << " (interrupted)\n";
   o << "\n" << verb << (report.ok() ? " complete!" : report.stopped ? " interrupted." : " failed.")
     << " Resources: " << report.added << " added, " << report.changed << " changed, " << report.destroyed
-    << " destroyed." << (report.ok() ? "" : " Every finished resource is recorded in state.") << "\n";
+    << " destroyed."
+    << (report.recorded ? " " + std::to_string(report.recorded) + " updated in the state only (no cloud call needed)." : "")
+    << (report.ok() ? "" : " Every finished resource is recorded in state.") << "\n";
   if (!plan.destroy) print_outputs(ctx.out, evaluate_outputs(s.ws.manifest, s.store->resources()), true);
   co_return exit_code(report);
 }

@@ -285,6 +285,7 @@ asio::awaitable<planner::Plan> refresh_and_plan(Context& ctx, Session& s, bool d
   if (scope) {
     input.targets = scope->targets;
     input.excludes = scope->excludes;
+    input.replace = scope->replace;
     if (!input.targets.empty() || !input.excludes.empty()) {
       const std::string warning =
           "-target/-exclude narrow this plan: the rest of the manifests is not applied, so the result may "

@@ -107,11 +107,13 @@ struct SessionOptions {
 // Manifests (errors stop here: nothing opened, nothing sent), state, lock, cloud.
 boost::asio::awaitable<std::unique_ptr<Session>> open_session(Context& ctx, const SessionOptions& options);
 
-// Which instances a plan covers (-target / -exclude, repeatable).
+// Which instances a plan covers (-target / -exclude, repeatable), and which
+// it replaces on purpose (-replace, repeatable).
 struct PlanScope {
   std::vector<std::string> targets;
   std::vector<std::string> excludes;
-  static PlanScope from(const Flags& flags) { return {flags.all("target"), flags.all("exclude")}; }
+  std::vector<std::string> replace;
+  static PlanScope from(const Flags& flags) { return {flags.all("target"), flags.all("exclude"), flags.all("replace")}; }
 };
 
 // Refresh through the list API and make the plan; prints one line on what

@@ -11,6 +11,7 @@
 
 #include "common/crypto.h"
 #include "engine/run_context.h"
+#include "planner/planner.h"
 #include "resources/server.h"
 
 namespace cph::engine {
@@ -63,6 +64,7 @@ int64_t StepJournal::intent(const std::string& address, const std::string& opera
   intent["by"] = actor_;  // who, for history; not part of the request digest
   int64_t id = store_.journal_intent(run_id_, address, operation, crypto::sha256_hex(request_body), intent);
   entries_.push_back({id, false});
+  ++intents_;
   return id;
 }
 
@@ -182,6 +184,7 @@ class Run {
     // An action is done when its last step is; it counts once.
     steps_left_.assign(plan_.actions.size(), 0);
     action_ok_.assign(plan_.actions.size(), true);
+    called_.assign(plan_.actions.size(), false);
     for (const Step& s : plan_.steps)
       for (size_t a : s.actions) ++steps_left_[a];
     for (size_t i = 0; i < plan_.steps.size(); ++i) asio::co_spawn(ex, run_step(i, done), asio::detached);
@@ -297,6 +300,8 @@ class Run {
     try {
       co_await run_step_kind(ctx_, step, journal);
       ok_[index] = true;
+      if (journal.called())
+        for (size_t a : step.actions) called_[a] = true;
     } catch (const resources::Interrupted&) {
       // Entries stay open with the ids they got: resumed, not re-sent.
       for (size_t a : step.actions) {
@@ -315,18 +320,20 @@ class Run {
       }
     }
     for (size_t a : step.actions)
-      if (--steps_left_[a] == 0 && action_ok_[a]) count_done(plan_.actions[a]);
+      if (--steps_left_[a] == 0 && action_ok_[a]) count_done(plan_.actions[a], called_[a]);
     done[index]->set();
   }
 
   bool stopping() const { return options_.stop && options_.stop->requested(); }
 
-  void count_done(const Action& a) {
+  // An update counts as changed only when its steps made a call; one that
+  // needed none (a change for new orders only) was recorded in state.
+  void count_done(const Action& a, bool called) {
     report_.succeeded.push_back(a.address);
     switch (a.kind) {
       case ActionKind::create: ++report_.added; break;
       case ActionKind::update:
-      case ActionKind::switch_phones: ++report_.changed; break;
+      case ActionKind::switch_phones: ++(called ? report_.changed : report_.recorded); break;
       case ActionKind::replace:
         ++report_.added;
         ++report_.destroyed;
@@ -346,21 +353,35 @@ class Run {
   std::vector<bool> ok_;
   std::vector<int> steps_left_;
   std::vector<bool> action_ok_;
+  std::vector<bool> called_;  // an action's steps made a mutating call
   asio::steady_timer* tick_timer_ = nullptr;  // the ticker's, while it runs
 };
 
-// Switch (3.6) recreates the phones: only with consent.
+// Consent (docs/semantics.md): a switch (3.6) recreates the phones, and a
+// server replacement releases a paid server (its phones and their data go
+// with it) and places a new order. Neither runs without -allow-data-loss or
+// lifecycle.allow_data_loss; -replace=ADDR asks for a replacement but is no
+// consent by itself. Refused before any call.
 void check_consent(const Plan& plan, const ExecOptions& options) {
-  std::vector<std::string> refused;
-  for (const Action& a : plan.actions)
-    if (a.kind == ActionKind::switch_phones && !a.allow_data_loss && !options.allow_data_loss) refused.push_back(a.address);
-  if (refused.empty()) return;
-  std::string list;
-  for (const auto& r : refused) list += (list.empty() ? "" : ", ") + r;
-  throw std::runtime_error("refusing to switch " + list +
-                           ": a new image_id or phone_model recreates the phones and loses their data (cph-api.md "
-                           "3.6). Apply with -allow-data-loss, or set lifecycle = { allow_data_loss = true } on the "
-                           "block.");
+  std::vector<std::string> switched, replaced;
+  for (const Action& a : plan.actions) {
+    if (a.allow_data_loss || options.allow_data_loss) continue;
+    if (a.kind == ActionKind::switch_phones) switched.push_back(a.address);
+    if (a.kind == ActionKind::replace && a.type == "server") replaced.push_back(a.address);
+  }
+  std::vector<std::string> problems;
+  if (!switched.empty())
+    problems.push_back("refusing to switch " + planner::compact_addresses(switched) +
+                       ": a new image_id or phone_model recreates the phones and loses their data (cph-api.md 3.6).");
+  if (!replaced.empty())
+    problems.push_back("refusing to replace " + planner::compact_addresses(replaced) +
+                       ": a replacement releases the paid server (its phones' data is lost) and buys a new one "
+                       "(cph-api.md 3.4).");
+  if (problems.empty()) return;
+  std::string message;
+  for (const auto& p : problems) message += p + " ";
+  throw std::runtime_error(message + "Nothing was changed. Apply with -allow-data-loss, or set lifecycle = { "
+                           "allow_data_loss = true } on the block.");
 }
 
 }  // namespace

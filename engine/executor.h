@@ -27,7 +27,7 @@ struct ExecOptions {
   std::string actor;                // "user@host pid N", recorded in every journal entry
   resources::PollPolicy poll;
   std::function<void()> heartbeat;  // called about once a minute (lock refresh)
-  bool allow_data_loss = false;     // -allow-data-loss: switch actions may run
+  bool allow_data_loss = false;     // -allow-data-loss: switches and server replacements may run
   // Ctrl-C (issue 5 "Signals"): once requested, no step starts, and steps
   // waiting on orders or jobs stop waiting, their ids kept in the journal.
   resources::StopSignal* stop = nullptr;
@@ -43,6 +43,7 @@ struct ExecReport {
   int added = 0;
   int changed = 0;
   int destroyed = 0;
+  int recorded = 0;  // updates that needed no call: recorded in state only
   std::vector<Failure> failures;
   std::vector<std::string> skipped;  // not attempted because a step before them failed
   // After a stop request: stopped while waiting (journaled, resumed by the
@@ -53,8 +54,8 @@ struct ExecReport {
   bool ok() const { return failures.empty() && skipped.empty() && !stopped; }
 };
 
-// Throws before anything runs when the plan switches a server (data loss)
-// without consent.
+// Throws before anything runs when the plan switches or replaces a server
+// (data loss, a new paid order) without consent.
 boost::asio::awaitable<ExecReport> execute_plan(cloud::CphClient& cloud, state::StateStore& store,
                                                 const planner::Plan& plan, Progress& progress,
                                                 ExecOptions options);

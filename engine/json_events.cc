@@ -57,8 +57,9 @@ void JsonEvents::plan(const planner::Plan& plan, const std::string& operation) {
     Json attrs = Json::array();
     for (const auto& c : a.changes)
       attrs.push_back({{"attribute", c.name}, {"before", c.before}, {"after", c.after},
-                       {"forces_replacement", c.forces_replacement}});
+                       {"forces_replacement", c.forces_replacement}, {"applies_to_new_orders", c.next_order}});
     if (!attrs.empty()) change["changes"] = attrs;
+    if (a.replace_requested) change["replace_requested"] = true;
     emit("planned_change", "info", a.address + ": Plan to " + action, {{"change", change}});
   }
   change_summary(plan.to_add(), plan.to_change(), plan.to_destroy(), operation);

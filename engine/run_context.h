@@ -37,6 +37,9 @@ class StepJournal : public resources::OperationJournal {
   // (abnormal ones included: they exist and are paid for), then closes the
   // operation's entry as failed with `outcome`, recorded in history.
   void close_failed(const std::string& outcome, const std::vector<resources::InstanceResult>& servers);
+  // True once the step journaled a mutating call (every mutating call is
+  // journaled first): a step that never did changed nothing in the cloud.
+  bool called() const { return intents_ > 0; }
 
  private:
   struct Entry {
@@ -47,6 +50,7 @@ class StepJournal : public resources::OperationJournal {
   std::string run_id_;
   std::string actor_;
   std::vector<Entry> entries_;
+  int intents_ = 0;
 };
 
 struct RunContext {

@@ -40,14 +40,27 @@ Json current(RunContext& ctx, const Action& a) {
   return a.before.is_object() ? a.before : Json::object();
 }
 
-// `now` with the attributes `op` changes taken from the action's after.
+// `now` with the attributes `op` changes taken from the action's after (an
+// attribute the manifest leaves unset, such as tags, is unset after it).
 Json with_operation(const Action& a, Json now, const std::string& op) {
   const res::ResourceSchema& schema = *res::find_schema(a.type);
   for (const res::Attribute& attr : schema.attributes) {
-    const bool mine = attr.operation == op || attr.also_carried_by == op;
-    if (mine && a.after.contains(attr.name)) now[attr.name] = a.after[attr.name];
+    const bool mine = res::operation_of(attr) == op || attr.also_carried_by == op;
+    if (!mine) continue;
+    if (a.after.contains(attr.name))
+      now[attr.name] = a.after[attr.name];
+    else
+      now.erase(attr.name);
   }
   return now;
+}
+
+// The live value of an attribute as the plan saw it (the refreshed
+// `before`): what a step diffs against to choose its calls. The recorded
+// row may be stale (a tag deleted in the console), and a call computed from
+// it would skip the very change the plan showed.
+Json seen(const Action& a, const std::string& name) {
+  return a.before.is_object() && a.before.contains(name) ? a.before[name] : Json();
 }
 
 std::string server_id(RunContext& ctx, const std::string& address) {
@@ -137,7 +150,7 @@ asio::awaitable<void> update_server(RunContext& ctx, const Step& step, StepJourn
       break;
     case StepKind::switch_server: {
       op = "switch";
-      std::string phone_model = now.value("phone_model", Json()) == a.after.value("phone_model", Json())
+      std::string phone_model = seen(a, "phone_model") == a.after.value("phone_model", Json())
                                     ? std::string()
                                     : a.after.at("phone_model").get<std::string>();
       co_await res::switch_server(ctx.cloud, ctx.poller, journal, a.address, id, a.after.at("image_id").get<std::string>(),
@@ -146,17 +159,23 @@ asio::awaitable<void> update_server(RunContext& ctx, const Step& step, StepJourn
     }
     case StepKind::tags: {
       op = "tags";
-      Json before = now.value("tags", Json::object());
-      Json after = a.after.value("tags", Json::object());
-      if (before.is_null()) before = Json::object();
-      if (after.is_null()) after = Json::object();
-      co_await res::update_server_tags(ctx.cloud, journal, a.address, id, before, after);
+      // update_server_tags reads null as no tags: an unset `tags` removes them all.
+      co_await res::update_server_tags(ctx.cloud, journal, a.address, id, seen(a, "tags"), a.after.value("tags", Json()));
       break;
     }
     default: throw std::logic_error("not a server update step");
   }
   journal.finish({row(a.address, "server", id, with_operation(a, now, op))}, {});
   ctx.progress.finished(a.address, id);
+}
+
+// Changes that apply to new orders only (resources::Update::next_order):
+// recorded in state, no call.
+void record_step(RunContext& ctx, const Step& step, StepJournal& journal) {
+  const Action& a = action(ctx, step.actions.front());
+  ctx.progress.started(a.address, a.kind);
+  journal.finish({row(a.address, a.type, a.cloud_id, with_operation(a, current(ctx, a), "record"))}, {});
+  ctx.progress.finished(a.address, a.cloud_id);
 }
 
 asio::awaitable<void> open_access(RunContext& ctx, const Step& step, StepJournal& journal) {
@@ -356,6 +375,7 @@ boost::asio::awaitable<void> run_step_kind(RunContext& ctx, const Step& step, St
     case StepKind::forget: co_await bandwidth_step(ctx, step, journal); break;
     case StepKind::push_share:
     case StepKind::delete_share: co_await share_step(ctx, step, journal); break;
+    case StepKind::record: record_step(ctx, step, journal); break;
   }
 }
 

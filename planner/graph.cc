@@ -22,6 +22,7 @@ StepKind step_for_operation(const std::string& op) {
   if (op == "open_access") return StepKind::open_access;
   if (op == "tags") return StepKind::tags;
   if (op == "resize") return StepKind::resize_bandwidth;
+  if (op == "record") return StepKind::record;
   return StepKind::push_share;  // "share": push to added servers, delete from removed ones
 }
 

@@ -31,6 +31,7 @@ std::string_view to_string(StepKind k) {
     case StepKind::forget: return "forget";
     case StepKind::push_share: return "push_share";
     case StepKind::delete_share: return "delete_share";
+    case StepKind::record: return "record";
   }
   return "?";
 }

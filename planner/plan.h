@@ -26,6 +26,9 @@ struct AttrChange {
   Json before;  // null when unset
   Json after;   // null when unset
   bool forces_replacement = false;
+  // A next_order attribute (resources::Update::next_order): recorded in
+  // state, applies to the next order or renewal, no call.
+  bool next_order = false;
 };
 
 // What happens to one resource instance.
@@ -45,6 +48,7 @@ struct Action {
   // changed attributes' descriptors, in execution order.
   std::vector<std::string> operations;
   bool allow_data_loss = false;  // lifecycle.allow_data_loss of its block
+  bool replace_requested = false;  // -replace named it (replace even without a change)
 };
 
 // One API operation of the execution graph: it carries out one or more
@@ -64,6 +68,7 @@ enum class StepKind {
   forget,            // a bandwidth: no API deletes one; it leaves the state
   push_share,        // 3.7 / 3.10 to the servers added
   delete_share,      // 3.9 / 3.11 from the servers removed (or all)
+  record,            // next_order attributes: state only, no call
 };
 std::string_view to_string(StepKind);
 

@@ -15,7 +15,7 @@ ActionKind action_kind(const std::string& s) {
 }
 
 StepKind step_kind(const std::string& s) {
-  for (int i = 0; i <= static_cast<int>(StepKind::delete_share); ++i)
+  for (int i = 0; i <= static_cast<int>(StepKind::record); ++i)
     if (to_string(static_cast<StepKind>(i)) == s) return static_cast<StepKind>(i);
   throw std::runtime_error("unknown step \"" + s + "\"");
 }
@@ -42,14 +42,16 @@ Resolution resolution(const std::string& s) {
 Json changes_json(const std::vector<AttrChange>& changes) {
   Json out = Json::array();
   for (const auto& c : changes)
-    out.push_back({{"name", c.name}, {"before", c.before}, {"after", c.after}, {"forces_replacement", c.forces_replacement}});
+    out.push_back({{"name", c.name}, {"before", c.before}, {"after", c.after}, {"forces_replacement", c.forces_replacement},
+                    {"applies_to_new_orders", c.next_order}});
   return out;
 }
 
 std::vector<AttrChange> changes_from(const Json& j) {
   std::vector<AttrChange> out;
   for (const Json& c : j)
-    out.push_back({c.at("name").get<std::string>(), c.at("before"), c.at("after"), c.at("forces_replacement").get<bool>()});
+    out.push_back({c.at("name").get<std::string>(), c.at("before"), c.at("after"), c.at("forces_replacement").get<bool>(),
+                   c.value("applies_to_new_orders", false)});
   return out;
 }
 
@@ -91,7 +93,7 @@ Json plan_to_json(const Plan& p) {
                             {"block", a.block}, {"index", a.index}, {"cloud_id", a.cloud_id},
                             {"before", a.before}, {"after", a.after}, {"changes", changes_json(a.changes)},
                             {"reason", a.reason}, {"block_name", a.block_name}, {"operations", a.operations},
-                            {"allow_data_loss", a.allow_data_loss}});
+                            {"allow_data_loss", a.allow_data_loss}, {"replace_requested", a.replace_requested}});
   j["steps"] = Json::array();
   for (const Step& s : p.steps)
     j["steps"].push_back({{"kind", to_string(s.kind)}, {"block", s.block}, {"actions", s.actions}, {"after", s.after}});
@@ -132,6 +134,7 @@ Plan plan_from_json(const Json& j) {
       act.block_name = a.at("block_name").get<std::string>();
       act.operations = a.value("operations", std::vector<std::string>{});
       act.allow_data_loss = a.value("allow_data_loss", false);
+      act.replace_requested = a.value("replace_requested", false);
       p.actions.push_back(std::move(act));
     }
     for (const Json& s : j.at("steps")) {
@@ -162,9 +165,11 @@ Json plan_report_json(const Plan& p) {
   j["resource_changes"] = Json::array();
   for (const Action& a : p.actions) {
     Json actions = a.kind == ActionKind::replace ? Json{"delete", "create"} : Json{to_string(a.kind)};
-    Json replace_paths = Json::array();
-    for (const auto& c : a.changes)
+    Json replace_paths = Json::array(), new_order_paths = Json::array();
+    for (const auto& c : a.changes) {
       if (c.forces_replacement) replace_paths.push_back(c.name);
+      if (c.next_order) new_order_paths.push_back(c.name);
+    }
     j["resource_changes"].push_back({{"address", a.address},
                                      {"type", a.type},
                                      {"index", a.index < 0 ? Json() : Json(a.index)},
@@ -174,7 +179,9 @@ Json plan_report_json(const Plan& p) {
                                       {{"actions", actions},
                                        {"before", a.before},
                                        {"after", a.after},
-                                       {"replace_paths", replace_paths}}}});
+                                       {"replace_paths", replace_paths},
+                                       {"replace_requested", a.replace_requested},
+                                       {"applies_to_new_orders_paths", new_order_paths}}}});
   }
   j["resource_drift"] = Json::array();
   for (const Drift& d : p.drift) j["resource_drift"].push_back(drift_json(d));

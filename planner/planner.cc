@@ -63,12 +63,16 @@ struct Desired {
   const manifest::ResourceConfig* config = nullptr;
 };
 
+bool ignored(const std::vector<std::string>& ignore, const std::string& name) {
+  return std::find(ignore.begin(), ignore.end(), name) != ignore.end();
+}
+
 std::vector<AttrChange> diff_attributes(const res::ResourceSchema& schema, const Json& before, const Json& after,
                                         const std::vector<std::string>& ignore) {
   std::vector<AttrChange> changes;
   for (const res::Attribute& attr : schema.attributes) {
     if (attr.update == res::Update::computed) continue;
-    if (std::find(ignore.begin(), ignore.end(), attr.name) != ignore.end()) continue;
+    if (ignored(ignore, attr.name)) continue;
     Json want = after.contains(attr.name) ? after[attr.name] : Json();
     Json have = before.contains(attr.name) ? before[attr.name] : Json();
     if (attr.computed_if_unset && want.is_null()) continue;
@@ -77,18 +81,22 @@ std::vector<AttrChange> diff_attributes(const res::ResourceSchema& schema, const
     // manifest's value is taken as the truth rather than forcing a replacement.
     if (!attr.readable && !before.contains(attr.name)) continue;
     if (same_value(want, have)) continue;
-    changes.push_back({attr.name, have, want, attr.update == res::Update::force_new});
+    changes.push_back({attr.name, have, want, attr.update == res::Update::force_new, attr.update == res::Update::next_order});
   }
   return changes;
 }
 
 // Readable attributes whose live value differs from the recorded one, and a
-// server that left the normal state (frozen, shut down, abnormal).
-std::optional<Drift> drift_of(const state::ResourceRow& row, const Json& refreshed) {
+// server that left the normal state (frozen, shut down, abnormal). An
+// attribute the block's lifecycle.ignore_changes names is not drift. A row
+// without tags recorded means no tags (docs/semantics.md), so a tag added by
+// hand is drift like any other.
+std::optional<Drift> drift_of(const state::ResourceRow& row, const Json& refreshed,
+                              const std::vector<std::string>& ignore) {
   const res::ResourceSchema* schema = res::find_schema(row.type);
   Drift d{row.address, row.cloud_id, false, {}};
   for (const res::Attribute& attr : schema->attributes) {
-    if (!attr.readable) continue;
+    if (!attr.readable || ignored(ignore, attr.name)) continue;
     Json recorded = row.attributes.contains(attr.name) ? row.attributes[attr.name] : Json();
     Json live = refreshed.contains(attr.name) ? refreshed[attr.name] : Json();
     if (attr.update == res::Update::computed) {
@@ -97,8 +105,6 @@ std::optional<Drift> drift_of(const state::ResourceRow& row, const Json& refresh
       if (attr.name != "status" || recorded != Json(5) || live == Json(5)) continue;
     } else if (same_value(recorded, live)) {
       continue;
-    } else if (attr.name == "tags" && !row.attributes.contains("tags")) {
-      continue;  // tags never managed for this row: nothing to compare with
     }
     d.changes.push_back({attr.name, recorded, live, false});
   }
@@ -193,13 +199,13 @@ std::map<std::string, Desired> expand(const manifest::Manifest& m, const BlockIn
 std::vector<std::string> operations_of(const res::ResourceSchema& schema, const std::vector<AttrChange>& changes) {
   std::set<std::string> own;
   for (const AttrChange& c : changes)
-    if (const res::Attribute* a = schema.find(c.name)) own.insert(a->operation);
+    if (const res::Attribute* a = schema.find(c.name)) own.insert(res::operation_of(*a));
   std::set<std::string> ops;
   for (const AttrChange& c : changes)
     if (const res::Attribute* a = schema.find(c.name))
-      ops.insert(!a->also_carried_by.empty() && own.count(a->also_carried_by) ? a->also_carried_by : a->operation);
+      ops.insert(!a->also_carried_by.empty() && own.count(a->also_carried_by) ? a->also_carried_by : res::operation_of(*a));
   std::vector<std::string> ordered;
-  for (const char* op : {"change_model", "switch", "resize", "rename", "open_access", "tags", "share"})
+  for (const char* op : {"change_model", "switch", "resize", "rename", "open_access", "tags", "share", "record"})
     if (ops.count(op)) ordered.push_back(op);
   return ordered;
 }
@@ -249,6 +255,46 @@ void keypairs_in_use(const Plan& plan, const std::map<std::string, Desired>& des
       problems.push_back(where + a.address + " cannot be deleted: " + address + " still uses key pair \"" +
                          a.cloud_id + "\"");
   }
+}
+
+// -target as Terraform reads it: a plan pulls in what the targets depend
+// on (so they can be made); a destroy plan pulls in what depends on them
+// (so nothing is left referring to what goes), never their dependencies.
+std::vector<std::string> with_target_closure(std::vector<std::string> targets, const detail::Dependencies& deps,
+                                             bool destroy) {
+  auto add = [&](const std::string& block) {
+    if (std::find(targets.begin(), targets.end(), block) == targets.end()) targets.push_back(block);
+  };
+  for (size_t i = 0; i < targets.size(); ++i) {
+    const std::string block = split_address(targets[i]).first;
+    if (!destroy) {
+      auto it = deps.desired.find(block);
+      if (it != deps.desired.end())
+        for (const std::string& dep : it->second) add(dep);
+      continue;
+    }
+    for (const auto* edges : {&deps.desired, &deps.recorded})
+      for (const auto& [user, used] : *edges)
+        if (used.count(block)) add(user);
+  }
+  return targets;
+}
+
+// -replace=ADDR: every pattern must name an instance that is both recorded
+// and wanted (a replacement keeps the address).
+void check_replace_requests(const PlanInput& in, const std::map<std::string, Prior>& prior,
+                            const std::map<std::string, Desired>& desired) {
+  std::vector<std::string> problems;
+  for (const std::string& pattern : in.replace) {
+    bool found = std::any_of(prior.begin(), prior.end(), [&](const auto& p) {
+      return address_matches(p.first, pattern) && desired.count(p.first);
+    });
+    if (!found)
+      problems.push_back("-replace=" + pattern +
+                         ": no resource of that address is both recorded in state and declared in the manifests");
+  }
+  if (in.destroy && !in.replace.empty()) problems.push_back("-replace cannot be combined with -destroy");
+  if (!problems.empty()) throw PlanError(problems);
 }
 
 }  // namespace
@@ -302,7 +348,9 @@ Plan make_plan(const PlanInput& in) {
       plan.drift.push_back({row.address, row.cloud_id, true, {}});
       continue;
     }
-    if (auto d = drift_of(row, *refreshed)) plan.drift.push_back(std::move(*d));
+    const manifest::ResourceConfig* config = in.manifest ? in.manifest->find(split_address(row.address).first) : nullptr;
+    if (auto d = drift_of(row, *refreshed, config ? config->lifecycle.ignore_changes : std::vector<std::string>{}))
+      plan.drift.push_back(std::move(*d));
     prior[row.address] = {row.type, row.cloud_id, std::move(*refreshed)};
   }
 
@@ -324,15 +372,9 @@ Plan make_plan(const PlanInput& in) {
   std::set<std::string> addresses;
   for (const auto& [a, p] : prior) addresses.insert(a);
   for (const auto& [a, d] : desired) addresses.insert(a);
-  // -target pulls in what the targets depend on (Terraform's rule).
-  std::vector<std::string> targets = in.targets;
-  std::set<std::string> targeted(targets.begin(), targets.end());
-  for (size_t i = 0; i < targets.size(); ++i) {
-    auto it = deps.desired.find(split_address(targets[i]).first);
-    if (it == deps.desired.end()) continue;
-    for (const std::string& dep : it->second)
-      if (targeted.insert(dep).second) targets.push_back(dep);
-  }
+  // -target pulls in what the targets depend on; with -destroy, what depends on them.
+  const std::vector<std::string> targets = with_target_closure(in.targets, deps, in.destroy);
+  const std::set<std::string> targeted(targets.begin(), targets.end());
   const std::set<std::string> excluded(in.excludes.begin(), in.excludes.end());
   // A pattern names an instance or a block (address_matches): look up both.
   auto listed = [](const std::set<std::string>& patterns, const std::string& address) {
@@ -344,6 +386,7 @@ Plan make_plan(const PlanInput& in) {
     return !listed(excluded, address);
   };
 
+  check_replace_requests(in, prior, desired);
   std::vector<std::string> problems;
   const std::set<std::string> resumed_bandwidths = detail::bandwidths_being_created(plan);
   for (const std::string& address : addresses) {
@@ -387,9 +430,12 @@ Plan make_plan(const PlanInput& in) {
       std::vector<std::string> ignore;
       if (config) ignore = config->lifecycle.ignore_changes;
       a.changes = diff_attributes(schema, a.before, a.after, ignore);
-      if (a.changes.empty()) continue;
+      a.replace_requested = std::any_of(in.replace.begin(), in.replace.end(),
+                                        [&](const std::string& pattern) { return address_matches(address, pattern); });
+      if (a.changes.empty() && !a.replace_requested) continue;
       bool replace = std::any_of(a.changes.begin(), a.changes.end(), [](const AttrChange& c) { return c.forces_replacement; });
-      if (replace) {
+      if (a.replace_requested) a.reason = "-replace asked for it";
+      if (replace || a.replace_requested) {
         a.kind = ActionKind::replace;
       } else {
         a.operations = operations_of(schema, a.changes);

@@ -55,9 +55,13 @@ struct PlanInput {
   // -target / -exclude: addresses ("server.web[2]") or blocks ("server.web",
   // every instance). With targets, only matching instances are planned;
   // excluded ones never are. With targets, the blocks they depend on are
-  // planned too (Terraform's rule).
+  // planned too; with destroy, the blocks that depend on them instead
+  // (Terraform's rule, docs/semantics.md).
   std::vector<std::string> targets;
   std::vector<std::string> excludes;
+  // -replace=ADDR: replace these instances even when nothing changed
+  // (docs/semantics.md); each must be recorded and declared.
+  std::vector<std::string> replace;
 };
 
 // Address order by block, then instance index: "server.game[2]" before

@@ -307,3 +307,58 @@ TEST_CASE("compact_addresses shortens runs of one block's instances", "[planner]
         "server.db, server.web[0..2], server.web[5]");
   CHECK(compact_addresses({"server.a[0]", "server.b[1]"}) == "server.a[0], server.b[1]");
 }
+
+TEST_CASE("a period change applies to new orders: a state-only update, never a replacement") {
+  Json attrs = base_attributes("web");
+  attrs["period"]["auto_renew"] = true;
+  auto m = one_block("web", 1, attrs);
+  World w;
+  w.add(0);
+  Plan p = plan_for(&m, w);
+  REQUIRE(p.actions.size() == 1);
+  CHECK(p.actions[0].kind == ActionKind::update);
+  CHECK(p.actions[0].operations == std::vector<std::string>{"record"});
+  REQUIRE(p.actions[0].changes.size() == 1);
+  CHECK(p.actions[0].changes[0].next_order);
+  CHECK_FALSE(p.actions[0].changes[0].forces_replacement);
+  REQUIRE(p.steps.size() == 1);
+  CHECK(p.steps[0].kind == StepKind::record);
+  CHECK(render_plan(p).find("# applies to new orders and renewals only") != std::string::npos);
+}
+
+TEST_CASE("-replace plans a replacement without any change, and must name a recorded, declared instance") {
+  auto m = one_block("web", 2);
+  World w;
+  w.add(0);
+  w.add(1);
+  PlanInput in;
+  in.manifest = &m;
+  in.rows = w.rows;
+  in.live = &w.live;
+  in.replace = {"server.web[1]"};
+  Plan p = make_plan(in);
+  REQUIRE(p.actions.size() == 1);
+  CHECK(p.actions[0].address == "server.web[1]");
+  CHECK(p.actions[0].kind == ActionKind::replace);
+  CHECK(p.actions[0].replace_requested);
+  in.replace = {"server.web[2]"};
+  CHECK_THROWS_AS(make_plan(in), PlanError);
+}
+
+TEST_CASE("tags added by hand to a row without tags are drift, unless ignore_changes names tags") {
+  Json attrs = base_attributes("web");
+  auto m = one_block("web", 1, attrs);
+  World w;
+  w.add(0);
+  w.live.read_tags = true;
+  w.live.server_tags["srv0"] = Json{{"owner", "bob"}};
+  Plan p = plan_for(&m, w);
+  REQUIRE(p.drift.size() == 1);
+  CHECK(p.drift[0].changes[0].name == "tags");
+  REQUIRE(p.actions.size() == 1);
+  CHECK(p.actions[0].operations == std::vector<std::string>{"tags"});
+  m.resources[0].lifecycle.ignore_changes = {"tags"};
+  Plan ignored = plan_for(&m, w);
+  CHECK(ignored.drift.empty());
+  CHECK(ignored.actions.empty());
+}

@@ -37,10 +37,16 @@ const char* symbol(ActionKind k) {
   return "  ?";
 }
 
+bool state_only(const Action& a) {
+  return a.kind == ActionKind::update && a.operations == std::vector<std::string>{"record"};
+}
+
 std::string headline(const Action& a) {
   switch (a.kind) {
     case ActionKind::create: return "will be created";
-    case ActionKind::update: return "will be updated in-place";
+    case ActionKind::update:
+      return state_only(a) ? "will be updated in the state only (the change applies to new orders; no call)"
+                           : "will be updated in-place";
     case ActionKind::switch_phones: return "will be switched in place (its phones are recreated: PHONE DATA IS LOST)";
     case ActionKind::replace: return "must be replaced";
     case ActionKind::remove: return "will be destroyed";
@@ -63,6 +69,9 @@ size_t key_width(const nlohmann::json& obj) {
 void render_action(std::ostringstream& out, const Action& a) {
   out << "  # " << a.address << " " << headline(a) << "\n";
   if (!a.reason.empty()) out << "  # (because " << a.reason << ")\n";
+  if (a.kind == ActionKind::replace && a.type == "server")
+    out << "  # (releasing and buying it again loses its phones' data and places a new paid order: apply needs "
+        << "-allow-data-loss or lifecycle.allow_data_loss)\n";
   out << symbol(a.kind) << " " << resource_label(a) << " {\n";
   auto pad = [](const std::string& k, size_t w) { return k + std::string(w > k.size() ? w - k.size() : 0, ' '); };
   if (a.kind == ActionKind::create || a.kind == ActionKind::remove) {
@@ -80,6 +89,7 @@ void render_action(std::ostringstream& out, const Action& a) {
     for (const auto& c : a.changes) {
       out << "      ~ " << pad(c.name, w) << " = " << render_value(c.before) << " -> " << render_value(c.after);
       if (c.forces_replacement) out << " # forces replacement";
+      if (c.next_order) out << " # applies to new orders and renewals only";
       out << "\n";
     }
   }

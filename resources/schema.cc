@@ -37,6 +37,8 @@ const ResourceSchema* find_schema(std::string_view type) {
   return nullptr;
 }
 
+std::string operation_of(const Attribute& a) { return a.update == Update::next_order ? "record" : a.operation; }
+
 Json recorded_attributes(const ResourceSchema& schema, const Json& desired, const Json& known) {
   Json out = desired.is_object() ? desired : Json::object();
   if (!known.is_object()) return out;

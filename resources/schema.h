@@ -31,6 +31,11 @@ enum class Update {
   // data (the switch API, cph-api.md 3.6): planned as "switch", refused by
   // apply unless -allow-data-loss or lifecycle.allow_data_loss is set.
   destructive,
+  // Cannot change on the live resource and only matters to the next order
+  // or renewal (the subscription period, cph-api.md 3.4): a change is
+  // recorded in state with a note that it applies to new orders; no cloud
+  // call, never a replacement.
+  next_order,
 };
 
 // A validation rule: returns the violated rule as text, or nullopt when the
@@ -113,6 +118,10 @@ Rule matches(std::string pattern, std::string rule);
 // _sys_; values at most 255 characters; at most `max_tags` of them.
 Rule tags(size_t max_tags);
 }  // namespace rules
+
+// The operation that carries out a change of `a`: its `operation`, or
+// "record" for a next_order attribute (state only, no call).
+std::string operation_of(const Attribute& a);
 
 // The attributes to record for an instance after an operation: the desired
 // ones, plus computed attributes and unset Optional+Computed ones carried

@@ -71,13 +71,15 @@ std::string change_text(const Attribute& a) {
       return "forces replacement";
     case Update::computed:
       return "computed (set by the cloud)";
+    case Update::next_order:
+      return "applies to new orders and renewals only (recorded, no call)";
   }
   return "";
 }
 
 std::string default_text(const Attribute& a) {
   if (!a.default_value.is_null()) return "`" + toml_value(a.default_value) + "`";
-  if (a.computed_if_unset) return "chosen by the cloud";
+  if (a.computed_if_unset) return "unset: as the cloud has it";
   return "";
 }
 
@@ -168,7 +170,9 @@ std::string render_manifest_reference() {
       "The change column says how a change of the attribute is carried out: *in place* by the API named,\n"
       "*switch* in place by an API that recreates the phones and loses their data (refused by apply\n"
       "unless `-allow-data-loss` or `lifecycle.allow_data_loss` is set), *forces replacement* (the\n"
-      "resource is destroyed and created again), or *computed*: set by the cloud, never by the manifest.\n"
+      "resource is destroyed and created again; a server only with the same consent), *applies to new\n"
+      "orders and renewals only* (recorded in state with no call, never a replacement), or *computed*:\n"
+      "set by the cloud, never by the manifest. docs/semantics.md says what unset attributes mean.\n"
       "References name another resource by its address instead of giving a value. The rules column\n"
       "gives each attribute's rules where their text can be read from the descriptor; rules that span\n"
       "several attributes are checked when the manifests are loaded and are not listed.\n"

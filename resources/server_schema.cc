@@ -97,13 +97,17 @@ ResourceSchema make_server_schema() {
                                {rules::not_empty()}));
   az.computed_if_unset = true;
   s.attributes.push_back(az);
-  s.attributes.push_back(changed_by(
+  // 6.3 binds a key pair but has no way to unbind one (keypair_name is
+  // required): an unset keypair keeps whatever the server has.
+  Attribute keypair = changed_by(
       referencing(readable(attr("keypair", AttrType::string, false,
                                 "Key pair for ADB access: a [keypair.NAME] block (\"keypair.adb\") or the name of an "
-                                "existing key pair.",
+                                "existing key pair. Unset: the server keeps the key pair it has (no API unbinds one).",
                                 Update::in_place, {keypair_name_rule()})),
                   "keypair"),
-      "open_access", "PUT /v1/{project_id}/cloud-phone/servers/open-access"));
+      "open_access", "PUT /v1/{project_id}/cloud-phone/servers/open-access");
+  keypair.computed_if_unset = true;
+  s.attributes.push_back(keypair);
   s.attributes.push_back(changed_by(
       readable(attr("tags", AttrType::map, false, "Resource tags, key = value.", Update::in_place, {rules::tags(20)})),
       "tags", "POST /v1/{project_id}/cph-server/{resource_id}/tags/action"));
@@ -127,15 +131,20 @@ ResourceSchema make_server_schema() {
                                            {rules::one_of({"5_telcom", "5_union", "5_bgp", "5_sbgp"})}),
                                       "5_bgp"));
 
-  Attribute period = attr("period", AttrType::object, false, "Subscription period.", Update::force_new);
+  // 3.4: the period is part of the order; a change matters only to the next
+  // order or renewal, so it is recorded, never a replacement.
+  Attribute period = attr("period", AttrType::object, false,
+                          "Subscription period. A change applies to new orders and renewals (recorded in state, "
+                          "no call).",
+                          Update::next_order);
   period.fields = {
-      with_default(attr("unit", AttrType::string, false, "\"month\" or \"year\".", Update::force_new,
+      with_default(attr("unit", AttrType::string, false, "\"month\" or \"year\".", Update::next_order,
                         {rules::one_of({"month", "year"})}),
                    "month"),
-      with_default(attr("length", AttrType::integer, false, "Months 1..9 or years 1..10.", Update::force_new,
+      with_default(attr("length", AttrType::integer, false, "Months 1..9 or years 1..10.", Update::next_order,
                         {rules::int_range(1, 10)}),
                    1),
-      with_default(attr("auto_renew", AttrType::boolean, false, "Renew automatically.", Update::force_new), false),
+      with_default(attr("auto_renew", AttrType::boolean, false, "Renew automatically.", Update::next_order), false),
   };
   period.default_value = Json{{"unit", "month"}, {"length", 1}, {"auto_renew", false}};
   s.attributes.push_back(period);
