@@ -210,12 +210,14 @@ asio::awaitable<int> cmd_import(Context& ctx, const Flags& flags) {
     }
     if (!flags.positional.empty()) throw UsageError("import -filter takes no address");
     auto s = co_await open_session(ctx, options);
-    co_return co_await import_filtered(ctx, *s, filter);
+    const int code = co_await import_filtered(ctx, *s, filter);
+    co_return release_lock(ctx, *s, code);
   }
   if (flags.positional.size() != 2)
     throw UsageError("usage: cphform import ADDRESS SERVER_ID | import -filter name_prefix=P | import -filter tag=K=V");
   auto s = co_await open_session(ctx, options);
-  co_return co_await import_one(ctx, *s, flags.positional[0], flags.positional[1]);
+  const int code = co_await import_one(ctx, *s, flags.positional[0], flags.positional[1]);
+  co_return release_lock(ctx, *s, code);
 }
 
 }  // namespace cph::engine

@@ -45,6 +45,9 @@ struct Action {
   // changed attributes' descriptors, in execution order.
   std::vector<std::string> operations;
   bool allow_data_loss = false;  // lifecycle.allow_data_loss of its block
+  // Attribute paths holding values of sensitive variables ("tags.owner"):
+  // never printed or saved (planner/sensitive.h).
+  std::vector<std::string> sensitive;
 };
 
 // One API operation of the execution graph: it carries out one or more
@@ -106,6 +109,7 @@ struct Drift {
   std::string cloud_id;
   bool deleted = false;             // the server no longer exists
   std::vector<AttrChange> changes;  // before = recorded, after = live
+  std::vector<std::string> sensitive;  // as Action::sensitive, from the manifest block
 };
 
 struct Plan {
