@@ -38,8 +38,10 @@ bool touches_sensitive(const std::vector<std::string>& paths, const std::string&
 }
 
 Json masked(const Json& value, const std::vector<std::string>& paths, const Json& mark, const std::string& at) {
-  if (paths.empty() || value.is_null()) return value;
+  if (paths.empty()) return value;
+  // Also a null there: a saved plan holds null where the value was left out.
   if (!at.empty() && is_sensitive(paths, at)) return mark;
+  if (value.is_null()) return value;
   if (!at.empty() && !touches_sensitive(paths, at)) return value;
   if (value.is_object()) {
     Json out = Json::object();
