@@ -1,8 +1,22 @@
 #include "common/sqlite.h"
 
 #include <sqlite3.h>
+#include <sys/stat.h>
+
+#include <chrono>
+#include <thread>
 
 namespace cph::sql {
+
+namespace {
+// Database files hold state (and sensitive attribute values) or emulator
+// data: owner-only, also when an older cphform created them 0644. SQLite
+// gives the -wal and -shm files it creates the main file's mode.
+void make_private(const std::string& path) {
+  if (path.empty() || path == ":memory:" || path.rfind("file:", 0) == 0) return;
+  for (const char* suffix : {"", "-wal", "-shm"}) ::chmod((path + suffix).c_str(), 0600);  // absent: nothing to do
+}
+}  // namespace
 
 Db::Db(const std::string& path, int busy_timeout_ms) {
   int rc = sqlite3_open_v2(path.c_str(), &db_,
@@ -13,8 +27,27 @@ Db::Db(const std::string& path, int busy_timeout_ms) {
     db_ = nullptr;
     throw Error("cannot open " + path + ": " + msg, rc);
   }
+  make_private(path);
   sqlite3_busy_timeout(db_, busy_timeout_ms);
-  exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;");
+  // Switching a new file to WAL takes an exclusive lock, and SQLite answers
+  // SQLITE_BUSY there at once, without the busy handler: two processes
+  // creating one state file at the same moment failed with "database is
+  // locked" (issue 18, D13). Retried here within the busy timeout.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(busy_timeout_ms);
+  for (;;) {
+    try {
+      exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;");
+      return;
+    } catch (const Error& e) {
+      int primary = e.code & 0xff;
+      if ((primary != SQLITE_BUSY && primary != SQLITE_LOCKED) || std::chrono::steady_clock::now() >= deadline) {
+        sqlite3_close_v2(db_);  // the destructor does not run for a constructor that throws
+        db_ = nullptr;
+        throw;
+      }
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
 }
 
 Db::~Db() {

@@ -61,7 +61,8 @@ class Stmt {
   sqlite3_stmt* stmt_ = nullptr;
 };
 
-// One connection. Opened in WAL mode with a busy timeout, foreign keys on.
+// One connection. Opened in WAL mode with a busy timeout, foreign keys on;
+// a database file (and its -wal/-shm) is made owner-only (0600) on open.
 class Db {
  public:
   explicit Db(const std::string& path, int busy_timeout_ms = 5000);

@@ -2,7 +2,9 @@
 // own thread, and `cphform emulator serve`.
 #include "emulator/emulator.h"
 
+#include <cctype>
 #include <cmath>
+#include <cstdlib>
 #include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
@@ -92,13 +94,51 @@ std::string EmbeddedEmulator::url() const {
 
 namespace {
 constexpr const char* kUsage =
-    "usage: cphform emulator serve [--listen HOST:PORT] [--data FILE] [--credentials AK:SK:PROJECT_ID]... "
+    "usage: cphform emulator serve [--listen HOST:PORT] [--data FILE] [--credentials-file FILE]... "
     "[--time-scale N] [--seed N] [--faults FILE|JSON] [--durations JSON] [--iam-user NAME:PASSWORD:DOMAIN:PROJECT_ID]... "
-    "[--catalog FILE]\n";
+    "[--catalog FILE]\n"
+    "  credentials (AK:SK:PROJECT_ID, one a line) come from --credentials-file FILE or from\n"
+    "  CPHFORM_EMULATOR_CREDENTIALS=AK:SK:PROJECT_ID[,AK:SK:PROJECT_ID...]; never from the command line\n";
 
 struct UsageError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
+
+// AK:SK:PROJECT_ID entries separated by any of `separators`; blank entries and
+// lines starting with '#' are skipped. `origin` names the source in errors
+// (which never quote the entry: it holds a secret key).
+std::vector<Credential> parse_credential_list(const std::string& text, const char* separators,
+                                              const std::string& origin) {
+  std::vector<Credential> out;
+  size_t start = 0, number = 0;
+  while (start <= text.size()) {
+    size_t end = text.find_first_of(separators, start);
+    if (end == std::string::npos) end = text.size();
+    std::string entry = text.substr(start, end - start);
+    ++number;
+    while (!entry.empty() && std::isspace(static_cast<unsigned char>(entry.back()))) entry.pop_back();
+    while (!entry.empty() && std::isspace(static_cast<unsigned char>(entry.front()))) entry.erase(0, 1);
+    if (!entry.empty() && entry.front() != '#') {
+      try {
+        out.push_back(parse_credential(entry));
+      } catch (const std::invalid_argument& e) {
+        throw UsageError(origin + " (entry " + std::to_string(number) + "): " + e.what());
+      }
+    }
+    start = end + 1;
+  }
+  return out;
+}
+
+std::vector<Credential> read_credentials_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw UsageError("--credentials-file: cannot read '" + path + "'");
+  std::ostringstream all;
+  all << in.rdbuf();
+  std::vector<Credential> out = parse_credential_list(all.str(), "\n", "--credentials-file " + path);
+  if (out.empty()) throw UsageError("--credentials-file " + path + " holds no AK:SK:PROJECT_ID line");
+  return out;
+}
 
 // --faults: inline JSON (starting with '{') or a file holding it.
 FaultConfig parse_faults_flag(const std::string& value) {
@@ -145,7 +185,11 @@ Options parse_flags(const std::vector<std::string>& args) {
       flag = flag.substr(0, eq);
       inline_value = true;
     }
-    if (flag != "--listen" && flag != "--data" && flag != "--credentials" && flag != "--time-scale" &&
+    if (flag == "--credentials")  // a secret key in argv is visible to every user through ps
+      throw UsageError("--credentials is no longer accepted: it showed the secret key to every user through ps; "
+                       "put AK:SK:PROJECT_ID in a file (mode 0600) and pass --credentials-file FILE, or set "
+                       "CPHFORM_EMULATOR_CREDENTIALS=AK:SK:PROJECT_ID");
+    if (flag != "--listen" && flag != "--data" && flag != "--credentials-file" && flag != "--time-scale" &&
         flag != "--seed" && flag != "--faults" && flag != "--durations" && flag != "--iam-user" &&
         flag != "--catalog")
       throw UsageError("unknown argument '" + args[i] + "'");
@@ -159,12 +203,8 @@ Options parse_flags(const std::vector<std::string>& args) {
       o.data_path = value;
     } else if (flag == "--catalog") {
       o.catalog_path = value;  // read by the Service: a bad file is exit 1, like a bad data file
-    } else if (flag == "--credentials") {
-      try {
-        o.credentials.push_back(parse_credential(value));
-      } catch (const std::invalid_argument& e) {
-        throw UsageError(std::string("--credentials: ") + e.what());
-      }
+    } else if (flag == "--credentials-file") {
+      for (Credential& c : read_credentials_file(value)) o.credentials.push_back(std::move(c));
     } else if (flag == "--iam-user") {
       try {
         o.iam_users.push_back(parse_iam_user(value));
@@ -202,6 +242,9 @@ int serve_main(const std::vector<std::string>& args) {
   Options options;
   try {
     options = parse_flags(args);
+    if (const char* env = std::getenv("CPHFORM_EMULATOR_CREDENTIALS"))
+      for (Credential& c : parse_credential_list(env, ",", "CPHFORM_EMULATOR_CREDENTIALS"))
+        options.credentials.push_back(std::move(c));
   } catch (const UsageError& e) {
     std::cerr << "cphform emulator serve: " << e.what() << "\n" << kUsage;
     return 2;

@@ -107,12 +107,16 @@ class EmbeddedEmulator {
   std::unique_ptr<Impl> impl_;
 };
 
-// `cphform emulator serve --listen H:P --data FILE --credentials AK:SK:PID
-// [--credentials ...] [--time-scale N] [--seed N] [--faults FILE|JSON]
+// `cphform emulator serve --listen H:P --data FILE --credentials-file FILE
+// [--credentials-file ...] [--time-scale N] [--seed N] [--faults FILE|JSON]
 // [--durations JSON] [--catalog FILE]` (docs/emulator.md): prints "listening on http://H:P"
 // when ready, serves until SIGTERM/SIGINT. Returns the process exit code.
 // args: the arguments after `serve` (flags only; "--flag value" or
-// "--flag=value"). Defaults: Options' defaults, builtin_credential().
+// "--flag=value"). Credentials (AK:SK:PROJECT_ID) come from --credentials-file
+// (one a line) and from CPHFORM_EMULATOR_CREDENTIALS (comma-separated), never
+// from argv, where `ps` would show the secret key; the old --credentials flag
+// is refused with a message naming both. Defaults: Options' defaults,
+// builtin_credential().
 // Exit codes: 0 after a signal, 2 for bad flags (message on stderr), 1 when
 // the data file cannot be opened or the address cannot be bound.
 int serve_main(const std::vector<std::string>& args);

@@ -18,6 +18,11 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
 
 #include "emulator/test_support.h"
 
@@ -216,8 +221,32 @@ TEST_CASE("credentials parse as AK:SK:PROJECT_ID", "[cli]") {
 TEST_CASE("serve_main rejects bad flags with exit code 2", "[cli]") {
   CHECK(serve_main({"--bogus"}) == 2);
   CHECK(serve_main({"--listen"}) == 2);
-  CHECK(serve_main({"--credentials", "nope"}) == 2);
+  CHECK(serve_main({"--credentials-file", "/nonexistent/creds"}) == 2);
   CHECK(serve_main({"--time-scale", "fast"}) == 2);
   CHECK(serve_main({"--time-scale=-1"}) == 2);
   CHECK(serve_main({"--listen", "127.0.0.1:notaport"}) == 1);  // well-formed flag, unusable address
+}
+
+TEST_CASE("serve_main takes credentials from a file or the environment, never from argv", "[cli]") {
+  // The secret key on the command line would show in `ps`: refused, even well-formed.
+  CHECK(serve_main({"--credentials", "AK:SK:PROJECT"}) == 2);
+  CHECK(serve_main({"--credentials=AK:SK:PROJECT"}) == 2);
+  auto file = std::filesystem::temp_directory_path() / ("creds-" + std::to_string(::getpid()));
+  {
+    std::ofstream out(file);
+    out << "# emulator keys\nAK1:SK1:P1\n\nAK2:SK2:P2\n";
+  }
+  // Parsed (a bad address then ends the run with 1, not a usage error's 2).
+  CHECK(serve_main({"--credentials-file", file.string(), "--listen", "127.0.0.1:notaport"}) == 1);
+  {
+    std::ofstream out(file);
+    out << "AK1:SK1:P1\nbroken\n";
+  }
+  CHECK(serve_main({"--credentials-file", file.string()}) == 2);
+  std::filesystem::remove(file);
+  ::setenv("CPHFORM_EMULATOR_CREDENTIALS", "AK1:SK1:P1,AK2:SK2:P2", 1);
+  CHECK(serve_main({"--listen", "127.0.0.1:notaport"}) == 1);
+  ::setenv("CPHFORM_EMULATOR_CREDENTIALS", "AK1:SK1", 1);
+  CHECK(serve_main({"--listen", "127.0.0.1:notaport"}) == 2);
+  ::unsetenv("CPHFORM_EMULATOR_CREDENTIALS");
 }

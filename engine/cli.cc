@@ -47,7 +47,7 @@ Commands:
   fmt [DIR]     Rewrite the manifests in the canonical layout (-check: exit 3 if a file would change; -diff)
   output [NAME] The manifests' outputs from the recorded state (-json; NAME prints one raw value)
   emulator      Run the CPH emulator: cphform emulator serve --listen 127.0.0.1:PORT --data FILE
-                  --credentials AK:SK:PROJECT_ID [--time-scale N]
+                  --credentials-file FILE [--time-scale N]
   version       Print the version
 
 plan, apply, destroy and drift take -json: one JSON event per line (docs/json-format.md).

@@ -1,13 +1,14 @@
 // drift: a read-only report of what changed outside cphform. It takes no
-// write lock and writes nothing; exit 0 no drift, 2 drift, 1 error.
+// write lock and writes nothing but its -out report (0600); exit 0 no drift,
+// 2 drift, 1 error (a report that could not be written included).
 #include <algorithm>
-#include <fstream>
 #include <iostream>
 #include <set>
 #include <sstream>
 
 #include "engine/command.h"
 #include "planner/render.h"
+#include "planner/sensitive.h"
 
 namespace cph::engine {
 
@@ -83,7 +84,14 @@ Json drift_report(const planner::Plan& plan, const planner::Inventory& live, con
       Json wanted = c.after;
       if (action && action->after.is_object() && action->after.contains(c.name)) wanted = action->after[c.name];
       if (action && action->kind == planner::ActionKind::remove) wanted = nullptr;
-      changes.push_back({{"attribute", c.name}, {"recorded", c.before}, {"live", c.after}, {"manifest", wanted}});
+      // Values of sensitive variables are left out (null) and the change marked.
+      const std::vector<std::string>& secret = d.sensitive;
+      Json change = {{"attribute", c.name},
+                     {"recorded", planner::masked(c.before, secret, nullptr, c.name)},
+                     {"live", planner::masked(c.after, secret, nullptr, c.name)},
+                     {"manifest", planner::masked(wanted, secret, nullptr, c.name)}};
+      if (planner::touches_sensitive(secret, c.name)) change["sensitive"] = true;
+      changes.push_back(std::move(change));
     }
     if (!d.deleted && changes.empty()) continue;
     drift.push_back({{"address", d.address}, {"cloud_id", d.cloud_id}, {"deleted", d.deleted}, {"changes", changes}});
@@ -104,6 +112,11 @@ Json drift_report(const planner::Plan& plan, const planner::Inventory& live, con
           {"has_drift", !drift.empty() || !unmanaged.empty()}};
 }
 
+// One value of a drift change for people: "(sensitive value)" when it holds one.
+std::string shown(const Json& change, const char* key) {
+  return change.value("sensitive", false) ? planner::kSensitiveText : planner::render_value(change[key]);
+}
+
 std::string render_text(const Json& r) {
   std::ostringstream out;
   if (!r["has_drift"].get<bool>()) {
@@ -121,9 +134,8 @@ std::string render_text(const Json& r) {
     }
     out << ":\n";
     for (const Json& c : d["changes"])
-      out << "  " << c["attribute"].get<std::string>() << ": recorded " << planner::render_value(c["recorded"])
-          << ", now " << planner::render_value(c["live"]) << " (manifest: " << planner::render_value(c["manifest"])
-          << ")\n";
+      out << "  " << c["attribute"].get<std::string>() << ": recorded " << shown(c, "recorded") << ", now "
+          << shown(c, "live") << " (manifest: " << shown(c, "manifest") << ")\n";
   }
   if (!r["unmanaged"].empty()) {
     out << "\nUnmanaged servers:\n";
@@ -134,8 +146,8 @@ std::string render_text(const Json& r) {
   return out.str();
 }
 
-std::string md_cell(const Json& v) {
-  std::string s = planner::render_value(v);
+std::string md_cell(const Json& change, const char* key) {
+  std::string s = shown(change, key);
   std::string out;
   for (char c : s) out += c == '|' ? std::string("\\|") : std::string(1, c);
   return "`" + out + "`";
@@ -156,8 +168,8 @@ std::string render_markdown(const Json& r) {
       continue;
     }
     for (const Json& c : d["changes"])
-      out << "| " << addr << " | " << c["attribute"].get<std::string>() << " | " << md_cell(c["recorded"]) << " | "
-          << md_cell(c["live"]) << " | " << md_cell(c["manifest"]) << " |\n";
+      out << "| " << addr << " | " << c["attribute"].get<std::string>() << " | " << md_cell(c, "recorded") << " | "
+          << md_cell(c, "live") << " | " << md_cell(c, "manifest") << " |\n";
   }
   if (!r["unmanaged"].empty()) {
     out << "\n**Unmanaged servers:**\n\n";
@@ -205,7 +217,7 @@ asio::awaitable<int> cmd_drift(Context& ctx, const Flags& flags) {
   }
   std::string text = format == "json" ? report.dump() + "\n" : format == "markdown" ? render_markdown(report) : render_text(report);
   if (flags.has("out")) {
-    std::ofstream(flags.get("out"), std::ios::binary | std::ios::trunc) << text;
+    write_private_file(flags.get("out"), text, "the drift report");  // throws: exit 1 with the reason
     ctx.out << "Wrote the drift report to " << flags.get("out") << "\n";
   } else {
     ctx.out << text;

@@ -8,6 +8,8 @@
 // written at all (exit 1).
 #include <algorithm>
 #include <cstdint>
+#include <cerrno>
+#include <cstring>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -139,8 +141,9 @@ int cmd_fmt(Context& ctx, const std::vector<std::string>& args) {
     if (check) continue;
     std::ofstream out(c.path, std::ios::binary | std::ios::trunc);
     out << c.after;
-    out.close();
-    if (!out) throw std::runtime_error("cannot write " + c.path.string());
+    out.flush();
+    out.close();  // a failed flush or close (a full disk) sets failbit too
+    if (!out) throw std::runtime_error("cannot write " + c.path.string() + ": " + std::strerror(errno));
   }
   return check && !changes.empty() ? 3 : 0;
 }

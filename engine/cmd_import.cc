@@ -281,13 +281,15 @@ asio::awaitable<int> cmd_import(Context& ctx, const Flags& flags) {
       config_out = file;
     }
     auto s = co_await open_session(ctx, options);
-    co_return co_await import_filtered(ctx, *s, filter, config_out);
+    const int code = co_await import_filtered(ctx, *s, filter, config_out);
+    co_return release_lock(ctx, *s, code);
   }
   if (flags.has("generate-config-out")) throw UsageError("-generate-config-out goes with import -filter");
   if (flags.positional.size() != 2)
     throw UsageError("usage: cphform import ADDRESS SERVER_ID | import -filter name_prefix=P | import -filter tag=K=V");
   auto s = co_await open_session(ctx, options);
-  co_return co_await import_one(ctx, *s, flags.positional[0], flags.positional[1]);
+  const int code = co_await import_one(ctx, *s, flags.positional[0], flags.positional[1]);
+  co_return release_lock(ctx, *s, code);
 }
 
 }  // namespace cph::engine

@@ -2,6 +2,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
@@ -16,6 +17,7 @@
 #include "engine/outputs.h"
 #include "planner/plan_json.h"
 #include "planner/render.h"
+#include "planner/sensitive.h"
 
 namespace cph::engine {
 
@@ -23,14 +25,10 @@ namespace asio = boost::asio;
 
 namespace {
 
+// Owner-only: plans hold no secrets (sensitive values are left out:
+// planner/sensitive.h), but they describe the fleet.
 void write_plan_file(const std::string& path, const planner::Plan& plan) {
-  std::string text = planner::plan_to_json(plan).dump(1) + "\n";
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  if (!out) throw std::runtime_error("cannot write the plan to " + path);
-  out << text;
-  out.close();
-  if (!out) throw std::runtime_error("cannot write the plan to " + path);
-  chmod(path.c_str(), 0600);  // plans hold no secrets, but they describe the fleet
+  write_private_file(path, planner::plan_to_json(plan).dump(1) + "\n", "the plan");
 }
 
 planner::Plan read_plan_file(const std::string& path) {
@@ -61,6 +59,45 @@ void check_not_stale(const planner::Plan& plan, const Session& s, const std::str
   if (plan.manifest_digest != s.ws.manifest.digest)
     throw std::runtime_error("the saved plan " + path +
                              " is stale: the manifests changed since it was made; run plan again");
+}
+
+// A saved plan holds neither sensitive values nor journal intents (which may
+// hold them too): both come back from where they live. Intents are read from
+// the state's open journal by id (check_not_stale made sure the state is the
+// one the plan was made from). Sensitive values are re-resolved from the
+// variables by planning again; every action carrying one must come out the
+// same but for those values, or the saved plan is refused.
+asio::awaitable<void> restore_saved_plan(Context& ctx, Session& s, planner::Plan& plan, const std::string& path) {
+  std::vector<state::JournalEntry> open = s.store->open_journal();
+  for (planner::PendingOperation& op : plan.pending) {
+    auto it = std::find_if(open.begin(), open.end(), [&](const state::JournalEntry& e) { return e.id == op.entry.id; });
+    if (it == open.end())
+      throw std::runtime_error("the saved plan " + path + " is stale: journal entry " + std::to_string(op.entry.id) +
+                               " is no longer open; run plan again");
+    op.entry = *it;
+  }
+  if (!planner::has_sensitive(plan)) co_return;
+  std::ostringstream sink;  // the refresh line of this second look is not shown
+  Context quiet{ctx.dir, ctx.in, sink, ctx.err};
+  quiet.vars = ctx.vars;
+  const planner::Plan fresh = co_await refresh_and_plan(quiet, s, plan.destroy);
+  const planner::Plan fresh_masked = planner::redacted(fresh, nullptr);
+  const nlohmann::json saved = planner::plan_to_json(plan);
+  const nlohmann::json again = planner::plan_to_json(fresh_masked);
+  for (size_t i = 0; i < plan.actions.size(); ++i) {
+    planner::Action& a = plan.actions[i];
+    if (a.sensitive.empty()) continue;
+    auto same = std::find_if(fresh.actions.begin(), fresh.actions.end(),
+                             [&](const planner::Action& f) { return f.address == a.address; });
+    size_t j = static_cast<size_t>(same - fresh.actions.begin());
+    if (same == fresh.actions.end() || saved["actions"][i] != again["actions"][j])
+      throw std::runtime_error("the saved plan " + path + " holds sensitive values, which plan files never store; "
+                               "planning again to restore them gave a different change for " + a.address +
+                               " (the cloud or the state changed since); run plan again");
+    a.before = same->before;
+    a.after = same->after;
+    a.changes = same->changes;
+  }
 }
 
 bool confirm(Context& ctx, bool destroy) {
@@ -203,51 +240,56 @@ asio::awaitable<int> cmd_apply(Context& ctx, const Flags& flags, bool destroy) {
     planner::Plan plan = read_plan_file(path);
     auto s = co_await open_session(ctx, options);
     check_not_stale(plan, *s, path);
+    co_await restore_saved_plan(ctx, *s, plan, path);
     if (ctx.json)
       ctx.json->plan(plan, "plan");
     else
       ctx.out << "Applying the saved plan " << path << ".\n\n" << planner::render_plan(plan);
-    if (!plan.has_changes()) co_return 0;
-    co_return co_await execute(ctx, *s, plan, flags.has("allow-data-loss"));
+    if (!plan.has_changes()) co_return release_lock(ctx, *s, 0);
+    const int code = co_await execute(ctx, *s, plan, flags.has("allow-data-loss"));
+    co_return release_lock(ctx, *s, code);
   }
   auto s = co_await open_session(ctx, options);
   const PlanScope scope = PlanScope::from(flags);
   planner::Plan plan = co_await refresh_and_plan(ctx, *s, destroy, nullptr, &scope);
   if (flags.has("refresh-only")) {
     show_drift(ctx, plan);
-    if (plan.drift.empty()) co_return 0;
+    if (plan.drift.empty()) co_return release_lock(ctx, *s, 0);
     if (!flags.has("auto-approve") && !confirm(ctx, false)) {
       ctx.err << "Error: Apply cancelled; nothing was changed.\n";
-      co_return 1;
+      co_return release_lock(ctx, *s, 1);
     }
     accept_drift(*s->store, plan);
     if (ctx.json) {
       ctx.json->emit("refresh_recorded", "info", "Recorded the live values in the state",
                      {{"resources", plan.drift.size()}});
-      co_return 0;
+      co_return release_lock(ctx, *s, 0);
     }
     ctx.out << "\nApply complete! Recorded the live values of " << plan.drift.size()
             << " resource(s) in the state; nothing changed in the cloud.\n";
-    co_return 0;
+    co_return release_lock(ctx, *s, 0);
   }
   if (ctx.json) {
     ctx.json->plan(plan, "plan");
     if (!plan.has_changes()) {
       ctx.json->change_summary(0, 0, 0, destroy ? "destroy" : "apply");
-      co_return 0;
+      co_return release_lock(ctx, *s, 0);
     }
-    co_return co_await execute(ctx, *s, plan, flags.has("allow-data-loss"));  // -json requires -auto-approve (checked by the CLI)
+    // -json requires -auto-approve (checked by the CLI)
+    const int code = co_await execute(ctx, *s, plan, flags.has("allow-data-loss"));
+    co_return release_lock(ctx, *s, code);
   }
   ctx.out << planner::render_plan(plan);
   if (!plan.has_changes()) {
     ctx.out << "\n" << (destroy ? "Destroy" : "Apply") << " complete! Resources: 0 added, 0 changed, 0 destroyed.\n";
-    co_return 0;
+    co_return release_lock(ctx, *s, 0);
   }
   if (!flags.has("auto-approve") && !confirm(ctx, destroy)) {
     ctx.err << "Error: " << (destroy ? "Destroy" : "Apply") << " cancelled; nothing was changed.\n";
-    co_return 1;
+    co_return release_lock(ctx, *s, 1);
   }
-  co_return co_await execute(ctx, *s, plan, flags.has("allow-data-loss"));
+  const int code = co_await execute(ctx, *s, plan, flags.has("allow-data-loss"));
+  co_return release_lock(ctx, *s, code);
 }
 
 int cmd_show(Context& ctx, const Flags& flags) {

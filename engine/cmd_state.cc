@@ -5,6 +5,7 @@
 
 #include "engine/command.h"
 #include "planner/render.h"
+#include "planner/sensitive.h"
 
 namespace cph::engine {
 
@@ -13,14 +14,17 @@ namespace {
 constexpr const char* kStateUsage =
     "usage: cphform state list | show ADDRESS | rm ADDRESS... | mv FROM TO | pull | migrate -to=pg|sqlite [-force]";
 
-void show_row(std::ostream& out, const state::ResourceRow& row) {
+// `sensitive`: the manifest block's sensitive paths; an attribute holding one
+// is shown as "(sensitive value)" (the state keeps it, people do not see it).
+void show_row(std::ostream& out, const state::ResourceRow& row, const std::vector<std::string>& sensitive) {
   out << "# " << row.address << ":\n";
   out << "resource \"" << row.type << "\" \"" << row.address.substr(row.type.size() + 1) << "\" {\n";
   size_t w = 0;
   for (auto it = row.attributes.begin(); it != row.attributes.end(); ++it) w = std::max(w, it.key().size());
   for (auto it = row.attributes.begin(); it != row.attributes.end(); ++it) {
     if (it.value().is_null()) continue;
-    out << "    " << it.key() << std::string(w - it.key().size(), ' ') << " = " << planner::render_value(it.value())
+    out << "    " << it.key() << std::string(w - it.key().size(), ' ') << " = "
+        << (planner::touches_sensitive(sensitive, it.key()) ? planner::kSensitiveText : planner::render_value(it.value()))
         << "\n";
   }
   out << "}\n";
@@ -47,6 +51,7 @@ int cmd_state(Context& ctx, const std::vector<std::string>& args) {
     auto lock = take_lock(*store, "state migrate", parse_duration(flags.get("lock-timeout", "0s")), note_to(ctx));
     auto destination = state::open_state_store(target);
     state::copy_state(*store, *destination, flags.has("force"));
+    lock->release();  // a failure is an error (exit 1), not a silent leftover lock row
     state::Meta meta = destination->meta();
     ctx.out << "Copied workspace \"" << target.workspace << "\" to " << to << ": lineage " << meta.lineage
             << ", serial " << meta.serial << ", " << destination->resources().size()
@@ -62,7 +67,8 @@ int cmd_state(Context& ctx, const std::vector<std::string>& args) {
     if (flags.positional.size() != 1) throw UsageError("usage: cphform state show ADDRESS");
     auto row = store->resource(flags.positional[0]);
     if (!row) throw std::runtime_error("no resource " + flags.positional[0] + " in the state");
-    show_row(ctx.out, *row);
+    const manifest::ResourceConfig* config = ws.manifest.find(row->address.substr(0, row->address.find('[')));
+    show_row(ctx.out, *row, config ? config->sensitive : std::vector<std::string>{});
     return 0;
   }
   auto timeout = parse_duration(flags.get("lock-timeout", "0s"));
@@ -72,6 +78,7 @@ int cmd_state(Context& ctx, const std::vector<std::string>& args) {
       if (!store->resource(a)) throw std::runtime_error("no resource " + a + " in the state; nothing was removed");
     auto lock = take_lock(*store, "state rm", timeout, note_to(ctx));
     commit_state_edit(*store, "state rm", flags.positional.front(), {}, flags.positional);
+    lock->release();
     for (const auto& a : flags.positional) ctx.out << "Removed " << a << "\n";
     ctx.out << "Successfully removed " << flags.positional.size() << " resource instance(s). The servers still "
             << "exist in the cloud; cphform no longer manages them.\n";
@@ -91,6 +98,7 @@ int cmd_state(Context& ctx, const std::vector<std::string>& args) {
     state::ResourceRow moved = *row;
     moved.address = to;
     commit_state_edit(*store, "state mv", from, {moved}, {from});
+    lock->release();
     ctx.out << "Move \"" << from << "\" to \"" << to << "\"\nSuccessfully moved 1 object(s).\n";
     return 0;
   }

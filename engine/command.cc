@@ -1,9 +1,12 @@
 #include "engine/command.h"
 
+#include <fcntl.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstring>
 #include <cstdlib>
 #include <algorithm>
 #include <future>
@@ -17,8 +20,11 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_future.hpp>
 
+#include <sqlite3.h>
+
 #include "common/crypto.h"
 #include "common/duration.h"
+#include "common/sqlite.h"
 #include "planner/planner.h"
 
 namespace cph::engine {
@@ -159,9 +165,32 @@ std::function<void(const std::string&)> note_to(Context& ctx) {
   };
 }
 
+namespace {
+std::unique_ptr<state::ScopedLock> take_lock_once(state::StateStore& store, const std::string& operation,
+                                                  std::chrono::milliseconds timeout,
+                                                  const std::function<void(const std::string&)>& note);
+}  // namespace
+
 std::unique_ptr<state::ScopedLock> take_lock(state::StateStore& store, const std::string& operation,
                                              std::chrono::milliseconds timeout,
                                              const std::function<void(const std::string&)>& note) {
+  try {
+    return take_lock_once(store, operation, timeout, note);
+  } catch (const sql::Error& e) {
+    // SQLite stayed busy for its whole busy timeout: someone writes the state
+    // file. Name the lock holder when one is recorded (issue 18, D13).
+    const int primary = e.code & 0xff;
+    if (primary != SQLITE_BUSY && primary != SQLITE_LOCKED) throw;
+    if (std::optional<state::LockInfo> held = store.current_lock()) throw state::LockHeld(*held);
+    throw std::runtime_error(std::string("the state is busy: another cphform process is writing it but holds no "
+                                         "lock yet (") + e.what() + "); retry, or wait with -lock-timeout=DURATION");
+  }
+}
+
+namespace {
+std::unique_ptr<state::ScopedLock> take_lock_once(state::StateStore& store, const std::string& operation,
+                                                  std::chrono::milliseconds timeout,
+                                                  const std::function<void(const std::string&)>& note) {
   const auto ttl = std::chrono::seconds(600);  // refreshed every minute by the executor
   try {
     // First without waiting, so that a busy lock is named before the wait.
@@ -181,6 +210,7 @@ std::unique_ptr<state::ScopedLock> take_lock(state::StateStore& store, const std
     return std::make_unique<state::ScopedLock>(store, actor(), operation, ttl, timeout);
   }
 }
+}  // namespace
 
 void commit_state_edit(state::StateStore& store, const std::string& operation, const std::string& address,
                        const std::vector<state::ResourceRow>& put, const std::vector<std::string>& remove) {
@@ -198,6 +228,51 @@ asio::awaitable<std::unique_ptr<Session>> open_session(Context& ctx, const Sessi
   s->conn = connect_cloud(s->ws, co_await asio::this_coro::executor);
   if (s->conn.client) s->conn.client->set_parallelism(options.parallelism);
   co_return s;
+}
+
+int release_lock(Context& ctx, Session& s, int code) {
+  if (!s.lock) return code;
+  const std::string id = s.lock->id();
+  try {
+    s.lock->release();
+    return code;
+  } catch (const std::exception& e) {
+    std::string message = "could not release the state lock " + id + ": " + e.what() +
+                          "; once the cause is fixed, run cphform force-unlock " + id;
+    if (ctx.json) ctx.json->diagnostic(message);
+    ctx.err << "Error: " << message << "\n";
+    return 1;
+  }
+}
+
+void write_private_file(const std::string& path, const std::string& text, const std::string& what) {
+  auto fail = [&](int error) {
+    throw std::runtime_error("cannot write " + what + " to " + path + ": " + std::strerror(error));
+  };
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) fail(errno);
+  if (::fchmod(fd, 0600) != 0) {  // an existing file keeps its mode through O_TRUNC
+    int error = errno;
+    ::close(fd);
+    fail(error);
+  }
+  for (size_t done = 0; done < text.size();) {
+    ssize_t n = ::write(fd, text.data() + done, text.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      int error = n < 0 ? errno : EIO;
+      ::close(fd);
+      fail(error);
+    }
+    done += static_cast<size_t>(n);
+  }
+  // A full disk may only show at fsync or close (delayed allocation, NFS).
+  if (::fsync(fd) != 0 && errno != EINVAL) {
+    int error = errno;
+    ::close(fd);
+    fail(error);
+  }
+  if (::close(fd) != 0) fail(errno);
 }
 
 namespace {

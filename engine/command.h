@@ -107,6 +107,17 @@ struct SessionOptions {
 // Manifests (errors stop here: nothing opened, nothing sent), state, lock, cloud.
 boost::asio::awaitable<std::unique_ptr<Session>> open_session(Context& ctx, const SessionOptions& options);
 
+// Releases the session's write lock (if it holds one) and returns `code`;
+// when the release fails (a full disk, a busy database) says so on err (or
+// as a diagnostic) and returns 1: a run that leaves its lock row behind must
+// not look like a clean success (issue 18, D9).
+int release_lock(Context& ctx, Session& s, int code);
+
+// Writes `text` to `path` as an owner-only file (0600, also when it existed),
+// checking every write and the close; throws std::runtime_error naming
+// `what` ("the plan"), the path and the system's reason.
+void write_private_file(const std::string& path, const std::string& text, const std::string& what);
+
 // Which instances a plan covers (-target / -exclude, repeatable), and which
 // it replaces on purpose (-replace, repeatable).
 struct PlanScope {

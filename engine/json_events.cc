@@ -2,6 +2,7 @@
 
 #include "common/timefmt.h"
 #include "planner/render.h"
+#include "planner/sensitive.h"
 
 namespace cph::engine {
 
@@ -39,13 +40,23 @@ void JsonEvents::refreshed(size_t recorded, size_t live, int64_t list_calls) {
        {{"recorded", recorded}, {"live", live}, {"list_calls", list_calls}});
 }
 
-void JsonEvents::plan(const planner::Plan& plan, const std::string& operation) {
+namespace {
+// One attribute change of an event; a sensitive one is null with "sensitive": true.
+Json change_json(const planner::AttrChange& c, const std::vector<std::string>& sensitive) {
+  Json j = {{"attribute", c.name}, {"before", c.before}, {"after", c.after}};
+  if (planner::touches_sensitive(sensitive, c.name)) j["sensitive"] = true;
+  return j;
+}
+}  // namespace
+
+void JsonEvents::plan(const planner::Plan& given, const std::string& operation) {
+  const planner::Plan plan = planner::redacted(given, nullptr);
   for (const auto& p : plan.pending)
     emit("resume", "info", "resuming: " + p.description,
          {{"operation", p.entry.operation}, {"address", p.entry.address}});
   for (const auto& d : plan.drift) {
     Json changes = Json::array();
-    for (const auto& c : d.changes) changes.push_back({{"attribute", c.name}, {"before", c.before}, {"after", c.after}});
+    for (const auto& c : d.changes) changes.push_back(change_json(c, d.sensitive));
     emit("resource_drift", "info", d.address + ": " + (d.deleted ? "deleted outside cphform" : "changed outside cphform"),
          {{"change", {{"resource", resource(d.address)}, {"action", d.deleted ? "delete" : "update"},
                       {"changes", changes}}}});
@@ -55,9 +66,11 @@ void JsonEvents::plan(const planner::Plan& plan, const std::string& operation) {
     Json change = {{"resource", resource(a.address)}, {"action", action}};
     if (!a.reason.empty()) change["reason"] = a.reason;
     Json attrs = Json::array();
-    for (const auto& c : a.changes)
-      attrs.push_back({{"attribute", c.name}, {"before", c.before}, {"after", c.after},
-                       {"forces_replacement", c.forces_replacement}, {"applies_to_new_orders", c.next_order}});
+    for (const auto& c : a.changes) {
+      attrs.push_back(change_json(c, a.sensitive));
+      attrs.back()["forces_replacement"] = c.forces_replacement;
+      attrs.back()["applies_to_new_orders"] = c.next_order;
+    }
     if (!attrs.empty()) change["changes"] = attrs;
     if (a.replace_requested) change["replace_requested"] = true;
     emit("planned_change", "info", a.address + ": Plan to " + action, {{"change", change}});

@@ -1,4 +1,5 @@
 #include <malloc.h>
+#include <sys/stat.h>
 
 #include <iostream>
 
@@ -10,6 +11,10 @@ int main(int argc, char** argv) {
   // consolidate them over and over (malloc_consolidate was ~7% of a plan).
   // Small blocks still go through the per-thread cache.
   mallopt(M_MXFAST, 0);
+  // Everything cphform creates is owner-only: state (which keeps sensitive
+  // values), .cphform/, plan files, drift reports, emulator data (issue 18).
+  // Files that exist already are tightened where they are opened.
+  umask(077);
   std::vector<std::string> args(argv + 1, argv + argc);
   return cph::engine::run_cli(args, std::cin, std::cout, std::cerr);
 }

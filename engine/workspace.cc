@@ -17,6 +17,12 @@ Workspace load_workspace(const fs::path& dir) {
 }
 
 namespace {
+// .cphform/ holds the state, emulator data and the workspace choice: 0700.
+void make_data_dir(const fs::path& dir) {
+  fs::create_directories(dir);
+  fs::permissions(dir, fs::perms::owner_all, fs::perm_options::replace);
+}
+
 std::string env(const char* name) {
   const char* v = std::getenv(name);
   return v ? v : "";
@@ -36,7 +42,7 @@ std::string current_workspace(const Workspace& ws) {
 
 void remember_workspace(const Workspace& ws, const std::string& name) {
   state::validate_workspace_name(name);
-  fs::create_directories(ws.data_dir);
+  make_data_dir(ws.data_dir);
   std::ofstream out(ws.data_dir / "environment", std::ios::trunc);
   out << name << "\n";
   if (!out) throw std::runtime_error("cannot write " + (ws.data_dir / "environment").string());
@@ -48,7 +54,7 @@ state::BackendConfig backend_config(const Workspace& ws, const std::string& type
   c.sqlite_dir = ws.data_dir.string();
   c.pg_conn = ws.manifest.backend.conn.value_or(env("CPHFORM_PG_CONN"));
   c.workspace = current_workspace(ws);
-  if (c.type == "sqlite") fs::create_directories(ws.data_dir);
+  if (c.type == "sqlite") make_data_dir(ws.data_dir);
   return c;
 }
 
@@ -99,7 +105,7 @@ CloudConnection connect_cloud(const Workspace& ws, boost::asio::any_io_executor 
     creds.project_id = p.project_id.value_or(from_env && !from_env->project_id.empty() ? from_env->project_id
                                                                                         : builtin.project_id);
     creds.region = p.region.value_or(from_env && !from_env->region.empty() ? from_env->region : "cn-east-3");
-    fs::create_directories(ws.data_dir);
+    make_data_dir(ws.data_dir);
     emulator::Options opts;
     opts.listen = "127.0.0.1:0";
     opts.data_path = (ws.data_dir / "emulator.db").string();

@@ -49,6 +49,9 @@ struct Action {
   std::vector<std::string> operations;
   bool allow_data_loss = false;  // lifecycle.allow_data_loss of its block
   bool replace_requested = false;  // -replace named it (replace even without a change)
+  // Attribute paths holding values of sensitive variables ("tags.owner"):
+  // never printed or saved (planner/sensitive.h).
+  std::vector<std::string> sensitive;
 };
 
 // One API operation of the execution graph: it carries out one or more
@@ -111,6 +114,7 @@ struct Drift {
   std::string cloud_id;
   bool deleted = false;             // the server no longer exists
   std::vector<AttrChange> changes;  // before = recorded, after = live
+  std::vector<std::string> sensitive;  // as Action::sensitive, from the manifest block
 };
 
 struct Plan {

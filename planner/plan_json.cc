@@ -2,6 +2,8 @@
 
 #include <stdexcept>
 
+#include "planner/sensitive.h"
+
 namespace cph::planner {
 
 using Json = nlohmann::json;
@@ -55,9 +57,11 @@ std::vector<AttrChange> changes_from(const Json& j) {
   return out;
 }
 
+// The intent is left out: it may hold sensitive attribute values, and the
+// state keeps it (apply FILE reads it back by id: engine/cmd_plan.cc).
 Json entry_json(const state::JournalEntry& e) {
   return {{"id", e.id},           {"run_id", e.run_id},     {"address", e.address},
-          {"operation", e.operation}, {"request_digest", e.request_digest}, {"intent", e.intent},
+          {"operation", e.operation}, {"request_digest", e.request_digest}, {"intent", nullptr},
           {"response", e.response}, {"status", state::to_string(e.status)}, {"error", e.error},
           {"created_at", e.created_at}, {"updated_at", e.updated_at}};
 }
@@ -69,7 +73,7 @@ state::JournalEntry entry_from(const Json& j) {
   e.address = j.at("address").get<std::string>();
   e.operation = j.at("operation").get<std::string>();
   e.request_digest = j.at("request_digest").get<std::string>();
-  e.intent = j.at("intent");
+  e.intent = j.value("intent", Json());
   e.response = j.at("response");
   e.status = state::journal_status_from_string(j.at("status").get<std::string>());
   e.error = j.at("error").get<std::string>();
@@ -78,13 +82,17 @@ state::JournalEntry entry_from(const Json& j) {
   return e;
 }
 
+// `d` already redacted; `sensitive` lists its sensitive paths when there are any.
 Json drift_json(const Drift& d) {
-  return {{"address", d.address}, {"cloud_id", d.cloud_id}, {"deleted", d.deleted}, {"changes", changes_json(d.changes)}};
+  Json j = {{"address", d.address}, {"cloud_id", d.cloud_id}, {"deleted", d.deleted}, {"changes", changes_json(d.changes)}};
+  if (!d.sensitive.empty()) j["sensitive"] = d.sensitive;
+  return j;
 }
 
 }  // namespace
 
-Json plan_to_json(const Plan& p) {
+Json plan_to_json(const Plan& given) {
+  const Plan p = redacted(given, nullptr);  // sensitive values never reach a file
   Json j = {{"cphform_plan", kPlanFileVersion}, {"lineage", p.lineage},     {"serial", p.serial},
             {"manifest_digest", p.manifest_digest}, {"destroy", p.destroy}, {"vanished", p.vanished}};
   j["actions"] = Json::array();
@@ -93,7 +101,8 @@ Json plan_to_json(const Plan& p) {
                             {"block", a.block}, {"index", a.index}, {"cloud_id", a.cloud_id},
                             {"before", a.before}, {"after", a.after}, {"changes", changes_json(a.changes)},
                             {"reason", a.reason}, {"block_name", a.block_name}, {"operations", a.operations},
-                            {"allow_data_loss", a.allow_data_loss}, {"replace_requested", a.replace_requested}});
+                            {"allow_data_loss", a.allow_data_loss}, {"replace_requested", a.replace_requested},
+                            {"sensitive", a.sensitive}});
   j["steps"] = Json::array();
   for (const Step& s : p.steps)
     j["steps"].push_back({{"kind", to_string(s.kind)}, {"block", s.block}, {"actions", s.actions}, {"after", s.after}});
@@ -135,6 +144,7 @@ Plan plan_from_json(const Json& j) {
       act.operations = a.value("operations", std::vector<std::string>{});
       act.allow_data_loss = a.value("allow_data_loss", false);
       act.replace_requested = a.value("replace_requested", false);
+      act.sensitive = a.value("sensitive", std::vector<std::string>{});
       p.actions.push_back(std::move(act));
     }
     for (const Json& s : j.at("steps")) {
@@ -152,18 +162,22 @@ Plan plan_from_json(const Json& j) {
                            op.at("response"), op.at("description").get<std::string>()});
     for (const Json& d : j.at("drift"))
       p.drift.push_back({d.at("address").get<std::string>(), d.at("cloud_id").get<std::string>(),
-                         d.at("deleted").get<bool>(), changes_from(d.at("changes"))});
+                         d.at("deleted").get<bool>(), changes_from(d.at("changes")),
+                         d.value("sensitive", std::vector<std::string>{})});
     return p;
   } catch (const Json::exception& e) {
     throw std::runtime_error(std::string("malformed plan file: ") + e.what());
   }
 }
 
-Json plan_report_json(const Plan& p) {
+Json plan_report_json(const Plan& given) {
+  // Terraform's convention: the value left out (null), *_sensitive marks it.
+  const Plan p = redacted(given, nullptr);
   Json j = {{"format_version", kReportFormatVersion}, {"lineage", p.lineage}, {"serial", p.serial},
             {"destroy", p.destroy}};
   j["resource_changes"] = Json::array();
-  for (const Action& a : p.actions) {
+  for (size_t i = 0; i < p.actions.size(); ++i) {
+    const Action& a = p.actions[i];
     Json actions = a.kind == ActionKind::replace ? Json{"delete", "create"} : Json{to_string(a.kind)};
     Json replace_paths = Json::array(), new_order_paths = Json::array();
     for (const auto& c : a.changes) {
@@ -179,6 +193,8 @@ Json plan_report_json(const Plan& p) {
                                       {{"actions", actions},
                                        {"before", a.before},
                                        {"after", a.after},
+                                       {"before_sensitive", sensitive_marks(given.actions[i].before, a.sensitive)},
+                                       {"after_sensitive", sensitive_marks(given.actions[i].after, a.sensitive)},
                                        {"replace_paths", replace_paths},
                                        {"replace_requested", a.replace_requested},
                                        {"applies_to_new_orders_paths", new_order_paths}}}});

@@ -94,7 +94,7 @@ std::vector<AttrChange> diff_attributes(const res::ResourceSchema& schema, const
 std::optional<Drift> drift_of(const state::ResourceRow& row, const Json& refreshed,
                               const std::vector<std::string>& ignore) {
   const res::ResourceSchema* schema = res::find_schema(row.type);
-  Drift d{row.address, row.cloud_id, false, {}};
+  Drift d{row.address, row.cloud_id, false, {}, {}};
   for (const res::Attribute& attr : schema->attributes) {
     if (!attr.readable || ignored(ignore, attr.name)) continue;
     Json recorded = row.attributes.contains(attr.name) ? row.attributes[attr.name] : Json();
@@ -345,7 +345,7 @@ Plan make_plan(const PlanInput& in) {
     std::optional<Json> refreshed = refreshed_attributes(row, *in.live);
     if (!refreshed) {
       plan.vanished.push_back(row.address);
-      plan.drift.push_back({row.address, row.cloud_id, true, {}});
+      plan.drift.push_back({row.address, row.cloud_id, true, {}, {}});
       continue;
     }
     const manifest::ResourceConfig* config = in.manifest ? in.manifest->find(split_address(row.address).first) : nullptr;
@@ -405,6 +405,7 @@ Plan make_plan(const PlanInput& in) {
     const manifest::ResourceConfig* config = found == blocks.end() ? nullptr : found->second;
     if (d != desired.end()) a.block_name = d->second.block_name;
     if (config) a.allow_data_loss = config->lifecycle.allow_data_loss;
+    if (config) a.sensitive = config->sensitive;
     if (p == prior.end()) {
       a.kind = ActionKind::create;
       a.after = d->second.attributes;
@@ -451,6 +452,10 @@ Plan make_plan(const PlanInput& in) {
 
   keypairs_in_use(plan, desired, prior, problems);
   if (!problems.empty()) throw PlanError(problems);
+  if (in.manifest)
+    for (Drift& d : plan.drift)
+      if (const manifest::ResourceConfig* config = in.manifest->find(split_address(d.address).first))
+        d.sensitive = config->sensitive;
   detail::add_steps(plan, deps, create_before_destroy);
   return plan;
 }

@@ -3,10 +3,22 @@
 #include <algorithm>
 #include <sstream>
 
+#include "planner/sensitive.h"
+
 namespace cph::planner {
+
+namespace {
+// Stands for a sensitive value in the redacted copy a rendering works on;
+// render_value prints it as "(sensitive value)", unquoted, as Terraform does.
+const nlohmann::json& sensitive_mark() {
+  static const nlohmann::json mark = std::string("\x01cphform-sensitive\x01");
+  return mark;
+}
+}  // namespace
 
 std::string render_value(const nlohmann::json& v) {
   if (v.is_null()) return "(unset)";
+  if (v == sensitive_mark()) return kSensitiveText;
   if (v.is_object()) {
     std::string out = "{ ";
     bool first = true;
@@ -106,7 +118,8 @@ std::string render_summary(const Plan& plan) {
   return out.str();
 }
 
-std::string render_drift(const Plan& plan) {
+std::string render_drift(const Plan& given) {
+  const Plan plan = redacted(given, sensitive_mark());
   std::ostringstream out;
   if (plan.drift.empty()) {
     out << "No changes. Your infrastructure still matches the recorded state.\n";
@@ -152,7 +165,8 @@ std::string render_dot(const Plan& plan) {
   return out.str();
 }
 
-std::string render_plan(const Plan& plan, const RenderOptions&) {
+std::string render_plan(const Plan& given, const RenderOptions&) {
+  const Plan plan = redacted(given, sensitive_mark());
   std::ostringstream out;
   if (!plan.pending.empty()) {
     out << "Unfinished operations from an earlier run (apply resumes them first):\n";

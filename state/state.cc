@@ -37,10 +37,16 @@ ScopedLock::ScopedLock(StateStore& store, const std::string& holder, const std::
                        std::chrono::seconds ttl, std::chrono::milliseconds wait)
     : store_(store), id_(store.lock(holder, operation, ttl, wait)) {}
 
+void ScopedLock::release() {
+  if (released_) return;
+  store_.unlock(id_);
+  released_ = true;
+}
+
 ScopedLock::~ScopedLock() {
   // A destructor must not throw; a lock we fail to release expires on its own.
   try {
-    store_.unlock(id_);
+    release();
   } catch (...) {
   }
 }

@@ -216,14 +216,20 @@ class ScopedLock {
  public:
   ScopedLock(StateStore& store, const std::string& holder, const std::string& operation,
              std::chrono::seconds ttl, std::chrono::milliseconds wait);
-  ~ScopedLock();
+  ~ScopedLock();  // releases the lock if release() did not; errors are swallowed there
   ScopedLock(const ScopedLock&) = delete;
   ScopedLock& operator=(const ScopedLock&) = delete;
   const std::string& id() const { return id_; }
+  // Releases the lock now; throws what unlock() threw (a full disk, a busy
+  // database), so that a command can report it and exit non-zero instead of
+  // leaving its lock row behind in silence. After a failure the destructor
+  // tries once more.
+  void release();
 
  private:
   StateStore& store_;
   std::string id_;
+  bool released_ = false;
 };
 
 }  // namespace cph::state

@@ -35,6 +35,11 @@ bool sqlite_exists(const BackendConfig& config, const std::string& name) {
 std::unique_ptr<StateStore> open_sqlite(const BackendConfig& config, const std::string& name) {
   fs::path path = sqlite_path(config, name);
   fs::create_directories(path.parent_path());
+  // The data directory and its workspace directories are owner-only (0700),
+  // also when created before cphform made them so; the files get 0600 (sql::Db).
+  std::vector<fs::path> dirs{config.sqlite_dir};
+  if (name != kDefaultWorkspace) dirs.insert(dirs.end(), {path.parent_path().parent_path(), path.parent_path()});
+  for (const fs::path& dir : dirs) fs::permissions(dir, fs::perms::owner_all, fs::perm_options::replace);
   return open_sqlite_state(path.string());
 }
 

@@ -15,8 +15,9 @@ cp -r "$src/examples/ci" "$work/ci"
 export HW_ACCESS_KEY=CIPIPELINEACCESSKEY1 HW_SECRET_KEY=ci-pipeline-secret-0123456789
 export HW_PROJECT_ID=0a1b2c3d4e5f67890a1b2c3d4e5f6789 HW_REGION_NAME=cn-east-3
 export CPHFORM="$cphform" ARTIFACTS="$work/artifacts" CPHFORM_POLL_INITIAL_MS=50 CPHFORM_POLL_MAX_MS=200
-"$cphform" emulator serve --listen 127.0.0.1:0 --data "$work/emulator.db" --time-scale 1000 \
-  --credentials "$HW_ACCESS_KEY:$HW_SECRET_KEY:$HW_PROJECT_ID" > "$work/emulator.out" &
+# The emulator's keys through the environment: on argv, ps would show the secret key.
+CPHFORM_EMULATOR_CREDENTIALS="$HW_ACCESS_KEY:$HW_SECRET_KEY:$HW_PROJECT_ID" \
+  "$cphform" emulator serve --listen 127.0.0.1:0 --data "$work/emulator.db" --time-scale 1000 > "$work/emulator.out" &
 emu_pid=$!
 for _ in $(seq 100); do grep -q '^listening on ' "$work/emulator.out" && break; sleep 0.05; done
 export CPH_ENDPOINT="$(sed -n 's/^listening on //p' "$work/emulator.out")"

@@ -103,11 +103,12 @@ EmulatorProcess::EmulatorProcess(double time_scale, const std::vector<std::strin
   std::ostringstream scale;
   scale << time_scale;
   std::vector<std::string> argv{cphform_binary(), "emulator", "serve", "--listen", "127.0.0.1:0", "--data",
-                                (dir_.path() / "emulator.db").string(), "--credentials",
-                                creds_.access_key + ":" + creds_.secret_key + ":" + creds_.project_id,
-                                "--time-scale", scale.str()};
+                                (dir_.path() / "emulator.db").string(), "--time-scale", scale.str()};
   argv.insert(argv.end(), extra_args.begin(), extra_args.end());
-  process_ = std::make_unique<Process>(argv, dir_.path(), std::map<std::string, std::string>{}, out,
+  // The secret key goes through the environment: on argv, `ps` would show it.
+  const std::map<std::string, std::string> env{
+      {"CPHFORM_EMULATOR_CREDENTIALS", creds_.access_key + ":" + creds_.secret_key + ":" + creds_.project_id}};
+  process_ = std::make_unique<Process>(argv, dir_.path(), env, out,
                                        dir_.path() / "emulator.err");
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
   const std::string prefix = "listening on ";

@@ -76,6 +76,7 @@ class EmulatorProcess {
   ~EmulatorProcess();
   const std::string& url() const { return url_; }
   const cloud::Credentials& credentials() const { return creds_; }
+  pid_t pid() const { return process_->pid(); }
   // Every server the emulator lists (its own list API, paged).
   std::vector<cloud::Server> servers() const;
   // GET /_emulator/stats "operations" object, and the count of one template.

@@ -17,8 +17,9 @@ fail() { echo "FAIL: $*" >&2; exit 1; }
 
 export HW_ACCESS_KEY=PGBACKENDTESTKEY0001 HW_SECRET_KEY=pg-backend-test-secret-0123 HW_PROJECT_ID=0a1b2c3d4e5f67890a1b2c3d4e5f6789
 export CPHFORM_POLL_INITIAL_MS=50 CPHFORM_POLL_MAX_MS=200
-"$cphform" emulator serve --listen 127.0.0.1:0 --data "$work/emulator.db" --time-scale 1000 \
-  --credentials "$HW_ACCESS_KEY:$HW_SECRET_KEY:$HW_PROJECT_ID" > "$work/emulator.out" &
+# The emulator's keys through the environment: on argv, ps would show the secret key.
+CPHFORM_EMULATOR_CREDENTIALS="$HW_ACCESS_KEY:$HW_SECRET_KEY:$HW_PROJECT_ID" \
+  "$cphform" emulator serve --listen 127.0.0.1:0 --data "$work/emulator.db" --time-scale 1000 > "$work/emulator.out" &
 emu_pid=$!
 for _ in $(seq 100); do grep -q '^listening on ' "$work/emulator.out" && break; sleep 0.05; done
 url="$(sed -n 's/^listening on //p' "$work/emulator.out")"
@@ -83,8 +84,8 @@ named=$(grep -l 'for the state lock held by .*@.* pid [0-9]* (apply' concurrent*
 # A runner killed while its purchase is in flight: its session (and lock)
 # dies with it; the next runner resumes the journal instead of buying again.
 slow_dir="$work/slow" && mkdir "$slow_dir"
-"$cphform" emulator serve --listen 127.0.0.1:0 --data "$work/slow.db" --time-scale 30 \
-  --credentials "$HW_ACCESS_KEY:$HW_SECRET_KEY:$HW_PROJECT_ID" > "$work/slow.out" &
+CPHFORM_EMULATOR_CREDENTIALS="$HW_ACCESS_KEY:$HW_SECRET_KEY:$HW_PROJECT_ID" \
+  "$cphform" emulator serve --listen 127.0.0.1:0 --data "$work/slow.db" --time-scale 30 > "$work/slow.out" &
 slow_pid=$!
 for _ in $(seq 100); do grep -q '^listening on ' "$work/slow.out" && break; sleep 0.05; done
 slow_url="$(sed -n 's/^listening on //p' "$work/slow.out")"
