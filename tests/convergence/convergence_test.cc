@@ -109,7 +109,10 @@ class SeedRun {
         auto p = start_cphform(kApply, dir_.path(), &emu_, "killed");
         std::this_thread::sleep_for(std::chrono::milliseconds(ms));
         p->signal(SIGKILL);
-        note("apply killed (-9) after " + std::to_string(ms) + " ms: exit " + std::to_string(p->wait()));
+        const int code = p->wait();
+        note(code == 128 + SIGKILL ? "apply killed (-9) after " + std::to_string(ms) + " ms"
+                                   : "apply finished before the kill at " + std::to_string(ms) + " ms: exit " +
+                                         std::to_string(code));
         return;
       }
       case 2: {
@@ -136,7 +139,7 @@ class SeedRun {
   Problems converge() {
     take_calls();  // the outside changes' calls are not cphform's
     std::set<std::string> before;
-    for (const cloud::Server& s : emu_.servers()) before.insert(s.server_id);
+    for (const cph::cloud::Server& s : emu_.servers()) before.insert(s.server_id);
     bool order_faults = false;
     disturb(order_faults);
     int earlier_units = purchased_units(take_calls());
