@@ -58,8 +58,8 @@ ShareBlock new_share(Rng& rng, const Spec& spec) {
   sh.block = (sh.app ? "app" : "file") + std::to_string(n);
   sh.package = "com.example.app" + std::to_string(n);
   sh.bucket = "conv-bucket";
-  sh.object = (sh.app ? "apps/app" : "files/file") + std::to_string(n) + ".tar";
-  sh.path = "/data/file" + std::to_string(n);
+  sh.object = (sh.app ? "apps/app" : "data/file") + std::to_string(n) + ".tar";
+  sh.path = "/" + sh.object;  // the emulator unpacks a tar at "/" + its object path (docs/emulator.md)
   for (const ServerBlock& s : spec.servers)
     if (sh.servers.empty() || rng.chance(0.5)) sh.servers.push_back(s.block);
   return sh;
