@@ -120,7 +120,10 @@ HttpResponse Service::handle(const HttpRequest& req) {
     std::string request_id = ids::request_id();
     resp = with_request_id(cps_error(request_id, ApiError::cps("CPS.0003")), request_id);
   }
-  if (!operation.empty()) record(operation, resp.status);
+  if (!operation.empty()) {
+    record(operation, resp.status);
+    calls_.record(req, operation, resp.status);
+  }
   return resp;
 }
 
@@ -255,6 +258,12 @@ HttpResponse Service::admin(const HttpRequest& req) {
     stats_.clear();
     HttpResponse r;
     r.status = 204;
+    return r;
+  }
+  if (req.method == "GET" && path == "/_emulator/calls") return json_response(200, calls_.to_json());
+  if (req.method == "POST" && path == "/_emulator/calls/reset") {  // take: answer the log, then empty it
+    HttpResponse r = json_response(200, calls_.to_json());
+    calls_.clear();
     return r;
   }
   if (req.method == "GET" && path == "/_emulator/faults") return json_response(200, ojson(faults_.config().to_json()));

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "emulator/api.h"
+#include "emulator/call_log.h"
 #include "emulator/catalog.h"
 #include "emulator/emulator.h"
 #include "emulator/faults.h"
@@ -85,6 +86,7 @@ class Service {
   Router router_;
   std::vector<Handler> handlers_;  // by route index
   std::map<std::string, OperationStats> stats_;
+  CallLog calls_;  // mutating requests, for GET /_emulator/calls
   FaultInjector faults_;
   Iam iam_;
   int64_t last_clock_persist_us_ = 0;  // steady clock

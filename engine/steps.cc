@@ -261,6 +261,11 @@ asio::awaitable<void> share_step(RunContext& ctx, const Step& step, StepJournal&
   };
   // Replacement: its delete step took it off every server already.
   std::vector<std::string> have = a.kind == ActionKind::replace && !deleting ? std::vector<std::string>() : list(current(ctx, a));
+  // A server that vanished took the share with it; the one bought in its
+  // place has not got it (the planner left it out of a.before too).
+  std::erase_if(have, [&](const std::string& s) {
+    return std::find(ctx.plan.vanished.begin(), ctx.plan.vanished.end(), s) != ctx.plan.vanished.end();
+  });
   std::vector<std::string> want = deleting ? std::vector<std::string>() : list(a.after);
   // Sets, not vectors, for membership: a share may name thousands of servers.
   const std::set<std::string> have_set(have.begin(), have.end()), want_set(want.begin(), want.end());

@@ -353,6 +353,17 @@ Plan make_plan(const PlanInput& in) {
       plan.drift.push_back(std::move(*d));
     prior[row.address] = {row.type, row.cloud_id, std::move(*refreshed)};
   }
+  // A share was pushed to the server that vanished, not to the one bought in
+  // its place: recorded without it, the share is pushed again to the new one.
+  for (auto& [address, p] : prior) {
+    if ((p.type != "share_app" && p.type != "share_file") || !p.attributes.contains("servers")) continue;
+    Json& servers = p.attributes["servers"];
+    Json kept = Json::array();
+    for (const Json& s : servers)
+      if (std::find(plan.vanished.begin(), plan.vanished.end(), s.get<std::string>()) == plan.vanished.end())
+        kept.push_back(s);
+    servers = std::move(kept);
+  }
 
   std::map<std::string, Desired> desired;
   const BlockIndex blocks = in.manifest ? index_blocks(*in.manifest) : BlockIndex{};
