@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <limits>
 #include <mutex>
 #include <random>
 #include <set>
@@ -43,7 +44,11 @@ int num(const json& j, const char* key) {
   auto it = j.find(key);
   if (it == j.end()) return 0;
   if (it->is_number_integer()) return it->get<int>();
-  if (it->is_number_float()) return static_cast<int>(it->get<double>());
+  if (it->is_number_float()) {
+    // Out of int's range (1e300) the cast is undefined: mistyped, so 0.
+    const double d = it->get<double>();
+    return d >= std::numeric_limits<int>::min() && d <= std::numeric_limits<int>::max() ? static_cast<int>(d) : 0;
+  }
   if (it->is_string()) {
     const std::string s = it->get<std::string>();
     try {
