@@ -89,12 +89,12 @@ void World::resize_bandwidth(const Bandwidth& b, int size) {
 
 void World::put_tags(const Server& s, const std::vector<std::pair<std::string, std::string>>& tags) {
   Server& mine = servers_.at(s.id);
-  for (const auto& [key, value] : tags) {
-    auto it = std::find_if(mine.tags.begin(), mine.tags.end(), [&](const auto& t) { return t.first == key; });
+  for (const auto& tag : tags) {  // not a structured binding: clang 14 cannot capture one
+    auto it = std::find_if(mine.tags.begin(), mine.tags.end(), [&](const auto& t) { return t.first == tag.first; });
     if (it != mine.tags.end())
-      it->second = value;
+      it->second = tag.second;
     else
-      mine.tags.emplace_back(key, value);
+      mine.tags.push_back(tag);
   }
   Changes ch;
   ch.servers.insert(mine.id);

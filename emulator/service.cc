@@ -304,9 +304,12 @@ HttpResponse Service::admin(const HttpRequest& req) {
   if (req.method == "POST" && path == "/_emulator/clock/advance") {
     json body = body_object(req);
     auto seconds = body.find("seconds");
+    // At most ten years a call: the simulated clock counts microseconds in
+    // an int64, which a larger number (1e300) would overflow.
+    constexpr double kMaxAdvanceSeconds = 10 * 365 * 86400.0;
     if (seconds == body.end() || !seconds->is_number() || !std::isfinite(seconds->get<double>()) ||
-        seconds->get<double>() < 0)
-      return plain_error(400, "EMULATOR.0400", "body must be {\"seconds\": <number >= 0>}");
+        seconds->get<double>() < 0 || seconds->get<double>() > kMaxAdvanceSeconds)
+      return plain_error(400, "EMULATOR.0400", "body must be {\"seconds\": <number from 0 to 315360000>}");
     clock_->advance(static_cast<int64_t>(seconds->get<double>() * 1e6));
     world_.advance_to(clock_->now_us());
     return json_response(200, clock_body());

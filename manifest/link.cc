@@ -178,8 +178,9 @@ void link(Manifest& m, const std::map<std::string, std::vector<PendingReference>
     for (const PendingReference& p : list) {
       const Reference& r = p.ref;
       if (r.is_variable()) continue;  // substituted before validation
+      const auto& from = owner;  // clang 14 cannot capture a structured binding
       auto error = [&](const std::string& why) {
-        diags.push_back(Diagnostic{p.pos, owner + ": \"" + p.path + "\" refers to " + r.str() + ", " + why});
+        diags.push_back(Diagnostic{p.pos, from + ": \"" + p.path + "\" refers to " + r.str() + ", " + why});
       };
       const resources::ResourceSchema* schema = resources::find_schema(r.type);
       if (!schema) {

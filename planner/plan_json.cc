@@ -1,6 +1,7 @@
 #include "planner/plan_json.h"
 
 #include <stdexcept>
+#include <utility>
 
 #include "planner/sensitive.h"
 
@@ -41,6 +42,24 @@ Resolution resolution(const std::string& s) {
   throw std::runtime_error("unknown resolution \"" + s + "\"");
 }
 
+// An integer of a plan file. nlohmann's get<int>() converts a float such as
+// 1e300 with a cast whose result is undefined, and an index read that way
+// could point anywhere: a number that is not an integer in range is a
+// damaged file.
+template <typename T>
+T integer(const Json& v, const char* what) {
+  if (v.is_number_unsigned() && std::in_range<T>(v.get<uint64_t>())) return static_cast<T>(v.get<uint64_t>());
+  if (v.is_number_integer() && !v.is_number_unsigned() && std::in_range<T>(v.get<int64_t>()))
+    return static_cast<T>(v.get<int64_t>());
+  throw std::runtime_error(std::string(what) + " is not an integer in range: " + v.dump());
+}
+
+std::vector<size_t> indexes(const Json& v, const char* what) {
+  std::vector<size_t> out;
+  for (const Json& i : v.get_ref<const Json::array_t&>()) out.push_back(integer<size_t>(i, what));
+  return out;
+}
+
 Json changes_json(const std::vector<AttrChange>& changes) {
   Json out = Json::array();
   for (const auto& c : changes)
@@ -68,7 +87,7 @@ Json entry_json(const state::JournalEntry& e) {
 
 state::JournalEntry entry_from(const Json& j) {
   state::JournalEntry e;
-  e.id = j.at("id").get<int64_t>();
+  e.id = integer<int64_t>(j.at("id"), "journal entry id");
   e.run_id = j.at("run_id").get<std::string>();
   e.address = j.at("address").get<std::string>();
   e.operation = j.at("operation").get<std::string>();
@@ -116,15 +135,16 @@ Json plan_to_json(const Plan& given) {
 }
 
 Plan plan_from_json(const Json& j) {
-  if (!j.is_object() || !j.contains("cphform_plan")) throw std::runtime_error("not a cphform plan file");
-  int version = j["cphform_plan"].get<int>();
+  if (!j.is_object() || !j.contains("cphform_plan") || !j["cphform_plan"].is_number_integer())
+    throw std::runtime_error("not a cphform plan file");
+  int64_t version = j["cphform_plan"].get<int64_t>();
   if (version != kPlanFileVersion)
     throw std::runtime_error("plan file format " + std::to_string(version) + " is not supported (this cphform reads " +
                              std::to_string(kPlanFileVersion) + ")");
   try {
     Plan p;
     p.lineage = j.at("lineage").get<std::string>();
-    p.serial = j.at("serial").get<int64_t>();
+    p.serial = integer<int64_t>(j.at("serial"), "serial");
     p.manifest_digest = j.at("manifest_digest").get<std::string>();
     p.destroy = j.at("destroy").get<bool>();
     p.vanished = j.at("vanished").get<std::vector<std::string>>();
@@ -134,7 +154,7 @@ Plan plan_from_json(const Json& j) {
       act.address = a.at("address").get<std::string>();
       act.type = a.at("type").get<std::string>();
       act.block = a.at("block").get<std::string>();
-      act.index = a.at("index").get<int>();
+      act.index = integer<int>(a.at("index"), "action index");
       act.cloud_id = a.at("cloud_id").get<std::string>();
       act.before = a.at("before");
       act.after = a.at("after");
@@ -151,10 +171,15 @@ Plan plan_from_json(const Json& j) {
       Step st;
       st.kind = step_kind(s.at("kind").get<std::string>());
       st.block = s.at("block").get<std::string>();
-      st.actions = s.at("actions").get<std::vector<size_t>>();
-      st.after = s.at("after").get<std::vector<size_t>>();
+      st.actions = indexes(s.at("actions"), "step action");
+      st.after = indexes(s.at("after"), "step dependency");
       for (size_t i : st.actions)
         if (i >= p.actions.size()) throw std::runtime_error("step refers to a missing action");
+      // The executor waits for `after` steps by index: one that is not an
+      // earlier step would be out of bounds or a wait that never ends
+      // (planner/graph.cc orders every step after those it waits for).
+      for (size_t i : st.after)
+        if (i >= p.steps.size()) throw std::runtime_error("step comes after a step that is not before it");
       p.steps.push_back(std::move(st));
     }
     for (const Json& op : j.at("pending"))

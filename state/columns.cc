@@ -7,7 +7,7 @@ namespace cph::state::columns {
 Json parse_json(const std::string& text, const char* column, const std::string& key, std::string_view store) {
   try {
     return Json::parse(text);
-  } catch (const Json::parse_error& e) {
+  } catch (const Json::exception& e) {  // parse_error, and out_of_range for a number like 1e400
     throw std::runtime_error(std::string(store) + " is damaged: " + column + " of " + key + " is not valid JSON (" +
                              e.what() + ")");
   }
