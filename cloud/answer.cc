@@ -1,6 +1,7 @@
 // Reading 2xx answers against their documented shape (cph_call.h `Answer`):
 // the one place where the typed calls of cph_*.cc look into a body, so that
 // every call rejects a malformed answer the same way (issue 18 D3).
+#include <cmath>
 #include <limits>
 
 #include "cloud/cph_call.h"
@@ -124,8 +125,12 @@ int Answer::opt_integer(const char* key) const {
   int64_t value = 0;
   if (v->is_number_integer()) {
     value = v->get<int64_t>();
-  } else if (v->is_number_float() && v->get<double>() == static_cast<double>(static_cast<int64_t>(v->get<double>()))) {
-    value = static_cast<int64_t>(v->get<double>());
+  } else if (v->is_number_float()) {
+    // Only a whole number within int's range converts (a cast of 1e300 would be undefined).
+    const double d = v->get<double>();
+    if (!(d >= std::numeric_limits<int>::min() && d <= std::numeric_limits<int>::max()) || d != std::trunc(d))
+      fail(key, "is " + v->dump() + ", expected an Integer");
+    value = static_cast<int64_t>(d);
   } else if (v->is_string()) {  // 11.1: numbers encoded as strings
     const std::string& s = v->get_ref<const std::string&>();
     size_t used = 0;

@@ -42,34 +42,34 @@ asio::awaitable<std::vector<PhoneModel>> CphClient::list_phone_models() {
 }
 
 asio::awaitable<std::vector<Phone>> CphClient::list_server_phones(std::string server_id) {
-  constexpr int kPage = 200;  // 5.1: limit 1..200
-  std::vector<Phone> all;
-  for (int offset = 0;; offset += kPage) {
-    Call c = impl_->cph_call("GET", "GET /v1/{project_id}/cloud-phone/phones",
-                             impl_->project_path("v1", "/cloud-phone/phones"));
-    add_query(c.query, "offset", std::to_string(offset));
-    add_query(c.query, "limit", std::to_string(kPage));
-    add_query(c.query, "server_id", server_id);
-    const HttpResponse r = co_await impl_->call(c);
-    const json j = parse_body(r, c);
-    const json& list = member(j, "phones");
-    size_t got = 0;
-    if (list.is_array()) {
-      for (const json& p : list) {
-        Phone phone;
-        phone.phone_id = str(p, "phone_id");
-        phone.phone_name = str(p, "phone_name");
-        phone.server_id = str(p, "server_id");
-        phone.image_id = str(p, "image_id");
-        phone.status = num(p, "status");
-        all.push_back(std::move(phone));
-      }
-      got = list.size();
-    }
-    const int count = num(j, "count");
-    if (got < static_cast<size_t>(kPage) || offset + kPage >= count) break;
-  }
-  co_return all;
+  // 5.1: limit 1..200 with a total count; a server holds at most a few
+  // hundred phones (3.12), so ten pages bound it.
+  constexpr int kPage = 200;
+  PagedList list{"GET /v1/{project_id}/cloud-phone/phones", kPage, 10, false};
+  co_return co_await read_all_pages<Phone>(
+      list,
+      [this, &server_id](int offset) -> asio::awaitable<Page<Phone>> {
+        Call c = impl_->cph_call("GET", "GET /v1/{project_id}/cloud-phone/phones",
+                                 impl_->project_path("v1", "/cloud-phone/phones"));
+        add_query(c.query, "offset", std::to_string(offset));
+        add_query(c.query, "limit", std::to_string(kPage));
+        add_query(c.query, "server_id", server_id);
+        const HttpResponse r = co_await impl_->call(c);
+        const Answer j = Answer::of(r, c);
+        Page<Phone> page;
+        page.count = j.opt_integer("count");
+        for (const Answer& p : j.objects("phones")) {
+          Phone phone;
+          phone.phone_id = p.id("phone_id");
+          phone.phone_name = p.opt_text("phone_name");
+          phone.server_id = p.opt_text("server_id");
+          phone.image_id = p.opt_text("image_id");
+          phone.status = p.opt_integer("status");
+          page.items.push_back(std::move(phone));
+        }
+        co_return page;
+      },
+      [](const Phone& p) { return p.phone_id; });
 }
 
 }  // namespace cph::cloud

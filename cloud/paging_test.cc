@@ -88,7 +88,7 @@ long peak_rss_mb() {
 // A page of 100 servers never seen before, with `count` (absent when 0).
 HttpResponse fresh_page(int64_t count, int& serial) {
   json servers = json::array();
-  for (int i = 0; i < 100; ++i) servers.push_back({{"server_id", "srv-" + std::to_string(serial++)}, {"status", 2}});
+  for (int i = 0; i < 100; ++i) servers.push_back({{"server_id", "srv-" + std::to_string(serial++)}, {"server_name", "s"}, {"status", 2}});
   json page{{"servers", servers}};
   if (count) page["count"] = count;
   return response(200, page.dump());
@@ -110,7 +110,7 @@ TEST_CASE("paging bounds: a misbehaving list ends in an error", "[cloud][client]
   }
   SECTION("count = 2147483647 on a short page: the short page ends the listing") {
     f.cph->respond = [](const HttpRequest&) {
-      return response(200, R"({"servers": [{"server_id": "a"}], "count": 2147483647})");
+      return response(200, R"({"servers": [{"server_id": "a", "server_name": "a", "status": 5}], "count": 2147483647})");
     };
     CHECK(run(f.io, f.client.list_all_servers()).size() == 1);
     CHECK(f.cph->requests.size() == 1);
@@ -135,7 +135,7 @@ TEST_CASE("paging bounds: a misbehaving list ends in an error", "[cloud][client]
     f.cph->respond = [&serial](const HttpRequest&) {
       HttpResponse r = fresh_page(0, serial);
       json j = json::parse(r.body);
-      j["servers"].push_back({{"server_id", "one-too-many"}});
+      j["servers"].push_back({{"server_id", "one-too-many"}, {"server_name", "x"}, {"status", 5}});
       r.body = j.dump();
       return r;
     };
@@ -148,7 +148,7 @@ TEST_CASE("paging bounds: a misbehaving list ends in an error", "[cloud][client]
       json items = json::array();
       for (int i = 0; i < 1000; ++i, ++serial) {
         const std::string id = "id-" + std::to_string(serial);
-        items.push_back({{"band_width_id", id}, {"job_id", id}, {"resource_id", id}, {"phone_model_name", id}});
+        items.push_back({{"band_width_id", id}, {"job_id", id}, {"resource_id", id}, {"phone_model_name", id}, {"status", 2}, {"tags", json::array()}});
       }
       const bool tags = r.target.find("resource_instances") != std::string::npos;
       json page{{"band_widths", items}, {"jobs", items}, {"resources", items}, {"phone_models", items}};

@@ -80,12 +80,13 @@ void Progress::started(const std::string& address, planner::ActionKind kind) {
   out_ << address << ": " << capitalized(doing(kind)) << "..." << std::endl;
 }
 
-void Progress::finished(const std::string& address, const std::string& cloud_id) {
+void Progress::finished(const std::string& address, const std::string& cloud_id, bool called) {
   std::lock_guard lock(mu_);
   auto it = running_.find(address);
   if (it == running_.end()) return;
   auto t = now_();
   auto secs = std::chrono::duration_cast<std::chrono::seconds>(t - it->second.since).count();
+  const std::string what = called ? std::string(done(it->second.kind)) + " complete" : "Recorded in state only (no cloud call needed)";
   if (json_) {
     nlohmann::json h = hook(address, it->second, t);
     if (!cloud_id.empty()) {
@@ -93,7 +94,7 @@ void Progress::finished(const std::string& address, const std::string& cloud_id)
       h["id_value"] = cloud_id;
     }
     json_->emit("apply_complete", "info",
-                address + ": " + done(it->second.kind) + " complete after " + std::to_string(secs) + "s",
+                address + ": " + what + " after " + std::to_string(secs) + "s",
                 {{"hook", h}});
     running_.erase(it);
     return;
@@ -103,7 +104,7 @@ void Progress::finished(const std::string& address, const std::string& cloud_id)
     running_.erase(it);
     return;
   }
-  out_ << address << ": " << done(it->second.kind) << " complete after " << secs << "s";
+  out_ << address << ": " << what << " after " << secs << "s";
   if (!cloud_id.empty()) out_ << " [id=" << cloud_id << "]";
   out_ << std::endl;
   running_.erase(it);

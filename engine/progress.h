@@ -37,7 +37,10 @@ class Progress {
   void close();
 
   void started(const std::string& address, planner::ActionKind kind);
-  void finished(const std::string& address, const std::string& cloud_id);
+  // `called` false: the step needed no cloud call (a change for new orders,
+  // a share no server holds any more): said so, never "complete" as if the
+  // cloud had been changed.
+  void finished(const std::string& address, const std::string& cloud_id, bool called = true);
   void failed(const std::string& address, const std::string& error);
   // Stopped by Ctrl-C while waiting; resumed by the next apply.
   void interrupted(const std::string& address);

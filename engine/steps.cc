@@ -166,7 +166,7 @@ asio::awaitable<void> update_server(RunContext& ctx, const Step& step, StepJourn
     default: throw std::logic_error("not a server update step");
   }
   journal.finish({row(a.address, "server", id, with_operation(a, now, op))}, {});
-  ctx.progress.finished(a.address, id);
+  ctx.progress.finished(a.address, id, journal.called());
 }
 
 // Changes that apply to new orders only (resources::Update::next_order):
@@ -175,7 +175,7 @@ void record_step(RunContext& ctx, const Step& step, StepJournal& journal) {
   const Action& a = action(ctx, step.actions.front());
   ctx.progress.started(a.address, a.kind);
   journal.finish({row(a.address, a.type, a.cloud_id, with_operation(a, current(ctx, a), "record"))}, {});
-  ctx.progress.finished(a.address, a.cloud_id);
+  ctx.progress.finished(a.address, a.cloud_id, false);
 }
 
 asio::awaitable<void> open_access(RunContext& ctx, const Step& step, StepJournal& journal) {
@@ -240,10 +240,14 @@ asio::awaitable<void> bandwidth_step(RunContext& ctx, const Step& step, StepJour
     if (!found) throw std::runtime_error("no shared bandwidth with id " + id + " exists (GET /v1/{project_id}/cloud-phone/bandwidths)");
   }
   int size = a.after.at("size").get<int>();
-  if (attrs.value("size", 0) != size) co_await res::resize_bandwidth(ctx.cloud, journal, a.address, id, size);
+  // Diff against the live size the plan saw, not the row: a resize made in
+  // the console leaves the recorded size stale (found by convergence_test).
+  const Json live = step.kind == StepKind::adopt_bandwidth ? attrs.value("size", Json()) : seen(a, "size");
+  const int now = live.is_number_integer() ? live.get<int>() : attrs.value("size", 0);
+  if (now != size) co_await res::resize_bandwidth(ctx.cloud, journal, a.address, id, size);
   attrs["size"] = size;
   journal.finish({row(a.address, "bandwidth", id, attrs)}, {});
-  ctx.progress.finished(a.address, id);
+  ctx.progress.finished(a.address, id, journal.called());
 }
 
 // Pushes to the servers added and deletes from the servers removed; the row
@@ -263,9 +267,11 @@ asio::awaitable<void> share_step(RunContext& ctx, const Step& step, StepJournal&
   std::vector<std::string> have = a.kind == ActionKind::replace && !deleting ? std::vector<std::string>() : list(current(ctx, a));
   // A server that vanished took the share with it; the one bought in its
   // place has not got it (the planner left it out of a.before too).
-  std::erase_if(have, [&](const std::string& s) {
-    return std::find(ctx.plan.vanished.begin(), ctx.plan.vanished.end(), s) != ctx.plan.vanished.end();
-  });
+  // So has a server this plan replaces: its successor starts bare.
+  std::set<std::string> renewed(ctx.plan.vanished.begin(), ctx.plan.vanished.end());
+  for (const Action& other : ctx.plan.actions)
+    if (other.type == "server" && other.kind == ActionKind::replace) renewed.insert(other.address);
+  std::erase_if(have, [&](const std::string& s) { return renewed.count(s) > 0; });
   std::vector<std::string> want = deleting ? std::vector<std::string>() : list(a.after);
   // Sets, not vectors, for membership: a share may name thousands of servers.
   const std::set<std::string> have_set(have.begin(), have.end()), want_set(want.begin(), want.end());
@@ -326,7 +332,7 @@ asio::awaitable<void> share_step(RunContext& ctx, const Step& step, StepJournal&
     if (errors.size() > 1) message += " (and " + std::to_string(errors.size() - 1) + " more servers)";
     throw std::runtime_error(message);
   }
-  ctx.progress.finished(a.address, "");
+  ctx.progress.finished(a.address, "", journal.called());
 }
 
 }  // namespace

@@ -27,6 +27,26 @@ StepKind step_for_operation(const std::string& op) {
 }
 
 // Chunks of at most `n`, in index order.
+// A share step that takes the share off none of the servers `release`
+// releases need not run first: a replaced server's successor gets the share
+// after its purchase, which itself follows the release (found by
+// convergence_test: waiting made a cycle).
+bool pushes_only(const Plan& plan, const Step& share, const Step& release) {
+  if (share.kind != StepKind::push_share || release.kind != StepKind::unsubscribe) return false;
+  for (size_t i : share.actions) {
+    const Action& a = plan.actions[i];
+    const Json before = a.before.is_object() ? a.before.value("servers", Json::array()) : Json::array();
+    const Json after = a.after.is_object() ? a.after.value("servers", Json::array()) : Json::array();
+    for (size_t r : release.actions) {
+      const Json server = plan.actions[r].address;
+      const bool had = std::find(before.begin(), before.end(), server) != before.end();
+      const bool keeps = std::find(after.begin(), after.end(), server) != after.end();
+      if (had && !keeps) return false;
+    }
+  }
+  return true;
+}
+
 std::vector<std::vector<size_t>> chunks(std::vector<size_t> list, const Plan& plan, size_t n) {
   std::sort(list.begin(), list.end(), [&](size_t x, size_t y) { return plan.actions[x].index < plan.actions[y].index; });
   std::vector<std::vector<size_t>> out;
@@ -189,10 +209,12 @@ void add_steps(Plan& plan, const Dependencies& deps, const std::map<std::string,
     if (is_delete(step.kind)) {
       if (auto it = recorded_users.find(step.block); it != recorded_users.end())
         for (const std::string& block : it->second)
-          for (size_t o : all[block]) step.after.push_back(o);
+          for (size_t o : all[block])
+            if (!pushes_only(plan, plan.steps[o], step)) step.after.push_back(o);
       if (auto it = desired_users.find(step.block); it != desired_users.end())
         for (const std::string& block : it->second)
-          for (size_t o : forward[block]) step.after.push_back(o);
+          for (size_t o : forward[block])
+            if (!pushes_only(plan, plan.steps[o], step)) step.after.push_back(o);
     } else if (step.kind != StepKind::delete_share) {
       auto it = deps.desired.find(step.block);
       if (it == deps.desired.end()) continue;

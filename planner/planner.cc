@@ -359,9 +359,14 @@ Plan make_plan(const PlanInput& in) {
     if ((p.type != "share_app" && p.type != "share_file") || !p.attributes.contains("servers")) continue;
     Json& servers = p.attributes["servers"];
     Json kept = Json::array();
-    for (const Json& s : servers)
-      if (std::find(plan.vanished.begin(), plan.vanished.end(), s.get<std::string>()) == plan.vanished.end())
+    for (const Json& s : servers) {
+      const std::string server = s.get<std::string>();
+      // Likewise a server replaced on request (-replace): its successor starts bare.
+      const bool replaced = std::any_of(in.replace.begin(), in.replace.end(),
+                                        [&](const std::string& pattern) { return address_matches(server, pattern); });
+      if (!replaced && std::find(plan.vanished.begin(), plan.vanished.end(), server) == plan.vanished.end())
         kept.push_back(s);
+    }
     servers = std::move(kept);
   }
 

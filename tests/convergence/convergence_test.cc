@@ -14,6 +14,7 @@
 #include <signal.h>
 
 #include <chrono>
+#include <regex>
 #include <cstdlib>
 #include <sstream>
 #include <thread>
@@ -156,6 +157,22 @@ class SeedRun {
       note("  its error output ends: " + tail(apply.err, 4));
     }
     if (apply.exit_code != 0) return {"three clean applies in a row failed: the workspace is wedged"};
+    // A server that a failed order left abnormal is kept and noted, never
+    // rebought unasked (docs/recovery.md): the way out is -replace with
+    // consent, which the driver takes as a user would.
+    std::vector<std::string> replace = {kApply.begin(), kApply.end()};
+    static const std::regex advice(R"(Replace it with -replace=([^ ,]+),)");
+    for (auto it = std::sregex_iterator(apply.out.begin(), apply.out.end(), advice); it != std::sregex_iterator(); ++it)
+      replace.push_back("-replace=" + (*it)[1].str());
+    if (replace.size() > kApply.size()) {
+      replace.push_back("-allow-data-loss");
+      earlier_units += purchased_units(calls);
+      state_before = state();
+      apply = run_cphform(replace, dir_.path(), &emu_);
+      calls = take_calls();
+      note("apply -replace of the abnormal servers: exit " + std::to_string(apply.exit_code));
+      if (apply.exit_code != 0) return {"apply -replace of abnormal servers failed:\n" + apply.out + apply.err};
+    }
     Problems p;
     RunResult plan = run_cphform({"plan", "-detailed-exitcode"}, dir_.path(), &emu_);
     if (plan.exit_code != 0)

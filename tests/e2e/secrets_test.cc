@@ -225,7 +225,7 @@ TEST_CASE("apply that cannot release its lock exits non-zero and says so", "[e2e
   // The next apply (no changes) holds its lock while its refresh waits 3 s;
   // meanwhile another connection takes SQLite's write lock and keeps it past
   // the apply's busy timeout, so the release fails as on a full disk.
-  emu.set_faults({{"latency_ms", 3000}, {"operations", {"GET /v2/{project_id}/cloud-phone/servers"}}});
+  emu.set_faults({{"latency_ms", 3000}, {"operations", {"GET /v1/{project_id}/cloud-phone/servers"}}});
   const fs::path db_path = dir.path() / ".cphform" / "state.db";
   auto apply = start_cphform({"apply", "-auto-approve"}, dir.path(), &emu, "held");
   cph::sql::Db db(db_path.string());
