@@ -233,6 +233,10 @@ class Run {
               intent["instances"] = p.response["instances"];
               response = p.response;
             }
+            // Its servers get their lines like any purchase's (a resumed
+            // purchase that sets tags must say which resources it touched).
+            for (const Json& inst : intent.at("instances"))
+              progress_.started(inst.at("address").get<std::string>(), planner::ActionKind::create);
             auto results = co_await resources::resume_purchase(cloud_, journal, intent, response, options_.poll);
             report_.added += static_cast<int>(results.size());
             co_await finish_purchase(ctx_, journal, std::move(results), intent.at("instances"));

@@ -257,6 +257,29 @@ void keypairs_in_use(const Plan& plan, const std::map<std::string, Desired>& des
   }
 }
 
+// A share cannot reach a server that is not normal (CPS.0099 "server is not
+// ready"): one that a failed order left abnormal keeps it out of the share
+// until it is replaced (plan notes the server every time), instead of
+// failing every apply (found by convergence_test). A server -replace renews
+// keeps it: its successor gets the share.
+void hold_shares_from_broken_servers(std::map<std::string, Desired>& desired, const std::map<std::string, Prior>& prior,
+                                     const std::vector<std::string>& replace) {
+  for (auto& [address, d] : desired) {
+    if ((d.type != "share_app" && d.type != "share_file") || !d.attributes.contains("servers")) continue;
+    Json kept = Json::array();
+    for (const Json& s : d.attributes["servers"]) {
+      auto p = prior.find(s.get<std::string>());
+      const Json status = p == prior.end() ? Json() : p->second.attributes.value("status", Json());
+      const bool broken = status.is_number_integer() && status != Json(5);
+      const bool renewed = std::any_of(replace.begin(), replace.end(), [&](const std::string& pattern) {
+        return address_matches(s.get<std::string>(), pattern);
+      });
+      if (!broken || renewed) kept.push_back(s);
+    }
+    d.attributes["servers"] = std::move(kept);
+  }
+}
+
 // -target as Terraform reads it: a plan pulls in what the targets depend
 // on (so they can be made); a destroy plan pulls in what depends on them
 // (so nothing is left referring to what goes), never their dependencies.
@@ -382,6 +405,7 @@ Plan make_plan(const PlanInput& in) {
       create_before_destroy[rc.address()] = rc.lifecycle.create_before_destroy;
     }
     if (!in.destroy) desired = expand(*in.manifest, blocks, prior);
+    hold_shares_from_broken_servers(desired, prior, in.replace);
   }
   recorded_dependencies(in.rows, deps);
 
