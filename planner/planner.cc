@@ -258,26 +258,34 @@ void keypairs_in_use(const Plan& plan, const std::map<std::string, Desired>& des
 }
 
 // A share cannot reach a server that is not normal (CPS.0099 "server is not
-// ready"): one that a failed order left abnormal keeps it out of the share
-// until it is replaced (plan notes the server every time), instead of
-// failing every apply (found by convergence_test). A server -replace renews
-// keeps it: its successor gets the share.
-void hold_shares_from_broken_servers(std::map<std::string, Desired>& desired, const std::map<std::string, Prior>& prior,
+// ready"), neither to push nor to delete: one that a failed order left
+// abnormal is left out of the share on both sides until it is replaced
+// (plan notes the server every time), instead of failing every apply (found
+// by convergence_test, seeds 13 and 19). A server -replace renews keeps its
+// place in the wanted list: its successor gets the share.
+void hold_shares_from_broken_servers(std::map<std::string, Desired>& desired, std::map<std::string, Prior>& prior,
                                      const std::vector<std::string>& replace) {
-  for (auto& [address, d] : desired) {
-    if ((d.type != "share_app" && d.type != "share_file") || !d.attributes.contains("servers")) continue;
-    Json kept = Json::array();
-    for (const Json& s : d.attributes["servers"]) {
-      auto p = prior.find(s.get<std::string>());
-      const Json status = p == prior.end() ? Json() : p->second.attributes.value("status", Json());
-      const bool broken = status.is_number_integer() && status != Json(5);
-      const bool renewed = std::any_of(replace.begin(), replace.end(), [&](const std::string& pattern) {
-        return address_matches(s.get<std::string>(), pattern);
-      });
-      if (!broken || renewed) kept.push_back(s);
-    }
-    d.attributes["servers"] = std::move(kept);
+  std::set<std::string> broken;
+  for (const auto& [address, p] : prior) {
+    const Json status = p.type == "server" ? p.attributes.value("status", Json()) : Json();
+    if (status.is_number_integer() && status != Json(5)) broken.insert(address);
   }
+  if (broken.empty()) return;
+  auto renewed = [&](const std::string& server) {
+    return std::any_of(replace.begin(), replace.end(),
+                       [&](const std::string& pattern) { return address_matches(server, pattern); });
+  };
+  auto hold = [&](Json& attributes, bool wanted) {
+    if (!attributes.contains("servers") || !attributes["servers"].is_array()) return;
+    Json kept = Json::array();
+    for (const Json& s : attributes["servers"])
+      if (!broken.count(s.get<std::string>()) || (wanted && renewed(s.get<std::string>()))) kept.push_back(s);
+    attributes["servers"] = std::move(kept);
+  };
+  for (auto& [address, d] : desired)
+    if (d.type == "share_app" || d.type == "share_file") hold(d.attributes, true);
+  for (auto& [address, p] : prior)
+    if (p.type == "share_app" || p.type == "share_file") hold(p.attributes, false);
 }
 
 // -target as Terraform reads it: a plan pulls in what the targets depend
@@ -405,8 +413,8 @@ Plan make_plan(const PlanInput& in) {
       create_before_destroy[rc.address()] = rc.lifecycle.create_before_destroy;
     }
     if (!in.destroy) desired = expand(*in.manifest, blocks, prior);
-    hold_shares_from_broken_servers(desired, prior, in.replace);
   }
+  hold_shares_from_broken_servers(desired, prior, in.replace);
   recorded_dependencies(in.rows, deps);
 
   std::set<std::string> addresses;
