@@ -96,8 +96,8 @@ HttpResponse tags_action(const ApiCall& c) {
     }
     if (create) {
       size_t after = s->tags.size();
-      for (const auto& [k, v] : list)
-        if (std::none_of(s->tags.begin(), s->tags.end(), [&](const auto& t) { return t.first == k; })) ++after;
+      for (const auto& kv : list)  // not a structured binding: clang 14 cannot capture one
+        if (std::none_of(s->tags.begin(), s->tags.end(), [&](const auto& t) { return t.first == kv.first; })) ++after;
       if (after > kMaxTagsPerResource) fail("CPS.0307");
       c.world.put_tags(*s, list);
     } else {
@@ -180,7 +180,9 @@ HttpResponse resource_instances(const ApiCall& c) {
     auto matches = [&](const Server& s) {
       if (without_any_tag && !s.tags.empty()) return false;
       if (name && s.name != *name) return false;
-      for (const auto& [key, values] : wanted) {
+      for (const auto& entry : wanted) {  // not a structured binding: clang 14 cannot capture one
+        const auto& key = entry.first;
+        const auto& values = entry.second;
         auto it = std::find_if(s.tags.begin(), s.tags.end(), [&](const auto& t) { return t.first == key; });
         if (it == s.tags.end() || (!values.empty() && !values.count(it->second))) return false;
       }

@@ -257,18 +257,21 @@ void keypairs_in_use(const Plan& plan, const std::map<std::string, Desired>& des
   }
 }
 
-// A share cannot reach a server that is not normal (CPS.0099 "server is not
+// A share cannot reach a server that is not ready (CPS.0099 "server is not
 // ready"), neither to push nor to delete: one that a failed order left
-// abnormal is left out of the share on both sides until it is replaced
-// (plan notes the server every time), instead of failing every apply (found
-// by convergence_test, seeds 13 and 19). A server -replace renews keeps its
+// abnormal (or one frozen or shut down) is left out of the share on both
+// sides until it is replaced (plan notes the server every time), instead of
+// failing every apply (found by convergence_test, seeds 13 and 19). A server -replace renews keeps its
 // place in the wanted list: its successor gets the share.
 void hold_shares_from_broken_servers(std::map<std::string, Desired>& desired, std::map<std::string, Prior>& prior,
                                      const std::vector<std::string>& replace) {
   std::set<std::string> broken;
   for (const auto& [address, p] : prior) {
+    // cph-api.md 3.1: abnormal (2), frozen (8), shut down or failing to (10, 11, 12). A
+    // server still creating (0, 1, 3, 4) or starting (13) gets its shares once ready.
+    static const std::set<int> kUnreachable = {2, 8, 10, 11, 12};
     const Json status = p.type == "server" ? p.attributes.value("status", Json()) : Json();
-    if (status.is_number_integer() && status != Json(5)) broken.insert(address);
+    if (status.is_number_integer() && kUnreachable.count(status.get<int>())) broken.insert(address);
   }
   if (broken.empty()) return;
   auto renewed = [&](const std::string& server) {
