@@ -5,6 +5,8 @@
 #include <sys/stat.h>
 
 #include <catch2/catch.hpp>
+
+#include "common/sanitized.h"
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -46,7 +48,7 @@ std::vector<Diagnostic> errors_of(const std::string& text, const VariableInputs&
   } catch (const ManifestError& e) {
     out = e.diagnostics;
   }
-  CHECK(seconds_since(start) < 10);
+  CHECK((cph::kSanitized || seconds_since(start) < 10));
   REQUIRE_FALSE(out.empty());
   return out;
 }
@@ -59,7 +61,7 @@ std::vector<Diagnostic> dir_errors(const TempDir& tmp) {
   } catch (const ManifestError& e) {
     out = e.diagnostics;
   }
-  CHECK(seconds_since(start) < 10);
+  CHECK((cph::kSanitized || seconds_since(start) < 10));
   REQUIRE_FALSE(out.empty());
   return out;
 }
@@ -146,7 +148,7 @@ TEST_CASE("a 30,000-block depends_on chain loads; closing it into a cycle is one
     text += keypair("k" + std::to_string(i), i ? "depends_on = [\"keypair.k" + std::to_string(i - 1) + "\"]\n" : "");
   auto start = Clock::now();
   Manifest m = parse_manifest(text, "main.toml");
-  CHECK(seconds_since(start) < 10);
+  CHECK((cph::kSanitized || seconds_since(start) < 10));
   CHECK(m.find("keypair.k29999")->depends_on == std::vector<std::string>{"keypair.k29998"});
 
   // keypair.k0 depends on the last one: a cycle through every block.
@@ -250,7 +252,7 @@ TEST_CASE("manifest and -var-file files must be regular and bounded", "[manifest
     CHECK(e.diagnostics[0].pos.str() == "/dev/zero:1:1");
     CHECK_THAT(e.diagnostics[0].message, Catch::Contains("-var-file: it is not a regular file"));
   }
-  CHECK(seconds_since(start) < 10);
+  CHECK((cph::kSanitized || seconds_since(start) < 10));
 }
 
 TEST_CASE("200 blocks of count = 10000 stop at the block that passes 100,000 instances", "[manifest][limits]") {
@@ -279,7 +281,7 @@ TEST_CASE("100,000 blocks load in seconds; one more is over the instance limit",
   auto start = Clock::now();
   Manifest m = parse_manifest(text, "main.toml");
   double took = seconds_since(start);
-  CHECK(took < 10);
+  CHECK((cph::kSanitized || took < 10));
   CHECK(m.resources.size() == static_cast<size_t>(limits::kMaxInstances));
   auto d = errors_of(text + keypair("one_more"));
   REQUIRE(d.size() == 1);
