@@ -8,7 +8,7 @@
 //
 // Environment (defaults keep CI within its budget):
 //   CONVERGENCE_SEED=N     run only seed N (the replay command a failure prints)
-//   CONVERGENCE_SEEDS=K    run K seeds from CONVERGENCE_FIRST_SEED (default 1); default 6
+//   CONVERGENCE_SEEDS=K    run K seeds from CONVERGENCE_FIRST_SEED (default 1); default 6, 2 under ASan
 //   CONVERGENCE_STEPS=S    steps per seed; default 6
 // scripts/convergence.sh runs thousands of seeds.
 #include <signal.h>
@@ -21,6 +21,7 @@
 
 #include <catch2/catch.hpp>
 
+#include "common/sanitized.h"
 #include "tests/convergence/checks.h"
 #include "tests/convergence/generator.h"
 #include "tests/convergence/outside.h"
@@ -217,7 +218,7 @@ TEST_CASE("convergence: after every successful apply the plan is empty, the clou
           "[e2e][convergence]") {
   const int single = env_int("CONVERGENCE_SEED", -1);
   const unsigned first = single >= 0 ? static_cast<unsigned>(single) : static_cast<unsigned>(env_int("CONVERGENCE_FIRST_SEED", 1));
-  const int seeds = single >= 0 ? 1 : env_int("CONVERGENCE_SEEDS", 6);
+  const int seeds = single >= 0 ? 1 : env_int("CONVERGENCE_SEEDS", cph::kSanitized ? 2 : 6);
   const int steps = env_int("CONVERGENCE_STEPS", 6);
   int failed = 0;
   for (unsigned seed = first; seed < first + static_cast<unsigned>(seeds); ++seed) {
