@@ -16,6 +16,9 @@ if command -v ccache >/dev/null; then launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=cc
 cmake -S . -B "$build" -G Ninja -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g" -DCPHFORM_FUZZ=ON "${launcher[@]}" >/dev/null
 cmake --build "$build" -j "${JOBS:-$(nproc)}" --target fuzzers
+# Absolute paths: the manifest target works in a directory of its own
+# (public_key_file resolves against it), and libFuzzer reads the corpus lazily.
+build="$(realpath "$build")"
 
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
