@@ -26,7 +26,6 @@ StepKind step_for_operation(const std::string& op) {
   return StepKind::push_share;  // "share": push to added servers, delete from removed ones
 }
 
-// Chunks of at most `n`, in index order.
 // A share step that takes the share off none of the servers `release`
 // releases need not run first: a replaced server's successor gets the share
 // after its purchase, which itself follows the release (found by
@@ -35,18 +34,26 @@ bool pushes_only(const Plan& plan, const Step& share, const Step& release) {
   if (share.kind != StepKind::push_share || release.kind != StepKind::unsubscribe) return false;
   for (size_t i : share.actions) {
     const Action& a = plan.actions[i];
-    const Json before = a.before.is_object() ? a.before.value("servers", Json::array()) : Json::array();
-    const Json after = a.after.is_object() ? a.after.value("servers", Json::array()) : Json::array();
-    for (size_t r : release.actions) {
-      const Json server = plan.actions[r].address;
-      const bool had = std::find(before.begin(), before.end(), server) != before.end();
-      const bool keeps = std::find(after.begin(), after.end(), server) != after.end();
-      if (had && !keeps) return false;
-    }
+    // The servers this step takes the share off (sets: a share may name thousands).
+    auto servers = [](const Json& side) {
+      std::set<std::string> out;
+      if (side.is_object() && side.contains("servers") && side["servers"].is_array())
+        for (const Json& s : side["servers"])
+          if (s.is_string()) out.insert(s.get<std::string>());
+      return out;
+    };
+    const std::set<std::string> after = servers(a.after);
+    std::set<std::string> removed;
+    for (const std::string& s : servers(a.before))
+      if (!after.count(s)) removed.insert(s);
+    if (removed.empty()) continue;
+    for (size_t r : release.actions)
+      if (removed.count(plan.actions[r].address)) return false;
   }
   return true;
 }
 
+// Chunks of at most `n`, in index order.
 std::vector<std::vector<size_t>> chunks(std::vector<size_t> list, const Plan& plan, size_t n) {
   std::sort(list.begin(), list.end(), [&](size_t x, size_t y) { return plan.actions[x].index < plan.actions[y].index; });
   std::vector<std::vector<size_t>> out;
