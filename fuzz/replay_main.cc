@@ -31,10 +31,13 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "usage: %s FILE|DIR...\n", argv[0]);
     return 2;
   }
+  // Absolute, all of them before the first input runs: a target may change
+  // the working directory (manifest_fuzz.cc), and a later relative path would
+  // then name a missing directory and be skipped.
+  std::vector<std::filesystem::path> args;
+  for (int i = 1; i < argc; ++i) args.push_back(std::filesystem::absolute(argv[i]));
   size_t count = 0;
-  for (int i = 1; i < argc; ++i) {
-    // Absolute: a target may change the working directory (manifest_fuzz.cc).
-    std::filesystem::path arg = std::filesystem::absolute(argv[i]);
+  for (const std::filesystem::path& arg : args) {
     if (std::filesystem::is_directory(arg)) {
       std::vector<std::filesystem::path> files;
       for (const auto& e : std::filesystem::directory_iterator(arg))
