@@ -15,7 +15,7 @@
 #include <string>
 #include <vector>
 
-#include "common/signer.h"
+#include "resources/huawei/signer.h"
 #include "emulator/emulator.h"
 
 namespace asio = boost::asio;

@@ -11,8 +11,11 @@
 // for a mutation that is not idempotent, only when nothing of it was written
 // (a closed peer may still have read and processed what was written).
 #include "cloud/http.h"
+#include "cloud/proxy.h"
 
 #include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <openssl/x509_vfy.h>
 #include <sys/socket.h>
 
 #include <cerrno>
@@ -208,6 +211,7 @@ class Pool {
         ssl_ctx_->set_verify_mode(ssl::verify_none);
       }
     }
+    proxy_ = proxy_for(endpoint_, proxy_settings());  // throws std::invalid_argument, as a bad ca_file does
   }
 
   ~Pool() { close_idle(); }
@@ -275,8 +279,12 @@ class Pool {
       req.method_string(in.method);
     else
       req.method(verb);
-    req.target(in.target);
+    // Plain HTTP through a proxy: the absolute form, and the proxy's credentials
+    // (a tunnel carries HTTPS; its request goes unchanged).
+    const bool via_proxy = proxy_ && !ssl_ctx_;
+    req.target(via_proxy ? "http://" + endpoint_.host_header() + in.target : in.target);
     req.version(11);
+    if (via_proxy && !proxy_->authorization.empty()) req.set(http::field::proxy_authorization, proxy_->authorization);
     for (const auto& [name, value] : in.headers) req.insert(name, value);
     if (req.find(http::field::host) == req.end()) req.set(http::field::host, endpoint_.host_header());
     req.body() = std::move(in.body);
@@ -297,6 +305,57 @@ class Pool {
     else
       what += ec.message();
     return what;
+  }
+
+  // " (proxy host:port)" when a proxy carries the requests; never its password.
+  std::string via_proxy_text() const { return proxy_ ? " (proxy " + proxy_->where() + ")" : ""; }
+
+  // HTTP CONNECT host:port through the proxy: afterwards the stream is a raw
+  // tunnel to the endpoint, and TLS runs end to end through it.
+  asio::awaitable<void> open_tunnel(beast::tcp_stream& stream, const HttpRequest& in) const {
+    const std::string authority =
+        (endpoint_.host.find(':') != std::string::npos ? "[" + endpoint_.host + "]" : endpoint_.host) + ":" +
+        std::to_string(endpoint_.port);
+    http::request<http::empty_body> tunnel_request{http::verb::connect, authority, 11};
+    tunnel_request.set(http::field::host, authority);
+    if (!proxy_->authorization.empty()) tunnel_request.set(http::field::proxy_authorization, proxy_->authorization);
+    const std::string stage = "CONNECT through the proxy " + proxy_->where();
+    auto [wec, written] = co_await http::async_write(stream, tunnel_request, kTuple);
+    if (wec) throw TransportError(describe(in, stage, wec), false, is_timeout(wec));
+    beast::flat_buffer buffer;
+    http::response_parser<http::empty_body> parser;
+    parser.skip(true);  // a 2xx answer to CONNECT has no body: the tunnel starts after its header
+    auto [rec, read] = co_await http::async_read_header(stream, buffer, parser, kTuple);
+    if (rec) throw TransportError(describe(in, stage, rec), false, is_timeout(rec));
+    const unsigned status = parser.get().result_int();
+    if (status / 100 != 2)
+      throw TransportError(describe(in, stage, {},
+                                    "the proxy answered HTTP " + std::to_string(status) +
+                                        (status == 407 ? " (proxy authentication required: check the user and "
+                                                         "password in HTTPS_PROXY)"
+                                                       : "")),
+                           false);
+  }
+
+  // Why certificate verification refused the server, with what to do about
+  // it; "" when the handshake failed for another reason.
+  std::string refusal_text(beast::ssl_stream<beast::tcp_stream>& tls) const {
+    const long result = SSL_get_verify_result(tls.native_handle());
+    if (!options_.verify_peer || result == X509_V_OK) return "";
+    std::string why = "the server's certificate was refused: " +
+                      std::string(X509_verify_cert_error_string(result));
+    switch (result) {
+      case X509_V_ERR_HOSTNAME_MISMATCH:
+        return why + " (the certificate does not name " + endpoint_.host + ")";
+      case X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT:
+      case X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN:
+      case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
+      case X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE:
+        return why + " (not signed by a trusted CA; if a private CA signs it, set [provider] ca_file to that CA's "
+                     "PEM file)";
+      default:
+        return why;
+    }
   }
 
   std::string deadline_text(const char* what, std::chrono::milliseconds d, const char* key) const {
@@ -350,12 +409,13 @@ class Pool {
     timer.async_wait([resolver](const beast::error_code& ec) {
       if (!ec) resolver->cancel();
     });
-    auto [rec, results] = co_await resolver->async_resolve(endpoint_.host, std::to_string(endpoint_.port), kTuple);
+    const Url& peer = proxy_ ? proxy_->url : endpoint_;
+    auto [rec, results] = co_await resolver->async_resolve(peer.host, std::to_string(peer.port), kTuple);
     timer.cancel();
     const std::string connect_late = deadline_text("no connection within the connect deadline",
                                                    options_.connect_timeout, "connect");
     if (rec)
-      throw TransportError(describe(in, "resolve " + endpoint_.host, rec, is_timeout(rec) ? connect_late : ""), false,
+      throw TransportError(describe(in, "resolve " + peer.host + via_proxy_text(), rec, is_timeout(rec) ? connect_late : ""), false,
                            is_timeout(rec));
 
     auto conn = std::make_unique<Connection>();
@@ -366,9 +426,12 @@ class Pool {
     beast::tcp_stream& stream = conn->tcp();
     stream.expires_after(options_.connect_timeout);
     auto [cec, ep] = co_await stream.async_connect(results, kTuple);
-    if (cec) throw TransportError(describe(in, "connect", cec, is_timeout(cec) ? connect_late : ""), false, is_timeout(cec));
+    if (cec)
+      throw TransportError(describe(in, "connect" + via_proxy_text(), cec, is_timeout(cec) ? connect_late : ""), false,
+                           is_timeout(cec));
     beast::error_code ignored;
     stream.socket().set_option(tcp::no_delay(true), ignored);
+    if (proxy_ && conn->tls) co_await open_tunnel(stream, in);
 
     if (conn->tls) {
       if (!is_ip_literal(endpoint_.host)) {
@@ -382,14 +445,20 @@ class Pool {
                        beast::error_code(static_cast<int>(::ERR_get_error()), asio::error::get_ssl_category())),
               false);
       }
-      if (options_.verify_peer) conn->tls->set_verify_callback(ssl::host_name_verification(endpoint_.host));
+      if (options_.verify_peer)
+        conn->tls->set_verify_callback([host = endpoint_.host](bool preverified, ssl::verify_context& ctx) {
+          const bool ok = ssl::host_name_verification(host)(preverified, ctx);
+          // Record why, so that the handshake error can say it (refusal_text).
+          if (!ok && preverified) X509_STORE_CTX_set_error(ctx.native_handle(), X509_V_ERR_HOSTNAME_MISMATCH);
+          return ok;
+        });
       stream.expires_after(options_.tls_timeout);
       auto [hec] = co_await conn->tls->async_handshake(ssl::stream_base::client, kTuple);
       if (hec)
         throw TransportError(
             describe(in, "TLS handshake", hec,
                      is_timeout(hec) ? deadline_text("no TLS handshake within the TLS deadline", options_.tls_timeout, "tls")
-                                     : ""),
+                                     : refusal_text(*conn->tls)),
             false, is_timeout(hec));
     }
     stream.expires_never();
@@ -457,6 +526,7 @@ class Pool {
   Url endpoint_;
   HttpOptions options_;
   std::optional<ssl::context> ssl_ctx_;
+  std::optional<Proxy> proxy_;  // set when a proxy carries this endpoint's requests
   std::mutex mutex_;  // the pool may be shared by coroutines on several threads
   std::deque<std::unique_ptr<Connection>> idle_;
 };

@@ -2,6 +2,8 @@
 // plain asio: the request on the wire, keep-alive, stale connections, refused
 // connections, timeouts, and HTTPS verification with a throw-away CA.
 #include "cloud/test_support.h"
+#include "cloud/proxy.h"
+#include "common/tls_certificate.h"
 
 using namespace cph::cloud::testing;
 
@@ -259,6 +261,37 @@ TEST_CASE("transport: request on the wire and response", "[cloud][transport]") {
   CHECK(header_of(seen[1].headers, "Content-Length") == "20");
 }
 
+TEST_CASE("transport: plain HTTP through HTTP_PROXY goes in absolute form with the proxy's credentials",
+          "[cloud][transport][proxy]") {
+  // The server here plays the proxy: the endpoint's name does not resolve,
+  // so an answer proves the request went through it.
+  TestServer proxy([](const Received&) { return make_reply(Action::respond, 200, R"({"via": "proxy"})"); });
+  asio::io_context io;
+  ProxySettings settings;
+  settings.http_proxy = "http://alice:pw@127.0.0.1:" + std::to_string(proxy.port());
+  use_proxy_settings(settings);
+  struct Direct {  // every other test connects directly
+    ~Direct() { use_proxy_settings({}); }
+  } direct_again;
+  auto transport = make_http_transport(io.get_executor(), parse_url("http://cph.proxy-only.invalid:8080/base"));
+  HttpResponse r = run(io, transport->send(get("/base/v1/p/servers?limit=1")));
+  CHECK(r.body == R"({"via": "proxy"})");
+  const auto seen = proxy.received();
+  REQUIRE(seen.size() == 1);
+  CHECK(seen[0].target == "http://cph.proxy-only.invalid:8080/base/v1/p/servers?limit=1");
+  CHECK(header_of(seen[0].headers, "Host") == "cph.proxy-only.invalid:8080");
+  CHECK(header_of(seen[0].headers, "Proxy-Authorization") == "Basic YWxpY2U6cHc=");  // alice:pw
+
+  SECTION("NO_PROXY sends it direct (and the name does not resolve)") {
+    settings.no_proxy = ".invalid";
+    use_proxy_settings(settings);
+    auto direct = make_http_transport(io.get_executor(), parse_url("http://cph.proxy-only.invalid:8080"));
+    const auto e = run_expecting<TransportError>(io, direct->send(get("/a")));
+    CHECK(std::string(e.what()).find("resolve cph.proxy-only.invalid failed") != std::string::npos);
+    CHECK(proxy.received().size() == 1);
+  }
+}
+
 TEST_CASE("transport: keep-alive reuses one connection", "[cloud][transport]") {
   TestServer server([](const Received&) { return Reply{}; });
   asio::io_context io;
@@ -491,64 +524,6 @@ TEST_CASE("CphClient over the real transport: signed requests verify on the serv
 
 namespace {
 
-// A throw-away self-signed certificate for "localhost" (CN and SAN), made with
-// the OpenSSL API at test time so no key material lives in the repository.
-struct TestCertificate {
-  std::string cert_pem;
-  std::string key_pem;
-};
-
-std::string bio_string(BIO* bio) {
-  std::string out(BIO_ctrl_pending(bio), '\0');
-  const int n = BIO_read(bio, out.data(), static_cast<int>(out.size()));
-  REQUIRE(n == static_cast<int>(out.size()));
-  return out;
-}
-
-TestCertificate make_certificate() {
-  EVP_PKEY_CTX* kctx = EVP_PKEY_CTX_new_id(EVP_PKEY_EC, nullptr);
-  REQUIRE(kctx);
-  REQUIRE(EVP_PKEY_keygen_init(kctx) == 1);
-  REQUIRE(EVP_PKEY_CTX_set_ec_paramgen_curve_nid(kctx, NID_X9_62_prime256v1) == 1);
-  EVP_PKEY* key = nullptr;
-  REQUIRE(EVP_PKEY_keygen(kctx, &key) == 1);
-  EVP_PKEY_CTX_free(kctx);
-
-  X509* cert = X509_new();
-  REQUIRE(cert);
-  REQUIRE(X509_set_version(cert, 2) == 1);
-  REQUIRE(ASN1_INTEGER_set(X509_get_serialNumber(cert), 1) == 1);
-  X509_gmtime_adj(X509_getm_notBefore(cert), -3600);
-  X509_gmtime_adj(X509_getm_notAfter(cert), 24 * 3600);
-  REQUIRE(X509_set_pubkey(cert, key) == 1);
-  X509_NAME* name = X509_get_subject_name(cert);
-  REQUIRE(X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, reinterpret_cast<const unsigned char*>("localhost"), -1,
-                                     -1, 0) == 1);
-  REQUIRE(X509_set_issuer_name(cert, name) == 1);
-  X509V3_CTX v3{};
-  X509V3_set_ctx(&v3, cert, cert, nullptr, nullptr, 0);
-  for (auto [nid, value] :
-       {std::pair{NID_subject_alt_name, "DNS:localhost"}, std::pair{NID_basic_constraints, "critical,CA:TRUE"},
-        std::pair{NID_subject_key_identifier, "hash"}}) {
-    X509_EXTENSION* ext = X509V3_EXT_conf_nid(nullptr, &v3, nid, value);
-    REQUIRE(ext);
-    REQUIRE(X509_add_ext(cert, ext, -1) == 1);
-    X509_EXTENSION_free(ext);
-  }
-  REQUIRE(X509_sign(cert, key, EVP_sha256()) > 0);
-
-  TestCertificate out;
-  BIO* bio = BIO_new(BIO_s_mem());
-  REQUIRE(PEM_write_bio_X509(bio, cert) == 1);
-  out.cert_pem = bio_string(bio);
-  REQUIRE(PEM_write_bio_PrivateKey(bio, key, nullptr, nullptr, 0, nullptr, nullptr) == 1);
-  out.key_pem = bio_string(bio);
-  BIO_free(bio);
-  X509_free(cert);
-  EVP_PKEY_free(key);
-  return out;
-}
-
 struct TempFile {
   std::filesystem::path path;
   TempFile(const std::string& name, const std::string& content)
@@ -564,7 +539,8 @@ struct TempFile {
 }  // namespace
 
 TEST_CASE("transport: HTTPS peer verification", "[cloud][transport][tls]") {
-  const TestCertificate cert = make_certificate();
+  // A throw-away certificate for "localhost" (CN and SAN), its own CA.
+  const cph::tls::Certificate cert = cph::tls::make_self_signed();
   REQUIRE(cert.cert_pem.find("BEGIN CERTIFICATE") != std::string::npos);
   auto server_ctx = std::make_shared<ssl::context>(ssl::context::tls_server);
   server_ctx->use_certificate_chain(asio::buffer(cert.cert_pem));
@@ -578,6 +554,9 @@ TEST_CASE("transport: HTTPS peer verification", "[cloud][transport][tls]") {
     const auto e = run_expecting<TransportError>(io, transport->send(get("/a")));
     CHECK_FALSE(e.maybe_sent);
     CHECK(std::string(e.what()).find("TLS handshake") != std::string::npos);
+    CHECK(std::string(e.what()).find("the server's certificate was refused: self-signed certificate") !=
+          std::string::npos);
+    CHECK(std::string(e.what()).find("set [provider] ca_file") != std::string::npos);
     CHECK(server.received().empty());
   }
   SECTION("trusted through ca_file: accepted, with SNI") {
@@ -600,6 +579,8 @@ TEST_CASE("transport: HTTPS peer verification", "[cloud][transport][tls]") {
     auto transport = make_http_transport(io.get_executor(), local_url(server.port(), "https", "127.0.0.1"), options);
     const auto e = run_expecting<TransportError>(io, transport->send(get("/a")));
     CHECK_FALSE(e.maybe_sent);
+    CHECK(std::string(e.what()).find("refused: hostname mismatch (the certificate does not name 127.0.0.1)") !=
+          std::string::npos);
     CHECK(server.received().empty());
   }
   SECTION("verification can be switched off explicitly") {

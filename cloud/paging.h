@@ -1,4 +1,4 @@
-// Internal to cloud/: reading every page of a list API, the one loop every
+// Reading every page of a list API, the one loop every
 // "list all" of the client goes through (issue 18 D5). A service that
 // misbehaves cannot make it loop or allocate without bound:
 //  - a short (or empty) page is the last one;
@@ -31,7 +31,6 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
-#include "cloud/cph_client.h"
 
 namespace cph::cloud::detail {
 
@@ -46,7 +45,7 @@ struct Page {
 
 // A list API and its bounds.
 struct PagedList {
-  std::string api;          // "GET /v1/{project_id}/cloud-phone/servers", for errors
+  std::string api;          // "GET /{project_id}/things" (method and path template), for errors
   int page_size = 100;      // the limit sent with every page (the API's maximum)
   int max_pages = 100;      // documented bound on one listing (docs/architecture.md "Bounds")
   bool ask_together = false;  // after a full first page, ask for the pages `count` announces at once
@@ -86,12 +85,6 @@ asio::awaitable<std::vector<Page<T>>> fetch_together(const PageFetch<T>& fetch, 
   if (g->error) std::rethrow_exception(g->error);
   co_return std::move(g->pages);
 }
-
-// The jobs of 1..20 requests (6.2), listed by CphClient::list_all_jobs and
-// the JobPoller: no total count; 10,000 jobs at most.
-inline constexpr int kJobPageSize = 100;  // maximum limit of 6.2
-inline PagedList job_list() { return PagedList{"GET /v1/{project_id}/cloud-phone/jobs", kJobPageSize, 100, false}; }
-inline std::string job_key(const Job& j) { return j.job_id; }
 
 template <class T>
 asio::awaitable<std::vector<T>> read_all_pages(PagedList list, PageFetch<T> fetch, ItemKey<T> key) {

@@ -36,11 +36,11 @@
 #include <boost/asio/write.hpp>
 #include <nlohmann/json.hpp>
 
-#include "cloud/cph_client.h"
-#include "cloud/credentials.h"
+#include "resources/cph/cph_client.h"
+#include "resources/huawei/credentials.h"
 #include "cloud/http.h"
-#include "common/cps_errors.h"
-#include "common/signer.h"
+#include "resources/huawei/cps_errors.h"
+#include "resources/huawei/signer.h"
 #include "common/strings.h"
 #include "common/timefmt.h"
 

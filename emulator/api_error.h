@@ -7,7 +7,7 @@
 #include <string>
 #include <string_view>
 
-#include "common/cps_errors.h"
+#include "resources/huawei/cps_errors.h"
 
 namespace cph::emulator {
 

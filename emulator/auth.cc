@@ -1,6 +1,6 @@
 #include "emulator/auth.h"
 
-#include "common/signer.h"
+#include "resources/huawei/signer.h"
 
 namespace cph::emulator {
 

@@ -36,7 +36,8 @@ std::optional<int64_t> as_int(const json* j) {
   return j->get<int64_t>();
 }
 
-// GET /v2/orders/customer-orders/details/{order_id}
+// GET /v2/orders/customer-orders/details/{order_id} (ShowCustomerOrderDetails;
+// https://support.huaweicloud.com/intl/en-us/api-bpconsole/api_order_00014.html)
 HttpResponse order_details(const ApiCall& c) {
   const Order* o = c.world.find_order(c.caller.project_id, c.match.param("order_id"));
   if (!o) return not_found("The order does not exist.");
@@ -65,17 +66,39 @@ HttpResponse order_details(const ApiCall& c) {
                                   {"order_line_items", std::move(lines)}});
 }
 
-// POST /v2/orders/customer-orders/pay
+// The coupon_infos / discount_infos member named by use_coupon /
+// use_discount: "YES" requires a non-empty array of {"id": string, "type":
+// integer}; "NO" ignores the member, as the real service does. The emulator
+// holds no coupons or discounts, so a well-formed one is still refused as
+// not applicable to the order (CBC.0100).
+std::optional<HttpResponse> check_benefits(const json& body, const char* flag, const char* infos_name,
+                                           const char* what) {
+  const json* use = member(body, flag);
+  if (!use || !use->is_string() || (*use != "YES" && *use != "NO"))
+    return invalid(std::string(flag) + " is required and must be \"YES\" or \"NO\".");
+  if (*use == "NO") return std::nullopt;
+  const json* infos = member(body, infos_name);
+  if (!infos || !infos->is_array() || infos->empty())
+    return invalid(std::string(infos_name) + " is required when " + flag + " is \"YES\".");
+  for (const json& info : *infos) {
+    const json* id = info.is_object() ? member(info, "id") : nullptr;
+    if (!id || !id->is_string() || !as_int(member(info, "type")))
+      return invalid(std::string(infos_name) + " entries need a string id and an integer type.");
+  }
+  return invalid("The " + std::string(what) + " " + (*infos)[0]["id"].get<std::string>() +
+                 " is not applicable to this order.");
+}
+
+// POST /v3/orders/customer-orders/pay (PayOrders; Huawei BSS API reference,
+// https://support.huaweicloud.com/intl/en-us/api-bpconsole/api_order_00030.html).
+// The old /v2 path is not served: the real BSS has taken it offline.
 HttpResponse pay_order(const ApiCall& c) {
   const json body = body_object(c.request);
   const json* id = member(body, "order_id");
   if (!id || !id->is_string() || id->get_ref<const std::string&>().empty())
     return invalid("order_id is required and must be a non-empty string.");
-  if (const json* type = member(body, "pay_account_type")) {
-    // 1 = cash account, 2 = credit account.
-    std::optional<int64_t> t = as_int(type);
-    if (!t || (*t != 1 && *t != 2)) return invalid("pay_account_type must be 1 or 2.");
-  }
+  if (auto bad = check_benefits(body, "use_coupon", "coupon_infos", "coupon")) return *bad;
+  if (auto bad = check_benefits(body, "use_discount", "discount_infos", "discount")) return *bad;
   const std::string order_id = id->get<std::string>();
   switch (c.world.pay(c.caller.project_id, order_id)) {
     case World::PayResult::ok: {
@@ -95,7 +118,8 @@ HttpResponse pay_order(const ApiCall& c) {
   return invalid("unreachable");
 }
 
-// POST /v2/orders/subscriptions/resources/unsubscribe
+// POST /v2/orders/subscriptions/resources/unsubscribe (CancelResourcesSubscription;
+// https://support.huaweicloud.com/intl/en-us/api-bpconsole/api_order_00019.html)
 HttpResponse unsubscribe(const ApiCall& c) {
   const json body = body_object(c.request);
   const json* ids = member(body, "resource_ids");
@@ -129,7 +153,7 @@ HttpResponse unsubscribe(const ApiCall& c) {
 std::vector<RouteDef> bss_routes() {
   return {
       {"GET", "/v2/orders/customer-orders/details/{order_id}", order_details},
-      {"POST", "/v2/orders/customer-orders/pay", pay_order},
+      {"POST", "/v3/orders/customer-orders/pay", pay_order},
       {"POST", "/v2/orders/subscriptions/resources/unsubscribe", unsubscribe},
   };
 }

@@ -12,6 +12,7 @@
 #include <stdexcept>
 
 #include "emulator/http_server.h"
+#include "emulator/serve_tls.h"
 #include "emulator/service.h"
 
 namespace cph::emulator {
@@ -96,9 +97,11 @@ namespace {
 constexpr const char* kUsage =
     "usage: cphform emulator serve [--listen HOST:PORT] [--data FILE] [--credentials-file FILE]... "
     "[--time-scale N] [--seed N] [--faults FILE|JSON] [--durations JSON] [--iam-user NAME:PASSWORD:DOMAIN:PROJECT_ID]... "
-    "[--catalog FILE]\n"
+    "[--catalog FILE] [--tls [--tls-ca-file FILE] [--tls-name NAME]... [--tls-expired]]\n"
     "  credentials (AK:SK:PROJECT_ID, one a line) come from --credentials-file FILE or from\n"
-    "  CPHFORM_EMULATOR_CREDENTIALS=AK:SK:PROJECT_ID[,AK:SK:PROJECT_ID...]; never from the command line\n";
+    "  CPHFORM_EMULATOR_CREDENTIALS=AK:SK:PROJECT_ID[,AK:SK:PROJECT_ID...]; never from the command line\n"
+    "  --tls serves HTTPS with a certificate made at start for NAME (default localhost); its CA is written\n"
+    "  to FILE (default ./cphform-emulator-ca.pem) for the client's [provider] ca_file\n";
 
 struct UsageError : std::runtime_error {
   using std::runtime_error::runtime_error;
@@ -175,9 +178,14 @@ void parse_durations_flag(const std::string& value, Durations& d) {
   }
 }
 
-Options parse_flags(const std::vector<std::string>& args) {
+Options parse_flags(const std::vector<std::string>& args, TlsFlags& tls) {
   Options o;
   for (size_t i = 0; i < args.size(); ++i) {
+    try {
+      if (take_tls_flag(args, i, tls)) continue;
+    } catch (const std::invalid_argument& e) {
+      throw UsageError(e.what());
+    }
     std::string flag = args[i], value;
     bool inline_value = false;
     if (size_t eq = flag.find('='); flag.rfind("--", 0) == 0 && eq != std::string::npos) {
@@ -239,9 +247,15 @@ Options parse_flags(const std::vector<std::string>& args) {
 }  // namespace
 
 int serve_main(const std::vector<std::string>& args) {
+  for (const std::string& a : args)
+    if (a == "--help" || a == "-help" || a == "-h") {
+      std::cout << kUsage;
+      return 0;
+    }
   Options options;
+  TlsFlags tls;
   try {
-    options = parse_flags(args);
+    options = parse_flags(args, tls);
     if (const char* env = std::getenv("CPHFORM_EMULATOR_CREDENTIALS"))
       for (Credential& c : parse_credential_list(env, ",", "CPHFORM_EMULATOR_CREDENTIALS"))
         options.credentials.push_back(std::move(c));
@@ -252,10 +266,18 @@ int serve_main(const std::vector<std::string>& args) {
   try {
     Service service(options);
     HttpServer server([&service](const HttpRequest& req) { return service.handle(req); });
+    if (tls.enabled) enable_tls(server, tls);
     server.listen(options.listen);
     std::string host = server.host();
     if (host.find(':') != std::string::npos) host = "[" + host + "]";
-    std::cout << "listening on http://" << host << ":" << server.port() << std::endl;  // flushes
+    // Over TLS the URL names the certificate's first name, which a client
+    // verifies; the listen address must be where that name resolves.
+    if (tls.enabled) host = tls.certificate_names().front();
+    std::cout << "listening on " << (tls.enabled ? "https://" : "http://") << host << ":" << server.port()
+              << std::endl;  // flushes
+    if (tls.enabled)
+      std::cout << "TLS certificate for " << host << (tls.expired ? " (expired)" : "") << "; its CA is in "
+                << tls.ca_file << std::endl;
     server.run(/*stop_on_signals=*/true);
   } catch (const std::exception& e) {
     std::cerr << "cphform emulator serve: " << e.what() << "\n";

@@ -7,14 +7,17 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/ssl.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 #include <atomic>
 #include <cerrno>
 #include <chrono>
 #include <csignal>
+#include <optional>
 #include <stdexcept>
 #include <thread>
 
@@ -23,6 +26,7 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
 using tcp = asio::ip::tcp;
+namespace ssl = asio::ssl;
 
 namespace {
 // An idle keep-alive connection is closed after this long.
@@ -51,14 +55,15 @@ http::response<http::string_body> to_beast(HttpResponse&& resp, unsigned version
   return res;
 }
 
-asio::awaitable<void> session(tcp::socket socket, const HttpServer::Handler& handler) {
-  beast::tcp_stream stream(std::move(socket));
+// The request loop over a plain or a TLS stream.
+template <class Stream>
+asio::awaitable<void> serve_requests(Stream& stream, const HttpServer::Handler& handler) {
   beast::flat_buffer buffer;
   boost::system::error_code ec;
   for (;;) {
     http::request_parser<http::string_body> parser;
     parser.body_limit(HttpServer::kBodyLimit);
-    stream.expires_after(kIdleTimeout);
+    beast::get_lowest_layer(stream).expires_after(kIdleTimeout);
     co_await http::async_read(stream, buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
     if (ec == http::error::body_limit) {
       // The API gateway's answer to an oversized body; then close, since the
@@ -81,18 +86,35 @@ asio::awaitable<void> session(tcp::socket socket, const HttpServer::Handler& han
       co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
     }
     if (resp.drop_connection) {  // injected connection reset: no response at all
-      stream.socket().close(ec);
+      beast::get_lowest_layer(stream).socket().close(ec);
       co_return;
     }
     auto res = to_beast(std::move(resp), version, keep_alive);
-    stream.expires_after(kIdleTimeout);
+    beast::get_lowest_layer(stream).expires_after(kIdleTimeout);
     co_await http::async_write(stream, res, asio::redirect_error(asio::use_awaitable, ec));
     if (ec || !keep_alive) break;
   }
-  stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+  beast::get_lowest_layer(stream).socket().shutdown(tcp::socket::shutdown_send, ec);
 }
 
-asio::awaitable<void> accept_loop(tcp::acceptor& acceptor, const HttpServer::Handler& handler) {
+asio::awaitable<void> session(tcp::socket socket, const HttpServer::Handler& handler, ssl::context* tls) {
+  if (!tls) {
+    beast::tcp_stream stream(std::move(socket));
+    co_await serve_requests(stream, handler);
+    co_return;
+  }
+  beast::ssl_stream<beast::tcp_stream> stream(std::move(socket), *tls);
+  beast::get_lowest_layer(stream).expires_after(kIdleTimeout);
+  boost::system::error_code ec;
+  // A client that refuses the certificate ends here (its alert is the error).
+  co_await stream.async_handshake(ssl::stream_base::server, asio::redirect_error(asio::use_awaitable, ec));
+  if (ec) co_return;
+  co_await serve_requests(stream, handler);
+}
+
+
+
+asio::awaitable<void> accept_loop(tcp::acceptor& acceptor, const HttpServer::Handler& handler, ssl::context* tls) {
   for (;;) {
     boost::system::error_code ec;
     tcp::socket socket = co_await acceptor.async_accept(asio::redirect_error(asio::use_awaitable, ec));
@@ -107,7 +129,7 @@ asio::awaitable<void> accept_loop(tcp::acceptor& acceptor, const HttpServer::Han
       continue;
     }
     if (ec) continue;  // e.g. the client reset before accept completed
-    asio::co_spawn(acceptor.get_executor(), session(std::move(socket), handler), asio::detached);
+    asio::co_spawn(acceptor.get_executor(), session(std::move(socket), handler, tls), asio::detached);
   }
 }
 }  // namespace
@@ -117,6 +139,7 @@ struct HttpServer::Impl {
   // Declared before io so that the io_context (and the coroutine frames it
   // owns, which reference the handler) is destroyed first.
   Handler handler;
+  std::optional<ssl::context> tls;  // set by use_tls(): HTTPS
   asio::io_context io{1};
   tcp::acceptor acceptor{io};
   std::thread thread;
@@ -132,6 +155,19 @@ struct HttpServer::Impl {
 HttpServer::HttpServer(Handler handler) : impl_(std::make_unique<Impl>(std::move(handler))) {}
 
 HttpServer::~HttpServer() { stop(); }
+
+void HttpServer::use_tls(const std::string& cert_pem, const std::string& key_pem) {
+  ssl::context ctx(ssl::context::tls_server);
+  ctx.set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 | ssl::context::no_sslv3 |
+                  ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1);
+  boost::system::error_code ec;
+  ctx.use_certificate_chain(asio::buffer(cert_pem), ec);
+  if (!ec) ctx.use_private_key(asio::buffer(key_pem), ssl::context::pem, ec);
+  if (ec) throw std::runtime_error("cannot use the TLS certificate: " + ec.message());
+  impl_->tls.emplace(std::move(ctx));
+}
+
+bool HttpServer::tls() const { return impl_->tls.has_value(); }
 
 void HttpServer::listen(const std::string& host_port) {
   size_t colon = host_port.rfind(':');
@@ -162,7 +198,8 @@ void HttpServer::listen(const std::string& host_port) {
     a.close(ignored);
     throw std::runtime_error("cannot listen on " + host_port + ": " + ec.message());
   }
-  asio::co_spawn(impl_->io, accept_loop(impl_->acceptor, impl_->handler), asio::detached);
+  asio::co_spawn(impl_->io, accept_loop(impl_->acceptor, impl_->handler, impl_->tls ? &*impl_->tls : nullptr),
+                 asio::detached);
 }
 
 uint16_t HttpServer::port() const { return impl_->acceptor.local_endpoint().port(); }

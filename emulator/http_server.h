@@ -27,6 +27,11 @@ class HttpServer {
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;
 
+  // Serve HTTPS (TLS 1.2+) with this certificate chain and private key (PEM)
+  // instead of plain HTTP; call before listen(). Throws std::runtime_error.
+  void use_tls(const std::string& cert_pem, const std::string& key_pem);
+  bool tls() const;
+
   // Binds "host:port" ("127.0.0.1:0" picks a free port; "[::1]:8080" for
   // IPv6; "localhost" means 127.0.0.1). Throws std::runtime_error.
   void listen(const std::string& host_port);

@@ -162,22 +162,45 @@ TEST_CASE("BSS order details carry the documented fields", "[bss]") {
 
 TEST_CASE("BSS pay validation", "[bss]") {
   Emulator emu;
-  const std::string path = "/v2/orders/customer-orders/pay";
+  const std::string path = "/v3/orders/customer-orders/pay";
   json b = emu.buy(rx1_purchase(1, false));
+  const json order = b["order_id"];
+  auto pay = [&](json body) {
+    body["order_id"] = order;
+    return body;
+  };
   auto code = [&](const std::string& body) {
     HttpResponse r = emu.call("POST", path, body);
-    INFO(r.body);
+    INFO(body << " -> " << r.body);
     CHECK(r.status == 400);
     return body_of(r)["error_code"].get<std::string>();
   };
+  const json no{{"use_coupon", "NO"}, {"use_discount", "NO"}};
   CHECK(code("{}") == "CBC.0100");
   CHECK(code("not json") == "CBC.0100");
-  CHECK(code(R"({"order_id": 5})") == "CBC.0100");
-  CHECK(code(json{{"order_id", b["order_id"]}, {"pay_account_type", 3}}.dump()) == "CBC.0100");
-  CHECK(code(R"({"order_id": "CS0000000000NOPE0"})") == "CBC.0101");
+  CHECK(code(R"({"order_id": 5, "use_coupon": "NO", "use_discount": "NO"})") == "CBC.0100");
+  CHECK(code(pay(json::object()).dump()) == "CBC.0100");  // use_coupon and use_discount are required
+  CHECK(code(pay({{"use_coupon", "no"}, {"use_discount", "NO"}}).dump()) == "CBC.0100");
+  CHECK(code(pay({{"use_coupon", "NO"}, {"use_discount", true}}).dump()) == "CBC.0100");
+  CHECK(code(pay({{"use_coupon", "YES"}, {"use_discount", "NO"}}).dump()) == "CBC.0100");
+  CHECK(code(pay({{"use_coupon", "YES"}, {"use_discount", "NO"}, {"coupon_infos", json::array({{{"id", 1}}})}})
+                 .dump()) == "CBC.0100");
+  // A well-formed coupon or discount the emulator does not hold is refused, naming it.
+  HttpResponse coupon = emu.call(
+      "POST", path,
+      pay({{"use_coupon", "NO"}, {"use_discount", "YES"}, {"discount_infos", json::array({{{"id", "D1"}, {"type", 0}}})}})
+          .dump());
+  CHECK(coupon.status == 400);
+  CHECK(body_of(coupon)["error_msg"] == "The discount D1 is not applicable to this order.");
+  CHECK(code(json{{"order_id", "CS0000000000NOPE0"}, {"use_coupon", "NO"}, {"use_discount", "NO"}}.dump()) ==
+        "CBC.0101");
+  // The v2 path the real BSS took offline is not served.
+  CHECK(emu.call("POST", "/v2/orders/customer-orders/pay", pay(no).dump()).status == 404);
   CHECK(order_status_of(emu, b["order_id"]) == 6);  // none of that paid it
-  HttpResponse ok = emu.call("POST", path, json{{"order_id", b["order_id"]}, {"pay_account_type", 1}}.dump());
+  // "NO" ignores the infos member, whatever it holds.
+  HttpResponse ok = emu.call("POST", path, pay({{"use_coupon", "NO"}, {"use_discount", "NO"}, {"coupon_infos", 7}}).dump());
   CHECK(ok.status == 204);
+  CHECK(order_status_of(emu, b["order_id"]) != 6);
 }
 
 TEST_CASE("unsubscribe: visible until released, then gone with its dedicated bandwidth", "[time][bss]") {

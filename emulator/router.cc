@@ -2,7 +2,7 @@
 
 #include <stdexcept>
 
-#include "common/signer.h"
+#include "resources/huawei/signer.h"
 
 namespace cph::emulator {
 namespace {

@@ -225,6 +225,11 @@ TEST_CASE("serve_main rejects bad flags with exit code 2", "[cli]") {
   CHECK(serve_main({"--time-scale", "fast"}) == 2);
   CHECK(serve_main({"--time-scale=-1"}) == 2);
   CHECK(serve_main({"--listen", "127.0.0.1:notaport"}) == 1);  // well-formed flag, unusable address
+  CHECK(serve_main({"--tls=yes"}) == 2);  // --tls takes no value
+  CHECK(serve_main({"--tls", "--tls-ca-file"}) == 2);
+  CHECK(serve_main({"--tls", "--tls-name="}) == 2);
+  // A CA file that cannot be written stops the start (exit 1), before listening.
+  CHECK(serve_main({"--tls", "--tls-ca-file", "/nonexistent/dir/ca.pem", "--listen", "127.0.0.1:0"}) == 1);
 }
 
 TEST_CASE("serve_main takes credentials from a file or the environment, never from argv", "[cli]") {

@@ -12,7 +12,7 @@
 #include <string>
 #include <utility>
 
-#include "common/signer.h"
+#include "resources/huawei/signer.h"
 #include "common/timefmt.h"
 #include "emulator/emulator.h"
 #include "emulator/service.h"
@@ -143,7 +143,8 @@ struct Emulator {
     return body_of(r);
   }
   HttpResponse pay(const std::string& order_id) {
-    return call("POST", "/v2/orders/customer-orders/pay", json{{"order_id", order_id}}.dump());
+    return call("POST", "/v3/orders/customer-orders/pay",
+                json{{"order_id", order_id}, {"use_coupon", "NO"}, {"use_discount", "NO"}}.dump());
   }
   HttpResponse unsubscribe(const json& ids) {
     return call("POST", "/v2/orders/subscriptions/resources/unsubscribe",

@@ -12,7 +12,8 @@
 #include "common/crypto.h"
 #include "engine/run_context.h"
 #include "planner/planner.h"
-#include "resources/server.h"
+#include "resources/cph/server.h"
+#include "resources/cph/server_watcher.h"
 
 namespace cph::engine {
 
@@ -27,22 +28,8 @@ using Json = nlohmann::json;
 std::string describe_error(std::exception_ptr error) {
   try {
     std::rethrow_exception(error);
-  } catch (const cloud::CloudError& e) {
-    std::string out = e.api + " failed with HTTP " + std::to_string(e.http_status);
-    if (!e.error_code.empty()) out += ": " + e.error_code;
-    if (!e.error_msg.empty()) out += " " + e.error_msg;
-    std::string meaning = e.meaning();
-    if (!meaning.empty()) out += " (" + meaning + ")";
-    if (!e.request_id.empty()) out += " [request_id " + e.request_id + "]";
-    return out;
-  } catch (const cloud::MalformedAnswer& e) {
-    std::string out = e.api + " answered HTTP " + std::to_string(e.http_status) +
-                      " with a body that does not have the documented shape: " +
-                      (e.field.empty() ? std::string("the body") : "field " + e.field) + " " + e.problem;
-    if (!e.request_id.empty()) out += " [request_id " + e.request_id + "]";
-    // A read changed nothing; a mutation may have been carried out (StepJournal::abandon keeps it).
-    if (e.api.rfind("GET ", 0) == 0) return out + " (nothing was read from it)";
-    return out + " (the request may have been carried out: the journal keeps it for the next run to reconcile)";
+  } catch (const cloud::ServiceError& e) {
+    return e.describe();
   } catch (const cloud::TransportError& e) {
     return std::string("connection failed: ") + e.what() +
            (e.maybe_sent ? " (the request may have reached the service; the journal keeps it for the next run)" : "");
@@ -101,7 +88,7 @@ void StepJournal::abandon(std::exception_ptr error) {
     return close_failed(e.what(), e.servers);
   } catch (const resources::OperationFailed& e) {
     return close_failed(e.what(), {});
-  } catch (const cloud::CloudError& e) {
+  } catch (const cloud::ServiceError& e) {
     rejected = e.refused();
   } catch (...) {
   }
@@ -156,11 +143,13 @@ class Event {
 
 class Run {
  public:
-  Run(cloud::CphClient& cloud, state::StateStore& store, const Plan& plan, Progress& progress, ExecOptions options)
+  Run(cloud::CphClient& cloud, state::StateStore& store, const Plan& plan, RunObserver& progress, ExecOptions options)
       : cloud_(cloud), store_(store), plan_(plan), progress_(progress), options_(std::move(options)),
         poller_(cloud, cloud::JobPollOptions{options_.poll.initial, options_.poll.max, options_.poll.factor}),
+        watcher_(cloud, stoppable(options_)),
         ctx_{cloud_, store_, poller_, plan_, progress_, options_, report_} {
     options_.poll.stop = options_.stop;
+    options_.poll.servers = &watcher_;  // every purchase, new or resumed, waits through it
     if (options_.stop)
       options_.stop->on_request([this] { poller_.stop(std::make_exception_ptr(resources::Interrupted())); });
   }
@@ -329,6 +318,11 @@ class Run {
   }
 
   bool stopping() const { return options_.stop && options_.stop->requested(); }
+  static resources::PollPolicy stoppable(const ExecOptions& o) {
+    resources::PollPolicy p = o.poll;
+    p.stop = o.stop;
+    return p;
+  }
 
   // An update counts as changed only when its steps made a call; one that
   // needed none (a change for new orders only) was recorded in state.
@@ -349,10 +343,11 @@ class Run {
   cloud::CphClient& cloud_;
   state::StateStore& store_;
   const Plan& plan_;
-  Progress& progress_;
+  RunObserver& progress_;
   ExecOptions options_;
   ExecReport report_;
   cloud::JobPoller poller_;
+  resources::ServerWatcher watcher_;
   RunContext ctx_;
   std::vector<bool> ok_;
   std::vector<int> steps_left_;
@@ -391,7 +386,7 @@ void check_consent(const Plan& plan, const ExecOptions& options) {
 }  // namespace
 
 asio::awaitable<ExecReport> execute_plan(cloud::CphClient& cloud, state::StateStore& store, const Plan& plan,
-                                         Progress& progress, ExecOptions options) {
+                                         RunObserver& progress, ExecOptions options) {
   check_consent(plan, options);
   Run run(cloud, store, plan, progress, std::move(options));
   co_return co_await run.go();

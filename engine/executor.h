@@ -13,8 +13,8 @@
 
 #include <boost/asio/awaitable.hpp>
 
-#include "cloud/cph_client.h"
-#include "engine/progress.h"
+#include "resources/cph/cph_client.h"
+#include "engine/observer.h"
 #include "planner/plan.h"
 #include "resources/operation.h"
 #include "resources/polling.h"
@@ -57,7 +57,7 @@ struct ExecReport {
 // Throws before anything runs when the plan switches or replaces a server
 // (data loss, a new paid order) without consent.
 boost::asio::awaitable<ExecReport> execute_plan(cloud::CphClient& cloud, state::StateStore& store,
-                                                const planner::Plan& plan, Progress& progress,
+                                                const planner::Plan& plan, RunObserver& progress,
                                                 ExecOptions options);
 
 // A one-line account of an error for people: for cloud errors the API, the

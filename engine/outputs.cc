@@ -2,8 +2,11 @@
 
 #include <algorithm>
 #include <ostream>
+#include <map>
+#include <set>
 
 #include "manifest/expression.h"
+#include "planner/plan_json.h"
 
 namespace cph::engine {
 
@@ -30,18 +33,55 @@ std::vector<OutputValue> evaluate_outputs(const manifest::Manifest& m, const std
   return out;
 }
 
-std::string value_type(const json& v) {
-  if (v.is_string()) return "string";
-  if (v.is_number()) return "number";
-  if (v.is_boolean()) return "bool";
-  if (v.is_array()) return "list";
-  return "map";
+std::vector<planner::OutputChange> output_changes(const manifest::Manifest& m, const std::vector<state::ResourceRow>& rows,
+                                                  const planner::Plan& plan) {
+  // The rows as the plan leaves them, as far as known before apply: an
+  // instance changed in place keeps its id and computed attributes and takes
+  // the attributes asked for; a new or replaced one is not known yet.
+  std::map<std::string, const planner::Action*> touched;
+  for (const planner::Action& a : plan.actions) touched[a.address] = &a;
+  std::vector<state::ResourceRow> kept;
+  for (const state::ResourceRow& r : rows) {
+    auto it = touched.find(r.address);
+    if (it == touched.end()) {
+      kept.push_back(r);
+    } else if (it->second->kind == planner::ActionKind::update || it->second->kind == planner::ActionKind::switch_phones) {
+      kept.push_back(r);
+      if (kept.back().attributes.is_object() && it->second->after.is_object()) kept.back().attributes.update(it->second->after);
+    }
+  }
+  const std::vector<OutputValue> before = evaluate_outputs(m, rows), after = evaluate_outputs(m, kept);
+  std::vector<planner::OutputChange> out;
+  for (size_t i = 0; i < before.size(); ++i) {
+    planner::OutputChange o{before[i].name, "", before[i].known ? before[i].value : json(), json(), false,
+                            before[i].sensitive, plan.destroy};
+    if (!plan.destroy) {
+      o.after_unknown = !after[i].known;
+      if (after[i].known) o.after = after[i].value;
+    }
+    o.action = o.removed ? "delete"
+               : !before[i].known ? "create"
+               : !o.after_unknown && o.before == o.after ? "no-op"
+                                                        : "update";
+    out.push_back(std::move(o));
+  }
+  return out;
 }
 
 json outputs_json(const std::vector<OutputValue>& outputs) {
   json out = json::object();
   for (const OutputValue& o : outputs)
-    if (o.known) out[o.name] = {{"value", o.value}, {"sensitive", o.sensitive}, {"type", value_type(o.value)}};
+    if (o.known) out[o.name] = {{"value", o.value}, {"sensitive", o.sensitive}, {"type", planner::output_type(o.value)}};
+  return out;
+}
+
+json outputs_event(const std::vector<OutputValue>& outputs) {
+  json out = json::object();
+  for (const OutputValue& o : outputs) {
+    if (!o.known) continue;
+    out[o.name] = {{"sensitive", o.sensitive}, {"type", planner::output_type(o.value)}};
+    if (!o.sensitive) out[o.name]["value"] = o.value;
+  }
   return out;
 }
 

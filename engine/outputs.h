@@ -11,6 +11,7 @@
 
 #include "manifest/expression.h"
 #include "manifest/manifest.h"
+#include "planner/plan.h"
 #include "state/state.h"
 
 namespace cph::engine {
@@ -31,12 +32,20 @@ std::optional<nlohmann::json> state_value(const std::vector<state::ResourceRow>&
 // Every output of `m`, in name order.
 std::vector<OutputValue> evaluate_outputs(const manifest::Manifest& m, const std::vector<state::ResourceRow>& rows);
 
-// "string", "number", "bool", "list" or "map".
-std::string value_type(const nlohmann::json& value);
+// Every output of `m` before and after `plan` (planner::OutputChange):
+// before from `rows`, the state the plan was made from; after from the rows
+// the plan does not touch, unknown when the output refers to one it does.
+std::vector<planner::OutputChange> output_changes(const manifest::Manifest& m, const std::vector<state::ResourceRow>& rows,
+                                                  const planner::Plan& plan);
 
 // Terraform's shape: {"NAME": {"value": ..., "sensitive": bool, "type": "string"}};
 // outputs not known yet are left out.
 nlohmann::json outputs_json(const std::vector<OutputValue>& outputs);
+
+// The outputs event of `apply -json` (Terraform's shape): {"NAME":
+// {"sensitive", "type", "value"}}, known outputs only, and no value of a
+// sensitive one (an event stream ends up in logs).
+nlohmann::json outputs_event(const std::vector<OutputValue>& outputs);
 
 // `name = value` lines for people: strings quoted, sensitive ones shown as
 // (sensitive), unknown ones as (known after apply). Prints an "Outputs:"

@@ -9,9 +9,9 @@
 
 #include <boost/asio/awaitable.hpp>
 
-#include "cloud/job_poller.h"
+#include "resources/cph/job_poller.h"
 #include "engine/executor.h"
-#include "resources/server.h"
+#include "resources/cph/server.h"
 
 namespace cph::engine {
 
@@ -58,7 +58,7 @@ struct RunContext {
   state::StateStore& store;
   cloud::JobPoller& poller;
   const planner::Plan& plan;
-  Progress& progress;
+  RunObserver& progress;
   const ExecOptions& options;
   ExecReport& report;
 };

@@ -7,11 +7,11 @@
 
 #include "engine/run_context.h"
 #include "planner/planner.h"
-#include "resources/bandwidth.h"
-#include "resources/keypair.h"
-#include "resources/server.h"
-#include "resources/server_updates.h"
-#include "resources/share.h"
+#include "resources/cph/bandwidth.h"
+#include "resources/cph/keypair.h"
+#include "resources/cph/server.h"
+#include "resources/cph/server_updates.h"
+#include "resources/cph/share.h"
 
 namespace cph::engine {
 namespace {
@@ -70,7 +70,7 @@ std::string server_id(RunContext& ctx, const std::string& address) {
 }
 
 void started(RunContext& ctx, const Step& step, ActionKind kind) {
-  for (size_t i : step.actions) ctx.progress.started(action(ctx, i).address, kind);
+  for (size_t i : step.actions) ctx.progress.started(action(ctx, i).address, kind, action(ctx, i).cloud_id);
 }
 
 // A purchase's bandwidth attribute naming a [bandwidth.X] block becomes the

@@ -4,6 +4,8 @@
 #include <fstream>
 #include <stdexcept>
 
+#include "cloud/proxy.h"
+
 namespace cph::engine {
 
 namespace fs = std::filesystem;
@@ -139,6 +141,18 @@ CloudConnection connect_cloud(const Workspace& ws, boost::asio::any_io_executor 
   http.tls_timeout = t.tls.value_or(http.tls_timeout);
   http.read_timeout = t.read.value_or(http.read_timeout);
   http.request_timeout = t.request.value_or(http.request_timeout);
+  // [provider] ca_file / insecure: HTTPS trust. A relative ca_file is from
+  // the manifest directory, wherever cphform runs from.
+  if (!p.ca_file.empty()) http.ca_file = std::filesystem::absolute(ws.dir / p.ca_file).string();
+  // HTTPS_PROXY / HTTP_PROXY / NO_PROXY (cloud/proxy.h); never for the
+  // embedded emulator, which is this process on loopback.
+  cloud::use_proxy_settings(p.endpoint == "emulator" ? cloud::ProxySettings{} : cloud::proxy_settings_from_env());
+  if (p.insecure) {
+    http.verify_peer = false;
+    conn.warnings.push_back("[provider] insecure = true: HTTPS certificates are not verified, so anyone on the "
+                            "network path to " + conn.description + " can read and change the requests, "
+                            "signatures included. Use ca_file to trust a private CA instead.");
+  }
   conn.client = std::make_unique<cloud::CphClient>(executor, endpoints, creds, http);
   return conn;
 }

@@ -7,10 +7,11 @@
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <boost/asio/any_io_executor.hpp>
 
-#include "cloud/cph_client.h"
+#include "resources/cph/cph_client.h"
 #include "emulator/emulator.h"
 #include "manifest/manifest.h"
 #include "state/state.h"
@@ -55,6 +56,8 @@ struct CloudConnection {
   std::unique_ptr<emulator::EmbeddedEmulator> emulator;  // when embedded
   std::unique_ptr<cloud::CphClient> client;
   std::string description;  // "embedded emulator at http://127.0.0.1:PORT" (no secrets)
+  // Said before every run that uses this connection (e.g. insecure = true).
+  std::vector<std::string> warnings;
 };
 CloudConnection connect_cloud(const Workspace& ws, boost::asio::any_io_executor executor);
 

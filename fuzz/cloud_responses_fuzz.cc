@@ -16,7 +16,7 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 
-#include "cloud/cph_client.h"
+#include "resources/cph/cph_client.h"
 
 namespace {
 

@@ -19,7 +19,7 @@
 #include <string_view>
 #include <vector>
 
-#include "common/signer.h"
+#include "resources/huawei/signer.h"
 #include "common/timefmt.h"
 #include "emulator/service.h"
 

@@ -168,7 +168,8 @@ void read_provider(const doc::Entry& entry, Assembly& a) {
   a.provider_at = table.pos;
   ProviderConfig& p = a.manifest.provider;
   p.pos = table.pos;
-  static const std::vector<std::string> keys = {"endpoint", "region", "project_id", "pay_orders", "timeouts"};
+  static const std::vector<std::string> keys = {"endpoint",   "region",  "project_id", "pay_orders",
+                                                "timeouts",   "ca_file", "insecure"};
   for (const doc::Entry& e : table.entries) {
     const doc::Node& v = e.value;
     if (std::find(keys.begin(), keys.end(), e.key) == keys.end()) {
@@ -177,6 +178,13 @@ void read_provider(const doc::Entry& entry, Assembly& a) {
     }
     if (e.key == "timeouts") {
       read_timeouts(v, a);
+      continue;
+    }
+    if (e.key == "insecure") {
+      if (v.kind != doc::Kind::boolean)
+        a.error(v.pos, "provider: attribute \"insecure\" must be true or false (got " +
+                           std::string(doc::kind_name(v.kind)) + " " + doc::brief(v) + ")");
+      else p.insecure = v.scalar.get<bool>();
       continue;
     }
     if (v.kind != doc::Kind::string) {
@@ -195,6 +203,9 @@ void read_provider(const doc::Entry& entry, Assembly& a) {
         a.error(v.pos, "provider: attribute \"region\" must be a region name of a-z 0-9 and -, such as "
                        "\"cn-east-3\" (got " + doc::brief(v) + ")");
       else p.region = s;
+    } else if (e.key == "ca_file") {
+      if (s.empty()) a.error(v.pos, "provider: attribute \"ca_file\" must be the path of a PEM CA bundle (got \"\")");
+      else p.ca_file = s;
     } else if (e.key == "pay_orders") {
       if (s != "auto" && s != "bss" && s != "manual")
         a.error(v.pos, "provider: attribute \"pay_orders\" must be \"auto\" (orders pay themselves), \"bss\" "

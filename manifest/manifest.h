@@ -54,6 +54,12 @@ struct ProviderConfig {
   struct Timeouts {
     std::optional<std::chrono::milliseconds> connect, tls, read, request;
   } timeouts;
+  // ca_file = "ca.pem": a PEM CA bundle trusted for HTTPS besides the system
+  // store (a relative path is from the manifest directory).
+  std::string ca_file;
+  // insecure = true: HTTPS certificates are not verified at all. Only ever
+  // explicit; every run that uses it warns.
+  bool insecure = false;
   SourcePos pos;
 };
 

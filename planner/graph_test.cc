@@ -5,7 +5,7 @@
 #include <catch2/catch.hpp>
 
 #include "planner/planner.h"
-#include "resources/server.h"
+#include "resources/cph/server.h"
 
 using namespace cph;
 using namespace cph::planner;

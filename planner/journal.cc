@@ -6,7 +6,7 @@
 #include <set>
 
 #include "planner/internal.h"
-#include "resources/server.h"
+#include "resources/cph/server.h"
 
 namespace cph::planner::detail {
 

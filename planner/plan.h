@@ -117,6 +117,22 @@ struct Drift {
   std::vector<std::string> sensitive;  // as Action::sensitive, from the manifest block
 };
 
+// One [output.NAME] of the manifests, as the plan leaves it (show -json's
+// output_changes): `before` from the state the plan was made from, `after`
+// from the state the plan leaves (engine/outputs.h: output_changes).
+struct OutputChange {
+  std::string name;
+  // Terraform's word for it: "create" (not known before), "update", "no-op"
+  // or "delete" (a destroy plan). Kept apart from the values, which a
+  // sensitive output's files and reports leave out.
+  std::string action;
+  Json before;                 // null when the state does not know it yet
+  Json after;                  // null when removed or not known until apply
+  bool after_unknown = false;  // it refers to an instance the plan changes
+  bool sensitive = false;      // before and after are null in every file and report
+  bool removed = false;        // a destroy plan: no output is left
+};
+
 struct Plan {
   std::string lineage;          // of the state the plan was made from
   int64_t serial = 0;
@@ -128,6 +144,11 @@ struct Plan {
   std::vector<Drift> drift;           // what changed outside cphform since the last run
   std::vector<Action> actions;        // sorted by address
   std::vector<Step> steps;            // in a valid execution order
+  // Recorded instances the plan leaves as they are (before == after; kind
+  // unused): Terraform's "no-op" changes and the rest of prior_state in
+  // show -json. Not in to_add/to_change/to_destroy, never executed.
+  std::vector<Action> unchanged;
+  std::vector<OutputChange> outputs;  // name order; filled by the engine
 
   int count(ActionKind kind) const;
   int to_add() const { return count(ActionKind::create) + count(ActionKind::replace); }

@@ -1,5 +1,6 @@
 #include "planner/plan_json.h"
 
+#include <algorithm>
 #include <stdexcept>
 #include <utility>
 
@@ -23,6 +24,8 @@ StepKind step_kind(const std::string& s) {
   throw std::runtime_error("unknown step \"" + s + "\"");
 }
 
+}  // namespace
+
 const char* resolution_name(Resolution r) {
   switch (r) {
     case Resolution::resume_purchase: return "resume_purchase";
@@ -34,6 +37,8 @@ const char* resolution_name(Resolution r) {
   }
   return "?";
 }
+
+namespace {
 
 Resolution resolution(const std::string& s) {
   for (Resolution r : {Resolution::resume_purchase, Resolution::adopt_purchase, Resolution::purchase_not_placed,
@@ -76,6 +81,54 @@ std::vector<AttrChange> changes_from(const Json& j) {
   return out;
 }
 
+Json action_json(const Action& a) {
+  return {{"kind", to_string(a.kind)}, {"address", a.address}, {"type", a.type},
+          {"block", a.block}, {"index", a.index}, {"cloud_id", a.cloud_id},
+          {"before", a.before}, {"after", a.after}, {"changes", changes_json(a.changes)},
+          {"reason", a.reason}, {"block_name", a.block_name}, {"operations", a.operations},
+          {"allow_data_loss", a.allow_data_loss}, {"replace_requested", a.replace_requested},
+          {"sensitive", a.sensitive}};
+}
+
+// "server.web" and "server.web[3]" belong to block "server.web" of type
+// "server"; the renderings cut addresses at these boundaries, so a plan file
+// (a user's file, possibly damaged) whose names disagree is refused here
+// (found by fuzz_plan: a type longer than its address).
+void check_address(const Action& a) {
+  const bool block_ok = a.block.size() > a.type.size() + 1 && a.block.compare(0, a.type.size(), a.type) == 0 &&
+                        a.block[a.type.size()] == '.';
+  bool address_ok = a.address == a.block;
+  if (!address_ok && a.address.size() > a.block.size() + 2 && a.address.compare(0, a.block.size(), a.block) == 0 &&
+      a.address[a.block.size()] == '[' && a.address.back() == ']') {
+    const std::string digits = a.address.substr(a.block.size() + 1, a.address.size() - a.block.size() - 2);
+    address_ok = digits.size() <= 9 && std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; });
+  }
+  if (!block_ok || !address_ok)
+    throw std::runtime_error("action \"" + a.address + "\" is not an instance of block \"" + a.block + "\" of type \"" +
+                             a.type + "\"");
+}
+
+Action action_from(const Json& a) {
+  Action act;
+  act.kind = action_kind(a.at("kind").get<std::string>());
+  act.address = a.at("address").get<std::string>();
+  act.type = a.at("type").get<std::string>();
+  act.block = a.at("block").get<std::string>();
+  act.index = integer<int>(a.at("index"), "action index");
+  act.cloud_id = a.at("cloud_id").get<std::string>();
+  act.before = a.at("before");
+  act.after = a.at("after");
+  act.changes = changes_from(a.at("changes"));
+  act.reason = a.at("reason").get<std::string>();
+  act.block_name = a.at("block_name").get<std::string>();
+  act.operations = a.value("operations", std::vector<std::string>{});
+  act.allow_data_loss = a.value("allow_data_loss", false);
+  act.replace_requested = a.value("replace_requested", false);
+  act.sensitive = a.value("sensitive", std::vector<std::string>{});
+  check_address(act);
+  return act;
+}
+
 // The intent is left out: it may hold sensitive attribute values, and the
 // state keeps it (apply FILE reads it back by id: engine/cmd_plan.cc).
 Json entry_json(const state::JournalEntry& e) {
@@ -101,27 +154,26 @@ state::JournalEntry entry_from(const Json& j) {
   return e;
 }
 
-// `d` already redacted; `sensitive` lists its sensitive paths when there are any.
+}  // namespace
+
 Json drift_json(const Drift& d) {
   Json j = {{"address", d.address}, {"cloud_id", d.cloud_id}, {"deleted", d.deleted}, {"changes", changes_json(d.changes)}};
   if (!d.sensitive.empty()) j["sensitive"] = d.sensitive;
   return j;
 }
 
-}  // namespace
-
 Json plan_to_json(const Plan& given) {
   const Plan p = redacted(given, nullptr);  // sensitive values never reach a file
   Json j = {{"cphform_plan", kPlanFileVersion}, {"lineage", p.lineage},     {"serial", p.serial},
             {"manifest_digest", p.manifest_digest}, {"destroy", p.destroy}, {"vanished", p.vanished}};
   j["actions"] = Json::array();
-  for (const Action& a : p.actions)
-    j["actions"].push_back({{"kind", to_string(a.kind)}, {"address", a.address}, {"type", a.type},
-                            {"block", a.block}, {"index", a.index}, {"cloud_id", a.cloud_id},
-                            {"before", a.before}, {"after", a.after}, {"changes", changes_json(a.changes)},
-                            {"reason", a.reason}, {"block_name", a.block_name}, {"operations", a.operations},
-                            {"allow_data_loss", a.allow_data_loss}, {"replace_requested", a.replace_requested},
-                            {"sensitive", a.sensitive}});
+  for (const Action& a : p.actions) j["actions"].push_back(action_json(a));
+  j["unchanged"] = Json::array();
+  for (const Action& a : p.unchanged) j["unchanged"].push_back(action_json(a));
+  j["outputs"] = Json::array();
+  for (const OutputChange& o : p.outputs)
+    j["outputs"].push_back({{"name", o.name}, {"action", o.action}, {"before", o.before}, {"after", o.after}, {"after_unknown", o.after_unknown},
+                            {"sensitive", o.sensitive}, {"removed", o.removed}});
   j["steps"] = Json::array();
   for (const Step& s : p.steps)
     j["steps"].push_back({{"kind", to_string(s.kind)}, {"block", s.block}, {"actions", s.actions}, {"after", s.after}});
@@ -148,25 +200,12 @@ Plan plan_from_json(const Json& j) {
     p.manifest_digest = j.at("manifest_digest").get<std::string>();
     p.destroy = j.at("destroy").get<bool>();
     p.vanished = j.at("vanished").get<std::vector<std::string>>();
-    for (const Json& a : j.at("actions")) {
-      Action act;
-      act.kind = action_kind(a.at("kind").get<std::string>());
-      act.address = a.at("address").get<std::string>();
-      act.type = a.at("type").get<std::string>();
-      act.block = a.at("block").get<std::string>();
-      act.index = integer<int>(a.at("index"), "action index");
-      act.cloud_id = a.at("cloud_id").get<std::string>();
-      act.before = a.at("before");
-      act.after = a.at("after");
-      act.changes = changes_from(a.at("changes"));
-      act.reason = a.at("reason").get<std::string>();
-      act.block_name = a.at("block_name").get<std::string>();
-      act.operations = a.value("operations", std::vector<std::string>{});
-      act.allow_data_loss = a.value("allow_data_loss", false);
-      act.replace_requested = a.value("replace_requested", false);
-      act.sensitive = a.value("sensitive", std::vector<std::string>{});
-      p.actions.push_back(std::move(act));
-    }
+    for (const Json& a : j.at("actions")) p.actions.push_back(action_from(a));
+    // Files written before show -json followed Terraform's shape have neither.
+    for (const Json& a : j.value("unchanged", Json::array())) p.unchanged.push_back(action_from(a));
+    for (const Json& o : j.value("outputs", Json::array()))
+      p.outputs.push_back({o.at("name").get<std::string>(), o.at("action").get<std::string>(), o.at("before"), o.at("after"), o.at("after_unknown").get<bool>(),
+                           o.at("sensitive").get<bool>(), o.at("removed").get<bool>()});
     for (const Json& s : j.at("steps")) {
       Step st;
       st.kind = step_kind(s.at("kind").get<std::string>());
@@ -193,48 +232,6 @@ Plan plan_from_json(const Json& j) {
   } catch (const Json::exception& e) {
     throw std::runtime_error(std::string("malformed plan file: ") + e.what());
   }
-}
-
-Json plan_report_json(const Plan& given) {
-  // Terraform's convention: the value left out (null), *_sensitive marks it.
-  const Plan p = redacted(given, nullptr);
-  Json j = {{"format_version", kReportFormatVersion}, {"lineage", p.lineage}, {"serial", p.serial},
-            {"destroy", p.destroy}};
-  j["resource_changes"] = Json::array();
-  for (size_t i = 0; i < p.actions.size(); ++i) {
-    const Action& a = p.actions[i];
-    Json actions = a.kind == ActionKind::replace ? Json{"delete", "create"} : Json{to_string(a.kind)};
-    Json replace_paths = Json::array(), new_order_paths = Json::array();
-    for (const auto& c : a.changes) {
-      if (c.forces_replacement) replace_paths.push_back(c.name);
-      if (c.next_order) new_order_paths.push_back(c.name);
-    }
-    j["resource_changes"].push_back({{"address", a.address},
-                                     {"type", a.type},
-                                     {"index", a.index < 0 ? Json() : Json(a.index)},
-                                     {"cloud_id", a.cloud_id.empty() ? Json() : Json(a.cloud_id)},
-                                     {"reason", a.reason.empty() ? Json() : Json(a.reason)},
-                                     {"change",
-                                      {{"actions", actions},
-                                       {"before", a.before},
-                                       {"after", a.after},
-                                       {"before_sensitive", sensitive_marks(given.actions[i].before, a.sensitive)},
-                                       {"after_sensitive", sensitive_marks(given.actions[i].after, a.sensitive)},
-                                       {"replace_paths", replace_paths},
-                                       {"replace_requested", a.replace_requested},
-                                       {"applies_to_new_orders_paths", new_order_paths}}}});
-  }
-  j["resource_drift"] = Json::array();
-  for (const Drift& d : p.drift) j["resource_drift"].push_back(drift_json(d));
-  j["pending_operations"] = Json::array();
-  for (const PendingOperation& op : p.pending)
-    j["pending_operations"].push_back({{"operation", op.entry.operation},
-                                       {"address", op.entry.address},
-                                       {"resolution", resolution_name(op.resolution)},
-                                       {"description", op.description}});
-  j["summary"] = {{"add", p.to_add()}, {"change", p.to_change()}, {"destroy", p.to_destroy()},
-                  {"has_changes", p.has_changes()}};
-  return j;
 }
 
 }  // namespace cph::planner

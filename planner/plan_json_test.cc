@@ -63,3 +63,34 @@ TEST_CASE("a step may only come after an earlier step", "[plan_json]") {
   j["steps"][0]["after"] = json::array({7});
   CHECK(refusal(j).find("step comes after a step that is not before it") != std::string::npos);
 }
+
+TEST_CASE("show -json lists unchanged instances as no-op and keeps their secrets out", "[plan_json]") {
+  json j = one_create();
+  j["unchanged"] = json::array({{{"kind", "update"}, {"address", "server.db[0]"}, {"type", "server"},
+                                 {"block", "server.db"}, {"index", 0}, {"cloud_id", "c1"},
+                                 {"before", {{"name", "db"}, {"tags", {{"owner", "s3cr3t-canary"}}}}},
+                                 {"after", {{"name", "db"}, {"tags", {{"owner", "s3cr3t-canary"}}}}},
+                                 {"changes", json::array()}, {"reason", ""}, {"block_name", "db"},
+                                 {"sensitive", {"tags.owner"}}}});
+  j["outputs"] = json::array({{{"name", "pw"}, {"action", "no-op"}, {"before", "s3cr3t-canary"}, {"after", "s3cr3t-canary"},
+                               {"after_unknown", false}, {"sensitive", true}, {"removed", false}}});
+  const cph::planner::Plan p = plan_from_json(j);
+  const json report = cph::planner::plan_report_json(p);
+  CHECK(report.dump().find("s3cr3t-canary") == std::string::npos);
+  CHECK(cph::planner::plan_to_json(p).dump().find("s3cr3t-canary") == std::string::npos);
+  REQUIRE(report["resource_changes"].size() == 2);
+  const json& db = report["resource_changes"][0];
+  CHECK(db["address"] == "server.db[0]");
+  CHECK(db["change"]["actions"] == json{"no-op"});
+  CHECK(db["change"]["before"]["id"] == "c1");
+  CHECK(db["change"]["after_sensitive"] == json{{"tags", {{"owner", true}}}});
+  CHECK(report["resource_changes"][1]["change"]["actions"] == json{"create"});
+  CHECK(!report["resource_changes"][1].contains("index"));  // no count: no index, as Terraform
+  CHECK(report["output_changes"]["pw"]["after_sensitive"] == true);
+  CHECK(report["output_changes"]["pw"]["actions"] == json{"no-op"});
+  CHECK(report["output_changes"]["pw"]["after"].is_null());
+  CHECK(report["prior_state"]["values"]["root_module"]["resources"].size() == 1);
+  CHECK(report["planned_values"]["root_module"]["resources"].size() == 2);
+  CHECK(report["cphform"]["steps"][0] ==
+        json{{"operation", "purchase"}, {"block", "server.web"}, {"addresses", {"server.web"}}, {"after", json::array()}});
+}

@@ -13,7 +13,7 @@
 #include "manifest/files.h"
 #include "manifest/limits.h"
 #include "planner/internal.h"
-#include "resources/server.h"
+#include "resources/cph/server.h"
 
 namespace cph::planner {
 
@@ -484,7 +484,11 @@ Plan make_plan(const PlanInput& in) {
       a.changes = diff_attributes(schema, a.before, a.after, ignore);
       a.replace_requested = std::any_of(in.replace.begin(), in.replace.end(),
                                         [&](const std::string& pattern) { return address_matches(address, pattern); });
-      if (a.changes.empty() && !a.replace_requested) continue;
+      if (a.changes.empty() && !a.replace_requested) {
+        a.after = a.before;  // what stays recorded, ignore_changes included
+        plan.unchanged.push_back(std::move(a));
+        continue;
+      }
       bool replace = std::any_of(a.changes.begin(), a.changes.end(), [](const AttrChange& c) { return c.forces_replacement; });
       if (a.replace_requested) a.reason = "-replace asked for it";
       if (replace || a.replace_requested) {

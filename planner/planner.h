@@ -12,7 +12,7 @@
 
 #include <boost/asio/awaitable.hpp>
 
-#include "cloud/cph_client.h"
+#include "resources/cph/cph_client.h"
 #include "manifest/manifest.h"
 #include "planner/plan.h"
 #include "state/state.h"

@@ -2,7 +2,7 @@
 
 #include "planner/planner.h"
 #include "planner/render.h"
-#include "resources/server.h"
+#include "resources/cph/server.h"
 
 using namespace cph;
 using namespace cph::planner;

@@ -5,7 +5,7 @@
 #include <algorithm>
 
 #include "planner/planner.h"
-#include "resources/server.h"
+#include "resources/cph/server.h"
 
 namespace cph::planner {
 

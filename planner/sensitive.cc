@@ -79,6 +79,7 @@ Json sensitive_marks(const Json& value, const std::vector<std::string>& paths, c
   return false;
 }
 
+// Also the unchanged instances and the sensitive outputs (show -json lists both).
 Plan redacted(const Plan& plan, const Json& mark) {
   Plan out = plan;
   for (Action& a : out.actions) {
@@ -87,6 +88,12 @@ Plan redacted(const Plan& plan, const Json& mark) {
     a.after = masked(a.after, a.sensitive, mark);
     mask_changes(a.changes, a.sensitive, mark);
   }
+  for (Action& a : out.unchanged) {
+    a.before = masked(a.before, a.sensitive, mark);
+    a.after = masked(a.after, a.sensitive, mark);
+  }
+  for (OutputChange& o : out.outputs)
+    if (o.sensitive) o.before = o.after = mark;
   for (Drift& d : out.drift)
     if (!d.sensitive.empty()) mask_changes(d.changes, d.sensitive, mark);
   return out;

@@ -37,11 +37,12 @@ struct OperationFailed : std::runtime_error {
 
 // How often to poll orders and servers: starts at `initial`, grows by
 // `factor` each round nothing changed, up to `max`; resets on progress.
-class StopSignal;  // polling.h
+class StopSignal;     // polling.h
+class ServerWatcher;  // resources/cph/server_watcher.h (CPH; moves behind the provider interface)
 
 // How orders get paid ([provider] pay_orders): `automatic`, a purchase or
 // model change pays itself (is_auto_pay 1); `bss`, it is placed unpaid and
-// cphform pays it through BSS (POST /v2/orders/customer-orders/pay) while
+// cphform pays it through BSS (POST /v3/orders/customer-orders/pay) while
 // waiting for it; `manual`, it is placed unpaid and the wait stops at it,
 // asking for payment in the Billing Center (the next apply resumes it).
 enum class Payment { automatic, bss, manual };
@@ -53,6 +54,8 @@ struct PollPolicy {
   std::chrono::seconds timeout{3600};  // give up waiting (the journal keeps the ids)
   StopSignal* stop = nullptr;          // ends waits early (polling.h); none: wait to the end
   Payment payment = Payment::automatic;  // what a wait does with an unpaid order
+  // The run's shared wait for bought servers; none: each purchase makes its own.
+  ServerWatcher* servers = nullptr;
 };
 
 }  // namespace cph::resources

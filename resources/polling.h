@@ -1,5 +1,6 @@
-// Waiting between polls of orders and servers (PollPolicy of operation.h),
-// and the run's stop signal that ends such waits early.
+// Waiting between polls (PollPolicy of operation.h), and the run's stop
+// signal that ends such waits early. Provider-neutral: a provider's own
+// waits (orders, jobs) sleep through poll_sleep.
 #pragma once
 
 #include <chrono>
@@ -12,7 +13,6 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/steady_timer.hpp>
 
-#include "cloud/cph_client.h"
 #include "resources/operation.h"
 
 namespace cph::resources {
@@ -55,18 +55,5 @@ boost::asio::awaitable<void> poll_sleep(std::chrono::milliseconds d, const PollP
 // was, while a long wait still costs few calls.
 std::chrono::milliseconds next_poll_interval(std::chrono::milliseconds current, const PollPolicy& poll,
                                              bool progressed, std::chrono::steady_clock::duration waited);
-
-// Polls a BSS order (show_order) until it completed and then `delivered()`
-// — asked only once the order says so, to spare the per-resource reads while
-// it runs — returns true. `subject` names it in errors ("order CS1", "change-
-// model order CS2 of server X"); a cancelled order fails with
-// "<subject> was cancelled; <if_cancelled>"; an unpaid one (status 6) is
-// paid through BSS with poll.payment == bss (journaled under `address`),
-// otherwise the wait stops asking for payment; poll.timeout ends the wait
-// (the journal keeps the order).
-boost::asio::awaitable<void> wait_order(cloud::CphClient& cloud, OperationJournal& journal, const std::string& address,
-                                        const std::string& order_id, const std::string& subject,
-                                        const std::string& if_cancelled, const PollPolicy& poll,
-                                        std::function<boost::asio::awaitable<bool>()> delivered);
 
 }  // namespace cph::resources

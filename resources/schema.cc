@@ -3,8 +3,6 @@
 #include <algorithm>
 #include <regex>
 
-#include "resources/fleet_schemas.h"
-#include "resources/server.h"
 
 namespace cph::resources {
 
@@ -23,18 +21,6 @@ std::string_view to_string(AttrType t) {
 const Attribute* ResourceSchema::find(std::string_view name) const {
   auto it = std::find_if(attributes.begin(), attributes.end(), [&](const Attribute& a) { return a.name == name; });
   return it == attributes.end() ? nullptr : &*it;
-}
-
-const std::vector<const ResourceSchema*>& all_schemas() {
-  static const std::vector<const ResourceSchema*> schemas = {&server_schema(), &bandwidth_schema(), &keypair_schema(),
-                                                             &share_app_schema(), &share_file_schema()};
-  return schemas;
-}
-
-const ResourceSchema* find_schema(std::string_view type) {
-  for (const ResourceSchema* s : all_schemas())
-    if (s->type == type) return s;
-  return nullptr;
 }
 
 std::string operation_of(const Attribute& a) { return a.update == Update::next_order ? "record" : a.operation; }

@@ -50,7 +50,7 @@ struct Attribute {
   Json default_value;              // null: no default
   std::string description;
   Update update = Update::force_new;
-  std::string update_api;          // for in_place: "PUT /v1/{project_id}/cloud-phone/servers/{server_id}"
+  std::string update_api;          // for in_place: the API's method and path template, for docs
   std::vector<Rule> rules;
   std::vector<Attribute> fields;   // object: its keys; list: the element's keys (list of objects)
   AttrType element = AttrType::object;  // list element type

@@ -1,6 +1,6 @@
 #include <catch2/catch.hpp>
 
-#include "resources/server.h"
+#include "resources/cph/server.h"
 
 using namespace cph::resources;
 using Json = nlohmann::json;

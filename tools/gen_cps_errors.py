@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
-"""Generates common/cps_errors_table.inc from section 9 of the CPH API reference.
+"""Generates resources/huawei/cps_errors_table.inc from section 9 of the CPH API reference.
 
-Usage: tools/gen_cps_errors.py ../shared/cph-api.md > common/cps_errors_table.inc
+Usage: tools/gen_cps_errors.py ../shared/cph-api.md > resources/huawei/cps_errors_table.inc
 The output is committed so the build needs no Python; rerun when the reference changes.
 """
 import re

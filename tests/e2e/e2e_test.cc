@@ -65,6 +65,7 @@ TEST_CASE("count=2 buys two servers, a rename changes them in place, count=1 rel
   CHECK(apply.out.find("Apply complete! Resources: 2 added, 0 changed, 0 destroyed.") != std::string::npos);
   CHECK(apply.out.find("server.web[0]: Creation complete after") != std::string::npos);
   CHECK(emu.calls(kPurchase) == 1);  // one order of two
+  CHECK(emu.calls(kDetail) == 0);    // its servers confirmed by list pages (3.1), not one GET each
   CHECK(names(emu.servers()) == std::vector<std::string>{"web-0001", "web-0002"});
 
   // Refresh reads the inventory with list pages, never one GET per server.

@@ -5,6 +5,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <fstream>
@@ -105,6 +106,20 @@ EmulatorProcess::EmulatorProcess(double time_scale, const std::vector<std::strin
   std::vector<std::string> argv{cphform_binary(), "emulator", "serve", "--listen", "127.0.0.1:0", "--data",
                                 (dir_.path() / "emulator.db").string(), "--time-scale", scale.str()};
   argv.insert(argv.end(), extra_args.begin(), extra_args.end());
+  // --tls: the CA goes to this emulator's directory unless the test names a
+  // file; the harness' own calls (admin, lists) trust it.
+  if (std::find(extra_args.begin(), extra_args.end(), "--tls") != extra_args.end()) {
+    auto named = std::find(extra_args.begin(), extra_args.end(), "--tls-ca-file");
+    if (named != extra_args.end() && named + 1 != extra_args.end()) {
+      http_.ca_file = *(named + 1);
+    } else {
+      http_.ca_file = (dir_.path() / "ca.pem").string();
+      argv.insert(argv.end(), {"--tls-ca-file", http_.ca_file});
+    }
+    // An expired certificate is what such a test is about; the harness'
+    // own reads of the emulator do not verify it.
+    if (std::find(extra_args.begin(), extra_args.end(), "--tls-expired") != extra_args.end()) http_.verify_peer = false;
+  }
   // The secret key goes through the environment: on argv, `ps` would show it.
   const std::map<std::string, std::string> env{
       {"CPHFORM_EMULATOR_CREDENTIALS", creds_.access_key + ":" + creds_.secret_key + ":" + creds_.project_id}};
@@ -134,7 +149,7 @@ EmulatorProcess::~EmulatorProcess() {
 std::vector<cloud::Server> EmulatorProcess::servers() const {
   return run_sync([&](boost::asio::any_io_executor ex) -> boost::asio::awaitable<std::vector<cloud::Server>> {
     cloud::Endpoints ep{cloud::parse_url(url_), cloud::parse_url(url_)};
-    cloud::CphClient client(ex, ep, creds_);
+    cloud::CphClient client(ex, ep, creds_, http_);
     co_return co_await client.list_all_servers();
   });
 }
@@ -142,7 +157,7 @@ std::vector<cloud::Server> EmulatorProcess::servers() const {
 nlohmann::json EmulatorProcess::admin(const std::string& path, const std::string& method,
                                       const std::string& request_body) const {
   auto body = run_sync([&](boost::asio::any_io_executor ex) -> boost::asio::awaitable<std::string> {
-    auto transport = cloud::make_http_transport(ex, cloud::parse_url(url_));
+    auto transport = cloud::make_http_transport(ex, cloud::parse_url(url_), http_);
     cloud::HttpRequest request;  // a named request: GCC 12 mishandles braced temporaries as coroutine arguments
     request.method = method;
     request.target = path;
@@ -164,7 +179,7 @@ nlohmann::json EmulatorProcess::stats() const { return admin("/_emulator/stats")
 std::vector<cloud::BandWidthInfo> EmulatorProcess::bandwidths() const {
   return run_sync([&](boost::asio::any_io_executor ex) -> boost::asio::awaitable<std::vector<cloud::BandWidthInfo>> {
     cloud::Endpoints ep{cloud::parse_url(url_), cloud::parse_url(url_)};
-    cloud::CphClient client(ex, ep, creds_);
+    cloud::CphClient client(ex, ep, creds_, http_);
     co_return co_await client.list_all_bandwidths();
   });
 }
@@ -172,7 +187,7 @@ std::vector<cloud::BandWidthInfo> EmulatorProcess::bandwidths() const {
 std::vector<cloud::TaggedResource> EmulatorProcess::server_tags() const {
   return run_sync([&](boost::asio::any_io_executor ex) -> boost::asio::awaitable<std::vector<cloud::TaggedResource>> {
     cloud::Endpoints ep{cloud::parse_url(url_), cloud::parse_url(url_)};
-    cloud::CphClient client(ex, ep, creds_);
+    cloud::CphClient client(ex, ep, creds_, http_);
     co_return co_await client.list_all_server_tags();
   });
 }
@@ -210,6 +225,8 @@ std::map<std::string, std::string> cphform_env(const EmulatorProcess* emulator,
                                                const std::map<std::string, std::string>& extra_env) {
   std::map<std::string, std::string> env = {{"CPHFORM_POLL_INITIAL_MS", "50"}, {"CPHFORM_POLL_MAX_MS", "200"}};
   for (const char* k : {"HW_ACCESS_KEY", "HW_SECRET_KEY", "HW_PROJECT_ID", "HW_REGION_NAME"}) env[k] = "";
+  // The machine's proxy never carries a test's loopback traffic; proxy tests set their own.
+  for (const char* k : {"HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "NO_PROXY", "no_proxy"}) env[k] = "";
   if (emulator) {
     env["HW_ACCESS_KEY"] = emulator->credentials().access_key;
     env["HW_SECRET_KEY"] = emulator->credentials().secret_key;

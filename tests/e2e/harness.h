@@ -14,7 +14,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "cloud/cph_client.h"
+#include "resources/cph/cph_client.h"
 
 namespace cph::e2e {
 
@@ -76,6 +76,8 @@ class EmulatorProcess {
   ~EmulatorProcess();
   const std::string& url() const { return url_; }
   const cloud::Credentials& credentials() const { return creds_; }
+  // With --tls among the flags: the file holding the emulator's CA ("" otherwise).
+  const std::string& ca_file() const { return http_.ca_file; }
   pid_t pid() const { return process_->pid(); }
   // Every server the emulator lists (its own list API, paged).
   std::vector<cloud::Server> servers() const;
@@ -97,6 +99,7 @@ class EmulatorProcess {
   std::unique_ptr<Process> process_;
   std::string url_;
   cloud::Credentials creds_;
+  cloud::HttpOptions http_;  // the harness' own calls
 };
 
 // A manifest with one [server.web]-style block named `name` with `count`

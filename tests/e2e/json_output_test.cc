@@ -30,12 +30,14 @@ std::string check_event(const Json& e) {
   REQUIRE(e.is_object());
   REQUIRE((e["@level"] == "info" || e["@level"] == "error"));
   REQUIRE(e["@message"].is_string());
+  REQUIRE(e["@module"] == "cphform.ui");
   REQUIRE(std::regex_match(e["@timestamp"].get<std::string>(), std::regex(R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ)")));
   const std::string type = e["type"].get<std::string>();
   if (type == "version") {
-    CHECK(e["ui"] == "1.0");
+    CHECK(e["ui"] == "1.2");
     CHECK(e["cphform"].is_string());
-  } else if (type == "refresh_complete") {
+    CHECK(e["terraform"] == e["cphform"]);
+  } else if (type == "refresh_summary") {
     CHECK(e["recorded"].is_number_integer());
     CHECK(e["live"].is_number_integer());
     CHECK(e["list_calls"].is_number_integer());
@@ -43,7 +45,7 @@ std::string check_event(const Json& e) {
     CHECK(is_resource(e["change"]["resource"]));
     CHECK(e["change"]["action"].is_string());
   } else if (type == "change_summary") {
-    for (const char* k : {"add", "change", "remove"}) CHECK(e["changes"][k].is_number_integer());
+    for (const char* k : {"add", "change", "import", "remove"}) CHECK(e["changes"][k].is_number_integer());
     CHECK(e["changes"]["operation"].is_string());
   } else if (type == "apply_start" || type == "apply_progress" || type == "apply_errored") {
     CHECK(is_hook(e["hook"]));
@@ -57,7 +59,8 @@ std::string check_event(const Json& e) {
   } else if (type == "drift_summary") {
     CHECK(e["has_drift"].is_boolean());
   } else {
-    CHECK((type == "log" || type == "resume" || type == "refresh_recorded" || type == "unmanaged_server"));
+    CHECK((type == "log" || type == "resume" || type == "refresh_recorded" || type == "unmanaged_server" ||
+           type == "outputs"));
   }
   return type;
 }
@@ -82,11 +85,11 @@ TEST_CASE("-json streams documented events for plan, apply, drift and errors", "
   REQUIRE(pe.size() == 5);
   std::vector<std::string> types;
   for (const auto& e : pe) types.push_back(check_event(e));
-  CHECK(types == std::vector<std::string>{"version", "refresh_complete", "planned_change", "planned_change",
+  CHECK(types == std::vector<std::string>{"version", "refresh_summary", "planned_change", "planned_change",
                                           "change_summary"});
   CHECK(pe[2]["change"]["resource"]["addr"] == "server.web[0]");
   CHECK(pe[2]["change"]["resource"]["resource_key"] == 0);
-  CHECK(pe[4]["changes"] == Json{{"add", 2}, {"change", 0}, {"remove", 0}, {"operation", "plan"}});
+  CHECK(pe[4]["changes"] == Json{{"add", 2}, {"change", 0}, {"import", 0}, {"remove", 0}, {"operation", "plan"}});
 
   auto needs_approve = run_cphform({"apply", "-json"}, dir.path(), &emu);
   CHECK(needs_approve.exit_code == 1);
@@ -100,7 +103,7 @@ TEST_CASE("-json streams documented events for plan, apply, drift and errors", "
   CHECK(count["apply_complete"] == 2);
   CHECK(count["change_summary"] == 2);  // the plan's, then the apply's
   auto last = events(apply.out).back();
-  CHECK(last["changes"] == Json{{"add", 2}, {"change", 0}, {"remove", 0}, {"operation", "apply"}});
+  CHECK(last["changes"] == Json{{"add", 2}, {"change", 0}, {"import", 0}, {"remove", 0}, {"operation", "apply"}});
 
   auto drift = run_cphform({"drift", "-json"}, dir.path(), &emu);
   CHECK(drift.exit_code == 0);

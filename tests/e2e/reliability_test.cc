@@ -184,7 +184,7 @@ TEST_CASE("pay_orders: manual stops at the unpaid order, bss pays it through BSS
           "[e2e][reliability]") {
   EmulatorProcess emu(1000.0);
   TempDir dir;
-  const char* kPay = "POST /v2/orders/customer-orders/pay";
+  const char* kPay = "POST /v3/orders/customer-orders/pay";
   // [provider] is the first table of the manifest: the key goes after its header.
   auto paying = [&](const std::string& how) {
     std::string m = manifest(emu.url(), {{"web", 2}});

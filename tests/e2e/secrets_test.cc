@@ -272,3 +272,32 @@ TEST_CASE("two first applies in a new directory: the loser names the holder", "[
   }
   CHECK(emu.servers().size() == 3);  // never bought twice
 }
+
+TEST_CASE("a proxy password reaches no message and no file, whatever fails", "[e2e][secrets][proxy]") {
+  // Issue 17: the password of HTTPS_PROXY / HTTP_PROXY. (proxy_test.cc
+  // checks the runs that succeed through a proxy.)
+  const std::string password = "PROXY-PW-CANARY-19c4";
+  EmulatorProcess emu(1000.0, {"--tls"});
+  TempDir dir;
+  std::string m = server_manifest(emu.url(), "web", 1);
+  dir.write("main.toml", m.insert(m.find('\n') + 1, "ca_file = \"" + emu.ca_file() + "\"\n"));
+  std::vector<RunResult> runs;
+  // Nothing listens on port 1: the connection to the proxy is refused.
+  runs.push_back(run_cphform({"plan"}, dir.path(), &emu, "", {{"HTTPS_PROXY", "http://bob:" + password + "@127.0.0.1:1"}}));
+  CHECK(contains(runs.back().err, "(proxy 127.0.0.1:1)"));
+  // A malformed proxy URL.
+  runs.push_back(run_cphform({"plan"}, dir.path(), &emu, "", {{"https_proxy", "http://bob:" + password + "@proxy:port"}}));
+  CHECK(contains(runs.back().err, "HTTPS_PROXY is not a proxy URL"));
+  // A proxy scheme that is not supported.
+  runs.push_back(run_cphform({"plan", "-json"}, dir.path(), &emu, "",
+                             {{"HTTPS_PROXY", "socks5://bob:" + password + "@127.0.0.1:1080"}}));
+  for (const RunResult& r : runs) {
+    INFO(r.out << r.err);
+    CHECK(r.exit_code == 1);
+    CHECK_FALSE(contains(r.out + r.err, password));
+  }
+  for (const auto& entry : fs::recursive_directory_iterator(dir.path())) {
+    INFO(entry.path().string());
+    if (entry.is_regular_file()) CHECK_FALSE(contains(slurp(entry.path()), password));
+  }
+}

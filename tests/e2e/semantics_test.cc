@@ -202,7 +202,8 @@ TEST_CASE("-replace rebuys a server on purpose, kept by a saved plan and guarded
   Json report = Json::parse(show.out);
   REQUIRE(report["resource_changes"].size() == 1);
   CHECK(report["resource_changes"][0]["change"]["actions"] == Json{"delete", "create"});
-  CHECK(report["resource_changes"][0]["change"]["replace_requested"] == true);
+  CHECK(report["resource_changes"][0]["action_reason"] == "replace_by_request");
+  CHECK(report["resource_changes"][0]["cphform"]["replace_requested"] == true);
 
   auto refused = w.run({"apply", "r.plan"});
   REQUIRE_RUN(refused, 1);

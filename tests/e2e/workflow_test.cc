@@ -29,13 +29,14 @@ TEST_CASE("a saved plan applies exactly once, and only to the state and manifest
   auto show = run_cphform({"show", "-json", "tf.plan"}, dir.path(), nullptr);
   REQUIRE_RUN(show, 0);
   Json report = Json::parse(show.out);
-  CHECK(report["format_version"] == "1.0");
+  CHECK(report["format_version"] == "1.2");
   REQUIRE(report["resource_changes"].size() == 2);
   CHECK(report["resource_changes"][0]["address"] == "server.web[0]");
   CHECK(report["resource_changes"][0]["change"]["actions"] == Json{"create"});
   CHECK(report["resource_changes"][0]["change"]["after"]["name"] == "web-0001");
-  CHECK(report["summary"]["add"] == 2);
+  CHECK(report["cphform"]["summary"]["add"] == 2);
   CHECK(report["resource_drift"].is_array());
+  CHECK(report["cphform"]["resource_drift"].is_array());
 
   SECTION("applied twice: the second is refused") {
     auto first = run_cphform({"apply", "tf.plan"}, dir.path(), &emu);

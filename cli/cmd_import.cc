@@ -1,0 +1,295 @@
+// import: bring servers that exist in the cloud under management.
+//   cphform import ADDRESS SERVER_ID         one server, into a declared block
+//   cphform import -filter name_prefix=P     every unmanaged server whose name starts
+//     [-generate-config-out=FILE.toml]       with P, into declared blocks, or into the
+//                                            blocks written to FILE (a new file)
+//   cphform import -filter tag=KEY=VALUE     every unmanaged server with that tag; the same
+// An import never leaves rows without a block (the next plan would destroy
+// them). Only attributes the cloud reports are recorded; the others
+// (bandwidth, ports, ...) stay unknown and the manifest's values are
+// trusted; the generated blocks read image_id from the servers' phones.
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <regex>
+#include <set>
+
+#include "cli/command.h"
+#include "planner/render.h"
+#include "resources/cph/server.h"
+
+namespace cph::engine {
+
+namespace asio = boost::asio;
+using Json = nlohmann::json;
+
+namespace {
+
+// A recorded row for a live server: readable and computed attributes only.
+state::ResourceRow imported_row(const std::string& address, const cloud::Server& live) {
+  return {address, "server", live.server_id, resources::server_refreshed_attributes(Json::object(), live), {}, ""};
+}
+
+std::string toml_string(const std::string& s) { return Json(s).dump(); }
+
+// A TOML key: bare when it can be, quoted otherwise.
+std::string toml_key(const std::string& k) {
+  bool bare = !k.empty() && std::all_of(k.begin(), k.end(), [](unsigned char c) {
+    return c < 0x80 && (std::isalnum(c) || c == '_' || c == '-');
+  });
+  return bare ? k : toml_string(k);
+}
+
+// Which unmanaged servers a filtered import takes: by name prefix, or by
+// one tag (key and value).
+struct ImportFilter {
+  std::string name_prefix;
+  std::optional<std::pair<std::string, std::string>> tag;
+  std::string describe() const { return tag ? "tag=" + tag->first + "=" + tag->second : "name_prefix=" + name_prefix; }
+};
+
+// A block label from a server name: labels are [A-Za-z_][A-Za-z0-9_-]*.
+std::string label_for(const std::string& name) {
+  std::string out;
+  for (unsigned char c : name) out += (std::isalnum(c) || c == '_' || c == '-') && c < 0x80 ? char(c) : '_';
+  if (out.empty() || std::isdigit(static_cast<unsigned char>(out[0])) || out[0] == '-') out = "s_" + out;
+  return out;
+}
+
+// The manifest block for one group of imported servers. `image_id` is read
+// from the sample server's phones (5.1); "" when it has none.
+std::string snippet(const std::string& label, const std::string& name, std::optional<int> count,
+                    const cloud::Server& sample, const Json& tags, const std::string& image_id) {
+  std::string out = "[server." + label + "]\n";
+  out += "name              = " + toml_string(name) + "\n";
+  if (count) out += "count             = " + std::to_string(*count) + "\n";
+  out += "server_model      = " + toml_string(sample.server_model_name) + "\n";
+  out += "phone_model       = " + toml_string(sample.phone_model_name) + "\n";
+  out += "vpc_id            = " + toml_string(sample.vpc_id) + "\n";
+  out += "subnet_id         = " + toml_string(sample.subnet_id) + "\n";
+  if (!sample.availability_zone.empty())
+    out += "availability_zone = " + toml_string(sample.availability_zone) + "\n";
+  if (!sample.keypair_name.empty()) out += "keypair           = " + toml_string(sample.keypair_name) + "\n";
+  if (!image_id.empty())
+    out += "image_id          = " + toml_string(image_id) + "  # the image its phones run (cph-api.md 5.1)\n";
+  else
+    out += "image_id          = \"TODO\"  # the server has no phone to read it from: fill in its image\n";
+  if (!sample.band_widths.empty()) {
+    const auto& b = sample.band_widths.front();
+    out += std::string("bandwidth         = { share_type = \"") + (b.band_width_share_type ? "shared" : "dedicated") +
+           "\", charge_mode = \"" + (b.band_width_charge_mode ? "traffic" : "bandwidth") +
+           "\", size = " + std::to_string(b.band_width_size) +
+           (b.band_width_share_type ? ", id = " + toml_string(b.band_width_id) : std::string()) + " }\n";
+  } else {
+    out += "bandwidth         = { share_type = \"dedicated\", charge_mode = \"traffic\", size = 300 }  # TODO: check\n";
+  }
+  if (!tags.empty()) {
+    std::string items;
+    for (auto it = tags.begin(); it != tags.end(); ++it)
+      items += (items.empty() ? "" : ", ") + toml_key(it.key()) + " = " + toml_string(it.value().get<std::string>());
+    out += "tags              = { " + items + " }\n";
+  }
+  return out + "\n";
+}
+
+asio::awaitable<int> import_one(Context& ctx, Session& s, const std::string& address, const std::string& id) {
+  const manifest::ResourceConfig* block = nullptr;
+  for (const auto& rc : s.ws.manifest.resources)
+    if (planner::address_matches(address, rc.address())) block = &rc;
+  if (!block)
+    throw std::runtime_error("declare " + address + " in the manifests before importing into it (a [" +
+                             address.substr(0, address.find('[')) + "] block)");
+  if (address != block->address() || block->count) {
+    std::smatch m;
+    if (!block->count || !std::regex_match(address, m, std::regex(R"(.*\[(\d+)\])")) ||
+        std::stoi(m[1].str()) >= *block->count)
+      throw std::runtime_error(address + " is not an instance of " + block->address() +
+                               (block->count ? " (count = " + std::to_string(*block->count) + ")" : ""));
+  }
+  if (s.store->resource(address)) throw std::runtime_error(address + " is already in the state");
+  for (const auto& row : s.store->resources())
+    if (row.cloud_id == id) throw std::runtime_error("server " + id + " is already managed as " + row.address);
+  cloud::Server live = co_await s.conn.client->show_server(id);
+  commit_state_edit(*s.store, "import", address, {imported_row(address, live)}, {});
+  ctx.out << address << ": Import complete [id=" << id << ", name=" << live.server_name << "]\n\n"
+          << "Import successful! Run cphform plan to compare it with the manifests.\n";
+  co_return 0;
+}
+
+// The image the server's phones run (5.1); "" when it has no phone.
+asio::awaitable<std::string> image_of(cloud::CphClient& cloud, const std::string& server_id) {
+  for (const cloud::Phone& p : co_await cloud.list_server_phones(server_id))
+    if (!p.image_id.empty()) co_return p.image_id;
+  co_return std::string();
+}
+
+// Writes `text` to a new file: refuses one that exists (as Terraform's
+// -generate-config-out does), so that nothing the user wrote is replaced.
+void write_new_file(const std::filesystem::path& file, const std::string& text) {
+  std::FILE* f = std::fopen(file.c_str(), "wx");
+  if (!f) throw std::runtime_error("cannot create " + file.string() + ": " + std::strerror(errno) + "; nothing was imported");
+  bool ok = std::fwrite(text.data(), 1, text.size(), f) == text.size();
+  ok = std::fclose(f) == 0 && ok;
+  if (!ok) {
+    std::filesystem::remove(file);
+    throw std::runtime_error("cannot write " + file.string() + "; nothing was imported");
+  }
+}
+
+asio::awaitable<int> import_filtered(Context& ctx, Session& s, const ImportFilter& filter,
+                                     const std::optional<std::filesystem::path>& config_out) {
+  std::set<std::string> managed;
+  for (const auto& row : s.store->resources()) managed.insert(row.cloud_id);
+  std::vector<cloud::Server> all = co_await s.conn.client->list_all_servers();
+  // Every server's tags (7.9, in pages): recorded with the imported rows,
+  // so that later tag changes are drift, and written into the blocks.
+  std::map<std::string, Json> tags_of;
+  for (const cloud::TaggedResource& r : co_await s.conn.client->list_all_server_tags()) {
+    Json tags = Json::object();
+    for (const cloud::Tag& t : r.tags) tags[t.key] = t.value;
+    tags_of[r.resource_id] = std::move(tags);
+  }
+  auto tags = [&](const std::string& id) {
+    auto t = tags_of.find(id);
+    return t == tags_of.end() ? Json::object() : t->second;
+  };
+  auto wanted = [&](const cloud::Server& srv) {
+    if (filter.tag) {
+      Json t = tags(srv.server_id);
+      return t.contains(filter.tag->first) && t[filter.tag->first] == filter.tag->second;
+    }
+    return srv.server_name.rfind(filter.name_prefix, 0) == 0;
+  };
+  // Group "<base>-NNNN" names into counted blocks, others into single blocks.
+  struct Group {
+    std::string name;
+    bool counted = false;
+    std::map<int, cloud::Server> members;  // by index
+  };
+  std::map<std::string, Group> groups;  // by label
+  static const std::regex numbered(R"((.+)-(\d{4}))");
+  for (const auto& srv : all) {
+    if (managed.count(srv.server_id) || !wanted(srv)) continue;
+    std::smatch m;
+    bool counted = std::regex_match(srv.server_name, m, numbered) && std::stoi(m[2].str()) > 0;
+    std::string name = counted ? m[1].str() : srv.server_name;
+    Group& g = groups[label_for(name) + (counted ? "" : "_single")];
+    g.name = name;
+    g.counted = counted;
+    int index = counted ? std::stoi(m[2].str()) - 1 : 0;
+    if (g.members.count(index))
+      throw std::runtime_error("two unmanaged servers are named " + srv.server_name + "; rename one before importing");
+    g.members[index] = srv;
+  }
+  if (groups.empty()) {
+    if (filter.tag)
+      ctx.out << "No unmanaged server has the tag " << filter.tag->first << "=" << filter.tag->second
+              << "; nothing was imported.\n";
+    else
+      ctx.out << "No unmanaged server has a name starting with \"" << filter.name_prefix << "\"; nothing was imported.\n";
+    co_return 0;
+  }
+  std::vector<state::ResourceRow> rows;
+  std::string blocks;
+  for (auto& [key, g] : groups) {
+    std::string label = label_for(g.name);
+    std::string block = "server." + label;
+    for (const auto& row : s.store->resources())
+      if (planner::address_matches(row.address, block))
+        throw std::runtime_error(block + " already has instances in the state; import them one by one instead");
+    // Rows without a block would plan the destruction of what was just
+    // imported: the block must exist, or be written now.
+    const bool declared = s.ws.manifest.find(block) != nullptr;
+    if (config_out && declared)
+      throw std::runtime_error(block + " is already declared in the manifests: import without -generate-config-out "
+                               "(nothing was imported)");
+    if (!config_out && !declared)
+      throw std::runtime_error("no [" + block + "] block in the manifests: the next plan would destroy the servers " +
+                               "imported into it. Write the blocks with -generate-config-out=FILE.toml, or declare [" +
+                               block + "] first (nothing was imported)");
+    std::optional<int> count;
+    if (g.counted) count = g.members.rbegin()->first + 1;
+    bool same_tags = true;
+    for (const auto& [index, srv] : g.members) {
+      rows.push_back(imported_row(g.counted ? block + "[" + std::to_string(index) + "]" : block, srv));
+      rows.back().attributes["tags"] = tags(srv.server_id);
+      same_tags = same_tags && tags(srv.server_id) == tags(g.members.begin()->second.server_id);
+    }
+    cloud::Server sample = co_await s.conn.client->show_server(g.members.begin()->second.server_id);
+    const std::string image = co_await image_of(*s.conn.client, sample.server_id);
+    blocks += snippet(label, g.name, count, sample, tags(sample.server_id), image);
+    if (!same_tags)
+      blocks += "# note: the instances' tags differ; these are " + label + "'s first instance's\n\n";
+    if (count && static_cast<int>(g.members.size()) != *count)
+      blocks += "# note: only " + std::to_string(g.members.size()) + " of the " + std::to_string(*count) +
+                " instances exist; the next apply would buy the missing ones\n\n";
+  }
+  if (config_out) {
+    // The blocks first: state rows without them would plan a destroy.
+    write_new_file(*config_out, "# Written by cphform import -filter " + filter.describe() +
+                                    " from what the cloud reports.\n\n" + blocks);
+    try {
+      commit_state_edit(*s.store, "import", "filter " + filter.describe(), rows, {});
+    } catch (...) {
+      std::filesystem::remove(*config_out);
+      throw;
+    }
+  } else {
+    commit_state_edit(*s.store, "import", "filter " + filter.describe(), rows, {});
+  }
+  for (const auto& r : rows) ctx.out << r.address << ": Import complete [id=" << r.cloud_id << "]\n";
+  if (config_out)
+    ctx.out << "\nImported " << rows.size() << " server(s); their blocks are in " << config_out->string()
+            << ". Run cphform plan to check them.\n";
+  else
+    ctx.out << "\nImported " << rows.size() << " server(s) into the declared blocks. What the cloud reports, to "
+            << "compare with them (cphform plan shows any difference):\n\n" << blocks;
+  co_return 0;
+}
+
+}  // namespace
+
+asio::awaitable<int> cmd_import(Context& ctx, const Flags& flags) {
+  SessionOptions options;
+  options.take_lock = true;
+  options.operation = "import";
+  options.lock_timeout = parse_duration(flags.get("lock-timeout", "0s"));
+  if (flags.has("filter")) {
+    const std::string text = flags.get("filter");
+    ImportFilter filter;
+    if (text.rfind("name_prefix=", 0) == 0 && text.size() > 12) {
+      filter.name_prefix = text.substr(12);
+    } else if (auto eq = text.find('=', 4); text.rfind("tag=", 0) == 0 && eq != std::string::npos && eq > 4) {
+      filter.tag = std::make_pair(text.substr(4, eq - 4), text.substr(eq + 1));
+    } else {
+      throw UsageError("-filter takes name_prefix=PREFIX or tag=KEY=VALUE");
+    }
+    if (!flags.positional.empty()) throw UsageError("import -filter takes no address");
+    std::optional<std::filesystem::path> config_out;
+    if (flags.has("generate-config-out")) {
+      std::filesystem::path file = flags.get("generate-config-out");
+      if (file.extension() != ".toml")
+        throw UsageError("-generate-config-out names a new .toml file (the manifests are the *.toml files)");
+      if (file.is_relative()) file = ctx.dir / file;
+      if (std::filesystem::exists(file))
+        throw std::runtime_error(file.string() + " already exists: -generate-config-out writes a new file; "
+                                 "nothing was imported");
+      config_out = file;
+    }
+    auto s = co_await open_session(ctx, options);
+    const int code = co_await import_filtered(ctx, *s, filter, config_out);
+    co_return release_lock(ctx, *s, code);
+  }
+  if (flags.has("generate-config-out")) throw UsageError("-generate-config-out goes with import -filter");
+  if (flags.positional.size() != 2)
+    throw UsageError("usage: cphform import ADDRESS SERVER_ID | import -filter name_prefix=P | import -filter tag=K=V");
+  auto s = co_await open_session(ctx, options);
+  const int code = co_await import_one(ctx, *s, flags.positional[0], flags.positional[1]);
+  co_return release_lock(ctx, *s, code);
+}
+
+}  // namespace cph::engine

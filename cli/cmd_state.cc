@@ -1,0 +1,156 @@
+// state list | show | rm | mv, force-unlock, and validate: reading and surgically
+// editing the recorded state. Edits take the write lock and go through the
+// journal, so each one is a single transaction that bumps the serial.
+#include <iostream>
+
+#include "cli/command.h"
+#include "cli/commands.h"
+#include "planner/render.h"
+#include "planner/sensitive.h"
+
+namespace cph::engine {
+
+namespace {
+
+constexpr const char* kStateUsage =
+    "usage: cphform state list | show ADDRESS | rm ADDRESS... | mv FROM TO | pull | migrate -to=pg|sqlite [-force]";
+
+// `sensitive`: the manifest block's sensitive paths; an attribute holding one
+// is shown as "(sensitive value)" (the state keeps it, people do not see it).
+void show_row(std::ostream& out, const state::ResourceRow& row, const std::vector<std::string>& sensitive) {
+  out << "# " << row.address << ":\n";
+  out << "resource \"" << row.type << "\" \"" << row.address.substr(row.type.size() + 1) << "\" {\n";
+  size_t w = 0;
+  for (auto it = row.attributes.begin(); it != row.attributes.end(); ++it) w = std::max(w, it.key().size());
+  for (auto it = row.attributes.begin(); it != row.attributes.end(); ++it) {
+    if (it.value().is_null()) continue;
+    out << "    " << it.key() << std::string(w - it.key().size(), ' ') << " = "
+        << (planner::touches_sensitive(sensitive, it.key()) ? planner::kSensitiveText : planner::render_value(it.value()))
+        << "\n";
+  }
+  out << "}\n";
+}
+
+}  // namespace
+
+int cmd_state(Context& ctx, const std::vector<std::string>& args) {
+  if (args.empty()) throw UsageError(kStateUsage);
+  const std::string sub = args[0];
+  Flags flags = parse_command_flags("state", {args.begin() + 1, args.end()});
+  Workspace ws = load_workspace(ctx);
+  auto store = open_state(ws);
+  if (sub == "pull") {
+    ctx.out << state::export_state(*store).dump(2) << "\n";
+    return 0;
+  }
+  if (sub == "migrate") {
+    const std::string to = flags.get("to");
+    if (to != "pg" && to != "sqlite") throw UsageError("usage: cphform state migrate -to=pg|sqlite [-force]");
+    state::BackendConfig target = backend_config(ws, to);
+    if (target.type == ws.manifest.backend.type)
+      throw std::runtime_error("the state is already on " + to + "; migrate copies it to the other backend");
+    auto lock = take_lock(*store, "state migrate", parse_duration(flags.get("lock-timeout", "0s")), note_to(ctx));
+    auto destination = state::open_state_store(target);
+    state::copy_state(*store, *destination, flags.has("force"));
+    lock->release();  // a failure is an error (exit 1), not a silent leftover lock row
+    state::Meta meta = destination->meta();
+    ctx.out << "Copied workspace \"" << target.workspace << "\" to " << to << ": lineage " << meta.lineage
+            << ", serial " << meta.serial << ", " << destination->resources().size()
+            << " resource(s), journal and history.\nSet [backend] type = \"" << to
+            << "\" in the manifests to use it.\n";
+    return 0;
+  }
+  if (sub == "list") {
+    for (const auto& row : store->resources()) ctx.out << row.address << "\n";
+    return 0;
+  }
+  if (sub == "show") {
+    if (flags.positional.size() != 1) throw UsageError("usage: cphform state show ADDRESS");
+    auto row = store->resource(flags.positional[0]);
+    if (!row) throw std::runtime_error("no resource " + flags.positional[0] + " in the state");
+    const manifest::ResourceConfig* config = ws.manifest.find(row->address.substr(0, row->address.find('[')));
+    show_row(ctx.out, *row, config ? config->sensitive : std::vector<std::string>{});
+    return 0;
+  }
+  auto timeout = parse_duration(flags.get("lock-timeout", "0s"));
+  if (sub == "rm") {
+    if (flags.positional.empty()) throw UsageError("usage: cphform state rm ADDRESS...");
+    for (const auto& a : flags.positional)
+      if (!store->resource(a)) throw std::runtime_error("no resource " + a + " in the state; nothing was removed");
+    auto lock = take_lock(*store, "state rm", timeout, note_to(ctx));
+    commit_state_edit(*store, "state rm", flags.positional.front(), {}, flags.positional);
+    lock->release();
+    for (const auto& a : flags.positional) ctx.out << "Removed " << a << "\n";
+    ctx.out << "Successfully removed " << flags.positional.size() << " resource instance(s). The servers still "
+            << "exist in the cloud; cphform no longer manages them.\n";
+    return 0;
+  }
+  if (sub == "mv") {
+    if (flags.positional.size() != 2) throw UsageError("usage: cphform state mv FROM TO");
+    const std::string& from = flags.positional[0];
+    const std::string& to = flags.positional[1];
+    auto row = store->resource(from);
+    if (!row) throw std::runtime_error("no resource " + from + " in the state");
+    if (store->resource(to)) throw std::runtime_error(to + " is already in the state; nothing was moved");
+    if (to.rfind(row->type + ".", 0) != 0)
+      throw std::runtime_error("cannot move a " + row->type + " to " + to + ": the address must start with \"" +
+                               row->type + ".\"");
+    auto lock = take_lock(*store, "state mv", timeout, note_to(ctx));
+    state::ResourceRow moved = *row;
+    moved.address = to;
+    commit_state_edit(*store, "state mv", from, {moved}, {from});
+    lock->release();
+    ctx.out << "Move \"" << from << "\" to \"" << to << "\"\nSuccessfully moved 1 object(s).\n";
+    return 0;
+  }
+  throw UsageError(kStateUsage);
+}
+
+int cmd_validate(Context& ctx, const Flags& flags) {
+  nlohmann::json diagnostics = nlohmann::json::array();
+  try {
+    load_workspace(ctx);
+  } catch (const manifest::ManifestError& e) {
+    if (!flags.has("json")) throw;
+    for (const auto& d : e.diagnostics)
+      diagnostics.push_back({{"severity", "error"},
+                             {"summary", d.message},
+                             {"range", {{"filename", d.pos.file}, {"start", {{"line", d.pos.line}, {"column", d.pos.column}}}}}});
+  }
+  if (flags.has("json")) {
+    ctx.out << nlohmann::json{{"format_version", "1.0"},
+                              {"valid", diagnostics.empty()},
+                              {"error_count", diagnostics.size()},
+                              {"diagnostics", diagnostics}}
+                   .dump()
+            << "\n";
+    return diagnostics.empty() ? 0 : 1;
+  }
+  ctx.out << "Success! The configuration is valid.\n";
+  return 0;
+}
+
+int cmd_force_unlock(Context& ctx, const Flags& flags) {
+  if (flags.positional.size() != 1) throw UsageError("usage: cphform force-unlock [-force] LOCK_ID");
+  auto store = open_state(load_workspace(ctx));
+  auto current = store->current_lock();
+  if (!current) throw std::runtime_error("the state is not locked");
+  if (current->id != flags.positional[0])
+    throw std::runtime_error("the state is locked with id " + current->id + " (by " + current->holder +
+                             "), not " + flags.positional[0]);
+  if (!flags.has("force")) {
+    ctx.out << "Do you really want to force-unlock the lock of " << current->holder << " (" << current->operation
+            << ", since " << current->created_at << ")?\n  Only 'yes' will be accepted to confirm.\n\n  Enter a value: "
+            << std::flush;
+    std::string answer;
+    if (!std::getline(ctx.in, answer) || answer != "yes") {
+      ctx.err << "Error: force-unlock cancelled.\n";
+      return 1;
+    }
+  }
+  store->unlock(current->id);
+  ctx.out << "The state has been unlocked.\n";
+  return 0;
+}
+
+}  // namespace cph::engine

@@ -1,0 +1,430 @@
+#include "cli/command.h"
+#include "cli/commands.h"
+
+#include <fcntl.h>
+#include <pwd.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <cstdlib>
+#include <algorithm>
+#include <future>
+#include <map>
+#include <optional>
+#include <set>
+#include <ostream>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_future.hpp>
+
+#include <sqlite3.h>
+
+#include "common/crypto.h"
+#include "common/duration.h"
+#include "common/sqlite.h"
+#include "engine/outputs.h"
+#include "planner/planner.h"
+
+namespace cph::engine {
+
+namespace asio = boost::asio;
+namespace fs = std::filesystem;
+
+std::string Flags::get(const std::string& name, const std::string& fallback) const {
+  auto it = values.find(name);
+  return it == values.end() ? fallback : it->second;
+}
+
+std::vector<std::string> Flags::all(const std::string& name) const {
+  auto it = lists.find(name);
+  return it == lists.end() ? std::vector<std::string>{} : it->second;
+}
+
+Flags parse_flags(const std::vector<std::string>& args, const std::set<std::string>& switches,
+                  const std::set<std::string>& valued, size_t max_positional) {
+  Flags flags;
+  for (size_t i = 0; i < args.size(); ++i) {
+    std::string a = args[i];
+    if (a.size() < 2 || a[0] != '-') {
+      if (flags.positional.size() >= max_positional) throw UsageError("unexpected argument \"" + a + "\"");
+      flags.positional.push_back(a);
+      continue;
+    }
+    a = a.substr(a[1] == '-' ? 2 : 1);
+    std::optional<std::string> value;
+    if (auto eq = a.find('='); eq != std::string::npos) {
+      value = a.substr(eq + 1);
+      a = a.substr(0, eq);
+    }
+    if (switches.count(a)) {
+      if (value && *value != "true" && *value != "false") throw UsageError("-" + a + " takes no value");
+      if (!value || *value == "true") flags.values[a] = "";
+    } else if (valued.count(a)) {
+      if (!value) {
+        if (i + 1 >= args.size()) throw UsageError("-" + a + " needs a value");
+        value = args[++i];
+      }
+      flags.values[a] = *value;
+      flags.lists[a].push_back(*value);
+    } else {
+      throw UnknownFlag(a);
+    }
+  }
+  return flags;
+}
+
+void take_variable_flags(Context& ctx, std::vector<std::string>& args) {
+  std::vector<std::string> rest;
+  for (size_t i = 0; i < args.size(); ++i) {
+    std::string a = args[i];
+    std::string name = a.rfind("--", 0) == 0 ? a.substr(2) : a.rfind("-", 0) == 0 ? a.substr(1) : "";
+    std::string flag = name.substr(0, name.find('='));
+    if (flag != "var" && flag != "var-file") {
+      rest.push_back(a);
+      continue;
+    }
+    std::string value;
+    if (name.size() > flag.size()) value = name.substr(flag.size() + 1);
+    else if (i + 1 < args.size()) value = args[++i];
+    else throw UsageError("-" + flag + " needs a value (" + (flag == "var" ? "NAME=VALUE" : "a .toml file") + ")");
+    if (flag == "var") ctx.vars.vars.push_back(value);
+    else ctx.vars.var_files.push_back(value);
+  }
+  args = rest;
+}
+
+Workspace load_workspace(const Context& ctx) {
+  Workspace ws;
+  ws.dir = ctx.dir;
+  ws.data_dir = ctx.dir / ".cphform";
+  ws.manifest = manifest::load_manifest_dir(ctx.dir, ctx.vars);
+  return ws;
+}
+
+int parse_parallelism(const Flags& flags) {
+  const std::string v = flags.get("parallelism", std::to_string(cloud::kDefaultParallelism));
+  const bool digits = !v.empty() && v.size() <= 4 && v.find_first_not_of("0123456789") == std::string::npos;
+  if (!digits || std::stoi(v) < 1)
+    throw UsageError("-parallelism must be a whole number from 1 to 9999, not \"" + v + "\"");
+  return std::stoi(v);
+}
+
+std::chrono::milliseconds parse_duration(const std::string& s) {
+  if (const auto d = parse_duration_text(s)) return *d;
+  throw UsageError("bad duration \"" + s + "\" (use e.g. 30s, 2m, 500ms)");
+}
+
+namespace {
+
+std::string host_name() {
+  char host[256] = {0};
+  gethostname(host, sizeof host - 1);
+  return host;
+}
+
+// A holder "user@host pid N" of this host whose pid no longer exists.
+bool holder_is_dead(const std::string& holder) {
+  auto at = holder.find('@');
+  auto pid_at = holder.rfind(" pid ");
+  if (at == std::string::npos || pid_at == std::string::npos || pid_at < at) return false;
+  if (holder.substr(at + 1, pid_at - at - 1) != host_name()) return false;
+  try {
+    pid_t pid = static_cast<pid_t>(std::stol(holder.substr(pid_at + 5)));
+    return pid > 0 && kill(pid, 0) != 0 && errno == ESRCH;
+  } catch (const std::exception&) {
+    return false;
+  }
+}
+
+std::chrono::milliseconds env_ms(const char* name, std::chrono::milliseconds fallback) {
+  const char* v = std::getenv(name);
+  if (!v || !*v) return fallback;
+  try {
+    return std::chrono::milliseconds(std::stol(v));
+  } catch (const std::exception&) {
+    throw std::runtime_error(std::string(name) + " must be a number of milliseconds");
+  }
+}
+
+}  // namespace
+
+std::string actor() {
+  const char* user = std::getenv("USER");
+  if (!user || !*user) user = std::getenv("LOGNAME");
+  std::string name = user && *user ? user : "";
+  if (name.empty()) {  // cron, containers and sudo -i often set neither: ask the OS
+    const struct passwd* pw = getpwuid(geteuid());
+    if (pw && pw->pw_name && *pw->pw_name) name = pw->pw_name;
+  }
+  return (name.empty() ? "unknown" : name) + "@" + host_name() + " pid " + std::to_string(getpid());
+}
+
+std::function<void(const std::string&)> note_to(Context& ctx) {
+  return [&ctx](const std::string& line) {
+    if (ctx.json)
+      ctx.json->emit("log", "info", line, nlohmann::json::object());
+    else
+      ctx.out << line << "\n" << std::flush;
+  };
+}
+
+namespace {
+std::unique_ptr<state::ScopedLock> take_lock_once(state::StateStore& store, const std::string& operation,
+                                                  std::chrono::milliseconds timeout,
+                                                  const std::function<void(const std::string&)>& note);
+}  // namespace
+
+std::unique_ptr<state::ScopedLock> take_lock(state::StateStore& store, const std::string& operation,
+                                             std::chrono::milliseconds timeout,
+                                             const std::function<void(const std::string&)>& note) {
+  try {
+    return take_lock_once(store, operation, timeout, note);
+  } catch (const sql::Error& e) {
+    // SQLite stayed busy for its whole busy timeout: someone writes the state
+    // file. Name the lock holder when one is recorded (issue 18, D13).
+    const int primary = e.code & 0xff;
+    if (primary != SQLITE_BUSY && primary != SQLITE_LOCKED) throw;
+    if (std::optional<state::LockInfo> held = store.current_lock()) throw state::LockHeld(*held);
+    throw std::runtime_error(std::string("the state is busy: another cphform process is writing it but holds no "
+                                         "lock yet (") + e.what() + "); retry, or wait with -lock-timeout=DURATION");
+  }
+}
+
+namespace {
+std::unique_ptr<state::ScopedLock> take_lock_once(state::StateStore& store, const std::string& operation,
+                                                  std::chrono::milliseconds timeout,
+                                                  const std::function<void(const std::string&)>& note) {
+  const auto ttl = std::chrono::seconds(600);  // refreshed every minute by the executor
+  try {
+    // First without waiting, so that a busy lock is named before the wait.
+    return std::make_unique<state::ScopedLock>(store, actor(), operation, ttl, std::chrono::milliseconds(0));
+  } catch (const state::LockHeld& held) {
+    if (holder_is_dead(held.holder.holder)) {
+      note("Taking over the state lock of " + held.holder.holder + " (" + held.holder.operation +
+           "), a process that no longer runs.");
+      store.unlock(held.holder.id);
+    } else if (timeout.count() > 0) {
+      note("Waiting up to " + std::to_string(std::chrono::duration_cast<std::chrono::seconds>(timeout).count()) +
+           "s for the state lock held by " + held.holder.holder + " (" + held.holder.operation + ", since " +
+           held.holder.created_at + ")...");
+    } else {
+      throw;
+    }
+    return std::make_unique<state::ScopedLock>(store, actor(), operation, ttl, timeout);
+  }
+}
+}  // namespace
+
+void commit_state_edit(state::StateStore& store, const std::string& operation, const std::string& address,
+                       const std::vector<state::ResourceRow>& put, const std::vector<std::string>& remove) {
+  nlohmann::json what = {{"put", nlohmann::json::array()}, {"remove", remove}, {"by", actor()}};
+  for (const auto& r : put) what["put"].push_back(r.address);
+  int64_t id = store.journal_intent(crypto::random_hex(8), address, operation, crypto::sha256_hex(what.dump()), what);
+  store.journal_done(id, put, remove);
+}
+
+asio::awaitable<std::unique_ptr<Session>> open_session(Context& ctx, const SessionOptions& options) {
+  auto s = std::make_unique<Session>();
+  s->ws = load_workspace(ctx);  // manifest errors stop here: no state, no request
+  s->store = open_state(s->ws);
+  if (options.take_lock) s->lock = take_lock(*s->store, options.operation, options.lock_timeout, note_to(ctx));
+  s->conn = connect_cloud(s->ws, co_await asio::this_coro::executor);
+  for (const std::string& warning : s->conn.warnings) {
+    if (ctx.json)
+      ctx.json->emit("log", "info", "Warning: " + warning, nlohmann::json::object());
+    else
+      ctx.err << "Warning: " << warning << "\n\n";
+  }
+  if (s->conn.client) s->conn.client->set_parallelism(options.parallelism);
+  co_return s;
+}
+
+int release_lock(Context& ctx, Session& s, int code) {
+  if (!s.lock) return code;
+  const std::string id = s.lock->id();
+  try {
+    s.lock->release();
+    return code;
+  } catch (const std::exception& e) {
+    std::string message = "could not release the state lock " + id + ": " + e.what() +
+                          "; once the cause is fixed, run cphform force-unlock " + id;
+    if (ctx.json) ctx.json->diagnostic(message);
+    ctx.err << "Error: " << message << "\n";
+    return 1;
+  }
+}
+
+void write_private_file(const std::string& path, const std::string& text, const std::string& what) {
+  auto fail = [&](int error) {
+    throw std::runtime_error("cannot write " + what + " to " + path + ": " + std::strerror(error));
+  };
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) fail(errno);
+  if (::fchmod(fd, 0600) != 0) {  // an existing file keeps its mode through O_TRUNC
+    int error = errno;
+    ::close(fd);
+    fail(error);
+  }
+  for (size_t done = 0; done < text.size();) {
+    ssize_t n = ::write(fd, text.data() + done, text.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      int error = n < 0 ? errno : EIO;
+      ::close(fd);
+      fail(error);
+    }
+    done += static_cast<size_t>(n);
+  }
+  // A full disk may only show at fsync or close (delayed allocation, NFS).
+  if (::fsync(fd) != 0 && errno != EINVAL) {
+    int error = errno;
+    ::close(fd);
+    fail(error);
+  }
+  if (::close(fd) != 0) fail(errno);
+}
+
+namespace {
+
+// "physical.rx1.xlarge.special" -> "rx1" (cph-api.md 3.12: changes only
+// within one generation).
+std::string generation(const std::string& model) {
+  auto dot = model.find('.');
+  std::string rest = dot == std::string::npos ? model : model.substr(dot + 1);
+  return rest.substr(0, rest.find('.'));
+}
+
+}  // namespace
+
+asio::awaitable<void> check_model_changes(cloud::CphClient& cloud, const planner::Plan& plan) {
+  std::vector<const planner::Action*> changes;
+  for (const auto& a : plan.actions)
+    if (std::find(a.operations.begin(), a.operations.end(), "change_model") != a.operations.end()) changes.push_back(&a);
+  if (changes.empty()) co_return;
+  std::optional<int> any_product;
+  std::set<std::string> models;
+  for (const cloud::ServerModel& m : co_await cloud.list_server_models(any_product)) models.insert(m.server_model_name);
+  std::map<std::string, cloud::PhoneModel> phones;
+  for (cloud::PhoneModel& p : co_await cloud.list_phone_models()) {
+    std::string name = p.phone_model_name;
+    phones.emplace(std::move(name), std::move(p));
+  }
+  std::vector<std::string> problems;
+  for (const planner::Action* a : changes) {
+    const std::string from = a->before.value("server_model", "");
+    const std::string to = a->after.value("server_model", "");
+    const std::string phone_from = a->before.value("phone_model", "");
+    const std::string phone_to = a->after.value("phone_model", "");
+    auto target = phones.find(phone_to);
+    auto current = phones.find(phone_from);
+    if (!models.count(to)) {
+      problems.push_back(a->address + ": server_model \"" + to +
+                         "\" is not in the service's server-models list (GET /v1/{project_id}/cloud-phone/server-models)");
+    } else if (generation(from) != generation(to)) {
+      problems.push_back(a->address + ": server_model can only change within one generation (\"" + from + "\" is " +
+                         generation(from) + ", \"" + to + "\" is " + generation(to) + "; cph-api.md 3.12)");
+    } else if (target == phones.end() || target->second.server_model_name != to) {
+      problems.push_back(a->address + ": phone_model \"" + phone_to + "\" is not a phone model of server model \"" + to +
+                         "\" (GET /v1/{project_id}/cloud-phone/phone-models; cph-api.md 3.12)");
+    } else if (current != phones.end() && current->second.phone_capacity != target->second.phone_capacity) {
+      problems.push_back(a->address + ": a model change must keep the number of phones (\"" + phone_from + "\" has " +
+                         std::to_string(current->second.phone_capacity) + ", \"" + phone_to + "\" has " +
+                         std::to_string(target->second.phone_capacity) + "; cph-api.md 3.12)");
+    }
+  }
+  if (!problems.empty()) throw planner::PlanError(problems);
+}
+
+namespace {
+
+// check_model_changes names the instance ("server.web[0]: server_model
+// ..."); a manifest problem is also shown where the manifest sets the model.
+planner::PlanError located_model_problems(const planner::PlanError& e, const planner::Plan& plan,
+                                          const manifest::Manifest& m) {
+  std::map<std::string, const manifest::ResourceConfig*> blocks;
+  for (const manifest::ResourceConfig& rc : m.resources) blocks.emplace(rc.address(), &rc);
+  std::map<std::string, std::string> where;  // instance address -> "file:line:column: "
+  for (const planner::Action& a : plan.actions)
+    if (auto rc = blocks.find(a.block); rc != blocks.end() && !a.operations.empty())
+      where[a.address] = rc->second->pos_of("server_model").str() + ": ";
+  std::vector<std::string> problems;
+  for (const std::string& p : e.problems) {
+    auto it = where.find(p.substr(0, p.find(": ")));
+    problems.push_back(it == where.end() ? p : it->second + p);
+  }
+  return planner::PlanError(problems);
+}
+
+}  // namespace
+
+asio::awaitable<planner::Plan> refresh_and_plan(Context& ctx, Session& s, bool destroy,
+                                                planner::Inventory* inventory, const PlanScope* scope,
+                                                bool read_tags) {
+  planner::PlanInput input;
+  input.manifest = &s.ws.manifest;
+  input.meta = s.store->meta();
+  input.rows = s.store->resources();
+  input.open_journal = s.store->open_journal();
+  input.destroy = destroy;
+  if (scope) {
+    input.targets = scope->targets;
+    input.excludes = scope->excludes;
+    input.replace = scope->replace;
+    if (!input.targets.empty() || !input.excludes.empty()) {
+      const std::string warning =
+          "-target/-exclude narrow this plan: the rest of the manifests is not applied, so the result may "
+          "not match them. Use it for exceptional situations, then run a full plan.";
+      if (ctx.json)
+        ctx.json->emit("log", "info", "Warning: " + warning, nlohmann::json::object());
+      else
+        ctx.err << "Warning: " << warning << "\n\n";
+    }
+  }
+  planner::RefreshNeeds needs = planner::refresh_needs(destroy ? nullptr : &s.ws.manifest, input.rows);
+  needs.tags = needs.tags || read_tags;
+  planner::Inventory live;
+  try {
+    live = co_await planner::refresh(*s.conn.client, needs);
+  } catch (const cloud::TransportError& e) {
+    // Name the endpoint: without `endpoint`, it is derived from the region.
+    throw cloud::TransportError(s.conn.description + ": " + e.what(), e.maybe_sent);
+  }
+  input.live = &live;
+  int64_t lists = s.conn.client->call_counts()["GET /v1/{project_id}/cloud-phone/servers"];
+  if (ctx.json)
+    ctx.json->refreshed(input.rows.size(), live.servers.size(), lists);
+  else
+    ctx.out << "Refreshed " << input.rows.size() << " recorded resource" << (input.rows.size() == 1 ? "" : "s")
+          << " against " << live.servers.size() << " servers in the cloud (" << s.conn.description << ", " << lists
+          << " list call" << (lists == 1 ? "" : "s") << ").\n\n";
+  planner::Plan plan = planner::make_plan(input);
+  try {
+    co_await check_model_changes(*s.conn.client, plan);
+  } catch (const planner::PlanError& e) {
+    throw located_model_problems(e, plan, s.ws.manifest);
+  }
+  plan.outputs = output_changes(s.ws.manifest, input.rows, plan);
+  if (inventory) *inventory = std::move(live);
+  co_return plan;
+}
+
+resources::PollPolicy poll_policy() {
+  resources::PollPolicy poll;
+  poll.initial = env_ms("CPHFORM_POLL_INITIAL_MS", poll.initial);
+  poll.max = env_ms("CPHFORM_POLL_MAX_MS", poll.max);
+  return poll;
+}
+
+int run_async(std::function<asio::awaitable<int>()> command) {
+  asio::io_context io;
+  auto result = asio::co_spawn(io, command(), asio::use_future);
+  io.run();
+  return result.get();
+}
+
+}  // namespace cph::engine
