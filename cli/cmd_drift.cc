@@ -45,11 +45,7 @@ bool ignored(const std::vector<std::string>& patterns, const std::string& what) 
 
 // Which unmanaged servers to report: a name prefix and/or tags (-tag
 // KEY=VALUE, repeatable, all required). Neither: none are reported.
-struct UnmanagedFilter {
-  std::string name_prefix;
-  std::vector<std::pair<std::string, std::string>> tags;
-  bool active() const { return !name_prefix.empty() || !tags.empty(); }
-};
+using resources::UnmanagedFilter;
 
 std::vector<std::pair<std::string, std::string>> parse_tag_filters(const std::vector<std::string>& values) {
   std::vector<std::pair<std::string, std::string>> out;
@@ -61,15 +57,9 @@ std::vector<std::pair<std::string, std::string>> parse_tag_filters(const std::ve
   return out;
 }
 
-bool has_tags(const Json& tags, const std::vector<std::pair<std::string, std::string>>& wanted) {
-  return std::all_of(wanted.begin(), wanted.end(), [&](const auto& kv) {
-    return tags.is_object() && tags.contains(kv.first) && tags[kv.first] == kv.second;
-  });
-}
-
 // The drift findings with, for each attribute, what the manifest wants;
 // [drift] ignore patterns leave matching findings out.
-Json drift_report(const planner::Plan& plan, const planner::Inventory& live, const UnmanagedFilter& filter,
+Json drift_report(const planner::Plan& plan, const resources::Inventory& live, const UnmanagedFilter& filter,
                   const std::set<std::string>& managed_ids, const std::vector<std::string>& ignore) {
   Json drift = Json::array();
   for (const planner::Drift& d : plan.drift) {
@@ -96,16 +86,7 @@ Json drift_report(const planner::Plan& plan, const planner::Inventory& live, con
     if (!d.deleted && changes.empty()) continue;
     drift.push_back({{"address", d.address}, {"cloud_id", d.cloud_id}, {"deleted", d.deleted}, {"changes", changes}});
   }
-  Json unmanaged = Json::array();
-  if (filter.active())
-    for (const auto& [id, s] : live.servers) {
-      auto t = live.server_tags.find(id);
-      Json tags = t == live.server_tags.end() ? Json::object() : t->second;
-      if (!managed_ids.count(id) && s.server_name.rfind(filter.name_prefix, 0) == 0 && has_tags(tags, filter.tags))
-        unmanaged.push_back({{"server_id", id}, {"server_name", s.server_name}, {"status", s.status}, {"tags", tags}});
-    }
-  std::sort(unmanaged.begin(), unmanaged.end(),
-            [](const Json& a, const Json& b) { return a["server_name"] < b["server_name"]; });
+  Json unmanaged = live.unmanaged(managed_ids, filter);
   return {{"format_version", "1.0"},
           {"drift", drift},
           {"unmanaged", unmanaged},
@@ -190,13 +171,13 @@ asio::awaitable<int> cmd_drift(Context& ctx, const Flags& flags) {
   auto s = co_await open_session(ctx, read_only);
   std::ostringstream sink;  // keep the report clean: the refresh line goes nowhere
   Context quiet{ctx.dir, ctx.in, sink, ctx.err};
-  planner::Inventory live;
+  std::unique_ptr<resources::Inventory> live;
   planner::Plan plan = co_await refresh_and_plan(quiet, *s, false, &live, nullptr, filter.active());
   std::set<std::string> managed;
   for (const auto& row : s->store->resources()) managed.insert(row.cloud_id);
   for (const auto& p : plan.pending)
     for (const auto& id : p.entry.response.value("server_ids", std::vector<std::string>{})) managed.insert(id);
-  Json report = drift_report(plan, live, filter, managed, s->ws.manifest.drift.ignore);
+  Json report = drift_report(plan, *live, filter, managed, s->ws.manifest.drift.ignore);
   if (ctx.json) {
     for (const Json& d : report["drift"])
       ctx.json->emit("resource_drift", "info",

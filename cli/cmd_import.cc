@@ -16,11 +16,12 @@
 #include <map>
 #include <optional>
 #include <regex>
+#include <utility>
 #include <set>
 
 #include "cli/command.h"
 #include "planner/render.h"
-#include "resources/cph/server.h"
+#include "resources/schema.h"
 
 namespace cph::engine {
 
@@ -29,19 +30,10 @@ using Json = nlohmann::json;
 
 namespace {
 
-// A recorded row for a live server: readable and computed attributes only.
-state::ResourceRow imported_row(const std::string& address, const cloud::Server& live) {
-  return {address, "server", live.server_id, resources::server_refreshed_attributes(Json::object(), live), {}, ""};
-}
-
-std::string toml_string(const std::string& s) { return Json(s).dump(); }
-
-// A TOML key: bare when it can be, quoted otherwise.
-std::string toml_key(const std::string& k) {
-  bool bare = !k.empty() && std::all_of(k.begin(), k.end(), [](unsigned char c) {
-    return c < 0x80 && (std::isalnum(c) || c == '_' || c == '-');
-  });
-  return bare ? k : toml_string(k);
+// A recorded row for an imported object: the values the cloud reports only.
+state::ResourceRow imported_row(const std::string& address, const std::string& type,
+                                const resources::ImportedObject& object) {
+  return {address, type, object.cloud_id, object.attributes, {}, ""};
 }
 
 // Which unmanaged servers a filtered import takes: by name prefix, or by
@@ -58,42 +50,6 @@ std::string label_for(const std::string& name) {
   for (unsigned char c : name) out += (std::isalnum(c) || c == '_' || c == '-') && c < 0x80 ? char(c) : '_';
   if (out.empty() || std::isdigit(static_cast<unsigned char>(out[0])) || out[0] == '-') out = "s_" + out;
   return out;
-}
-
-// The manifest block for one group of imported servers. `image_id` is read
-// from the sample server's phones (5.1); "" when it has none.
-std::string snippet(const std::string& label, const std::string& name, std::optional<int> count,
-                    const cloud::Server& sample, const Json& tags, const std::string& image_id) {
-  std::string out = "[server." + label + "]\n";
-  out += "name              = " + toml_string(name) + "\n";
-  if (count) out += "count             = " + std::to_string(*count) + "\n";
-  out += "server_model      = " + toml_string(sample.server_model_name) + "\n";
-  out += "phone_model       = " + toml_string(sample.phone_model_name) + "\n";
-  out += "vpc_id            = " + toml_string(sample.vpc_id) + "\n";
-  out += "subnet_id         = " + toml_string(sample.subnet_id) + "\n";
-  if (!sample.availability_zone.empty())
-    out += "availability_zone = " + toml_string(sample.availability_zone) + "\n";
-  if (!sample.keypair_name.empty()) out += "keypair           = " + toml_string(sample.keypair_name) + "\n";
-  if (!image_id.empty())
-    out += "image_id          = " + toml_string(image_id) + "  # the image its phones run (cph-api.md 5.1)\n";
-  else
-    out += "image_id          = \"TODO\"  # the server has no phone to read it from: fill in its image\n";
-  if (!sample.band_widths.empty()) {
-    const auto& b = sample.band_widths.front();
-    out += std::string("bandwidth         = { share_type = \"") + (b.band_width_share_type ? "shared" : "dedicated") +
-           "\", charge_mode = \"" + (b.band_width_charge_mode ? "traffic" : "bandwidth") +
-           "\", size = " + std::to_string(b.band_width_size) +
-           (b.band_width_share_type ? ", id = " + toml_string(b.band_width_id) : std::string()) + " }\n";
-  } else {
-    out += "bandwidth         = { share_type = \"dedicated\", charge_mode = \"traffic\", size = 300 }  # TODO: check\n";
-  }
-  if (!tags.empty()) {
-    std::string items;
-    for (auto it = tags.begin(); it != tags.end(); ++it)
-      items += (items.empty() ? "" : ", ") + toml_key(it.key()) + " = " + toml_string(it.value().get<std::string>());
-    out += "tags              = { " + items + " }\n";
-  }
-  return out + "\n";
 }
 
 asio::awaitable<int> import_one(Context& ctx, Session& s, const std::string& address, const std::string& id) {
@@ -113,18 +69,11 @@ asio::awaitable<int> import_one(Context& ctx, Session& s, const std::string& add
   if (s.store->resource(address)) throw std::runtime_error(address + " is already in the state");
   for (const auto& row : s.store->resources())
     if (row.cloud_id == id) throw std::runtime_error("server " + id + " is already managed as " + row.address);
-  cloud::Server live = co_await s.conn.client->show_server(id);
-  commit_state_edit(*s.store, "import", address, {imported_row(address, live)}, {});
-  ctx.out << address << ": Import complete [id=" << id << ", name=" << live.server_name << "]\n\n"
+  resources::ImportedObject live = co_await s.conn.provider->read_object(block->type, id);
+  commit_state_edit(*s.store, "import", address, {imported_row(address, block->type, live)}, {});
+  ctx.out << address << ": Import complete [id=" << id << ", name=" << live.name << "]\n\n"
           << "Import successful! Run cphform plan to compare it with the manifests.\n";
   co_return 0;
-}
-
-// The image the server's phones run (5.1); "" when it has no phone.
-asio::awaitable<std::string> image_of(cloud::CphClient& cloud, const std::string& server_id) {
-  for (const cloud::Phone& p : co_await cloud.list_server_phones(server_id))
-    if (!p.image_id.empty()) co_return p.image_id;
-  co_return std::string();
 }
 
 // Writes `text` to a new file: refuses one that exists (as Terraform's
@@ -144,46 +93,33 @@ asio::awaitable<int> import_filtered(Context& ctx, Session& s, const ImportFilte
                                      const std::optional<std::filesystem::path>& config_out) {
   std::set<std::string> managed;
   for (const auto& row : s.store->resources()) managed.insert(row.cloud_id);
-  std::vector<cloud::Server> all = co_await s.conn.client->list_all_servers();
-  // Every server's tags (7.9, in pages): recorded with the imported rows,
-  // so that later tag changes are drift, and written into the blocks.
-  std::map<std::string, Json> tags_of;
-  for (const cloud::TaggedResource& r : co_await s.conn.client->list_all_server_tags()) {
-    Json tags = Json::object();
-    for (const cloud::Tag& t : r.tags) tags[t.key] = t.value;
-    tags_of[r.resource_id] = std::move(tags);
-  }
-  auto tags = [&](const std::string& id) {
-    auto t = tags_of.find(id);
-    return t == tags_of.end() ? Json::object() : t->second;
-  };
-  auto wanted = [&](const cloud::Server& srv) {
-    if (filter.tag) {
-      Json t = tags(srv.server_id);
-      return t.contains(filter.tag->first) && t[filter.tag->first] == filter.tag->second;
-    }
-    return srv.server_name.rfind(filter.name_prefix, 0) == 0;
+  // import -filter takes servers, the type that names its instances.
+  const std::string type = "server";
+  const resources::ResourceSchema& schema = *resources::find_schema(type);
+  std::vector<resources::ImportedObject> all = co_await s.conn.provider->list_objects(type);
+  auto wanted = [&](const resources::ImportedObject& o) {
+    if (filter.tag) return o.tags.contains(filter.tag->first) && o.tags[filter.tag->first] == filter.tag->second;
+    return o.name.rfind(filter.name_prefix, 0) == 0;
   };
   // Group "<base>-NNNN" names into counted blocks, others into single blocks.
   struct Group {
     std::string name;
     bool counted = false;
-    std::map<int, cloud::Server> members;  // by index
+    std::map<int, const resources::ImportedObject*> members;  // by index
   };
   std::map<std::string, Group> groups;  // by label
-  static const std::regex numbered(R"((.+)-(\d{4}))");
-  for (const auto& srv : all) {
-    if (managed.count(srv.server_id) || !wanted(srv)) continue;
-    std::smatch m;
-    bool counted = std::regex_match(srv.server_name, m, numbered) && std::stoi(m[2].str()) > 0;
-    std::string name = counted ? m[1].str() : srv.server_name;
+  for (const auto& o : all) {
+    if (managed.count(o.cloud_id) || !wanted(o)) continue;
+    std::optional<std::pair<std::string, int>> instance = schema.instance_of ? schema.instance_of(o.name) : std::nullopt;
+    const bool counted = instance.has_value();
+    std::string name = counted ? instance->first : o.name;
     Group& g = groups[label_for(name) + (counted ? "" : "_single")];
     g.name = name;
     g.counted = counted;
-    int index = counted ? std::stoi(m[2].str()) - 1 : 0;
+    int index = counted ? instance->second : 0;
     if (g.members.count(index))
-      throw std::runtime_error("two unmanaged servers are named " + srv.server_name + "; rename one before importing");
-    g.members[index] = srv;
+      throw std::runtime_error("two unmanaged servers are named " + o.name + "; rename one before importing");
+    g.members[index] = &o;
   }
   if (groups.empty()) {
     if (filter.tag)
@@ -197,7 +133,7 @@ asio::awaitable<int> import_filtered(Context& ctx, Session& s, const ImportFilte
   std::string blocks;
   for (auto& [key, g] : groups) {
     std::string label = label_for(g.name);
-    std::string block = "server." + label;
+    std::string block = type + "." + label;
     for (const auto& row : s.store->resources())
       if (planner::address_matches(row.address, block))
         throw std::runtime_error(block + " already has instances in the state; import them one by one instead");
@@ -214,14 +150,13 @@ asio::awaitable<int> import_filtered(Context& ctx, Session& s, const ImportFilte
     std::optional<int> count;
     if (g.counted) count = g.members.rbegin()->first + 1;
     bool same_tags = true;
-    for (const auto& [index, srv] : g.members) {
-      rows.push_back(imported_row(g.counted ? block + "[" + std::to_string(index) + "]" : block, srv));
-      rows.back().attributes["tags"] = tags(srv.server_id);
-      same_tags = same_tags && tags(srv.server_id) == tags(g.members.begin()->second.server_id);
+    const resources::ImportedObject& first = *g.members.begin()->second;
+    for (const auto& [index, o] : g.members) {
+      rows.push_back(imported_row(g.counted ? block + "[" + std::to_string(index) + "]" : block, type, *o));
+      rows.back().attributes["tags"] = o->tags;
+      same_tags = same_tags && o->tags == first.tags;
     }
-    cloud::Server sample = co_await s.conn.client->show_server(g.members.begin()->second.server_id);
-    const std::string image = co_await image_of(*s.conn.client, sample.server_id);
-    blocks += snippet(label, g.name, count, sample, tags(sample.server_id), image);
+    blocks += co_await s.conn.provider->generated_block(type, label, g.name, count, first);
     if (!same_tags)
       blocks += "# note: the instances' tags differ; these are " + label + "'s first instance's\n\n";
     if (count && static_cast<int>(g.members.size()) != *count)

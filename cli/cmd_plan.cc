@@ -140,7 +140,8 @@ asio::awaitable<int> execute(Context& ctx, Session& s, const planner::Plan& plan
   const asio::any_io_executor ex = co_await asio::this_coro::executor;
   std::function<void()> release_lock = [store, lock_id] { store->unlock(lock_id); };
   InterruptHandler interrupts(ex, ctx.err, stop, release_lock);
-  ExecReport report = co_await execute_plan(*s.conn.client, *s.store, plan, progress, options);
+  std::unique_ptr<StepRunner> runner = s.conn.step_runner(*s.store, plan, progress, options);
+  ExecReport report = co_await execute_plan(*runner, *s.store, plan, progress, options);
   if (ctx.json) {
     for (const auto& f : report.failures) ctx.json->diagnostic(f.message, "", f.address);
     for (const auto& sk : report.skipped)

@@ -240,7 +240,7 @@ asio::awaitable<std::unique_ptr<Session>> open_session(Context& ctx, const Sessi
     else
       ctx.err << "Warning: " << warning << "\n\n";
   }
-  if (s->conn.client) s->conn.client->set_parallelism(options.parallelism);
+  if (s->conn.provider) s->conn.provider->set_parallelism(options.parallelism);
   co_return s;
 }
 
@@ -291,58 +291,7 @@ void write_private_file(const std::string& path, const std::string& text, const 
 
 namespace {
 
-// "physical.rx1.xlarge.special" -> "rx1" (cph-api.md 3.12: changes only
-// within one generation).
-std::string generation(const std::string& model) {
-  auto dot = model.find('.');
-  std::string rest = dot == std::string::npos ? model : model.substr(dot + 1);
-  return rest.substr(0, rest.find('.'));
-}
-
-}  // namespace
-
-asio::awaitable<void> check_model_changes(cloud::CphClient& cloud, const planner::Plan& plan) {
-  std::vector<const planner::Action*> changes;
-  for (const auto& a : plan.actions)
-    if (std::find(a.operations.begin(), a.operations.end(), "change_model") != a.operations.end()) changes.push_back(&a);
-  if (changes.empty()) co_return;
-  std::optional<int> any_product;
-  std::set<std::string> models;
-  for (const cloud::ServerModel& m : co_await cloud.list_server_models(any_product)) models.insert(m.server_model_name);
-  std::map<std::string, cloud::PhoneModel> phones;
-  for (cloud::PhoneModel& p : co_await cloud.list_phone_models()) {
-    std::string name = p.phone_model_name;
-    phones.emplace(std::move(name), std::move(p));
-  }
-  std::vector<std::string> problems;
-  for (const planner::Action* a : changes) {
-    const std::string from = a->before.value("server_model", "");
-    const std::string to = a->after.value("server_model", "");
-    const std::string phone_from = a->before.value("phone_model", "");
-    const std::string phone_to = a->after.value("phone_model", "");
-    auto target = phones.find(phone_to);
-    auto current = phones.find(phone_from);
-    if (!models.count(to)) {
-      problems.push_back(a->address + ": server_model \"" + to +
-                         "\" is not in the service's server-models list (GET /v1/{project_id}/cloud-phone/server-models)");
-    } else if (generation(from) != generation(to)) {
-      problems.push_back(a->address + ": server_model can only change within one generation (\"" + from + "\" is " +
-                         generation(from) + ", \"" + to + "\" is " + generation(to) + "; cph-api.md 3.12)");
-    } else if (target == phones.end() || target->second.server_model_name != to) {
-      problems.push_back(a->address + ": phone_model \"" + phone_to + "\" is not a phone model of server model \"" + to +
-                         "\" (GET /v1/{project_id}/cloud-phone/phone-models; cph-api.md 3.12)");
-    } else if (current != phones.end() && current->second.phone_capacity != target->second.phone_capacity) {
-      problems.push_back(a->address + ": a model change must keep the number of phones (\"" + phone_from + "\" has " +
-                         std::to_string(current->second.phone_capacity) + ", \"" + phone_to + "\" has " +
-                         std::to_string(target->second.phone_capacity) + "; cph-api.md 3.12)");
-    }
-  }
-  if (!problems.empty()) throw planner::PlanError(problems);
-}
-
-namespace {
-
-// check_model_changes names the instance ("server.web[0]: server_model
+// The provider's checks name the instance ("server.web[0]: server_model
 // ..."); a manifest problem is also shown where the manifest sets the model.
 planner::PlanError located_model_problems(const planner::PlanError& e, const planner::Plan& plan,
                                           const manifest::Manifest& m) {
@@ -363,8 +312,8 @@ planner::PlanError located_model_problems(const planner::PlanError& e, const pla
 }  // namespace
 
 asio::awaitable<planner::Plan> refresh_and_plan(Context& ctx, Session& s, bool destroy,
-                                                planner::Inventory* inventory, const PlanScope* scope,
-                                                bool read_tags) {
+                                                std::unique_ptr<resources::Inventory>* inventory,
+                                                const PlanScope* scope, bool unmanaged) {
   planner::PlanInput input;
   input.manifest = &s.ws.manifest;
   input.meta = s.store->meta();
@@ -385,29 +334,30 @@ asio::awaitable<planner::Plan> refresh_and_plan(Context& ctx, Session& s, bool d
         ctx.err << "Warning: " << warning << "\n\n";
     }
   }
-  planner::RefreshNeeds needs = planner::refresh_needs(destroy ? nullptr : &s.ws.manifest, input.rows);
-  needs.tags = needs.tags || read_tags;
-  planner::Inventory live;
+  resources::RefreshScope needs = planner::refresh_scope(destroy ? nullptr : &s.ws.manifest, input.rows);
+  needs.unmanaged = unmanaged;
+  resources::Provider& provider = *s.conn.provider;
+  std::unique_ptr<resources::Inventory> live;
   try {
-    live = co_await planner::refresh(*s.conn.client, needs);
+    live = co_await provider.refresh(needs);
   } catch (const cloud::TransportError& e) {
     // Name the endpoint: without `endpoint`, it is derived from the region.
-    throw cloud::TransportError(s.conn.description + ": " + e.what(), e.maybe_sent);
+    throw cloud::TransportError(provider.description() + ": " + e.what(), e.maybe_sent);
   }
-  input.live = &live;
-  int64_t lists = s.conn.client->call_counts()["GET /v1/{project_id}/cloud-phone/servers"];
+  input.live = live.get();
+  const int64_t lists = provider.list_calls();
   if (ctx.json)
-    ctx.json->refreshed(input.rows.size(), live.servers.size(), lists);
+    ctx.json->refreshed(input.rows.size(), live->size(), lists);
   else
     ctx.out << "Refreshed " << input.rows.size() << " recorded resource" << (input.rows.size() == 1 ? "" : "s")
-          << " against " << live.servers.size() << " servers in the cloud (" << s.conn.description << ", " << lists
-          << " list call" << (lists == 1 ? "" : "s") << ").\n\n";
+          << " against " << live->size() << " " << live->noun() << " in the cloud (" << provider.description()
+          << ", " << lists << " list call" << (lists == 1 ? "" : "s") << ").\n\n";
   planner::Plan plan = planner::make_plan(input);
-  try {
-    co_await check_model_changes(*s.conn.client, plan);
-  } catch (const planner::PlanError& e) {
-    throw located_model_problems(e, plan, s.ws.manifest);
-  }
+  std::vector<resources::PlannedChange> changes;
+  for (const planner::Action& a : plan.actions)
+    if (!a.operations.empty()) changes.push_back({a.address, &a.before, &a.after, &a.operations});
+  if (std::vector<std::string> problems = co_await provider.check_changes(changes); !problems.empty())
+    throw located_model_problems(planner::PlanError(problems), plan, s.ws.manifest);
   plan.outputs = output_changes(s.ws.manifest, input.rows, plan);
   if (inventory) *inventory = std::move(live);
   co_return plan;

@@ -127,21 +127,15 @@ struct PlanScope {
   static PlanScope from(const Flags& flags) { return {flags.all("target"), flags.all("exclude"), flags.all("replace")}; }
 };
 
-// Refresh through the list API and make the plan; prints one line on what
-// the refresh read (and a warning when the scope is narrowed). The
-// refreshed inventory is kept in *inventory if given.
-// Plan-time check of server model changes against the live server-models
-// and phone-models lists (cph-api.md 3.3, 5.3, 3.12): the target exists, is
-// of the same generation, the phone model belongs to it and keeps the
-// number of phones. Throws planner::PlanError. Costs two list calls, only
-// when a plan changes a model.
-boost::asio::awaitable<void> check_model_changes(cloud::CphClient& cloud, const planner::Plan& plan);
-
-// read_tags: read every server's tags even when the state and manifests
-// do not need them (drift's -tag filter).
+// Refresh through the provider and make the plan; prints one line on what
+// the refresh read (and a warning when the scope is narrowed), then asks
+// the provider to check the planned changes (Provider::check_changes:
+// problems throw planner::PlanError, located in the manifests). The
+// refreshed inventory is kept in *inventory if given. unmanaged: also read
+// what listing unmanaged objects needs (drift's -name-prefix/-tag).
 boost::asio::awaitable<planner::Plan> refresh_and_plan(Context& ctx, Session& s, bool destroy,
-                                                       planner::Inventory* inventory = nullptr,
-                                                       const PlanScope* scope = nullptr, bool read_tags = false);
+                                                       std::unique_ptr<resources::Inventory>* inventory = nullptr,
+                                                       const PlanScope* scope = nullptr, bool unmanaged = false);
 
 // Polling intervals (CPHFORM_POLL_INITIAL_MS / CPHFORM_POLL_MAX_MS).
 resources::PollPolicy poll_policy();

@@ -9,11 +9,10 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
-#include "common/crypto.h"
-#include "engine/run_context.h"
+#include "cloud/service_error.h"
+#include "engine/step_runner.h"
 #include "planner/planner.h"
-#include "resources/cph/server.h"
-#include "resources/cph/server_watcher.h"
+#include "resources/polling.h"
 
 namespace cph::engine {
 
@@ -22,7 +21,6 @@ using planner::Action;
 using planner::ActionKind;
 using planner::Plan;
 using planner::Step;
-using planner::StepKind;
 using Json = nlohmann::json;
 
 std::string describe_error(std::exception_ptr error) {
@@ -38,84 +36,6 @@ std::string describe_error(std::exception_ptr error) {
   } catch (...) {
     return "unknown error";
   }
-}
-
-StepJournal::StepJournal(state::StateStore& store, std::string run_id, std::string actor, int64_t resumed_entry)
-    : store_(store), run_id_(std::move(run_id)), actor_(std::move(actor)) {
-  if (resumed_entry) entries_.push_back({resumed_entry, true});
-}
-
-int64_t StepJournal::intent(const std::string& address, const std::string& operation, const std::string& request_body,
-                            const Json& idempotency) {
-  Json intent = idempotency;
-  intent["by"] = actor_;  // who, for history; not part of the request digest
-  int64_t id = store_.journal_intent(run_id_, address, operation, crypto::sha256_hex(request_body), intent);
-  entries_.push_back({id, false});
-  ++intents_;
-  return id;
-}
-
-void StepJournal::answered(int64_t entry, const Json& response) {
-  store_.journal_answered(entry, response);
-  for (auto& e : entries_)
-    if (e.id == entry) e.answered = true;
-}
-
-void StepJournal::finish(const std::vector<state::ResourceRow>& put, const std::vector<std::string>& remove) {
-  for (size_t i = 0; i < entries_.size(); ++i) {
-    if (i == 0)
-      store_.journal_done(entries_[i].id, put, remove);
-    else
-      store_.journal_done(entries_[i].id, {}, {});
-  }
-  if (entries_.empty() && (!put.empty() || !remove.empty())) {
-    for (const auto& row : put) store_.put_resource(row);
-    for (const auto& a : remove) store_.remove_resource(a);
-  }
-  entries_.clear();  // a later finish of the same step (tags after a purchase) writes its rows directly
-}
-
-void StepJournal::abandon(std::exception_ptr error) {
-  // Only a documented refusal (CloudError::refused: a 4xx with a well-formed
-  // error body) means the service did nothing. Anything else - a 5xx, a 4xx
-  // without such a body, a malformed 2xx, a lost answer - may come after the
-  // work was done: the entry stays open and the next plan reconciles it
-  // against the live inventory before anything is sent again.
-  bool rejected = false;
-  try {
-    std::rethrow_exception(error);
-  } catch (const resources::PurchaseFailed& e) {
-    return close_failed(e.what(), e.servers);
-  } catch (const resources::OperationFailed& e) {
-    return close_failed(e.what(), {});
-  } catch (const cloud::ServiceError& e) {
-    rejected = e.refused();
-  } catch (...) {
-  }
-  for (const auto& e : entries_)
-    if (!e.answered && rejected) store_.journal_failed(e.id, describe_error(error));
-}
-
-void StepJournal::close_failed(const std::string& outcome, const std::vector<resources::InstanceResult>& servers) {
-  // Rows first: a crash before the entry closes resumes it, which ends the
-  // same way and writes the same rows.
-  for (const resources::InstanceResult& r : servers) {
-    state::ResourceRow row{r.address, "server", r.cloud_id, r.attributes, {}, ""};
-    if (row.attributes.contains("_bandwidth_block")) {
-      row.attributes["bandwidth"] = row.attributes["_bandwidth_block"];
-      row.attributes.erase("_bandwidth_block");
-    }
-    store_.put_resource(row);
-  }
-  // The operation's own entry carries the outcome; what it led to (renames,
-  // payment) was answered and is done.
-  for (size_t i = 0; i < entries_.size(); ++i) {
-    if (i == 0)
-      store_.journal_failed(entries_[i].id, outcome);
-    else
-      store_.journal_done(entries_[i].id, {}, {});
-  }
-  entries_.clear();
 }
 
 namespace {
@@ -143,15 +63,9 @@ class Event {
 
 class Run {
  public:
-  Run(cloud::CphClient& cloud, state::StateStore& store, const Plan& plan, RunObserver& progress, ExecOptions options)
-      : cloud_(cloud), store_(store), plan_(plan), progress_(progress), options_(std::move(options)),
-        poller_(cloud, cloud::JobPollOptions{options_.poll.initial, options_.poll.max, options_.poll.factor}),
-        watcher_(cloud, stoppable(options_)),
-        ctx_{cloud_, store_, poller_, plan_, progress_, options_, report_} {
-    options_.poll.stop = options_.stop;
-    options_.poll.servers = &watcher_;  // every purchase, new or resumed, waits through it
-    if (options_.stop)
-      options_.stop->on_request([this] { poller_.stop(std::make_exception_ptr(resources::Interrupted())); });
+  Run(StepRunner& runner, state::StateStore& store, const Plan& plan, RunObserver& progress, ExecOptions options)
+      : runner_(runner), store_(store), plan_(plan), progress_(progress), options_(std::move(options)) {
+    if (options_.stop) options_.stop->on_request([this] { runner_.stop(); });
   }
   ~Run() {
     if (options_.stop) options_.stop->clear_callbacks();  // the signal outlives this run
@@ -215,33 +129,13 @@ class Run {
       try {
         switch (p.resolution) {
           case planner::Resolution::resume_purchase:
-          case planner::Resolution::adopt_purchase: {
-            Json intent = p.entry.intent;
-            Json response = p.entry.response;
-            if (p.resolution == planner::Resolution::adopt_purchase) {
-              intent["instances"] = p.response["instances"];
-              response = p.response;
-            }
-            // Its servers get their lines like any purchase's (a resumed
-            // purchase that sets tags must say which resources it touched).
-            for (const Json& inst : intent.at("instances"))
-              progress_.started(inst.at("address").get<std::string>(), planner::ActionKind::create);
-            auto results = co_await resources::resume_purchase(cloud_, journal, intent, response, options_.poll);
-            report_.added += static_cast<int>(results.size());
-            co_await finish_purchase(ctx_, journal, std::move(results), intent.at("instances"));
+          case planner::Resolution::adopt_purchase:
+          case planner::Resolution::resume_unsubscribe:
+            co_await runner_.resume(p, journal, report_);
             break;
-          }
           case planner::Resolution::purchase_not_placed:
             store_.journal_failed(p.entry.id, "not placed: " + p.description);
             break;
-          case planner::Resolution::resume_unsubscribe: {
-            co_await resources::resume_unsubscribe(cloud_, p.entry.intent, options_.poll);
-            std::vector<std::string> addresses;
-            for (const Json& s : p.entry.intent.at("servers")) addresses.push_back(s.at("address").get<std::string>());
-            journal.finish({}, addresses);
-            report_.destroyed += static_cast<int>(addresses.size());
-            break;
-          }
           case planner::Resolution::record: {
             state::ResourceRow row;
             row.address = p.response.at("address").get<std::string>();
@@ -257,12 +151,13 @@ class Run {
         }
       } catch (const resources::Interrupted&) {
         report_.interrupted.push_back(p.entry.address);
-      } catch (const resources::PurchaseFailed& e) {
-        journal.close_failed(e.what(), e.servers);
-        if (e.abnormal)
-          report_.failures.push_back({p.entry.address, e.what()});
-        else  // only servers released since: reconciled, nothing failed
+      } catch (const resources::OperationFailed& e) {
+        // A final outcome: what it made is recorded and its entry closed.
+        journal.close_failed(e.what(), e.made);
+        if (e.settled)  // e.g. only servers released since: reconciled, nothing failed
           progress_.note("Settled " + p.description + ": " + e.what());
+        else
+          report_.failures.push_back({p.entry.address, e.what()});
       } catch (...) {
         auto error = std::current_exception();
         journal.abandon(error);
@@ -291,7 +186,7 @@ class Run {
     }
     StepJournal journal(store_, options_.run_id, options_.actor);
     try {
-      co_await run_step_kind(ctx_, step, journal);
+      co_await runner_.run(step, journal, report_);
       ok_[index] = true;
       if (journal.called())
         for (size_t a : step.actions) called_[a] = true;
@@ -318,11 +213,6 @@ class Run {
   }
 
   bool stopping() const { return options_.stop && options_.stop->requested(); }
-  static resources::PollPolicy stoppable(const ExecOptions& o) {
-    resources::PollPolicy p = o.poll;
-    p.stop = o.stop;
-    return p;
-  }
 
   // An update counts as changed only when its steps made a call; one that
   // needed none (a change for new orders only) was recorded in state.
@@ -340,15 +230,12 @@ class Run {
     }
   }
 
-  cloud::CphClient& cloud_;
+  StepRunner& runner_;
   state::StateStore& store_;
   const Plan& plan_;
   RunObserver& progress_;
   ExecOptions options_;
   ExecReport report_;
-  cloud::JobPoller poller_;
-  resources::ServerWatcher watcher_;
-  RunContext ctx_;
   std::vector<bool> ok_;
   std::vector<int> steps_left_;
   std::vector<bool> action_ok_;
@@ -385,10 +272,10 @@ void check_consent(const Plan& plan, const ExecOptions& options) {
 
 }  // namespace
 
-asio::awaitable<ExecReport> execute_plan(cloud::CphClient& cloud, state::StateStore& store, const Plan& plan,
+asio::awaitable<ExecReport> execute_plan(StepRunner& runner, state::StateStore& store, const Plan& plan,
                                          RunObserver& progress, ExecOptions options) {
   check_consent(plan, options);
-  Run run(cloud, store, plan, progress, std::move(options));
+  Run run(runner, store, plan, progress, std::move(options));
   co_return co_await run.go();
 }
 

@@ -13,7 +13,6 @@
 
 #include <boost/asio/awaitable.hpp>
 
-#include "resources/cph/cph_client.h"
 #include "engine/observer.h"
 #include "planner/plan.h"
 #include "resources/operation.h"
@@ -54,9 +53,12 @@ struct ExecReport {
   bool ok() const { return failures.empty() && skipped.empty() && !stopped; }
 };
 
-// Throws before anything runs when the plan switches or replaces a server
-// (data loss, a new paid order) without consent.
-boost::asio::awaitable<ExecReport> execute_plan(cloud::CphClient& cloud, state::StateStore& store,
+class StepRunner;  // engine/step_runner.h
+
+// Carries out `plan`, each step through `runner`. Throws before anything
+// runs when the plan switches or replaces a server (data loss, a new paid
+// order) without consent.
+boost::asio::awaitable<ExecReport> execute_plan(StepRunner& runner, state::StateStore& store,
                                                 const planner::Plan& plan, RunObserver& progress,
                                                 ExecOptions options);
 

@@ -3,14 +3,17 @@
 // the step's own operation changed, so that a later failed operation of the
 // same resource is planned again rather than taken as done.
 #include <algorithm>
+#include <memory>
 #include <set>
 
 #include "engine/run_context.h"
 #include "planner/planner.h"
 #include "resources/cph/bandwidth.h"
+#include "resources/cph/cph_provider.h"
 #include "resources/cph/keypair.h"
 #include "resources/cph/server.h"
 #include "resources/cph/server_updates.h"
+#include "resources/cph/server_watcher.h"
 #include "resources/cph/share.h"
 
 namespace cph::engine {
@@ -235,7 +238,7 @@ asio::awaitable<void> bandwidth_step(RunContext& ctx, const Step& step, StepJour
       if (b.band_width_id == id) {
         found = true;
         attrs = a.after;
-        attrs.update(planner::bandwidth_live_attributes(b));
+        attrs.update(resources::bandwidth_live_attributes(b));
       }
     if (!found) throw std::runtime_error("no shared bandwidth with id " + id + " exists (GET /v1/{project_id}/cloud-phone/bandwidths)");
   }
@@ -354,7 +357,7 @@ boost::asio::awaitable<void> finish_purchase(RunContext& ctx, StepJournal& journ
         cloud::Server detail = co_await ctx.cloud.show_server(r.cloud_id);
         for (const cloud::BandWidthInfo& b : detail.band_widths)
           if (b.band_width_share_type == 1) {
-            rows.push_back(row(block, "bandwidth", b.band_width_id, planner::bandwidth_live_attributes(b)));
+            rows.push_back(row(block, "bandwidth", b.band_width_id, resources::bandwidth_live_attributes(b)));
             ctx.progress.finished(block, b.band_width_id);
           }
       }
@@ -388,6 +391,77 @@ boost::asio::awaitable<void> run_step_kind(RunContext& ctx, const Step& step, St
     case StepKind::delete_share: co_await share_step(ctx, step, journal); break;
     case StepKind::record: record_step(ctx, step, journal); break;
   }
+}
+
+namespace {
+
+// CPH's StepRunner: the steps above, one job poller and one server watcher
+// for the whole run, shared by every step that waits.
+class CphStepRunner final : public StepRunner {
+ public:
+  CphStepRunner(cloud::CphClient& cloud, state::StateStore& store, const planner::Plan& plan, RunObserver& progress,
+                ExecOptions options)
+      : cloud_(cloud), store_(store), plan_(plan), progress_(progress), options_(std::move(options)),
+        poller_(cloud, cloud::JobPollOptions{options_.poll.initial, options_.poll.max, options_.poll.factor}),
+        watcher_(cloud, stoppable(options_)) {
+    options_.poll.stop = options_.stop;
+    options_.poll.servers = &watcher_;  // every purchase, new or resumed, waits through it
+  }
+
+  asio::awaitable<void> run(const Step& step, StepJournal& journal, ExecReport& report) override {
+    RunContext ctx{cloud_, store_, poller_, plan_, progress_, options_, report};
+    co_await run_step_kind(ctx, step, journal);
+  }
+
+  asio::awaitable<void> resume(const planner::PendingOperation& p, StepJournal& journal, ExecReport& report) override {
+    RunContext ctx{cloud_, store_, poller_, plan_, progress_, options_, report};
+    if (p.resolution == planner::Resolution::resume_unsubscribe) {
+      co_await res::resume_unsubscribe(cloud_, p.entry.intent, options_.poll);
+      std::vector<std::string> addresses;
+      for (const Json& s : p.entry.intent.at("servers")) addresses.push_back(s.at("address").get<std::string>());
+      journal.finish({}, addresses);
+      report.destroyed += static_cast<int>(addresses.size());
+      co_return;
+    }
+    // resume_purchase, adopt_purchase (planner/journal.cc).
+    Json intent = p.entry.intent;
+    Json response = p.entry.response;
+    if (p.resolution == planner::Resolution::adopt_purchase) {
+      intent["instances"] = p.response["instances"];
+      response = p.response;
+    }
+    // Its servers get their lines like any purchase's (a resumed purchase
+    // that sets tags must say which resources it touched).
+    for (const Json& inst : intent.at("instances"))
+      progress_.started(inst.at("address").get<std::string>(), ActionKind::create);
+    auto results = co_await res::resume_purchase(cloud_, journal, intent, response, options_.poll);
+    report.added += static_cast<int>(results.size());
+    co_await finish_purchase(ctx, journal, std::move(results), intent.at("instances"));
+  }
+
+  void stop() override { poller_.stop(std::make_exception_ptr(res::Interrupted())); }
+
+ private:
+  static res::PollPolicy stoppable(const ExecOptions& o) {
+    res::PollPolicy p = o.poll;
+    p.stop = o.stop;
+    return p;
+  }
+
+  cloud::CphClient& cloud_;
+  state::StateStore& store_;
+  const planner::Plan& plan_;
+  RunObserver& progress_;
+  ExecOptions options_;
+  cloud::JobPoller poller_;
+  res::ServerWatcher watcher_;
+};
+
+}  // namespace
+
+std::unique_ptr<StepRunner> cph_step_runner(cloud::CphClient& cloud, state::StateStore& store, const planner::Plan& plan,
+                                            RunObserver& progress, const ExecOptions& options) {
+  return std::make_unique<CphStepRunner>(cloud, store, plan, progress, options);
 }
 
 }  // namespace cph::engine

@@ -5,6 +5,8 @@
 #include <stdexcept>
 
 #include "cloud/proxy.h"
+#include "engine/run_context.h"
+#include "resources/cph/cph_provider.h"
 
 namespace cph::engine {
 
@@ -154,7 +156,13 @@ CloudConnection connect_cloud(const Workspace& ws, boost::asio::any_io_executor 
                             "signatures included. Use ca_file to trust a private CA instead.");
   }
   conn.client = std::make_unique<cloud::CphClient>(executor, endpoints, creds, http);
+  conn.provider = std::make_unique<resources::CphProvider>(*conn.client, conn.description);
   return conn;
+}
+
+std::unique_ptr<StepRunner> CloudConnection::step_runner(state::StateStore& store, const planner::Plan& plan,
+                                                         RunObserver& progress, const ExecOptions& options) const {
+  return cph_step_runner(*client, store, plan, progress, options);
 }
 
 }  // namespace cph::engine

@@ -12,7 +12,10 @@
 #include <boost/asio/any_io_executor.hpp>
 
 #include "resources/cph/cph_client.h"
+#include "resources/provider.h"
 #include "emulator/emulator.h"
+#include "engine/executor.h"
+#include "engine/step_runner.h"
 #include "manifest/manifest.h"
 #include "state/state.h"
 
@@ -55,9 +58,16 @@ std::string cph_endpoint(const manifest::ProviderConfig& p);
 struct CloudConnection {
   std::unique_ptr<emulator::EmbeddedEmulator> emulator;  // when embedded
   std::unique_ptr<cloud::CphClient> client;
+  // The provider over `client` (resources/provider.h): refresh and plan
+  // checks go through it; the executor still uses `client` directly.
+  std::unique_ptr<resources::Provider> provider;
   std::string description;  // "embedded emulator at http://127.0.0.1:PORT" (no secrets)
   // Said before every run that uses this connection (e.g. insecure = true).
   std::vector<std::string> warnings;
+
+  // The runner that carries out a plan's steps on this cloud.
+  std::unique_ptr<StepRunner> step_runner(state::StateStore& store, const planner::Plan& plan, RunObserver& progress,
+                                          const ExecOptions& options) const;
 };
 CloudConnection connect_cloud(const Workspace& ws, boost::asio::any_io_executor executor);
 

@@ -5,11 +5,14 @@
 #include <catch2/catch.hpp>
 
 #include "planner/planner.h"
+#include "resources/cph/cph_provider.h"
 #include "resources/cph/server.h"
 
 using namespace cph;
 using namespace cph::planner;
 using Json = nlohmann::json;
+// These tests plan CPH resources: the inventory is the CPH provider's.
+using Inventory = resources::CphInventory;
 
 namespace {
 

@@ -6,11 +6,8 @@
 #include <set>
 
 #include "planner/internal.h"
-#include "resources/cph/server.h"
 
 namespace cph::planner::detail {
-
-namespace res = cph::resources;
 
 Json purchased_attributes(const Json& asked) {
   Json a = asked;
@@ -68,6 +65,15 @@ bool answer_complete(const state::JournalEntry& e) {
          ids.size() == e.intent.value("instances", Json::array()).size();
 }
 
+// A journaled key pair create whose key pair the refresh found: its
+// attributes with the live fingerprint.
+std::optional<Json> created_keypair(const state::JournalEntry& e, const resources::Inventory& live) {
+  if (e.operation != "create_keypair" || !live.reads("keypair")) return std::nullopt;
+  const std::string name = e.intent.value("name", std::string());
+  if (name.empty()) return std::nullopt;
+  return live.refreshed("keypair", name, e.intent.value("attributes", Json::object()));
+}
+
 }  // namespace
 
 void resolve_journal(const PlanInput& in, Plan& plan, std::map<std::string, Prior>& prior,
@@ -91,8 +97,8 @@ void resolve_journal(const PlanInput& in, Plan& plan, std::map<std::string, Prio
         for (size_t i = 0; i < ids.size() && i < instances.size(); ++i) {
           claimed.insert(ids[i]);
           Json attrs = purchased_attributes(instances[i].at("attributes"));
-          auto live = in.live->servers.find(ids[i]);
-          if (live != in.live->servers.end()) attrs = res::server_refreshed_attributes(attrs, live->second);
+          // The attributes the create made; a later step sets the rest.
+          if (auto live = in.live->refreshed("server", ids[i], attrs, resources::Overlay::object_only)) attrs = *live;
           prior[addresses[i]] = {"server", ids[i], attrs};
         }
       } else {
@@ -105,18 +111,14 @@ void resolve_journal(const PlanInput& in, Plan& plan, std::map<std::string, Prio
         for (size_t i = 0; i < instances.size(); ++i) {
           std::set<std::string> names = {instances[i].at("name").get<std::string>()};
           if (i < service_names.size()) names.insert(service_names[i].get<std::string>());
-          const cloud::Server* match = nullptr;
-          for (const auto& [id, s] : in.live->servers)
-            if (!claimed.count(id) && names.count(s.server_name) &&
-                (!match || s.create_time < match->create_time || (s.create_time == match->create_time && id < match->server_id)))
-              match = &s;
+          std::optional<resources::FoundObject> match =
+              in.live->find_created("server", names, claimed, purchased_attributes(instances[i].at("attributes")));
           if (!match) continue;
-          claimed.insert(match->server_id);
-          found_ids.push_back(match->server_id);
+          claimed.insert(match->cloud_id);
+          found_ids.push_back(match->cloud_id);
           found_instances.push_back(instances[i]);
           order_id = match->order_id;
-          prior[addresses[i]] = {"server", match->server_id,
-                                 res::server_refreshed_attributes(purchased_attributes(instances[i].at("attributes")), *match)};
+          prior[addresses[i]] = {"server", match->cloud_id, std::move(match->attributes)};
         }
         if (found_ids.empty()) {
           p.resolution = Resolution::purchase_not_placed;
@@ -140,13 +142,11 @@ void resolve_journal(const PlanInput& in, Plan& plan, std::map<std::string, Prio
         p.resolution = Resolution::settle;
         p.description = "release of " + range_address(addresses) + " was interrupted before an answer; planned again";
       }
-    } else if (e.operation == "create_keypair" && in.live->read_keypairs &&
-               in.live->keypairs.count(e.intent.value("name", std::string()))) {
+    } else if (std::optional<Json> made = created_keypair(e, *in.live)) {
       // The key pair was made but not recorded: record it rather than
       // create it again (KPS would refuse the name).
       const std::string name = e.intent.at("name").get<std::string>();
-      Json attrs = e.intent.value("attributes", Json::object());
-      attrs["fingerprint"] = in.live->keypairs.at(name).fingerprint;
+      Json attrs = std::move(*made);
       p.resolution = Resolution::record;
       p.response = {{"address", e.address}, {"type", "keypair"}, {"cloud_id", name}, {"attributes", attrs}};
       prior[e.address] = {"keypair", name, attrs};

@@ -13,7 +13,6 @@
 #include "manifest/files.h"
 #include "manifest/limits.h"
 #include "planner/internal.h"
-#include "resources/cph/server.h"
 
 namespace cph::planner {
 
@@ -100,9 +99,9 @@ std::optional<Drift> drift_of(const state::ResourceRow& row, const Json& refresh
     Json recorded = row.attributes.contains(attr.name) ? row.attributes[attr.name] : Json();
     Json live = refreshed.contains(attr.name) ? refreshed[attr.name] : Json();
     if (attr.update == res::Update::computed) {
-      // Computed values move on their own; only a normal server leaving
-      // the normal state is drift.
-      if (attr.name != "status" || recorded != Json(5) || live == Json(5)) continue;
+      // Computed values move on their own; only an object leaving its
+      // normal value (Attribute::normal_value) is drift.
+      if (attr.normal_value.is_null() || recorded != attr.normal_value || live == attr.normal_value) continue;
     } else if (same_value(recorded, live)) {
       continue;
     }
@@ -157,9 +156,9 @@ std::map<std::string, Desired> expand(const manifest::Manifest& m, const BlockIn
     for (int i = 0; i < rc.count.value_or(1); ++i) {
       Json attrs = manifest::evaluate(rc.attributes, lookup);
       std::string block_name;
-      if (rc.type == "server") {
+      if (schema->instance_name) {
         block_name = rc.attributes.at("name").get<std::string>();
-        attrs["name"] = res::server_instance_name(block_name, counted, i);
+        attrs["name"] = schema->instance_name(block_name, counted, i);
       }
       for (const res::Attribute& a : schema->attributes) {
         if (a.reference_to.empty() || !attrs.contains(a.name)) continue;
@@ -257,38 +256,52 @@ void keypairs_in_use(const Plan& plan, const std::map<std::string, Desired>& des
   }
 }
 
-// A share cannot reach a server that is not ready (CPS.0099 "server is not
-// ready"), neither to push nor to delete: one that a failed order left
-// abnormal (or one frozen or shut down) is left out of the share on both
-// sides until it is replaced (plan notes the server every time), instead of
-// failing every apply (found by convergence_test, seeds 13 and 19). A server -replace renews keeps its
-// place in the wanted list: its successor gets the share.
-void hold_shares_from_broken_servers(std::map<std::string, Desired>& desired, std::map<std::string, Prior>& prior,
-                                     const std::vector<std::string>& replace) {
-  std::set<std::string> broken;
-  for (const auto& [address, p] : prior) {
-    // cph-api.md 3.1: abnormal (2), frozen (8), shut down or failing to (10, 11, 12). A
-    // server still creating (0, 1, 3, 4) or starting (13) gets its shares once ready.
-    static const std::set<int> kUnreachable = {2, 8, 10, 11, 12};
-    const Json status = p.type == "server" ? p.attributes.value("status", Json()) : Json();
-    if (status.is_number_integer() && kUnreachable.count(status.get<int>())) broken.insert(address);
+// An object whose computed attribute holds one of its unreachable values
+// (Attribute::unreachable_values: a server abnormal, frozen or shut down)
+// cannot be reached through the lists that name it, neither to add nor to
+// remove it: it is left out of them on both sides until it is replaced
+// (plan notes it every time), instead of failing every apply (found by
+// convergence_test, seeds 13 and 19). An object -replace renews keeps its
+// place in the wanted list: its successor gets it.
+bool unreachable(const Prior& p) {
+  const res::ResourceSchema* schema = res::find_schema(p.type);
+  if (!schema || !p.attributes.is_object()) return false;
+  for (const res::Attribute& a : schema->attributes) {
+    if (a.unreachable_values.empty() || !p.attributes.contains(a.name)) continue;
+    const Json& v = p.attributes[a.name];
+    if (std::find(a.unreachable_values.begin(), a.unreachable_values.end(), v) != a.unreachable_values.end())
+      return true;
   }
+  return false;
+}
+
+void hold_lists_from_unreachable(std::map<std::string, Desired>& desired, std::map<std::string, Prior>& prior,
+                                 const std::vector<std::string>& replace) {
+  std::set<std::string> broken;
+  for (const auto& [address, p] : prior)
+    if (unreachable(p)) broken.insert(address);
   if (broken.empty()) return;
-  auto renewed = [&](const std::string& server) {
+  auto renewed = [&](const std::string& object) {
     return std::any_of(replace.begin(), replace.end(),
-                       [&](const std::string& pattern) { return address_matches(server, pattern); });
+                       [&](const std::string& pattern) { return address_matches(object, pattern); });
   };
-  auto hold = [&](Json& attributes, bool wanted) {
-    if (!attributes.contains("servers") || !attributes["servers"].is_array()) return;
-    Json kept = Json::array();
-    for (const Json& s : attributes["servers"])
-      if (!broken.count(s.get<std::string>()) || (wanted && renewed(s.get<std::string>()))) kept.push_back(s);
-    attributes["servers"] = std::move(kept);
+  // Every list attribute that names other objects by address.
+  auto hold = [&](const std::string& type, Json& attributes, bool wanted) {
+    const res::ResourceSchema* schema = res::find_schema(type);
+    if (!schema || !attributes.is_object()) return;
+    for (const res::Attribute& a : schema->attributes) {
+      if (a.reference_to.empty() || a.type != res::AttrType::list || !attributes.contains(a.name) ||
+          !attributes[a.name].is_array())
+        continue;
+      Json kept = Json::array();
+      for (const Json& s : attributes[a.name])
+        if (!s.is_string() || !broken.count(s.get<std::string>()) || (wanted && renewed(s.get<std::string>())))
+          kept.push_back(s);
+      attributes[a.name] = std::move(kept);
+    }
   };
-  for (auto& [address, d] : desired)
-    if (d.type == "share_app" || d.type == "share_file") hold(d.attributes, true);
-  for (auto& [address, p] : prior)
-    if (p.type == "share_app" || p.type == "share_file") hold(p.attributes, false);
+  for (auto& [address, d] : desired) hold(d.type, d.attributes, true);
+  for (auto& [address, p] : prior) hold(p.type, p.attributes, false);
 }
 
 // -target as Terraform reads it: a plan pulls in what the targets depend
@@ -376,7 +389,7 @@ Plan make_plan(const PlanInput& in) {
       throw std::runtime_error("state holds " + row.address + " of type \"" + row.type +
                                "\", which this version of cphform does not know");
     if (releasing.count(row.address)) continue;
-    std::optional<Json> refreshed = refreshed_attributes(row, *in.live);
+    std::optional<Json> refreshed = in.live->refreshed(row.type, row.cloud_id, row.attributes);
     if (!refreshed) {
       plan.vanished.push_back(row.address);
       plan.drift.push_back({row.address, row.cloud_id, true, {}, {}});
@@ -417,7 +430,7 @@ Plan make_plan(const PlanInput& in) {
     }
     if (!in.destroy) desired = expand(*in.manifest, blocks, prior);
   }
-  hold_shares_from_broken_servers(desired, prior, in.replace);
+  hold_lists_from_unreachable(desired, prior, in.replace);
   recorded_dependencies(in.rows, deps);
 
   std::set<std::string> addresses;

@@ -1,7 +1,7 @@
-// Refresh and diff: compares the manifest with the recorded state, refreshed
-// by what the cloud reports now, and with the unfinished journal, and makes
-// the Plan. Refresh is one paged list walk (100 servers a call, ARCHITECTURE
-// decision 5); make_plan itself is pure and makes no call.
+// Diff: compares the manifest with the recorded state, refreshed by what
+// the provider's Inventory reports now (resources/provider.h), and with the
+// unfinished journal, and makes the Plan. make_plan itself is pure and makes
+// no call.
 #pragma once
 
 #include <cstdint>
@@ -10,47 +10,23 @@
 #include <unordered_map>
 #include <vector>
 
-#include <boost/asio/awaitable.hpp>
-
-#include "resources/cph/cph_client.h"
 #include "manifest/manifest.h"
 #include "planner/plan.h"
+#include "resources/provider.h"
 #include "state/state.h"
 
 namespace cph::planner {
 
-// What the cloud has now.
-struct Inventory {
-  std::unordered_map<std::string, cloud::Server> servers;  // by server id
-  // Read only when the state or the manifest involves them (read_* true).
-  std::unordered_map<std::string, cloud::BandWidthInfo> bandwidths;  // by band_width_id
-  std::unordered_map<std::string, cloud::Keypair> keypairs;          // by name
-  std::unordered_map<std::string, Json> server_tags;                 // server id -> {key: value}
-  bool read_bandwidths = false, read_keypairs = false, read_tags = false;
-};
-
-// Which kinds of object a refresh reads besides servers.
-struct RefreshNeeds {
-  bool bandwidths = false;
-  bool keypairs = false;
-  bool tags = false;
-};
-RefreshNeeds refresh_needs(const manifest::Manifest* manifest, const std::vector<state::ResourceRow>& rows);
-
-// Servers always; the rest as `needs` says. Every kind is read in pages.
-boost::asio::awaitable<Inventory> refresh(cloud::CphClient& cloud, RefreshNeeds needs = {});
-
-// A recorded row overlaid with what the cloud reports now; nullopt when the
-// object no longer exists. Types refresh cannot read keep their record.
-std::optional<Json> refreshed_attributes(const state::ResourceRow& row, const Inventory& live);
-Json bandwidth_live_attributes(const cloud::BandWidthInfo& b);
+// What a refresh must read for a plan of these manifests (null when
+// destroying) and rows: the types and attributes they involve.
+resources::RefreshScope refresh_scope(const manifest::Manifest* manifest, const std::vector<state::ResourceRow>& rows);
 
 struct PlanInput {
   const manifest::Manifest* manifest = nullptr;  // may be null when destroy
   state::Meta meta;
   std::vector<state::ResourceRow> rows;
   std::vector<state::JournalEntry> open_journal;
-  const Inventory* live = nullptr;
+  const resources::Inventory* live = nullptr;  // the provider's refresh
   bool destroy = false;
   // -target / -exclude: addresses ("server.web[2]") or blocks ("server.web",
   // every instance). With targets, only matching instances are planned;

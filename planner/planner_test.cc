@@ -2,11 +2,14 @@
 
 #include "planner/planner.h"
 #include "planner/render.h"
+#include "resources/cph/cph_provider.h"
 #include "resources/cph/server.h"
 
 using namespace cph;
 using namespace cph::planner;
 using Json = nlohmann::json;
+// These tests plan CPH resources: the inventory is the CPH provider's.
+using Inventory = resources::CphInventory;
 
 namespace {
 
@@ -361,4 +364,79 @@ TEST_CASE("tags added by hand to a row without tags are drift, unless ignore_cha
   Plan ignored = plan_for(&m, w);
   CHECK(ignored.drift.empty());
   CHECK(ignored.actions.empty());
+}
+
+namespace {
+
+// An Inventory that is not CPH's: make_plan must learn everything about the
+// cloud through the interface (resources/provider.h), nothing else.
+struct ScriptedInventory : resources::Inventory {
+  std::map<std::string, Json> live;  // cloud id -> live attributes
+  mutable std::vector<std::string> asked;
+  bool reads(const std::string&) const override { return true; }
+  std::optional<Json> refreshed(const std::string&, const std::string& id, const Json& recorded,
+                                resources::Overlay) const override {
+    asked.push_back(id);
+    auto found = live.find(id);
+    if (found == live.end()) return std::nullopt;
+    Json out = recorded;
+    out.update(found->second);
+    return out;
+  }
+  std::optional<resources::FoundObject> find_created(const std::string&, const std::set<std::string>& names,
+                                                     const std::set<std::string>& claimed, const Json& asked_for) const override {
+    for (const auto& [id, attrs] : live)
+      if (!claimed.count(id) && names.count(attrs.value("name", "")))
+        return resources::FoundObject{id, "order-of-" + id, asked_for};
+    return std::nullopt;
+  }
+  size_t size() const override { return live.size(); }
+  std::string noun() const override { return "objects"; }
+  Json unmanaged(const std::set<std::string>&, const resources::UnmanagedFilter&) const override {
+    return Json::array();
+  }
+};
+
+}  // namespace
+
+TEST_CASE("make_plan reads the cloud only through the provider's Inventory") {
+  auto m = one_block("web", 3);
+  std::vector<state::ResourceRow> rows;
+  for (int i = 0; i < 3; ++i)
+    rows.push_back({"server.web[" + std::to_string(i) + "]", "server", "id" + std::to_string(i),
+                    base_attributes(resources::server_instance_name("web", true, i)), {}, ""});
+  ScriptedInventory live;
+  live.live["id0"] = {{"name", "web-0001"}};
+  live.live["id1"] = {{"name", "renamed-by-hand"}};  // id2 is gone
+  PlanInput in;
+  in.manifest = &m;
+  in.rows = rows;
+  in.live = &live;
+  Plan p = make_plan(in);
+  CHECK(live.asked == std::vector<std::string>{"id0", "id1", "id2"});
+  CHECK(p.vanished == std::vector<std::string>{"server.web[2]"});
+  REQUIRE(p.drift.size() == 2);
+  CHECK(p.drift[0].address == "server.web[1]");
+  CHECK(p.drift[0].changes.at(0).after == "renamed-by-hand");
+  CHECK(p.drift[1].deleted);
+  CHECK(p.count(ActionKind::update) == 1);  // renamed back
+  CHECK(p.count(ActionKind::create) == 1);  // bought again
+
+  SECTION("an interrupted purchase is reconciled with what find_created reports") {
+    state::JournalEntry e;
+    e.id = 1;
+    e.address = "server.web[2]";
+    e.operation = "purchase";
+    e.intent = {{"instances", Json::array({{{"address", "server.web[2]"}, {"name", "web-0003"},
+                                             {"attributes", base_attributes("web-0003")}}})}};
+    in.rows.pop_back();
+    live.live["new"] = {{"name", "web-0003"}};
+    in.open_journal = {e};
+    Plan q = make_plan(in);
+    REQUIRE(q.pending.size() == 1);
+    CHECK(q.pending[0].resolution == Resolution::adopt_purchase);
+    CHECK(q.pending[0].response["server_ids"] == Json::array({"new"}));
+    CHECK(q.pending[0].response["order_id"] == "order-of-new");
+    CHECK(q.count(ActionKind::create) == 0);
+  }
 }

@@ -8,9 +8,11 @@
 #include "common/sanitized.h"
 
 #include "planner/planner.h"
+#include "resources/cph/cph_provider.h"
 
 using namespace cph;
 using namespace cph::planner;
+using Inventory = resources::CphInventory;
 
 namespace {
 

@@ -6,6 +6,8 @@
 #include <cstdint>
 #include <stdexcept>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -27,12 +29,27 @@ class OperationJournal {
   virtual void answered(int64_t entry, const Json& response) = 0;
 };
 
+// The outcome of an operation per instance: what the state records of it.
+struct InstanceResult {
+  std::string address;
+  std::string cloud_id;
+  Json attributes;
+  std::string type;  // the resource type of the row
+};
+
 // The service reported a final failure of an operation whose request it
 // accepted (an order cancelled, a server ended abnormal): the operation
 // ended and will never progress, so its journal entry closes as failed
 // rather than staying open for a resume that would fail the same way.
 struct OperationFailed : std::runtime_error {
-  using std::runtime_error::runtime_error;
+  explicit OperationFailed(const std::string& what, std::vector<InstanceResult> made = {}, bool settled = false)
+      : std::runtime_error(what), made(std::move(made)), settled(settled) {}
+  // What the operation made all the same (paid servers an order left
+  // abnormal): recorded, so that nothing paid for is lost track of.
+  std::vector<InstanceResult> made;
+  // The outcome is final but no failure (only objects released outside
+  // cphform since): the entry is settled and the run does not fail.
+  bool settled = false;
 };
 
 // How often to poll orders and servers: starts at `initial`, grows by

@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -73,6 +74,15 @@ struct Attribute {
   // "server.game", "server.test[2]". Names the target's type. The manifest
   // loader checks the target exists and records a dependency edge.
   std::string reference_to;
+  // For computed attributes: the value of a healthy object. An object that
+  // was recorded with it and has left it is drift (a server no longer
+  // normal); other moves of a computed value are not.
+  Json normal_value;
+  // For computed attributes: values that mean other objects cannot reach
+  // this one (a share can neither be pushed to nor deleted from a server
+  // that is abnormal, frozen or shut down). The planner leaves such an
+  // object out of every list that names it until it is replaced.
+  std::vector<Json> unreachable_values;
 };
 
 // A problem found by a rule that spans attributes: the attribute path it is
@@ -95,6 +105,13 @@ struct ResourceSchema {
   // the manifest loader after the per-attribute rules passed. `count` is the
   // meta-argument when set.
   std::function<std::vector<BlockProblem>(const Json& attributes, std::optional<int> count)> check_block;
+  // The cloud name of each instance, from the block's `name`, when the type
+  // names instances itself (servers under count: "web-0001", ...); unset:
+  // every instance gets the block's attributes as written.
+  std::function<std::string(const std::string& name, bool counted, int index)> instance_name;
+  // The inverse, for import -filter: ("web", 2) from "web-0003"; nullopt
+  // for a name no counted block gives.
+  std::function<std::optional<std::pair<std::string, int>>(const std::string& name)> instance_of;
 
   const Attribute* find(std::string_view name) const;
 };

@@ -23,6 +23,18 @@ std::string server_instance_name(const std::string& name, bool counted, int inde
   return name + suffix;
 }
 
+std::optional<std::pair<std::string, int>> server_instance_of(const std::string& name) {
+  // "<name>-NNNN", NNNN from 0001: four digits after the last dash.
+  if (name.size() < 6 || name[name.size() - 5] != '-') return std::nullopt;
+  int number = 0;
+  for (size_t i = name.size() - 4; i < name.size(); ++i) {
+    if (name[i] < '0' || name[i] > '9') return std::nullopt;
+    number = number * 10 + (name[i] - '0');
+  }
+  if (number == 0) return std::nullopt;
+  return std::make_pair(name.substr(0, name.size() - 5), number - 1);
+}
+
 Json server_live_attributes(const cloud::Server& s) {
   Json a = Json::object();
   a["name"] = s.server_name;
@@ -113,6 +125,19 @@ asio::awaitable<std::vector<cloud::Server>> wait_purchase(cloud::CphClient& clou
   co_return servers;
 }
 
+PurchaseFailed::PurchaseFailed(const std::string& what, std::vector<InstanceResult> servers, bool abnormal)
+    : OperationFailed(what, std::move(servers), !abnormal) {
+  // Rows as the state keeps them: a shared bandwidth the purchase created
+  // is referred to by its block again (engine/steps.cc: purchase_attributes).
+  for (InstanceResult& r : made) {
+    r.type = "server";
+    if (r.attributes.contains("_bandwidth_block")) {
+      r.attributes["bandwidth"] = r.attributes["_bandwidth_block"];
+      r.attributes.erase("_bandwidth_block");
+    }
+  }
+}
+
 // Renames bought servers whose name is not their instance name (a batch
 // order names them from the block name), then builds the results. Throws
 // PurchaseFailed, with every server's result, when one ended abnormal.
@@ -137,11 +162,11 @@ asio::awaitable<std::vector<InstanceResult>> finish_purchase(cloud::CphClient& c
       recorded["status"] = 5;
       abnormal += (abnormal.empty() ? "" : "; ") + std::string("server ") + servers[i].server_id + " (" +
                   servers[i].server_name + ") of " + inst.address + " became abnormal (status 2) while creating";
-      results.push_back({inst.address, servers[i].server_id, recorded});
+      results.push_back({inst.address, servers[i].server_id, recorded, "server"});
     } else if (servers[i].server_name != inst.name) {
       results.push_back(co_await rename_server(cloud, journal, inst.address, servers[i].server_id, recorded, inst.name));
     } else {
-      results.push_back({inst.address, servers[i].server_id, recorded});
+      results.push_back({inst.address, servers[i].server_id, recorded, "server"});
     }
   }
   if (!abnormal.empty() || !gone.empty())
@@ -214,7 +239,7 @@ asio::awaitable<InstanceResult> rename_server(cloud::CphClient& cloud, Operation
   co_await cloud.rename_server(server_id, new_name);
   journal.answered(entry, {{"server_id", server_id}});
   attributes["name"] = new_name;
-  co_return InstanceResult{address, server_id, attributes};
+  co_return InstanceResult{address, server_id, attributes, "server"};
 }
 
 namespace {

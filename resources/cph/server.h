@@ -21,6 +21,8 @@ const ResourceSchema& server_schema();
 // Instance names: without count the name itself; with count
 // "<name>-0001", "<name>-0002", ... (index is 0-based).
 std::string server_instance_name(const std::string& name, bool counted, int index);
+// The inverse: "web-0003" -> ("web", 2); nullopt for other names.
+std::optional<std::pair<std::string, int>> server_instance_of(const std::string& name);
 
 // Attributes as the cloud reports them (the `readable` ones), in manifest
 // terms, plus the computed ones (id, status, order_id, server_ip, public_ip).
@@ -38,14 +40,6 @@ struct ServerInstance {
   Json attributes;
 };
 
-// The outcome of an operation per instance: the cloud id and the attributes
-// to record.
-struct InstanceResult {
-  std::string address;
-  std::string cloud_id;
-  Json attributes;
-};
-
 // A purchase that ended without delivering every server (cph-api.md 3.4:
 // the order completed but a server ended abnormal, status 2). Its outcome
 // is final, so the journal entry closes with it; the servers the order did
@@ -53,12 +47,9 @@ struct InstanceResult {
 // so that the next plan shows them rather than losing paid servers. A
 // server of the order that no longer exists (404, released by hand) has no
 // result; when that is all that went wrong, `abnormal` is false and the
-// purchase is settled rather than failed.
+// purchase is settled rather than failed (OperationFailed::settled).
 struct PurchaseFailed : OperationFailed {
-  PurchaseFailed(const std::string& what, std::vector<InstanceResult> servers, bool abnormal)
-      : OperationFailed(what), servers(std::move(servers)), abnormal(abnormal) {}
-  std::vector<InstanceResult> servers;
-  bool abnormal;
+  PurchaseFailed(const std::string& what, std::vector<InstanceResult> servers, bool abnormal);
 };
 
 // The purchase request for instances of one block (1..10 of them, same

@@ -164,11 +164,18 @@ ResourceSchema make_server_schema() {
 
   s.attributes.push_back(computed("id", AttrType::string, "Server id."));
   s.attributes.push_back(computed("status", AttrType::integer, "Server status (cph-api.md 3.1)."));
+  s.attributes.back().normal_value = 5;  // a server leaving "normal" (frozen, shut down, abnormal) is drift
+  // cph-api.md 3.1: abnormal (2), frozen (8), shut down or failing to (10,
+  // 11, 12): shares cannot reach it (CPS.0099 "server is not ready"). One
+  // still creating (0, 1, 3, 4) or starting (13) gets its shares once ready.
+  s.attributes.back().unreachable_values = {2, 8, 10, 11, 12};
   s.attributes.push_back(computed("order_id", AttrType::string, "Order that bought the server."));
   s.attributes.push_back(computed("server_ip", AttrType::string, "Private IP."));
   s.attributes.push_back(computed("public_ip", AttrType::string, "Public IP."));
 
   s.check_block = check_server_block;
+  s.instance_name = server_instance_name;
+  s.instance_of = server_instance_of;
   return s;
 }
 

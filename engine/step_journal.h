@@ -1,0 +1,53 @@
+// The write-ahead journal as one step sees it (ARCHITECTURE decision 3):
+// intent before a request is sent, the ids of its answer on arrival, and
+// the step's rows written together with the close of its entries.
+#pragma once
+
+#include <cstdint>
+#include <exception>
+#include <string>
+#include <vector>
+
+#include "resources/operation.h"
+#include "state/state.h"
+
+namespace cph::engine {
+
+using Json = nlohmann::json;
+
+// The journal as one step sees it: remembers the entries the step opened so
+// that they are closed together with the step's rows, or left open for the
+// next run when the outcome is unknown.
+class StepJournal : public resources::OperationJournal {
+ public:
+  StepJournal(state::StateStore& store, std::string run_id, std::string actor, int64_t resumed_entry = 0);
+  int64_t intent(const std::string& address, const std::string& operation, const std::string& request_body,
+                 const Json& idempotency) override;
+  void answered(int64_t entry, const Json& response) override;
+  // Success: the first entry is closed with the rows in one transaction.
+  void finish(const std::vector<state::ResourceRow>& put, const std::vector<std::string>& remove);
+  // Failure: an entry the service refused did nothing and is closed as
+  // failed; entries with ids recorded, or whose request may or may not have
+  // arrived, stay open for the next run to resume or reconcile.
+  void abandon(std::exception_ptr error);
+  // A final failure: writes the rows of what the operation made (servers an
+  // order left abnormal included: they exist and are paid for), then closes
+  // the operation's entry as failed with `outcome`, recorded in history.
+  void close_failed(const std::string& outcome, const std::vector<resources::InstanceResult>& made);
+  // True once the step journaled a mutating call (every mutating call is
+  // journaled first): a step that never did changed nothing in the cloud.
+  bool called() const { return intents_ > 0; }
+
+ private:
+  struct Entry {
+    int64_t id;
+    bool answered;
+  };
+  state::StateStore& store_;
+  std::string run_id_;
+  std::string actor_;
+  std::vector<Entry> entries_;
+  int intents_ = 0;
+};
+
+}  // namespace cph::engine
