@@ -100,6 +100,19 @@ std::vector<std::string> server_purchase_names(const cloud::PurchaseServersReque
   return names;
 }
 
+PurchaseFailed::PurchaseFailed(const std::string& what, std::vector<InstanceResult> servers, bool abnormal)
+    : OperationFailed(what, std::move(servers), !abnormal) {
+  // Rows as the state keeps them: a shared bandwidth the purchase created
+  // is referred to by its block again (engine/steps.cc: purchase_attributes).
+  for (InstanceResult& r : made) {
+    r.type = "server";
+    if (r.attributes.contains("_bandwidth_block")) {
+      r.attributes["bandwidth"] = r.attributes["_bandwidth_block"];
+      r.attributes.erase("_bandwidth_block");
+    }
+  }
+}
+
 namespace {
 
 // Waits until the order completed and every server is out of creation:
@@ -123,19 +136,6 @@ asio::awaitable<std::vector<cloud::Server>> wait_purchase(cloud::CphClient& clou
   const std::string if_cancelled = "no server was delivered";
   co_await wait_order(cloud, journal, address, order_id, subject, if_cancelled, poll, delivered);
   co_return servers;
-}
-
-PurchaseFailed::PurchaseFailed(const std::string& what, std::vector<InstanceResult> servers, bool abnormal)
-    : OperationFailed(what, std::move(servers), !abnormal) {
-  // Rows as the state keeps them: a shared bandwidth the purchase created
-  // is referred to by its block again (engine/steps.cc: purchase_attributes).
-  for (InstanceResult& r : made) {
-    r.type = "server";
-    if (r.attributes.contains("_bandwidth_block")) {
-      r.attributes["bandwidth"] = r.attributes["_bandwidth_block"];
-      r.attributes.erase("_bandwidth_block");
-    }
-  }
 }
 
 // Renames bought servers whose name is not their instance name (a batch
