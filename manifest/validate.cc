@@ -280,7 +280,7 @@ class BlockValidator {
                               std::to_string(kMaxCount) + " (got " + std::string(kind_name(v.kind)) + " " +
                               brief(v) + ")" + type_hint(AttrType::integer, v));
     int64_t n = v.scalar.get<int64_t>();
-    if (n < kMinCount) return error(v.pos, "attribute \"count\" must be at least 1 (got " + std::to_string(n) + ")");
+    if (n < kMinCount) return error(v.pos, "attribute \"count\" must be at least " + std::to_string(kMinCount) + " (got " + std::to_string(n) + ")");
     if (n > kMaxCount)
       return error(v.pos, "attribute \"count\" must be at most " + std::to_string(kMaxCount) + " (got " +
                               std::to_string(n) + ")");
