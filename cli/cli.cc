@@ -119,6 +119,8 @@ int run_cli(const std::vector<std::string>& all_args, std::istream& in, std::ost
     if (command == "plan") {
       Flags flags = parse_command_flags(*spec, rest);
       input_allowed(flags);  // plan never prompts; the value must still be one
+      if (const std::string lock = flags.get("lock", "true"); lock != "true" && lock != "false")
+        throw UsageError("-lock takes true or false (got \"" + lock + "\")");  // plan never locks
       if (flags.has("refresh-only") && (flags.has("out") || flags.has("destroy") || flags.has("replace")))
         throw UsageError("-refresh-only cannot be combined with -out, -destroy or -replace");
       if (flags.has("destroy") && flags.has("replace")) throw UsageError("-replace cannot be combined with -destroy");

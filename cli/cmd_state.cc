@@ -49,10 +49,10 @@ int cmd_state(Context& ctx, const std::vector<std::string>& args) {
     state::BackendConfig target = backend_config(ws, to);
     if (target.type == ws.manifest.backend.type)
       throw std::runtime_error("the state is already on " + to + "; migrate copies it to the other backend");
-    auto lock = take_lock(*store, "state migrate", parse_duration(flags.get("lock-timeout", "0s")), note_to(ctx));
+    auto lock = lock_as_asked(ctx, *store, flags, "state migrate");
     auto destination = state::open_state_store(target);
     state::copy_state(*store, *destination, flags.has("force"));
-    lock->release();  // a failure is an error (exit 1), not a silent leftover lock row
+    if (lock) lock->release();  // a failure is an error (exit 1), not a silent leftover lock row
     state::Meta meta = destination->meta();
     ctx.out << "Copied workspace \"" << target.workspace << "\" to " << to << ": lineage " << meta.lineage
             << ", serial " << meta.serial << ", " << destination->resources().size()
@@ -72,14 +72,13 @@ int cmd_state(Context& ctx, const std::vector<std::string>& args) {
     show_row(ctx.out, *row, config ? config->sensitive : std::vector<std::string>{});
     return 0;
   }
-  auto timeout = parse_duration(flags.get("lock-timeout", "0s"));
   if (sub == "rm") {
     if (flags.positional.empty()) throw UsageError("usage: cphform state rm ADDRESS...");
     for (const auto& a : flags.positional)
       if (!store->resource(a)) throw std::runtime_error("no resource " + a + " in the state; nothing was removed");
-    auto lock = take_lock(*store, "state rm", timeout, note_to(ctx));
+    auto lock = lock_as_asked(ctx, *store, flags, "state rm");
     commit_state_edit(*store, "state rm", flags.positional.front(), {}, flags.positional);
-    lock->release();
+    if (lock) lock->release();
     for (const auto& a : flags.positional) ctx.out << "Removed " << a << "\n";
     ctx.out << "Successfully removed " << flags.positional.size() << " resource instance(s). The servers still "
             << "exist in the cloud; cphform no longer manages them.\n";
@@ -95,11 +94,11 @@ int cmd_state(Context& ctx, const std::vector<std::string>& args) {
     if (to.rfind(row->type + ".", 0) != 0)
       throw std::runtime_error("cannot move a " + row->type + " to " + to + ": the address must start with \"" +
                                row->type + ".\"");
-    auto lock = take_lock(*store, "state mv", timeout, note_to(ctx));
+    auto lock = lock_as_asked(ctx, *store, flags, "state mv");
     state::ResourceRow moved = *row;
     moved.address = to;
     commit_state_edit(*store, "state mv", from, {moved}, {from});
-    lock->release();
+    if (lock) lock->release();
     ctx.out << "Move \"" << from << "\" to \"" << to << "\"\nSuccessfully moved 1 object(s).\n";
     return 0;
   }

@@ -220,6 +220,27 @@ std::unique_ptr<state::ScopedLock> take_lock_once(state::StateStore& store, cons
 }
 }  // namespace
 
+bool lock_wanted(Context& ctx, const Flags& flags, const std::string& operation) {
+  const std::string v = flags.get("lock", "true");
+  if (v != "true" && v != "false") throw UsageError("-lock takes true or false (got \"" + v + "\")");
+  if (v == "true") return true;
+  const std::string warning = "-lock=false: " + operation + " runs without the state lock. Another cphform run on "
+                              "this state at the same time could buy or release the same servers twice or lose "
+                              "their record; use it only when no other run can touch this state.";
+  if (ctx.json)
+    ctx.json->emit("log", "warn", "Warning: " + warning, nlohmann::json::object());
+  else
+    ctx.err << "Warning: " << warning << "\n\n";
+  return false;
+}
+
+std::unique_ptr<state::ScopedLock> lock_as_asked(Context& ctx, state::StateStore& store, const Flags& flags,
+                                                 const std::string& operation) {
+  const auto timeout = parse_duration(flags.get("lock-timeout", "0s"));
+  if (!lock_wanted(ctx, flags, operation)) return nullptr;
+  return take_lock(store, operation, timeout, note_to(ctx));
+}
+
 void commit_state_edit(state::StateStore& store, const std::string& operation, const std::string& address,
                        const std::vector<state::ResourceRow>& put, const std::vector<std::string>& remove) {
   nlohmann::json what = {{"put", nlohmann::json::array()}, {"remove", remove}, {"by", actor()}};

@@ -16,6 +16,7 @@ const FlagSpec kJson{"json", "", "one JSON event per line on stdout (docs/json-f
 const FlagSpec kVar{"var", "NAME=VALUE", "set a variable (repeatable)"};
 const FlagSpec kVarFile{"var-file", "FILE.toml", "read variables from a file (repeatable)"};
 const FlagSpec kNoColor{"no-color", "", "accepted for Terraform habits; output has no colour"};
+const FlagSpec kLock{"lock", "true|false", "false: do not lock the state (warns; only when no other run can touch it)"};
 const FlagSpec kLockTimeout{"lock-timeout", "DURATION", "wait this long for the state lock (30s, 2m; default 0s)"};
 const FlagSpec kTarget{"target", "ADDR", "only this instance or block and what it depends on (repeatable)"};
 const FlagSpec kExclude{"exclude", "ADDR", "leave this instance or block out (repeatable)"};
@@ -35,17 +36,18 @@ std::vector<CommandSpec> build_table() {
         {"destroy", "", "plan to release every server this state manages"},
         {"out", "FILE", "save the plan; cphform apply FILE carries out exactly it"},
         {"refresh-only", "", "only what changed outside cphform (with -detailed-exitcode 2 means drift)"},
-        kTarget, kExclude, kReplace, kParallelism, kJson, kVar, kVarFile, kInput, kNoColor},
+        kTarget, kExclude, kReplace, kParallelism, kJson, kVar, kVarFile, kInput, kNoColor,
+        {"lock", "true|false", "accepted for Terraform habits: plan never locks the state"}},
        0, "0 success (no changes unless -detailed-exitcode), 1 error, 2 changes present (-detailed-exitcode)", ""},
       {"apply", "apply [options] [PLANFILE]", "Make the cloud match the manifests, or carry out a saved plan exactly",
-       {kAutoApprove, kLockTimeout, {"refresh-only", "", "record what changed outside cphform in the state"},
+       {kAutoApprove, kLock, kLockTimeout, {"refresh-only", "", "record what changed outside cphform in the state"},
         {"allow-data-loss", "", "let a switch or a server replacement run: phone data is lost"}, kTarget, kExclude,
         kReplace, kParallelism, kJson, kVar, kVarFile, kInput, kNoColor},
        1, kExitCloud,
        "Ctrl-C stops starting operations and keeps those in flight in the journal for the next apply.\n"
        "-json needs -auto-approve or a saved plan: there is no prompt to answer."},
       {"destroy", "destroy [options]", "Release every server this state manages",
-       {kAutoApprove, kLockTimeout, {"allow-data-loss", "", "accepted as for apply"}, kTarget, kExclude, kParallelism,
+       {kAutoApprove, kLock, kLockTimeout, {"allow-data-loss", "", "accepted as for apply"}, kTarget, kExclude, kParallelism,
         kJson, kVar, kVarFile, kInput, kNoColor},
        0, kExitCloud, ""},
       {"show", "show [-json] PLANFILE", "Show a saved plan",
@@ -62,15 +64,15 @@ std::vector<CommandSpec> build_table() {
        "Manage existing servers",
        {{"filter", "name_prefix=PREFIX|tag=KEY=VALUE", "import every matching server into the declared blocks"},
         {"generate-config-out", "FILE.toml", "with -filter: write the blocks from what the cloud reports (a new file)"},
-        kLockTimeout, kVar, kVarFile, kInput},
+        kLock, kLockTimeout, kVar, kVarFile, kInput},
        2, kExitPlain, ""},
       {"state", "state list | show ADDRESS | rm ADDRESS... | mv FROM TO | pull | migrate -to=pg|sqlite",
        "Read or edit the recorded state",
        {{"to", "pg|sqlite", "state migrate: the backend to copy lineage, serial, rows, journal and history to"},
-        {"force", "", "state migrate: overwrite a target that has a state"}, kLockTimeout},
+        {"force", "", "state migrate: overwrite a target that has a state"}, kLock, kLockTimeout},
        16, kExitPlain, ""},
       {"journal", "journal list | show ID | discard ID", "Unfinished cloud operations",
-       {{"json", "", "list and show as JSON"}, kAutoApprove, kLockTimeout, kInput}, 1, kExitPlain,
+       {{"json", "", "list and show as JSON"}, kAutoApprove, kLock, kLockTimeout, kInput}, 1, kExitPlain,
        "discard asks for 'yes' (or takes -auto-approve) and says what it leaves in the cloud."},
       {"workspace", "workspace list | show | new NAME | select NAME | delete [-force] NAME",
        "Several states per manifest directory", {{"force", "", "delete: even when the state manages resources"}}, 1,

@@ -2,6 +2,9 @@
 // -lock=false, count = 0, and the rest of their habits, end to end.
 #include <catch2/catch.hpp>
 
+#include <chrono>
+
+#include "state/state.h"
 #include "tests/e2e/harness.h"
 
 using namespace cph::e2e;
@@ -11,7 +14,51 @@ namespace {
 
 bool has(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 
+// The lock of the workspace's SQLite state, held by a process of another
+// host (so it is never taken over as dead) for as long as the object lives.
+struct ForeignLock {
+  std::unique_ptr<cph::state::StateStore> store;
+  std::unique_ptr<cph::state::ScopedLock> lock;
+  explicit ForeignLock(const fs::path& dir) {
+    cph::state::BackendConfig config;
+    config.sqlite_dir = (dir / ".cphform").string();
+    store = cph::state::open_state_store(config);
+    lock = std::make_unique<cph::state::ScopedLock>(*store, "alice@elsewhere pid 1", "apply",
+                                                    std::chrono::seconds(600), std::chrono::milliseconds(0));
+  }
+};
+
 }  // namespace
+
+TEST_CASE("-lock=false runs without the state lock and warns; the lock stays with its holder", "[e2e][habits]") {
+  EmulatorProcess emu;
+  TempDir dir;
+  dir.write("main.toml", server_manifest(emu.url(), "web", 2));
+  REQUIRE_RUN(run_cphform({"apply", "-auto-approve"}, dir.path(), &emu), 0);
+  ForeignLock held(dir.path());
+
+  dir.write("main.toml", server_manifest(emu.url(), "web", 3));
+  auto locked = run_cphform({"apply", "-auto-approve"}, dir.path(), &emu);
+  REQUIRE_RUN(locked, 1);
+  CHECK(has(locked.err, "the state is locked by alice@elsewhere pid 1"));
+  CHECK(emu.servers().size() == 2);
+
+  auto unlocked = run_cphform({"apply", "-auto-approve", "-lock=false"}, dir.path(), &emu);
+  REQUIRE_RUN(unlocked, 0);
+  CHECK(has(unlocked.err, "Warning: -lock=false: apply runs without the state lock"));
+  CHECK(emu.servers().size() == 3);
+
+  auto rm = run_cphform({"state", "rm", "-lock=false", "server.web[2]"}, dir.path(), nullptr);
+  REQUIRE_RUN(rm, 0);
+  CHECK(has(rm.err, "Warning: -lock=false: state rm runs without the state lock"));
+  REQUIRE(held.store->current_lock());
+  CHECK(held.store->current_lock()->holder == "alice@elsewhere pid 1");  // not released by the unlocked runs
+
+  auto bad = run_cphform({"apply", "-auto-approve", "-lock=no"}, dir.path(), &emu);
+  REQUIRE_RUN(bad, 1);
+  CHECK(has(bad.err, "-lock takes true or false"));
+  REQUIRE_RUN(run_cphform({"plan", "-lock=false"}, dir.path(), &emu), 0);  // plan never locks; accepted
+}
 
 TEST_CASE("count = 0 is a block with no instances: lowering a count to 0 destroys them", "[e2e][habits]") {
   EmulatorProcess emu;
