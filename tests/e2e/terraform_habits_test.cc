@@ -79,3 +79,30 @@ TEST_CASE("count = 0 is a block with no instances: lowering a count to 0 destroy
   CHECK(list.out.empty());
   REQUIRE_RUN(run_cphform({"plan", "-detailed-exitcode"}, dir.path(), &emu), 0);
 }
+
+TEST_CASE("state mv and state rm of a whole counted block act on every instance", "[e2e][habits]") {
+  EmulatorProcess emu;
+  TempDir dir;
+  dir.write("main.toml", "[provider]\nendpoint = \"" + emu.url() + "\"\n\n" + server_block("legacy", "old", 3) +
+                             "\n" + server_block("keep", "keep", 1));
+  REQUIRE_RUN(run_cphform({"apply", "-auto-approve"}, dir.path(), &emu), 0);
+
+  auto mv = run_cphform({"state", "mv", "server.legacy", "server.fleet"}, dir.path(), nullptr);
+  REQUIRE_RUN(mv, 0);
+  CHECK(has(mv.out, "Move \"server.legacy[2]\" to \"server.fleet[2]\""));
+  CHECK(has(mv.out, "Successfully moved 3 object(s)."));
+  CHECK(run_cphform({"state", "list"}, dir.path(), nullptr).out ==
+        "server.fleet[0]\nserver.fleet[1]\nserver.fleet[2]\nserver.keep[0]\n");
+  auto onto = run_cphform({"state", "mv", "server.fleet", "server.keep"}, dir.path(), nullptr);
+  REQUIRE_RUN(onto, 1);
+  CHECK(has(onto.err, "server.keep already has instances in the state; nothing was moved"));
+
+  auto rm = run_cphform({"state", "rm", "server.fleet"}, dir.path(), nullptr);
+  REQUIRE_RUN(rm, 0);
+  CHECK(has(rm.out, "Successfully removed 3 resource instance(s)."));
+  CHECK(run_cphform({"state", "list"}, dir.path(), nullptr).out == "server.keep[0]\n");
+  CHECK(emu.servers().size() == 4);  // the cloud is untouched
+  auto none = run_cphform({"state", "rm", "server.fleet"}, dir.path(), nullptr);
+  REQUIRE_RUN(none, 1);
+  CHECK(has(none.err, "no resource server.fleet in the state"));
+}
