@@ -75,7 +75,7 @@ std::string snippet(const std::string& label, const std::string& name, std::opti
     out += "availability_zone = " + toml_string(sample.availability_zone) + "\n";
   if (!sample.keypair_name.empty()) out += "keypair           = " + toml_string(sample.keypair_name) + "\n";
   if (!image_id.empty())
-    out += "image_id          = " + toml_string(image_id) + "  # the image its phones run (cph-api.md 5.1)\n";
+    out += "image_id          = " + toml_string(image_id) + "  # the image its phones run (CPH API: List cloud phones)\n";
   else
     out += "image_id          = \"TODO\"  # the server has no phone to read it from: fill in its image\n";
   if (!sample.band_widths.empty()) {

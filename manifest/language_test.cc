@@ -168,6 +168,15 @@ TEST_CASE("variable errors are reported with their position", "[variables]") {
     VariableInputs in;
     in.vars = {"zone=a"};
     CHECK(errors(text, in).find("-var: error: -var zone: variable \"zone\" is not declared") != std::string::npos);
+    CHECK(errors(text, in).find("the manifests declare no variables") != std::string::npos);
+    CHECK(errors(text, in).find("expected one of") == std::string::npos);
+  }
+  SECTION("a -var of an undeclared variable lists the declared ones") {
+    std::string text = "[variables.region]\ndefault = \"x\"\n[variables.size]\ndefault = 1\n" + server("web", "web");
+    VariableInputs in;
+    in.vars = {"zone=a"};
+    CHECK(errors(text, in).find("variable \"zone\" is not declared; declare it with [variables.zone] in the manifests; "
+                                "expected one of: region, size") != std::string::npos);
   }
   SECTION("a default of the wrong type") {
     std::string text = "[variables.n]\ntype = \"number\"\ndefault = \"x\"\n" + server("web", "web");

@@ -455,6 +455,7 @@ std::optional<std::string> closest(std::string_view name, const std::vector<std:
 
 std::string suggestion(std::string_view name, const std::vector<std::string>& candidates) {
   if (std::optional<std::string> near = closest(name, candidates)) return "; did you mean \"" + *near + "\"?";
+  if (candidates.empty()) return "";  // never "expected one of: " and nothing
   return "; expected one of: " + join(candidates);
 }
 

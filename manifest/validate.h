@@ -53,7 +53,7 @@ ResourceConfig validate_block(const resources::ResourceSchema& schema, const std
 std::optional<std::string> closest(std::string_view name, const std::vector<std::string>& candidates);
 
 // `; did you mean "x"?` when a close candidate exists, otherwise
-// `; expected one of: a, b, c`.
+// `; expected one of: a, b, c`; "" when there are no candidates.
 std::string suggestion(std::string_view name, const std::vector<std::string>& candidates);
 
 }  // namespace cph::manifest::detail

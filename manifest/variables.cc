@@ -106,6 +106,12 @@ std::vector<std::string> names(const std::vector<Variable>& vars) {
   return out;
 }
 
+// After "variable X is not declared": the declared variable it was likely
+// meant to be, the declared ones, or that there are none.
+std::string declared_hint(const std::string& name, const std::vector<Variable>& vars) {
+  return vars.empty() ? "; the manifests declare no variables" : declared_hint(name, vars);
+}
+
 void read_declaration(const doc::Entry& decl, std::vector<Variable>& vars, std::vector<Diagnostic>& diags) {
   auto error = [&](const SourcePos& pos, const std::string& m) {
     diags.push_back(Diagnostic{pos, "variable \"" + decl.key + "\": " + m});
@@ -220,7 +226,7 @@ void resolve_variables(std::vector<Variable>& vars, const VariableInputs& inputs
       Variable* v = find(vars, e.key);
       if (!v) {
         diags.push_back(Diagnostic{e.key_pos, "variable \"" + e.key + "\" is not declared; declare it with [variables." +
-                                                  e.key + "] in the manifests" + suggestion(e.key, names(vars))});
+                                                  e.key + "] in the manifests" + declared_hint(e.key, vars)});
         continue;
       }
       Json value = to_json(e.value);
@@ -244,7 +250,7 @@ void resolve_variables(std::vector<Variable>& vars, const VariableInputs& inputs
       diags.push_back(Diagnostic{where, "-var \"" + name + "\" must be written NAME=VALUE"});
     } else if (!v) {
       diags.push_back(Diagnostic{where, "-var " + name + ": variable \"" + name + "\" is not declared; declare it "
-                                        "with [variables." + name + "] in the manifests" + suggestion(name, names(vars))});
+                                        "with [variables." + name + "] in the manifests" + declared_hint(name, vars)});
     } else {
       set_text(*v, assignment.substr(eq + 1), "-var " + name);
     }
@@ -276,7 +282,7 @@ void substitute_variables(doc::Node& node, const std::vector<Variable>& vars, st
     if (it == vars.end()) {
       diags.push_back(Diagnostic{node.pos, "undefined variable \"" + p.ref->name + "\" in " + doc::brief(node) +
                                                "; declare it with [variables." + p.ref->name + "]" +
-                                               suggestion(p.ref->name, names(vars))});
+                                               declared_hint(p.ref->name, vars)});
       ok = false;
       continue;
     }

@@ -106,3 +106,26 @@ TEST_CASE("state mv and state rm of a whole counted block act on every instance"
   REQUIRE_RUN(none, 1);
   CHECK(has(none.err, "no resource server.fleet in the state"));
 }
+
+TEST_CASE("messages name the API by its documented section title, never our internal files", "[e2e][habits]") {
+  TempDir dir;
+  auto docs = run_cphform({"docs", "manifest"}, dir.path(), nullptr);
+  REQUIRE_RUN(docs, 0);
+  CHECK_FALSE(has(docs.out, "cph-api.md"));
+  CHECK_FALSE(has(docs.out, "A-13"));
+  CHECK(has(docs.out, "(CPH API: Update shared bandwidth size)"));
+
+  std::string text = server_manifest("emulator", "web", 1);
+  text.replace(text.find("size = 300"), 10, "size = 333");
+  dir.write("main.toml", text);
+  auto bad = run_cphform({"validate"}, dir.path(), nullptr);
+  REQUIRE_RUN(bad, 1);
+  CHECK(has(bad.err, "in steps of 50"));
+  CHECK(has(bad.err, "(CPH API: Update shared bandwidth size)"));
+  CHECK_FALSE(has(bad.err, "cph-api.md"));
+
+  auto undeclared = run_cphform({"plan", "-var", "zone=a"}, dir.path(), nullptr);
+  REQUIRE_RUN(undeclared, 1);
+  CHECK(has(undeclared.err, "the manifests declare no variables"));
+  CHECK_FALSE(has(undeclared.err, "expected one of: \n"));
+}
