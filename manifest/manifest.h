@@ -144,9 +144,10 @@ struct Manifest {
   std::vector<Variable> variables;        // sorted by name
   std::vector<Output> outputs;            // sorted by name
   std::vector<std::string> files;         // the files read, sorted
-  // sha256 over the files' names and bytes and the effective variable
-  // values (those of sensitive variables hashed first), so that a saved
-  // plan goes stale when a variable changes.
+  // sha256 over what the files mean (their parsed values; not comments,
+  // layout or key order) and the effective variable values (those of
+  // sensitive variables hashed first): a saved plan goes stale when the
+  // meaning or a variable changes, not on a comment or `cphform fmt`.
   std::string digest;
   const ResourceConfig* find(std::string_view address) const;
 };

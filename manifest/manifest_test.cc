@@ -389,12 +389,15 @@ TEST_CASE("load_manifest_dir merges the *.toml files of a directory", "[manifest
   CHECK(m.resources[1].pos.file == (tmp.dir / "a.toml").string());
   CHECK(m.provider.region == "cn-east-3");
 
-  // The digest covers names and bytes, and nothing else in the directory.
+  // The digest covers what the manifests mean, and nothing else in the directory.
   std::string digest = m.digest;
   tmp.write("notes.md", "changed");
   CHECK(load_manifest_dir(tmp.dir).digest == digest);
-  tmp.write("b.toml", db + "\n");
+  tmp.write("b.toml", "# a comment\n" + db + "\n\n");  // comments and blank lines mean nothing
+  CHECK(load_manifest_dir(tmp.dir).digest == digest);
+  tmp.write("b.toml", block("[server.db]", with(without(server_lines(), "count"), "name", "\"db2\"")));
   CHECK(load_manifest_dir(tmp.dir).digest != digest);
+  tmp.write("b.toml", db);
   TempDir other;
   other.write("a.toml", "[provider]\nregion = \"cn-east-3\"\n\n" + web);
   other.write("b.toml", db);

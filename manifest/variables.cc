@@ -14,8 +14,6 @@
 #include "manifest/validate.h"
 
 namespace cph::manifest::detail {
-namespace {
-
 Json to_json(const doc::Node& n) {
   switch (n.kind) {
     case doc::Kind::array: {
@@ -31,6 +29,8 @@ Json to_json(const doc::Node& n) {
     default: return n.scalar;
   }
 }
+
+namespace {
 
 doc::Node to_node(const Json& v, const SourcePos& pos, bool sensitive) {
   doc::Node n;

@@ -14,6 +14,10 @@
 
 namespace cph::manifest::detail {
 
+// A value of the document tree as JSON, without positions: tables become
+// objects (keys sorted), arrays arrays, a date/time its TOML text.
+Json to_json(const doc::Node& node);
+
 // The variable types, in documentation order.
 const std::vector<std::string>& variable_types();
 

@@ -129,3 +129,26 @@ TEST_CASE("messages name the API by its documented section title, never our inte
   CHECK(has(undeclared.err, "the manifests declare no variables"));
   CHECK_FALSE(has(undeclared.err, "expected one of: \n"));
 }
+
+TEST_CASE("a saved plan stays good through a comment or a layout edit, and goes stale when the meaning changes",
+          "[e2e][habits]") {
+  EmulatorProcess emu;
+  TempDir dir;
+  const std::string text = server_manifest(emu.url(), "web", 1);
+  dir.write("main.toml", text);
+  REQUIRE_RUN(run_cphform({"plan", "-out=tf.plan"}, dir.path(), &emu), 0);
+
+  std::string edited = "# reviewed by ops\n" + text + "\n\n";
+  edited.replace(edited.find("count = 1"), 9, "count   =   1  # one for now");
+  dir.write("main.toml", edited);
+  auto apply = run_cphform({"apply", "tf.plan"}, dir.path(), &emu);
+  REQUIRE_RUN(apply, 0);
+  CHECK(emu.servers().size() == 1);
+
+  REQUIRE_RUN(run_cphform({"plan", "-out=tf.plan"}, dir.path(), &emu), 0);
+  edited.replace(edited.find("count   =   1"), 13, "count = 2");
+  dir.write("main.toml", edited);
+  auto stale = run_cphform({"apply", "tf.plan"}, dir.path(), &emu);
+  REQUIRE_RUN(stale, 1);
+  CHECK(has(stale.err, "the manifests changed since it was made"));
+}
