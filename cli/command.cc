@@ -102,7 +102,9 @@ Workspace load_workspace(const Context& ctx) {
   Workspace ws;
   ws.dir = ctx.dir;
   ws.data_dir = ctx.dir / ".cphform";
-  ws.manifest = manifest::load_manifest_dir(ctx.dir, ctx.vars);
+  manifest::VariableInputs inputs = ctx.vars;
+  inputs.workspace = current_workspace(ws);  // ${terraform.workspace}
+  ws.manifest = manifest::load_manifest_dir(ctx.dir, inputs);
   return ws;
 }
 

@@ -147,6 +147,17 @@ default = "cn-east-3a"
   CHECK(flags.resources[0].count == 2);
 }
 
+TEST_CASE("${terraform.workspace} is the selected workspace's name", "[variables]") {
+  VariableInputs in;
+  in.workspace = "staging";
+  Manifest m = parse_manifest(server("web", "game-${terraform.workspace}"), "main.toml", in);
+  CHECK(m.resources[0].attributes["name"] == "game-staging");
+  CHECK(parse_manifest(server("web", "game-${terraform.workspace}"), "main.toml").resources[0].attributes["name"] ==
+        "game-default");
+  std::string text = server("web", "game-${terraform.env}");
+  expect_error(text, at(text, "\"game-${terraform.env}\""), "the one value of terraform is terraform.workspace");
+}
+
 TEST_CASE("variable errors are reported with their position", "[variables]") {
   const std::string decl = "[variables.size]\ntype = \"number\"\n";
   SECTION("a variable without a default and without a value") {

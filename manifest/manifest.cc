@@ -420,7 +420,7 @@ Manifest assemble(Assembly& a, const VariableInputs& inputs) {
   detail::resolve_variables(vars, inputs, a.diags);
   for (doc::Node& root : a.documents)
     for (doc::Entry& e : root.entries)
-      if (e.key != "variables") detail::substitute_variables(e.value, vars, a.diags);
+      if (e.key != "variables") detail::substitute_variables(e.value, vars, inputs.workspace, a.diags);
   for (const doc::Node& root : a.documents) read_document(root, a);
   bool bounded = within_instance_limit(a);
   std::sort(a.manifest.resources.begin(), a.manifest.resources.end(),

@@ -166,6 +166,8 @@ struct VariableInputs {
   std::vector<std::string> vars;                   // "NAME=VALUE", -var in order given
   std::vector<std::filesystem::path> var_files;    // -var-file in order given
   std::map<std::string, std::string> environment;  // NAME -> value of CPHFORM_VAR_NAME
+  // The selected workspace, the value of `${terraform.workspace}`.
+  std::string workspace = "default";
   // Empty vars and files; environment read from CPHFORM_VAR_* of this process.
   static VariableInputs from_environment();
 };

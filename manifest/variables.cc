@@ -261,9 +261,10 @@ void resolve_variables(std::vector<Variable>& vars, const VariableInputs& inputs
                                             "=VALUE, a -var-file, or CPHFORM_VAR_" + v.name});
 }
 
-void substitute_variables(doc::Node& node, const std::vector<Variable>& vars, std::vector<Diagnostic>& diags) {
-  for (doc::Node& item : node.items) substitute_variables(item, vars, diags);
-  for (doc::Entry& e : node.entries) substitute_variables(e.value, vars, diags);
+void substitute_variables(doc::Node& node, const std::vector<Variable>& vars, const std::string& workspace,
+                          std::vector<Diagnostic>& diags) {
+  for (doc::Node& item : node.items) substitute_variables(item, vars, workspace, diags);
+  for (doc::Entry& e : node.entries) substitute_variables(e.value, vars, workspace, diags);
   if (node.kind != doc::Kind::string) return;
   const std::string& text = node.scalar.get_ref<const std::string&>();
   if (text.find("${") == std::string::npos) return;
@@ -278,32 +279,45 @@ void substitute_variables(doc::Node& node, const std::vector<Variable>& vars, st
       out.parts.push_back(p);
       continue;
     }
-    auto it = std::find_if(vars.begin(), vars.end(), [&](const Variable& v) { return v.name == p.ref->name; });
-    if (it == vars.end()) {
+    Variable selected;  // ${terraform.workspace}: the workspace this run uses
+    const Variable* found = nullptr;
+    if (p.ref->type == "terraform" && p.ref->name == "workspace") {
+      selected = Variable{"terraform.workspace", "string", "", false, Json(workspace), "workspace", node.pos};
+      found = &selected;
+    } else if (p.ref->type == "terraform") {
+      diags.push_back(Diagnostic{node.pos, "unknown \"terraform." + p.ref->name + "\" in " + doc::brief(node) +
+                                               "; the one value of terraform is terraform.workspace, the name of "
+                                               "the selected workspace"});
+      ok = false;
+      continue;
+    } else if (auto it = std::find_if(vars.begin(), vars.end(), [&](const Variable& v) { return v.name == p.ref->name; });
+               it != vars.end()) {
+      found = &*it;
+    } else {
       diags.push_back(Diagnostic{node.pos, "undefined variable \"" + p.ref->name + "\" in " + doc::brief(node) +
                                                "; declare it with [variables." + p.ref->name + "]" +
                                                declared_hint(p.ref->name, vars)});
       ok = false;
       continue;
     }
-    if (it->value.is_null()) {  // its missing value is reported at the declaration
+    if (found->value.is_null()) {  // its missing value is reported at the declaration
       ok = false;
       continue;
     }
-    sensitive = sensitive || it->sensitive;
+    sensitive = sensitive || found->sensitive;
     if (t->whole()) {
-      node = to_node(it->value, node.pos, sensitive);
-      if (it->value.is_string()) node.scalar = Template{{TemplatePart{it->value.get<std::string>(), std::nullopt}}}.render();
+      node = to_node(found->value, node.pos, sensitive);
+      if (found->value.is_string()) node.scalar = Template{{TemplatePart{found->value.get<std::string>(), std::nullopt}}}.render();
       return;
     }
-    if (it->value.is_structured()) {
-      diags.push_back(Diagnostic{node.pos, "variable \"" + it->name + "\" is a " + it->type + " and cannot be part of "
-                                               "a longer string; write \"${var." + it->name + "}\" alone"});
+    if (found->value.is_structured()) {
+      diags.push_back(Diagnostic{node.pos, "variable \"" + found->name + "\" is a " + found->type + " and cannot be part of "
+                                               "a longer string; write \"${var." + found->name + "}\" alone"});
       ok = false;
       continue;
     }
-    if (!out.parts.empty() && !out.parts.back().ref) out.parts.back().literal += text_of(it->value);
-    else out.parts.push_back(TemplatePart{text_of(it->value), std::nullopt});
+    if (!out.parts.empty() && !out.parts.back().ref) out.parts.back().literal += text_of(found->value);
+    else out.parts.push_back(TemplatePart{text_of(found->value), std::nullopt});
   }
   if (!ok) return;
   node.scalar = out.render();

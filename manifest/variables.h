@@ -34,7 +34,9 @@ void resolve_variables(std::vector<Variable>& vars, const VariableInputs& inputs
 // that is exactly "${var.NAME}" becomes the typed value; other strings get
 // the value as text and stay templates when they still refer to resources.
 // Nodes that received a sensitive value are marked sensitive.
-void substitute_variables(doc::Node& node, const std::vector<Variable>& vars, std::vector<Diagnostic>& diags);
+// `${terraform.workspace}` becomes `workspace`, the selected workspace's name.
+void substitute_variables(doc::Node& node, const std::vector<Variable>& vars, const std::string& workspace,
+                          std::vector<Diagnostic>& diags);
 
 // Texts of the sensitive values (strings and scalars of 3 bytes or more),
 // to scrub from diagnostics as a last line of defence.

@@ -152,3 +152,16 @@ TEST_CASE("a saved plan stays good through a comment or a layout edit, and goes 
   REQUIRE_RUN(stale, 1);
   CHECK(has(stale.err, "the manifests changed since it was made"));
 }
+
+TEST_CASE("${terraform.workspace} names the selected workspace in the manifests", "[e2e][habits]") {
+  EmulatorProcess emu;
+  TempDir dir;
+  dir.write("main.toml", server_manifest(emu.url(), "game-${terraform.workspace}", 1));
+  auto plan = run_cphform({"plan"}, dir.path(), &emu);
+  REQUIRE_RUN(plan, 0);
+  CHECK(has(plan.out, "\"game-default-0001\""));
+  REQUIRE_RUN(run_cphform({"workspace", "new", "staging"}, dir.path(), nullptr), 0);
+  REQUIRE_RUN(run_cphform({"apply", "-auto-approve"}, dir.path(), &emu), 0);
+  REQUIRE(emu.servers().size() == 1);
+  CHECK(emu.servers()[0].server_name == "game-staging-0001");
+}
