@@ -112,8 +112,15 @@ int run_cli(const std::vector<std::string>& all_args, std::istream& in, std::ost
       }
       return emulator::serve_main(std::vector<std::string>(rest.begin() + 1, rest.end()));
     }
-    if (std::set<std::string>{"plan", "apply", "destroy", "drift", "graph", "import", "output"}.count(command))
+    // Every command that reads the manifests takes -var and -var-file; those
+    // that only check them or read the state need no values (issue 12).
+    if (std::set<std::string>{"plan", "apply", "destroy", "drift", "graph", "import", "output", "validate", "state",
+                              "journal", "workspace", "history", "force-unlock"}
+            .count(command))
       take_variable_flags(ctx, rest);
+    ctx.vars.allow_unset = std::set<std::string>{"output", "validate", "state", "journal", "workspace", "history",
+                                                 "force-unlock"}
+                               .count(command) > 0;
     if (command == "output") return cmd_output(ctx, parse_command_flags(*spec, rest));
     if (command == "validate") return cmd_validate(ctx, parse_command_flags(*spec, rest));
     if (command == "plan") {

@@ -168,6 +168,10 @@ struct VariableInputs {
   std::map<std::string, std::string> environment;  // NAME -> value of CPHFORM_VAR_NAME
   // The selected workspace, the value of `${terraform.workspace}`.
   std::string workspace = "default";
+  // A variable may have no value: its uses are left unchecked instead of an
+  // error (validate and the commands that only read the state, which need no
+  // values). Planning never sets it.
+  bool allow_unset = false;
   // Empty vars and files; environment read from CPHFORM_VAR_* of this process.
   static VariableInputs from_environment();
 };

@@ -256,7 +256,7 @@ void resolve_variables(std::vector<Variable>& vars, const VariableInputs& inputs
     }
   }
   for (Variable& v : vars)
-    if (v.source.empty())
+    if (v.source.empty() && !inputs.allow_unset)
       diags.push_back(Diagnostic{v.pos, "variable \"" + v.name + "\" has no value: give it a default, -var " + v.name +
                                             "=VALUE, a -var-file, or CPHFORM_VAR_" + v.name});
 }

@@ -27,7 +27,7 @@ void declare_variables(const doc::Entry& entry, std::vector<Variable>& vars, std
 
 // Sets every variable's value and source, by the precedence of
 // VariableInputs. A variable without a default and without a value is an
-// error at its declaration.
+// error at its declaration, unless inputs.allow_unset.
 void resolve_variables(std::vector<Variable>& vars, const VariableInputs& inputs, std::vector<Diagnostic>& diags);
 
 // Replaces `${var.NAME}` in every string of `node` (recursively). A string

@@ -165,3 +165,49 @@ TEST_CASE("${terraform.workspace} names the selected workspace in the manifests"
   REQUIRE(emu.servers().size() == 1);
   CHECK(emu.servers()[0].server_name == "game-staging-0001");
 }
+
+TEST_CASE("validate and the read-only commands need no variable values; every manifest command takes -var",
+          "[e2e][habits]") {
+  EmulatorProcess emu;
+  TempDir dir;
+  std::string text = "[variables.image]\ntype = \"string\"\n\n[variables.n]\ntype = \"number\"\n\n" +
+                     server_manifest(emu.url(), "web", 1);
+  text.replace(text.find("count = 1"), 9, "count = \"${var.n}\"");
+  text.replace(text.find("\"20060220200717f201120a2300000e91\""), 34, "\"${var.image}\"");
+  dir.write("main.toml", text);
+  const std::vector<std::string> vars = {"-var", "image=20060220200717f201120a2300000e91", "-var=n=2"};
+
+  auto plan = run_cphform({"plan"}, dir.path(), &emu);  // planning needs the values
+  REQUIRE_RUN(plan, 1);
+  CHECK(has(plan.err, "variable \"image\" has no value"));
+  std::vector<std::string> apply = {"apply", "-auto-approve"};
+  apply.insert(apply.end(), vars.begin(), vars.end());
+  REQUIRE_RUN(run_cphform(apply, dir.path(), &emu), 0);
+  REQUIRE(emu.servers().size() == 2);
+
+  for (const std::vector<std::string>& command :
+       std::vector<std::vector<std::string>>{{"validate"}, {"validate", "-json"}, {"state", "list"},
+                                             {"state", "show", "server.web[1]"}, {"history"}, {"output"},
+                                             {"workspace", "list"}, {"workspace", "show"}, {"journal", "list"},
+                                             {"state", "pull"}}) {
+    INFO(command.front() << " " << (command.size() > 1 ? command[1] : ""));
+    REQUIRE_RUN(run_cphform(command, dir.path(), nullptr), 0);
+    std::vector<std::string> with_vars = command;
+    with_vars.insert(with_vars.end(), vars.begin(), vars.end());
+    REQUIRE_RUN(run_cphform(with_vars, dir.path(), nullptr), 0);
+  }
+  CHECK(run_cphform({"state", "list"}, dir.path(), nullptr).out == "server.web[0]\nserver.web[1]\n");
+  REQUIRE_RUN(run_cphform({"workspace", "new", "-var=n=1", "other"}, dir.path(), nullptr), 0);
+  REQUIRE_RUN(run_cphform({"workspace", "select", "default"}, dir.path(), nullptr), 0);
+  auto unlock = run_cphform({"force-unlock", "-force", "-var=n=1", "0000"}, dir.path(), nullptr);
+  REQUIRE_RUN(unlock, 1);
+  CHECK(has(unlock.err, "the state is not locked"));  // got past the manifests
+
+  // validate still checks everything that does not depend on the missing values
+  text.replace(text.find("size = 300"), 10, "size = 333");
+  dir.write("main.toml", text);
+  auto invalid = run_cphform({"validate"}, dir.path(), nullptr);
+  REQUIRE_RUN(invalid, 1);
+  CHECK(has(invalid.err, "in steps of 50"));
+  CHECK_FALSE(has(invalid.err, "has no value"));
+}
