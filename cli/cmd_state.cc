@@ -83,7 +83,10 @@ int cmd_state(Context& ctx, const std::vector<std::string>& args) {
     return 0;
   }
   if (sub == "list") {
-    for (const auto& row : store->resources()) ctx.out << row.address << "\n";
+    std::vector<state::ResourceRow> rows = store->resources();
+    std::sort(rows.begin(), rows.end(),
+              [](const auto& x, const auto& y) { return planner::address_less(x.address, y.address); });
+    for (const auto& row : rows) ctx.out << row.address << "\n";
     return 0;
   }
   if (sub == "show") {

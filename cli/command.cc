@@ -392,6 +392,10 @@ asio::awaitable<planner::Plan> refresh_and_plan(Context& ctx, Session& s, bool d
   input.manifest = &s.ws.manifest;
   input.meta = s.store->meta();
   input.rows = s.store->resources();
+  // The store lists rows by text (game[10] before game[2]); drift and
+  // everything else read from them are shown in instance order.
+  std::sort(input.rows.begin(), input.rows.end(),
+            [](const auto& x, const auto& y) { return planner::address_less(x.address, y.address); });
   input.open_journal = s.store->open_journal();
   input.destroy = destroy;
   if (scope) {

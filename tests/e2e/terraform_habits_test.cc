@@ -211,3 +211,29 @@ TEST_CASE("validate and the read-only commands need no variable values; every ma
   CHECK(has(invalid.err, "in steps of 50"));
   CHECK_FALSE(has(invalid.err, "has no value"));
 }
+
+TEST_CASE("instances are listed in numeric order: web[2] before web[10]", "[e2e][habits]") {
+  EmulatorProcess emu;
+  TempDir dir;
+  dir.write("main.toml", server_manifest(emu.url(), "web", 11));
+  auto in_order = [](const std::string& text) {
+    size_t at = 0;
+    for (int i = 0; i < 11; ++i) {
+      size_t next = text.find("server.web[" + std::to_string(i) + "]", at);
+      if (next == std::string::npos) return false;
+      at = next;
+    }
+    return true;
+  };
+  auto plan = run_cphform({"plan", "-out=tf.plan"}, dir.path(), &emu);
+  REQUIRE_RUN(plan, 0);
+  CHECK(in_order(plan.out));
+  auto show = run_cphform({"show", "tf.plan"}, dir.path(), nullptr);
+  CHECK(in_order(show.out));
+  auto report = nlohmann::json::parse(run_cphform({"show", "-json", "tf.plan"}, dir.path(), nullptr).out);
+  REQUIRE(report["resource_changes"].size() == 11);
+  CHECK(report["resource_changes"][2]["address"] == "server.web[2]");
+  CHECK(report["resource_changes"][10]["address"] == "server.web[10]");
+  REQUIRE_RUN(run_cphform({"apply", "tf.plan"}, dir.path(), &emu), 0);
+  CHECK(in_order(run_cphform({"state", "list"}, dir.path(), nullptr).out));
+}
