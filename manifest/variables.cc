@@ -109,7 +109,7 @@ std::vector<std::string> names(const std::vector<Variable>& vars) {
 // After "variable X is not declared": the declared variable it was likely
 // meant to be, the declared ones, or that there are none.
 std::string declared_hint(const std::string& name, const std::vector<Variable>& vars) {
-  return vars.empty() ? "; the manifests declare no variables" : declared_hint(name, vars);
+  return vars.empty() ? "; the manifests declare no variables" : suggestion(name, names(vars));
 }
 
 void read_declaration(const doc::Entry& decl, std::vector<Variable>& vars, std::vector<Diagnostic>& diags) {
