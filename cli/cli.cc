@@ -112,13 +112,22 @@ int run_cli(const std::vector<std::string>& all_args, std::istream& in, std::ost
       }
       return emulator::serve_main(std::vector<std::string>(rest.begin() + 1, rest.end()));
     }
-    if (std::set<std::string>{"plan", "apply", "destroy", "drift", "graph", "import", "output"}.count(command))
+    // Every command that reads the manifests takes -var and -var-file; those
+    // that only check them or read the state need no values (issue 12).
+    if (std::set<std::string>{"plan", "apply", "destroy", "drift", "graph", "import", "output", "validate", "state",
+                              "journal", "workspace", "history", "force-unlock"}
+            .count(command))
       take_variable_flags(ctx, rest);
+    ctx.vars.allow_unset = std::set<std::string>{"output", "validate", "state", "journal", "workspace", "history",
+                                                 "force-unlock"}
+                               .count(command) > 0;
     if (command == "output") return cmd_output(ctx, parse_command_flags(*spec, rest));
     if (command == "validate") return cmd_validate(ctx, parse_command_flags(*spec, rest));
     if (command == "plan") {
       Flags flags = parse_command_flags(*spec, rest);
       input_allowed(flags);  // plan never prompts; the value must still be one
+      if (const std::string lock = flags.get("lock", "true"); lock != "true" && lock != "false")
+        throw UsageError("-lock takes true or false (got \"" + lock + "\")");  // plan never locks
       if (flags.has("refresh-only") && (flags.has("out") || flags.has("destroy") || flags.has("replace")))
         throw UsageError("-refresh-only cannot be combined with -out, -destroy or -replace");
       if (flags.has("destroy") && flags.has("replace")) throw UsageError("-replace cannot be combined with -destroy");

@@ -1,6 +1,6 @@
-// `cphform fmt [-check] [-diff] [DIR]`: rewrites the *.toml files of the
-// manifest directory (not recursive) in the canonical layout of
-// manifest/format.h, like `terraform fmt`. The names of the files that
+// `cphform fmt [-check] [-diff] [DIR|FILE]...`: rewrites the *.toml files of
+// the manifest directory (not recursive), or the files named, in the
+// canonical layout of manifest/format.h, like `terraform fmt`. The names of the files that
 // change are printed; -diff adds a unified diff of each; -check writes
 // nothing and exits 3 when a file would change (as terraform fmt -check).
 // A file with a syntax error (or one the formatter could not keep the
@@ -14,6 +14,7 @@
 #include <iostream>
 #include <sstream>
 #include <stdexcept>
+#include <utility>
 
 #include "cli/command.h"
 #include "cli/commands.h"
@@ -99,18 +100,38 @@ std::string read_file(const fs::path& path) {
   return text.str();
 }
 
+// The files one argument of fmt names, each with the name to show: a
+// directory's *.toml files (not recursive), or a file itself, as terraform
+// fmt takes either.
+std::vector<std::pair<fs::path, std::string>> files_named(const fs::path& ctx_dir, const fs::path& shown) {
+  const fs::path path = shown.is_absolute() ? shown : ctx_dir / shown;
+  std::vector<std::pair<fs::path, std::string>> out;
+  if (fs::is_regular_file(path)) {
+    out.emplace_back(path, shown.lexically_normal().string());
+    return out;
+  }
+  if (!fs::is_directory(path))
+    throw std::runtime_error((shown.empty() ? path : shown).string() + " is neither a manifest file nor a directory");
+  std::vector<fs::path> files;
+  for (const auto& entry : fs::directory_iterator(path))
+    if (entry.is_regular_file() && entry.path().extension() == ".toml") files.push_back(entry.path());
+  std::sort(files.begin(), files.end());
+  for (const fs::path& file : files) out.emplace_back(file, (shown / file.filename()).lexically_normal().string());
+  return out;
+}
+
 }  // namespace
 
 int cmd_fmt(Context& ctx, const std::vector<std::string>& args) {
   Flags flags = parse_command_flags("fmt", args);
-  const fs::path shown = flags.positional.empty() ? fs::path() : fs::path(flags.positional[0]);
-  const fs::path dir = shown.is_absolute() ? shown : ctx.dir / shown;
-  if (!fs::is_directory(dir)) throw std::runtime_error((shown.empty() ? dir : shown).string() + " is not a directory");
-
-  std::vector<fs::path> files;
-  for (const auto& entry : fs::directory_iterator(dir))
-    if (entry.is_regular_file() && entry.path().extension() == ".toml") files.push_back(entry.path());
-  std::sort(files.begin(), files.end());
+  std::vector<fs::path> named;
+  for (const std::string& p : flags.positional) named.emplace_back(p);
+  if (named.empty()) named.emplace_back();
+  std::vector<std::pair<fs::path, std::string>> files;  // every one checked before any is read
+  for (const fs::path& shown : named)
+    for (auto& f : files_named(ctx.dir, shown))
+      if (std::none_of(files.begin(), files.end(), [&](const auto& seen) { return fs::equivalent(seen.first, f.first); }))
+        files.push_back(std::move(f));
 
   struct Change {
     fs::path path;
@@ -119,8 +140,7 @@ int cmd_fmt(Context& ctx, const std::vector<std::string>& args) {
   };
   std::vector<Change> changes;
   size_t failed = 0;
-  for (const fs::path& file : files) {
-    std::string name = (shown / file.filename()).lexically_normal().string();
+  for (const auto& [file, name] : files) {
     std::string text = read_file(file);
     manifest::FormatResult r = manifest::format_manifest(text, name);
     if (!r.diagnostics.empty()) {

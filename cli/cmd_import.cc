@@ -190,9 +190,9 @@ asio::awaitable<int> import_filtered(Context& ctx, Session& s, const ImportFilte
 
 asio::awaitable<int> cmd_import(Context& ctx, const Flags& flags) {
   SessionOptions options;
-  options.take_lock = true;
   options.operation = "import";
   options.lock_timeout = parse_duration(flags.get("lock-timeout", "0s"));
+  options.take_lock = lock_wanted(ctx, flags, options.operation);
   if (flags.has("filter")) {
     const std::string text = flags.get("filter");
     ImportFilter filter;

@@ -131,7 +131,7 @@ bool confirmed(Context& ctx, const std::string& what) {
 }
 
 int discard(Context& ctx, state::StateStore& store, const std::string& id_text, const Flags& flags) {
-  auto lock = take_lock(store, "journal discard", parse_duration(flags.get("lock-timeout", "0s")), note_to(ctx));
+  auto lock = lock_as_asked(ctx, store, flags, "journal discard");
   auto open = store.open_journal();  // read again under the lock
   const state::JournalEntry& e = find_open(open, id_text);
   const std::string ids = ids_text(cloud_ids(e));

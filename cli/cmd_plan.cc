@@ -130,15 +130,17 @@ asio::awaitable<int> execute(Context& ctx, Session& s, const planner::Plan& plan
                          : pay == "manual" ? resources::Payment::manual
                                            : resources::Payment::automatic;
   options.allow_data_loss = allow_data_loss;
-  std::string lock_id = s.lock->id();
+  // No lock to refresh or release under -lock=false.
+  const std::string lock_id = s.lock ? s.lock->id() : "";
   state::StateStore* store = s.store.get();
-  options.heartbeat = [store, lock_id] { store->refresh_lock(lock_id, std::chrono::seconds(600)); };
+  if (s.lock) options.heartbeat = [store, lock_id] { store->refresh_lock(lock_id, std::chrono::seconds(600)); };
   resources::StopSignal stop;
   options.stop = &stop;
   // Named, not temporaries in the co_await's full expression: GCC 12
   // destroys those twice.
   const asio::any_io_executor ex = co_await asio::this_coro::executor;
-  std::function<void()> release_lock = [store, lock_id] { store->unlock(lock_id); };
+  std::function<void()> release_lock;
+  if (s.lock) release_lock = [store, lock_id] { store->unlock(lock_id); };
   InterruptHandler interrupts(ex, ctx.err, stop, release_lock);
   std::unique_ptr<StepRunner> runner = s.conn.step_runner(*s.store, plan, progress, options);
   ExecReport report = co_await execute_plan(*runner, *s.store, plan, progress, options);
@@ -233,9 +235,9 @@ asio::awaitable<int> cmd_plan(Context& ctx, const Flags& flags) {
 
 asio::awaitable<int> cmd_apply(Context& ctx, const Flags& flags, bool destroy) {
   SessionOptions options;
-  options.take_lock = true;
-  options.lock_timeout = parse_duration(flags.get("lock-timeout", "0s"));
   options.operation = destroy ? "destroy" : "apply";
+  options.lock_timeout = parse_duration(flags.get("lock-timeout", "0s"));
+  options.take_lock = lock_wanted(ctx, flags, options.operation);
   options.parallelism = parse_parallelism(flags);
   if (!flags.positional.empty()) {
     // A saved plan: exactly that plan, no new refresh, no question asked.

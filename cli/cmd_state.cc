@@ -1,10 +1,12 @@
 // state list | show | rm | mv, force-unlock, and validate: reading and surgically
 // editing the recorded state. Edits take the write lock and go through the
 // journal, so each one is a single transaction that bumps the serial.
+#include <algorithm>
 #include <iostream>
 
 #include "cli/command.h"
 #include "cli/commands.h"
+#include "planner/planner.h"
 #include "planner/render.h"
 #include "planner/sensitive.h"
 
@@ -31,6 +33,26 @@ void show_row(std::ostream& out, const state::ResourceRow& row, const std::vecto
   out << "}\n";
 }
 
+// The instances of `block` ("server.web" -> server.web[0], server.web[1],
+// ...), in natural order.
+std::vector<state::ResourceRow> rows_at_block(state::StateStore& store, const std::string& block) {
+  std::vector<state::ResourceRow> rows;
+  for (state::ResourceRow& row : store.resources())
+    if (row.address.size() > block.size() + 1 && row.address.rfind(block + "[", 0) == 0) rows.push_back(std::move(row));
+  std::sort(rows.begin(), rows.end(),
+            [](const auto& x, const auto& y) { return planner::address_less(x.address, y.address); });
+  return rows;
+}
+
+// What an address of state rm/mv names, as Terraform reads it: the instance
+// recorded under it, or else every instance of the block it names.
+std::vector<state::ResourceRow> rows_at(state::StateStore& store, const std::string& address) {
+  if (auto row = store.resource(address)) return {*row};
+  std::vector<state::ResourceRow> rows = rows_at_block(store, address);
+  if (rows.empty()) throw std::runtime_error("no resource " + address + " in the state; nothing was changed");
+  return rows;
+}
+
 }  // namespace
 
 int cmd_state(Context& ctx, const std::vector<std::string>& args) {
@@ -49,10 +71,10 @@ int cmd_state(Context& ctx, const std::vector<std::string>& args) {
     state::BackendConfig target = backend_config(ws, to);
     if (target.type == ws.manifest.backend.type)
       throw std::runtime_error("the state is already on " + to + "; migrate copies it to the other backend");
-    auto lock = take_lock(*store, "state migrate", parse_duration(flags.get("lock-timeout", "0s")), note_to(ctx));
+    auto lock = lock_as_asked(ctx, *store, flags, "state migrate");
     auto destination = state::open_state_store(target);
     state::copy_state(*store, *destination, flags.has("force"));
-    lock->release();  // a failure is an error (exit 1), not a silent leftover lock row
+    if (lock) lock->release();  // a failure is an error (exit 1), not a silent leftover lock row
     state::Meta meta = destination->meta();
     ctx.out << "Copied workspace \"" << target.workspace << "\" to " << to << ": lineage " << meta.lineage
             << ", serial " << meta.serial << ", " << destination->resources().size()
@@ -61,7 +83,10 @@ int cmd_state(Context& ctx, const std::vector<std::string>& args) {
     return 0;
   }
   if (sub == "list") {
-    for (const auto& row : store->resources()) ctx.out << row.address << "\n";
+    std::vector<state::ResourceRow> rows = store->resources();
+    std::sort(rows.begin(), rows.end(),
+              [](const auto& x, const auto& y) { return planner::address_less(x.address, y.address); });
+    for (const auto& row : rows) ctx.out << row.address << "\n";
     return 0;
   }
   if (sub == "show") {
@@ -72,16 +97,17 @@ int cmd_state(Context& ctx, const std::vector<std::string>& args) {
     show_row(ctx.out, *row, config ? config->sensitive : std::vector<std::string>{});
     return 0;
   }
-  auto timeout = parse_duration(flags.get("lock-timeout", "0s"));
   if (sub == "rm") {
     if (flags.positional.empty()) throw UsageError("usage: cphform state rm ADDRESS...");
+    std::vector<std::string> remove;
     for (const auto& a : flags.positional)
-      if (!store->resource(a)) throw std::runtime_error("no resource " + a + " in the state; nothing was removed");
-    auto lock = take_lock(*store, "state rm", timeout, note_to(ctx));
-    commit_state_edit(*store, "state rm", flags.positional.front(), {}, flags.positional);
-    lock->release();
-    for (const auto& a : flags.positional) ctx.out << "Removed " << a << "\n";
-    ctx.out << "Successfully removed " << flags.positional.size() << " resource instance(s). The servers still "
+      for (const state::ResourceRow& row : rows_at(*store, a))
+        if (std::find(remove.begin(), remove.end(), row.address) == remove.end()) remove.push_back(row.address);
+    auto lock = lock_as_asked(ctx, *store, flags, "state rm");
+    commit_state_edit(*store, "state rm", flags.positional.front(), {}, remove);
+    if (lock) lock->release();
+    for (const auto& a : remove) ctx.out << "Removed " << a << "\n";
+    ctx.out << "Successfully removed " << remove.size() << " resource instance(s). The servers still "
             << "exist in the cloud; cphform no longer manages them.\n";
     return 0;
   }
@@ -89,18 +115,28 @@ int cmd_state(Context& ctx, const std::vector<std::string>& args) {
     if (flags.positional.size() != 2) throw UsageError("usage: cphform state mv FROM TO");
     const std::string& from = flags.positional[0];
     const std::string& to = flags.positional[1];
-    auto row = store->resource(from);
-    if (!row) throw std::runtime_error("no resource " + from + " in the state");
-    if (store->resource(to)) throw std::runtime_error(to + " is already in the state; nothing was moved");
-    if (to.rfind(row->type + ".", 0) != 0)
-      throw std::runtime_error("cannot move a " + row->type + " to " + to + ": the address must start with \"" +
-                               row->type + ".\"");
-    auto lock = take_lock(*store, "state mv", timeout, note_to(ctx));
-    state::ResourceRow moved = *row;
-    moved.address = to;
-    commit_state_edit(*store, "state mv", from, {moved}, {from});
-    lock->release();
-    ctx.out << "Move \"" << from << "\" to \"" << to << "\"\nSuccessfully moved 1 object(s).\n";
+    std::vector<state::ResourceRow> moved = rows_at(*store, from);
+    const bool whole_block = moved.front().address != from;
+    if (whole_block && to.find('[') != std::string::npos)
+      throw std::runtime_error("cannot move the block " + from + " to the instance " + to +
+                               ": move it to a block address such as " + moved.front().type + ".NAME");
+    if (whole_block && !rows_at_block(*store, to).empty())
+      throw std::runtime_error(to + " already has instances in the state; nothing was moved");
+    std::vector<std::string> removed;
+    for (state::ResourceRow& row : moved) {
+      removed.push_back(row.address);
+      row.address = whole_block ? to + row.address.substr(from.size()) : to;  // server.a[3] -> server.b[3]
+      if (row.address.rfind(row.type + ".", 0) != 0)
+        throw std::runtime_error("cannot move a " + row.type + " to " + to + ": the address must start with \"" +
+                                 row.type + ".\"");
+      if (store->resource(row.address))
+        throw std::runtime_error(row.address + " is already in the state; nothing was moved");
+    }
+    auto lock = lock_as_asked(ctx, *store, flags, "state mv");
+    commit_state_edit(*store, "state mv", from, moved, removed);
+    if (lock) lock->release();
+    for (size_t i = 0; i < moved.size(); ++i) ctx.out << "Move \"" << removed[i] << "\" to \"" << moved[i].address << "\"\n";
+    ctx.out << "Successfully moved " << moved.size() << " object(s).\n";
     return 0;
   }
   throw UsageError(kStateUsage);

@@ -6,6 +6,7 @@
 
 #include "cli/command.h"
 #include "cli/commands.h"
+#include "planner/planner.h"
 
 namespace cph::engine {
 
@@ -63,6 +64,10 @@ int cmd_history(Context& ctx, const Flags& flags) {
   Workspace ws = load_workspace(ctx);
   auto store = open_state(ws);
   auto entries = store->history(limit);
+  // Newest first, and the rows of one change in instance order (game[2] before game[10]).
+  std::stable_sort(entries.begin(), entries.end(), [](const auto& x, const auto& y) {
+    return x.serial != y.serial ? x.serial > y.serial : planner::address_less(x.address, y.address);
+  });
   // Journal entries name the run and the operation behind each change.
   std::map<int64_t, state::JournalEntry> journal;
   for (auto& e : store->journal(-1)) journal.emplace(e.id, std::move(e));

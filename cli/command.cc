@@ -102,7 +102,9 @@ Workspace load_workspace(const Context& ctx) {
   Workspace ws;
   ws.dir = ctx.dir;
   ws.data_dir = ctx.dir / ".cphform";
-  ws.manifest = manifest::load_manifest_dir(ctx.dir, ctx.vars);
+  manifest::VariableInputs inputs = ctx.vars;
+  inputs.workspace = current_workspace(ws);  // ${terraform.workspace}
+  ws.manifest = manifest::load_manifest_dir(ctx.dir, inputs);
   return ws;
 }
 
@@ -220,6 +222,27 @@ std::unique_ptr<state::ScopedLock> take_lock_once(state::StateStore& store, cons
 }
 }  // namespace
 
+bool lock_wanted(Context& ctx, const Flags& flags, const std::string& operation) {
+  const std::string v = flags.get("lock", "true");
+  if (v != "true" && v != "false") throw UsageError("-lock takes true or false (got \"" + v + "\")");
+  if (v == "true") return true;
+  const std::string warning = "-lock=false: " + operation + " runs without the state lock. Another cphform run on "
+                              "this state at the same time could buy or release the same servers twice or lose "
+                              "their record; use it only when no other run can touch this state.";
+  if (ctx.json)
+    ctx.json->emit("log", "warn", "Warning: " + warning, nlohmann::json::object());
+  else
+    ctx.err << "Warning: " << warning << "\n\n";
+  return false;
+}
+
+std::unique_ptr<state::ScopedLock> lock_as_asked(Context& ctx, state::StateStore& store, const Flags& flags,
+                                                 const std::string& operation) {
+  const auto timeout = parse_duration(flags.get("lock-timeout", "0s"));
+  if (!lock_wanted(ctx, flags, operation)) return nullptr;
+  return take_lock(store, operation, timeout, note_to(ctx));
+}
+
 void commit_state_edit(state::StateStore& store, const std::string& operation, const std::string& address,
                        const std::vector<state::ResourceRow>& put, const std::vector<std::string>& remove) {
   nlohmann::json what = {{"put", nlohmann::json::array()}, {"remove", remove}, {"by", actor()}};
@@ -318,6 +341,10 @@ asio::awaitable<planner::Plan> refresh_and_plan(Context& ctx, Session& s, bool d
   input.manifest = &s.ws.manifest;
   input.meta = s.store->meta();
   input.rows = s.store->resources();
+  // The store lists rows by text (game[10] before game[2]); drift and
+  // everything else read from them are shown in instance order.
+  std::sort(input.rows.begin(), input.rows.end(),
+            [](const auto& x, const auto& y) { return planner::address_less(x.address, y.address); });
   input.open_journal = s.store->open_journal();
   input.destroy = destroy;
   if (scope) {

@@ -82,6 +82,16 @@ std::string actor();
 std::unique_ptr<state::ScopedLock> take_lock(state::StateStore& store, const std::string& operation,
                                              std::chrono::milliseconds timeout,
                                              const std::function<void(const std::string&)>& note);
+// The write lock as the command's flags ask for it: -lock-timeout=DURATION,
+// and -lock=false, which takes no lock at all and warns (on err, or as a
+// log event with -json), as Terraform allows for a state whose lock is
+// known to be broken. nullptr when -lock=false.
+std::unique_ptr<state::ScopedLock> lock_as_asked(Context& ctx, state::StateStore& store, const Flags& flags,
+                                                 const std::string& operation);
+// -lock=true|false (true when absent; UsageError otherwise). With false,
+// prints the warning for `operation` and returns false.
+bool lock_wanted(Context& ctx, const Flags& flags, const std::string& operation);
+
 // The note function of a command: text on out, or a log event with -json.
 std::function<void(const std::string&)> note_to(Context& ctx);
 

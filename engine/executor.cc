@@ -258,11 +258,11 @@ void check_consent(const Plan& plan, const ExecOptions& options) {
   std::vector<std::string> problems;
   if (!switched.empty())
     problems.push_back("refusing to switch " + planner::compact_addresses(switched) +
-                       ": a new image_id or phone_model recreates the phones and loses their data (cph-api.md 3.6).");
+                       ": a new image_id or phone_model recreates the phones and loses their data (CPH API: Change a cloud phone server).");
   if (!replaced.empty())
     problems.push_back("refusing to replace " + planner::compact_addresses(replaced) +
                        ": a replacement releases the paid server (its phones' data is lost) and buys a new one "
-                       "(cph-api.md 3.4).");
+                       "(CPH API: Purchase cloud phone servers).");
   if (problems.empty()) return;
   std::string message;
   for (const auto& p : problems) message += p + " ";

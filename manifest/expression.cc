@@ -55,7 +55,7 @@ bool fail(std::string* error, std::string message) {
 }  // namespace
 
 std::optional<Reference> parse_reference(std::string_view s, bool with_attribute, std::string* error) {
-  const std::string shape = with_attribute ? "TYPE.NAME.ATTRIBUTE, TYPE.NAME[INDEX].ATTRIBUTE or var.NAME"
+  const std::string shape = with_attribute ? "TYPE.NAME.ATTRIBUTE, TYPE.NAME[INDEX].ATTRIBUTE, var.NAME or terraform.workspace"
                                            : "TYPE.NAME or TYPE.NAME[INDEX]";
   auto bad = [&](const std::string& why) -> std::optional<Reference> {
     // A long text (hostile or generated) is shown by its start.
@@ -73,7 +73,7 @@ std::optional<Reference> parse_reference(std::string_view s, bool with_attribute
   if (r.name.empty()) return bad("expected a name after \"" + r.type + ".\"");
   if (r.is_variable()) {
     if (i != s.size()) return bad("unexpected \"" + std::string(s.substr(i, 40)) + (s.size() - i > 40 ? "...\"" : "\"") +
-                                  " after var." + r.name);
+                                  " after " + r.type + "." + r.name);
     return r;
   }
   if (i < s.size() && s[i] == '[') {

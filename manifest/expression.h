@@ -34,7 +34,9 @@ struct Reference {
   std::optional<int> index;  // [i] of a counted block
   std::string attribute;     // "public_ip"; empty for a block address ("server.game")
 
-  bool is_variable() const { return type == "var"; }
+  // var.NAME, or terraform.workspace: known before any planning, substituted
+  // by the loader (variables.h).
+  bool is_variable() const { return type == "var" || type == "terraform"; }
   std::string block() const;    // "server.game" (never an index)
   std::string address() const;  // "server.game[0]" or "server.game"
   std::string str() const;      // "server.game[0].public_ip", "var.env"

@@ -147,6 +147,17 @@ default = "cn-east-3a"
   CHECK(flags.resources[0].count == 2);
 }
 
+TEST_CASE("${terraform.workspace} is the selected workspace's name", "[variables]") {
+  VariableInputs in;
+  in.workspace = "staging";
+  Manifest m = parse_manifest(server("web", "game-${terraform.workspace}"), "main.toml", in);
+  CHECK(m.resources[0].attributes["name"] == "game-staging");
+  CHECK(parse_manifest(server("web", "game-${terraform.workspace}"), "main.toml").resources[0].attributes["name"] ==
+        "game-default");
+  std::string text = server("web", "game-${terraform.env}");
+  expect_error(text, at(text, "\"game-${terraform.env}\""), "the one value of terraform is terraform.workspace");
+}
+
 TEST_CASE("variable errors are reported with their position", "[variables]") {
   const std::string decl = "[variables.size]\ntype = \"number\"\n";
   SECTION("a variable without a default and without a value") {
@@ -168,6 +179,15 @@ TEST_CASE("variable errors are reported with their position", "[variables]") {
     VariableInputs in;
     in.vars = {"zone=a"};
     CHECK(errors(text, in).find("-var: error: -var zone: variable \"zone\" is not declared") != std::string::npos);
+    CHECK(errors(text, in).find("the manifests declare no variables") != std::string::npos);
+    CHECK(errors(text, in).find("expected one of") == std::string::npos);
+  }
+  SECTION("a -var of an undeclared variable lists the declared ones") {
+    std::string text = "[variables.region]\ndefault = \"x\"\n[variables.size]\ndefault = 1\n" + server("web", "web");
+    VariableInputs in;
+    in.vars = {"zone=a"};
+    CHECK(errors(text, in).find("variable \"zone\" is not declared; declare it with [variables.zone] in the manifests; "
+                                "expected one of: region, size") != std::string::npos);
   }
   SECTION("a default of the wrong type") {
     std::string text = "[variables.n]\ntype = \"number\"\ndefault = \"x\"\n" + server("web", "web");

@@ -204,7 +204,8 @@ void link(Manifest& m, const std::map<std::string, std::vector<PendingReference>
       }
       if (r.index && *r.index >= *t.count) {
         error("but the index " + std::to_string(*r.index) + " is out of range: " + r.block() + " has count = " +
-              std::to_string(*t.count) + " (indexes 0.." + std::to_string(*t.count - 1) + ")");
+              std::to_string(*t.count) +
+              (*t.count == 0 ? " (no instances)" : " (indexes 0.." + std::to_string(*t.count - 1) + ")"));
         continue;
       }
       if (p.kind == PendingReference::Kind::interpolation) {

@@ -74,7 +74,7 @@ struct Assembly {
   std::optional<SourcePos> provider_at;
   std::optional<SourcePos> drift_at;
   std::optional<SourcePos> backend_at;
-  std::string digest_input;
+  std::vector<std::string> meanings;  // each document's values as canonical JSON, for the digest
   std::vector<doc::Node> documents;  // parsed, processed together once all are read
   std::map<std::string, std::vector<detail::PendingReference>> refs;  // by block or output address
 
@@ -322,11 +322,25 @@ std::vector<std::string> known_block_types() {
   return names;
 }
 
-void add_document(std::string_view text, const std::string& filename, const std::string& digest_name, Assembly& a) {
+void add_document(std::string_view text, const std::string& filename, Assembly& a) {
   a.manifest.files.push_back(filename);
-  a.digest_input += digest_name + "\n" + std::to_string(text.size()) + "\n";
-  a.digest_input += text;
-  if (std::optional<doc::Node> root = doc::parse_toml(text, filename, a.diags)) a.documents.push_back(std::move(*root));
+  if (std::optional<doc::Node> root = doc::parse_toml(text, filename, a.diags)) {
+    // What the document means, as written (before variables): comments,
+    // layout, key order and how a table is spelled do not change it.
+    a.meanings.push_back(detail::to_json(*root).dump());
+    a.documents.push_back(std::move(*root));
+  }
+}
+
+// The digest a saved plan is checked against: what the manifests mean (each
+// document's values, in any file order) and the effective variable values,
+// so that a plan goes stale when the meaning changes and only then; a
+// comment or `cphform fmt` leaves it as it was.
+std::string meaning_digest(std::vector<std::string> meanings, const std::vector<Variable>& vars) {
+  std::sort(meanings.begin(), meanings.end());
+  std::string input;
+  for (const std::string& m : meanings) input += std::to_string(m.size()) + "\n" + m + "\n";
+  return crypto::sha256_hex(input + detail::variables_digest_input(vars));
 }
 
 void read_document(const doc::Node& root, Assembly& a) {
@@ -406,7 +420,7 @@ Manifest assemble(Assembly& a, const VariableInputs& inputs) {
   detail::resolve_variables(vars, inputs, a.diags);
   for (doc::Node& root : a.documents)
     for (doc::Entry& e : root.entries)
-      if (e.key != "variables") detail::substitute_variables(e.value, vars, a.diags);
+      if (e.key != "variables") detail::substitute_variables(e.value, vars, inputs.workspace, a.diags);
   for (const doc::Node& root : a.documents) read_document(root, a);
   bool bounded = within_instance_limit(a);
   std::sort(a.manifest.resources.begin(), a.manifest.resources.end(),
@@ -424,7 +438,7 @@ Manifest assemble(Assembly& a, const VariableInputs& inputs) {
   std::sort(vars.begin(), vars.end(), [](const Variable& x, const Variable& y) { return x.name < y.name; });
   std::sort(a.manifest.outputs.begin(), a.manifest.outputs.end(),
             [](const Output& x, const Output& y) { return x.name < y.name; });
-  a.manifest.digest = crypto::sha256_hex(a.digest_input + detail::variables_digest_input(vars));
+  a.manifest.digest = meaning_digest(std::move(a.meanings), vars);
   return std::move(a.manifest);
 }
 
@@ -444,7 +458,7 @@ VariableInputs VariableInputs::from_environment() {
 
 Manifest parse_manifest(std::string_view toml_text, const std::string& filename, const VariableInputs& inputs) {
   Assembly a;
-  add_document(toml_text, filename, std::filesystem::path(filename).filename().string(), a);
+  add_document(toml_text, filename, a);
   return assemble(a, inputs);
 }
 
@@ -481,7 +495,7 @@ Manifest load_manifest_dir(const std::filesystem::path& dir, const VariableInput
                                           "one; a configuration may be at most that large");
       break;
     }
-    add_document(*text, shown, file.filename().string(), a);
+    add_document(*text, shown, a);
   }
   return assemble(a, inputs);
 }

@@ -144,9 +144,10 @@ struct Manifest {
   std::vector<Variable> variables;        // sorted by name
   std::vector<Output> outputs;            // sorted by name
   std::vector<std::string> files;         // the files read, sorted
-  // sha256 over the files' names and bytes and the effective variable
-  // values (those of sensitive variables hashed first), so that a saved
-  // plan goes stale when a variable changes.
+  // sha256 over what the files mean (their parsed values; not comments,
+  // layout or key order) and the effective variable values (those of
+  // sensitive variables hashed first): a saved plan goes stale when the
+  // meaning or a variable changes, not on a comment or `cphform fmt`.
   std::string digest;
   const ResourceConfig* find(std::string_view address) const;
 };
@@ -165,6 +166,12 @@ struct VariableInputs {
   std::vector<std::string> vars;                   // "NAME=VALUE", -var in order given
   std::vector<std::filesystem::path> var_files;    // -var-file in order given
   std::map<std::string, std::string> environment;  // NAME -> value of CPHFORM_VAR_NAME
+  // The selected workspace, the value of `${terraform.workspace}`.
+  std::string workspace = "default";
+  // A variable may have no value: its uses are left unchecked instead of an
+  // error (validate and the commands that only read the state, which need no
+  // values). Planning never sets it.
+  bool allow_unset = false;
   // Empty vars and files; environment read from CPHFORM_VAR_* of this process.
   static VariableInputs from_environment();
 };

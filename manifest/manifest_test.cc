@@ -220,8 +220,8 @@ TEST_CASE("each kind of manifest error names file:line:column and the rule", "[m
        {"server.web: unknown attribute \"nmae\"", "did you mean \"name\""}},
       {"wrong type", block(header, with(ok, "image_id", "42")), "image_id = 42", 11,
        {"attribute \"image_id\" must be a string", "got integer 42", "quotes"}},
-      {"count 0", block(header, with(ok, "count", "0")), "count = 0", 8,
-       {"server.web: attribute \"count\" must be at least 1 (got 0)"}},
+      {"count -1", block(header, with(ok, "count", "-1")), "count = -1", 8,
+       {"server.web: attribute \"count\" must be at least 0 (got -1)"}},
       {"count too large", block(header, with(ok, "count", "20000")), "count = 20000", 8,
        {"attribute \"count\" must be at most 10000 (got 20000)"}},
       {"count a string", block(header, with(ok, "count", "\"2\"")), "count = \"2\"", 8,
@@ -311,7 +311,7 @@ TEST_CASE("cross-attribute rules of the schema are reported at the attribute", "
 
 TEST_CASE("all errors of a load are collected, in file order", "[manifest][errors]") {
   std::string text = "[provider]\nendpoint = \"gopher://x\"\n\n" +
-                     block("[server.web]", with(with(without(server_lines(), "vpc_id"), "count", "0"), "colour",
+                     block("[server.web]", with(with(without(server_lines(), "vpc_id"), "count", "-1"), "colour",
                                                 "\"red\"")) +
                      block("[server.db]", with(server_lines(), "image_id", "7"));
   try {
@@ -324,7 +324,7 @@ TEST_CASE("all errors of a load are collected, in file order", "[manifest][error
     CHECK(std::is_sorted(lines.begin(), lines.end()));
     CHECK(lines[0] == 2);                                                     // endpoint
     CHECK(lines[1] == locate(text, "[server.web]").first);                    // missing vpc_id, at the header
-    CHECK(lines[2] == locate(text, "count = 0").first);
+    CHECK(lines[2] == locate(text, "count = -1").first);
     CHECK(lines[3] == locate(text, "colour").first);
     CHECK(lines[4] == locate(text, "image_id = 7").first);
     std::string what = e.what();
@@ -389,12 +389,15 @@ TEST_CASE("load_manifest_dir merges the *.toml files of a directory", "[manifest
   CHECK(m.resources[1].pos.file == (tmp.dir / "a.toml").string());
   CHECK(m.provider.region == "cn-east-3");
 
-  // The digest covers names and bytes, and nothing else in the directory.
+  // The digest covers what the manifests mean, and nothing else in the directory.
   std::string digest = m.digest;
   tmp.write("notes.md", "changed");
   CHECK(load_manifest_dir(tmp.dir).digest == digest);
-  tmp.write("b.toml", db + "\n");
+  tmp.write("b.toml", "# a comment\n" + db + "\n\n");  // comments and blank lines mean nothing
+  CHECK(load_manifest_dir(tmp.dir).digest == digest);
+  tmp.write("b.toml", block("[server.db]", with(without(server_lines(), "count"), "name", "\"db2\"")));
   CHECK(load_manifest_dir(tmp.dir).digest != digest);
+  tmp.write("b.toml", db);
   TempDir other;
   other.write("a.toml", "[provider]\nregion = \"cn-east-3\"\n\n" + web);
   other.write("b.toml", db);
@@ -427,7 +430,7 @@ TEST_CASE("load_manifest_dir errors name the directory or the file", "[manifest]
 
   // A syntax error in one file does not hide the errors of another.
   tmp.write("a.toml", "[server.web\n");
-  tmp.write("b.toml", block("[server.db]", with(server_lines(), "count", "0")));
+  tmp.write("b.toml", block("[server.db]", with(server_lines(), "count", "-1")));
   try {
     load_manifest_dir(tmp.dir);
     FAIL("accepted");
@@ -437,7 +440,7 @@ TEST_CASE("load_manifest_dir errors name the directory or the file", "[manifest]
     CHECK(e.diagnostics[0].pos.line == 1);
     CHECK_THAT(e.diagnostics[0].message, Catch::StartsWith("invalid TOML"));
     CHECK(e.diagnostics[1].pos.file == (tmp.dir / "b.toml").string());
-    CHECK_THAT(e.diagnostics[1].message, Catch::Contains("must be at least 1"));
+    CHECK_THAT(e.diagnostics[1].message, Catch::Contains("must be at least 0"));
   }
 }
 

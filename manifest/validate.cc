@@ -142,7 +142,7 @@ class BlockValidator {
       present.insert(e.key);
     }
     finish(schema_.attributes, present, "", table.pos, "[" + rc_.address() + "]", rc_.attributes);
-    if (errors_ == 0 && schema_.check_block) check_block();
+    if (errors_ == 0 && unknowns_ == 0 && schema_.check_block) check_block();
   }
 
  private:
@@ -239,6 +239,17 @@ class BlockValidator {
 
   // A string that interpolates resource attributes: its references are
   // recorded and its value is known after apply, so no rule can judge it.
+  // A string still holding ${var.NAME} after substitution: a variable with
+  // no value, which only VariableInputs::allow_unset lets through (and
+  // substitution reported otherwise). Its value is unknown until planning.
+  static bool holds_unset_variable(const doc::Node& v) {
+    if (v.kind != doc::Kind::string || v.scalar.get_ref<const std::string&>().find("${") == std::string::npos)
+      return false;
+    std::optional<Template> t = parse_template(v.scalar.get_ref<const std::string&>(), nullptr);
+    return t && std::any_of(t->parts.begin(), t->parts.end(),
+                            [](const TemplatePart& p) { return p.ref && p.ref->is_variable(); });
+  }
+
   bool is_template(const doc::Node& v, const std::string& path) {
     if (v.kind != doc::Kind::string) return false;
     const std::string& s = v.scalar.get_ref<const std::string&>();
@@ -275,12 +286,17 @@ class BlockValidator {
 
   void check_count(const doc::Node& v) {
     rc_.positions["count"] = v.pos;
+    if (holds_unset_variable(v)) {
+      ++unknowns_;
+      rc_.count = 1;  // unknown: one instance stands for them, so that indexed references stay checkable
+      return;
+    }
     if (v.kind != doc::Kind::integer)
       return error(v.pos, "attribute \"count\" must be an integer from " + std::to_string(kMinCount) + " to " +
                               std::to_string(kMaxCount) + " (got " + std::string(kind_name(v.kind)) + " " +
                               brief(v) + ")" + type_hint(AttrType::integer, v));
     int64_t n = v.scalar.get<int64_t>();
-    if (n < kMinCount) return error(v.pos, "attribute \"count\" must be at least 1 (got " + std::to_string(n) + ")");
+    if (n < kMinCount) return error(v.pos, "attribute \"count\" must be at least " + std::to_string(kMinCount) + " (got " + std::to_string(n) + ")");
     if (n > kMaxCount)
       return error(v.pos, "attribute \"count\" must be at most " + std::to_string(kMaxCount) + " (got " +
                               std::to_string(n) + ")");
@@ -306,6 +322,10 @@ class BlockValidator {
   std::optional<Json> check_value(const Attribute& a, const doc::Node& v, const std::string& path) {
     rc_.positions[path] = v.pos;
     if (v.sensitive) rc_.sensitive.push_back(path);
+    if (holds_unset_variable(v)) {  // not checked: counted present, left out
+      ++unknowns_;
+      return std::nullopt;
+    }
     size_t errors_at_start = errors_;
     if (is_address(a, v, path) || ((a.type == AttrType::string || !a.reference_to.empty()) && is_template(v, path))) {
       if (errors_ != errors_at_start) return std::nullopt;
@@ -425,6 +445,7 @@ class BlockValidator {
   std::vector<Diagnostic>& diags_;
   std::vector<PendingReference>& refs_;
   size_t errors_ = 0;
+  size_t unknowns_ = 0;  // values holding a variable with no value (not checked)
 };
 
 }  // namespace
@@ -455,6 +476,7 @@ std::optional<std::string> closest(std::string_view name, const std::vector<std:
 
 std::string suggestion(std::string_view name, const std::vector<std::string>& candidates) {
   if (std::optional<std::string> near = closest(name, candidates)) return "; did you mean \"" + *near + "\"?";
+  if (candidates.empty()) return "";  // never "expected one of: " and nothing
   return "; expected one of: " + join(candidates);
 }
 

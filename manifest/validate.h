@@ -14,9 +14,11 @@
 
 namespace cph::manifest::detail {
 
-// Bounds of the `count` meta-argument. The upper bound is a sanity limit
-// against typos (a fleet of 10,000 servers is already 100 list pages).
-constexpr int64_t kMinCount = 1;
+// Bounds of the `count` meta-argument. 0 is a block with no instances (as in
+// Terraform: lowering a count to 0 destroys them all but keeps the block).
+// The upper bound is a sanity limit against typos (a fleet of 10,000 servers
+// is already 100 list pages).
+constexpr int64_t kMinCount = 0;
 constexpr int64_t kMaxCount = 10000;
 
 // A reference found in a block, checked against the other blocks once all
@@ -51,7 +53,7 @@ ResourceConfig validate_block(const resources::ResourceSchema& schema, const std
 std::optional<std::string> closest(std::string_view name, const std::vector<std::string>& candidates);
 
 // `; did you mean "x"?` when a close candidate exists, otherwise
-// `; expected one of: a, b, c`.
+// `; expected one of: a, b, c`; "" when there are no candidates.
 std::string suggestion(std::string_view name, const std::vector<std::string>& candidates);
 
 }  // namespace cph::manifest::detail

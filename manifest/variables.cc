@@ -14,8 +14,6 @@
 #include "manifest/validate.h"
 
 namespace cph::manifest::detail {
-namespace {
-
 Json to_json(const doc::Node& n) {
   switch (n.kind) {
     case doc::Kind::array: {
@@ -31,6 +29,8 @@ Json to_json(const doc::Node& n) {
     default: return n.scalar;
   }
 }
+
+namespace {
 
 doc::Node to_node(const Json& v, const SourcePos& pos, bool sensitive) {
   doc::Node n;
@@ -104,6 +104,12 @@ std::vector<std::string> names(const std::vector<Variable>& vars) {
   std::vector<std::string> out;
   for (const Variable& v : vars) out.push_back(v.name);
   return out;
+}
+
+// After "variable X is not declared": the declared variable it was likely
+// meant to be, the declared ones, or that there are none.
+std::string declared_hint(const std::string& name, const std::vector<Variable>& vars) {
+  return vars.empty() ? "; the manifests declare no variables" : suggestion(name, names(vars));
 }
 
 void read_declaration(const doc::Entry& decl, std::vector<Variable>& vars, std::vector<Diagnostic>& diags) {
@@ -220,7 +226,7 @@ void resolve_variables(std::vector<Variable>& vars, const VariableInputs& inputs
       Variable* v = find(vars, e.key);
       if (!v) {
         diags.push_back(Diagnostic{e.key_pos, "variable \"" + e.key + "\" is not declared; declare it with [variables." +
-                                                  e.key + "] in the manifests" + suggestion(e.key, names(vars))});
+                                                  e.key + "] in the manifests" + declared_hint(e.key, vars)});
         continue;
       }
       Json value = to_json(e.value);
@@ -244,20 +250,21 @@ void resolve_variables(std::vector<Variable>& vars, const VariableInputs& inputs
       diags.push_back(Diagnostic{where, "-var \"" + name + "\" must be written NAME=VALUE"});
     } else if (!v) {
       diags.push_back(Diagnostic{where, "-var " + name + ": variable \"" + name + "\" is not declared; declare it "
-                                        "with [variables." + name + "] in the manifests" + suggestion(name, names(vars))});
+                                        "with [variables." + name + "] in the manifests" + declared_hint(name, vars)});
     } else {
       set_text(*v, assignment.substr(eq + 1), "-var " + name);
     }
   }
   for (Variable& v : vars)
-    if (v.source.empty())
+    if (v.source.empty() && !inputs.allow_unset)
       diags.push_back(Diagnostic{v.pos, "variable \"" + v.name + "\" has no value: give it a default, -var " + v.name +
                                             "=VALUE, a -var-file, or CPHFORM_VAR_" + v.name});
 }
 
-void substitute_variables(doc::Node& node, const std::vector<Variable>& vars, std::vector<Diagnostic>& diags) {
-  for (doc::Node& item : node.items) substitute_variables(item, vars, diags);
-  for (doc::Entry& e : node.entries) substitute_variables(e.value, vars, diags);
+void substitute_variables(doc::Node& node, const std::vector<Variable>& vars, const std::string& workspace,
+                          std::vector<Diagnostic>& diags) {
+  for (doc::Node& item : node.items) substitute_variables(item, vars, workspace, diags);
+  for (doc::Entry& e : node.entries) substitute_variables(e.value, vars, workspace, diags);
   if (node.kind != doc::Kind::string) return;
   const std::string& text = node.scalar.get_ref<const std::string&>();
   if (text.find("${") == std::string::npos) return;
@@ -272,32 +279,45 @@ void substitute_variables(doc::Node& node, const std::vector<Variable>& vars, st
       out.parts.push_back(p);
       continue;
     }
-    auto it = std::find_if(vars.begin(), vars.end(), [&](const Variable& v) { return v.name == p.ref->name; });
-    if (it == vars.end()) {
+    Variable selected;  // ${terraform.workspace}: the workspace this run uses
+    const Variable* found = nullptr;
+    if (p.ref->type == "terraform" && p.ref->name == "workspace") {
+      selected = Variable{"terraform.workspace", "string", "", false, Json(workspace), "workspace", node.pos};
+      found = &selected;
+    } else if (p.ref->type == "terraform") {
+      diags.push_back(Diagnostic{node.pos, "unknown \"terraform." + p.ref->name + "\" in " + doc::brief(node) +
+                                               "; the one value of terraform is terraform.workspace, the name of "
+                                               "the selected workspace"});
+      ok = false;
+      continue;
+    } else if (auto it = std::find_if(vars.begin(), vars.end(), [&](const Variable& v) { return v.name == p.ref->name; });
+               it != vars.end()) {
+      found = &*it;
+    } else {
       diags.push_back(Diagnostic{node.pos, "undefined variable \"" + p.ref->name + "\" in " + doc::brief(node) +
                                                "; declare it with [variables." + p.ref->name + "]" +
-                                               suggestion(p.ref->name, names(vars))});
+                                               declared_hint(p.ref->name, vars)});
       ok = false;
       continue;
     }
-    if (it->value.is_null()) {  // its missing value is reported at the declaration
+    if (found->value.is_null()) {  // its missing value is reported at the declaration
       ok = false;
       continue;
     }
-    sensitive = sensitive || it->sensitive;
+    sensitive = sensitive || found->sensitive;
     if (t->whole()) {
-      node = to_node(it->value, node.pos, sensitive);
-      if (it->value.is_string()) node.scalar = Template{{TemplatePart{it->value.get<std::string>(), std::nullopt}}}.render();
+      node = to_node(found->value, node.pos, sensitive);
+      if (found->value.is_string()) node.scalar = Template{{TemplatePart{found->value.get<std::string>(), std::nullopt}}}.render();
       return;
     }
-    if (it->value.is_structured()) {
-      diags.push_back(Diagnostic{node.pos, "variable \"" + it->name + "\" is a " + it->type + " and cannot be part of "
-                                               "a longer string; write \"${var." + it->name + "}\" alone"});
+    if (found->value.is_structured()) {
+      diags.push_back(Diagnostic{node.pos, "variable \"" + found->name + "\" is a " + found->type + " and cannot be part of "
+                                               "a longer string; write \"${var." + found->name + "}\" alone"});
       ok = false;
       continue;
     }
-    if (!out.parts.empty() && !out.parts.back().ref) out.parts.back().literal += text_of(it->value);
-    else out.parts.push_back(TemplatePart{text_of(it->value), std::nullopt});
+    if (!out.parts.empty() && !out.parts.back().ref) out.parts.back().literal += text_of(found->value);
+    else out.parts.push_back(TemplatePart{text_of(found->value), std::nullopt});
   }
   if (!ok) return;
   node.scalar = out.render();

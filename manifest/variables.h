@@ -14,6 +14,10 @@
 
 namespace cph::manifest::detail {
 
+// A value of the document tree as JSON, without positions: tables become
+// objects (keys sorted), arrays arrays, a date/time its TOML text.
+Json to_json(const doc::Node& node);
+
 // The variable types, in documentation order.
 const std::vector<std::string>& variable_types();
 
@@ -23,14 +27,16 @@ void declare_variables(const doc::Entry& entry, std::vector<Variable>& vars, std
 
 // Sets every variable's value and source, by the precedence of
 // VariableInputs. A variable without a default and without a value is an
-// error at its declaration.
+// error at its declaration, unless inputs.allow_unset.
 void resolve_variables(std::vector<Variable>& vars, const VariableInputs& inputs, std::vector<Diagnostic>& diags);
 
 // Replaces `${var.NAME}` in every string of `node` (recursively). A string
 // that is exactly "${var.NAME}" becomes the typed value; other strings get
 // the value as text and stay templates when they still refer to resources.
 // Nodes that received a sensitive value are marked sensitive.
-void substitute_variables(doc::Node& node, const std::vector<Variable>& vars, std::vector<Diagnostic>& diags);
+// `${terraform.workspace}` becomes `workspace`, the selected workspace's name.
+void substitute_variables(doc::Node& node, const std::vector<Variable>& vars, const std::string& workspace,
+                          std::vector<Diagnostic>& diags);
 
 // Texts of the sensitive values (strings and scalars of 3 bytes or more),
 // to scrub from diagnostics as a last line of defence.

@@ -189,7 +189,7 @@ void add_steps(Plan& plan, const Dependencies& deps, const std::map<std::string,
       plan.steps.clear();
       auto at = deps.where.find(bw.block);
       throw PlanError({(at == deps.where.end() ? "" : at->second) + bw.address + " is used by no new server: a shared bandwidth is created by the purchase of a "
-                       "server that uses it (cph-api.md 3.4), or adopted with id = \"...\""});
+                       "server that uses it (CPH API: Purchase cloud phone servers), or adopted with id = \"...\""});
     }
     const std::vector<size_t>& users = found->second;
     plan.steps[users.front()].actions.push_back(i);

@@ -9,6 +9,7 @@
 #include <charconv>
 
 #include "planner/plan_json.h"
+#include "planner/planner.h"
 #include "planner/sensitive.h"
 
 namespace cph::planner {
@@ -180,7 +181,7 @@ Json prior_state(const Plan& p, const Plan& given) {
   };
   add(p.actions, given.actions);
   add(p.unchanged, given.unchanged);
-  std::sort(resources.begin(), resources.end(), [](const auto& x, const auto& y) { return x.first < y.first; });
+  std::sort(resources.begin(), resources.end(), [](const auto& x, const auto& y) { return address_less(x.first, y.first); });
   Json list = Json::array();
   for (auto& r : resources) list.push_back(std::move(r.second));
   Json outputs = Json::object();
@@ -203,7 +204,7 @@ Json planned_values(const Plan& p, const Plan& given) {
   for (size_t i = 0; i < p.unchanged.size(); ++i)
     resources.emplace_back(p.unchanged[i].address,
                            resource_value(p.unchanged[i], p.unchanged[i].after, given.unchanged[i].after));
-  std::sort(resources.begin(), resources.end(), [](const auto& x, const auto& y) { return x.first < y.first; });
+  std::sort(resources.begin(), resources.end(), [](const auto& x, const auto& y) { return address_less(x.first, y.first); });
   Json list = Json::array();
   for (auto& r : resources) list.push_back(std::move(r.second));
   Json outputs = Json::object();
@@ -254,7 +255,7 @@ Json plan_report_json(const Plan& given) {
     changes.emplace_back(p.actions[i].address, resource_change(p.actions[i], given.actions[i], false, p.destroy));
   for (size_t i = 0; i < p.unchanged.size(); ++i)
     changes.emplace_back(p.unchanged[i].address, resource_change(p.unchanged[i], given.unchanged[i], true, p.destroy));
-  std::sort(changes.begin(), changes.end(), [](const auto& x, const auto& y) { return x.first < y.first; });
+  std::sort(changes.begin(), changes.end(), [](const auto& x, const auto& y) { return address_less(x.first, y.first); });
   Json j = {{"format_version", kReportFormatVersion}, {"terraform_version", kCphformVersion}};
   j["planned_values"] = planned_values(p, given);
   j["resource_changes"] = Json::array();

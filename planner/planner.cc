@@ -433,7 +433,7 @@ Plan make_plan(const PlanInput& in) {
   hold_lists_from_unreachable(desired, prior, in.replace);
   recorded_dependencies(in.rows, deps);
 
-  std::set<std::string> addresses;
+  std::set<std::string, bool (*)(const std::string&, const std::string&)> addresses(address_less);  // game[2] < game[10]
   for (const auto& [a, p] : prior) addresses.insert(a);
   for (const auto& [a, d] : desired) addresses.insert(a);
   // -target pulls in what the targets depend on; with -destroy, what depends on them.

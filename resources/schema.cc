@@ -98,7 +98,7 @@ Rule not_empty() {
 Rule server_name(size_t max_chars) {
   return [max_chars](const Json& v) -> std::optional<std::string> {
     std::string rule = "must be 1 to " + std::to_string(max_chars) +
-                       " characters of A-Z a-z 0-9 _ - or Chinese characters (cph-api.md 3.4, 11.5)";
+                       " characters of A-Z a-z 0-9 _ - or Chinese characters (CPH API: Purchase cloud phone servers)";
     if (!v.is_string()) return rule;
     auto cps = decode_utf8(v.get_ref<const std::string&>());
     if (!cps || cps->empty() || cps->size() > max_chars) return rule;
@@ -115,7 +115,7 @@ Rule uuid() {
   return [](const Json& v) -> std::optional<std::string> {
     static const std::regex re("^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$");
     if (v.is_string() && std::regex_match(v.get_ref<const std::string&>(), re)) return std::nullopt;
-    return "must be a UUID such as fca063f6-b942-42a8-9004-e5545f58d6a2 (cph-api.md 3.4)";
+    return "must be a UUID such as fca063f6-b942-42a8-9004-e5545f58d6a2 (CPH API: Purchase cloud phone servers)";
   };
 }
 
@@ -130,7 +130,7 @@ Rule tags(size_t max_tags) {
   return [max_tags](const Json& v) -> std::optional<std::string> {
     const std::string rule = "must hold at most " + std::to_string(max_tags) +
                              " tags, keys of 1 to 127 characters not starting with _sys_, values of at most 255 "
-                             "characters (cph-api.md 7.6)";
+                             "characters (CPH API: Tag management)";
     if (!v.is_object() || v.size() > max_tags) return rule;
     for (auto it = v.begin(); it != v.end(); ++it) {
       size_t key_length = utf8_length(it.key());

@@ -39,7 +39,7 @@ std::string server_block(const std::string& label, const std::string& name, std:
     out += "availability_zone = " + toml_string(sample.availability_zone) + "\n";
   if (!sample.keypair_name.empty()) out += "keypair           = " + toml_string(sample.keypair_name) + "\n";
   if (!image_id.empty())
-    out += "image_id          = " + toml_string(image_id) + "  # the image its phones run\n";
+    out += "image_id          = " + toml_string(image_id) + "  # the image its phones run (CPH API: List cloud phones)\n";
   else
     out += "image_id          = \"TODO\"  # the server has no phone to read it from: fill in its image\n";
   if (!sample.band_widths.empty()) {

@@ -66,7 +66,7 @@ asio::awaitable<Job> CphClient::show_job(std::string job_id) {
 asio::awaitable<std::vector<Job>> CphClient::list_jobs(std::vector<std::string> request_ids, int offset,
                                                        int limit) {
   if (request_ids.empty() || request_ids.size() > kMaxRequestIdsPerJobQuery)
-    throw std::invalid_argument("list_jobs: 1 to 20 request ids per call (cph-api.md 6.2)");
+    throw std::invalid_argument("list_jobs: 1 to 20 request ids per call (CPH API: List jobs)");
   Call c = impl_->cph_call("GET", "GET /v1/{project_id}/cloud-phone/jobs",
                            impl_->project_path("v1", "/cloud-phone/jobs"));
   if (request_ids.size() == 1) {

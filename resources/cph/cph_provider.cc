@@ -156,14 +156,14 @@ boost::asio::awaitable<std::vector<std::string>> check_model_changes(cloud::CphC
                          "\" is not in the service's server-models list (GET /v1/{project_id}/cloud-phone/server-models)");
     } else if (generation(from) != generation(to)) {
       problems.push_back(c->address + ": server_model can only change within one generation (\"" + from + "\" is " +
-                         generation(from) + ", \"" + to + "\" is " + generation(to) + "; cph-api.md 3.12)");
+                         generation(from) + ", \"" + to + "\" is " + generation(to) + "; CPH API: Change server model)");
     } else if (target == phones.end() || target->second.server_model_name != to) {
       problems.push_back(c->address + ": phone_model \"" + phone_to + "\" is not a phone model of server model \"" + to +
-                         "\" (GET /v1/{project_id}/cloud-phone/phone-models; cph-api.md 3.12)");
+                         "\" (GET /v1/{project_id}/cloud-phone/phone-models; CPH API: Change server model)");
     } else if (current != phones.end() && current->second.phone_capacity != target->second.phone_capacity) {
       problems.push_back(c->address + ": a model change must keep the number of phones (\"" + phone_from + "\" has " +
                          std::to_string(current->second.phone_capacity) + ", \"" + phone_to + "\" has " +
-                         std::to_string(target->second.phone_capacity) + "; cph-api.md 3.12)");
+                         std::to_string(target->second.phone_capacity) + "; CPH API: Change server model)");
     }
   }
   co_return problems;

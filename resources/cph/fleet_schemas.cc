@@ -12,19 +12,19 @@ using namespace build;
 // 1024 characters of A-Z a-z 0-9 . / - _ + # = (A-10), a tar file.
 Rule bucket_rule() {
   return rules::matches("[a-z0-9.-]{3,63}",
-                        "must be 3 to 63 characters of a-z 0-9 - . (an OBS bucket name, cph-api.md 3.7)");
+                        "must be 3 to 63 characters of a-z 0-9 - . (an OBS bucket name; CPH API: Push shared-storage files)");
 }
 Rule object_rule() {
   return rules::matches("[A-Za-z0-9./_+#=-]{1,1020}\\.tar",
                         "must be an OBS object path of at most 1024 characters of A-Z a-z 0-9 . / - _ + # = "
-                        "ending in .tar (cph-api.md 3.7, A-10)");
+                        "ending in .tar (CPH API: Push shared-storage files)");
 }
 // 3.11: at most 128 bytes of letters, digits, _ and .; not starting with a
 // digit or _, not ending with ., at least one dot.
 Rule package_rule() {
   return rules::matches("(?=.{1,128}$)(?=.*\\.)[A-Za-z.][A-Za-z0-9_.]*[A-Za-z0-9_]",
                         "must be an app package name of at most 128 bytes of A-Z a-z 0-9 _ . with at least one "
-                        "dot, not starting with a digit or _ nor ending with . (cph-api.md 3.11)");
+                        "dot, not starting with a digit or _ nor ending with . (CPH API: Delete shared apps)");
 }
 // 3.9: absolute, at most 4096 bytes of letters, digits . / - space _ =, no "..".
 Rule file_paths_rule() {
@@ -32,8 +32,8 @@ Rule file_paths_rule() {
     static const Rule one = rules::matches(
         "(?!.*\\.\\.)/[A-Za-z0-9./ _=-]{0,4095}",
         "must be absolute paths of at most 4096 bytes of A-Z a-z 0-9 . / - _ = and space, without .. "
-        "(cph-api.md 3.9)");
-    if (!v.is_array() || v.empty()) return "must list at least one path the file unpacks to (cph-api.md 3.9)";
+        "(CPH API: Delete shared-storage files)");
+    if (!v.is_array() || v.empty()) return "must list at least one path the file unpacks to (CPH API: Delete shared-storage files)";
     for (const Json& p : v)
       if (auto broken = one(p)) return broken;
     return std::nullopt;
@@ -53,7 +53,7 @@ ResourceSchema make_bandwidth() {
   ResourceSchema s;
   s.type = "bandwidth";
   s.description =
-      "A shared bandwidth for the public IPs of several servers (cph-api.md 4). Created by the first purchase of a "
+      "A shared bandwidth for the public IPs of several servers (CPH API: Bandwidth management). Created by the first purchase of a "
       "server that uses it, or adopted with `id`; resized in place; it goes with its last server.";
   s.identity = "id";
   s.attributes = {
@@ -103,7 +103,7 @@ ResourceSchema make_share_app() {
   ResourceSchema s;
   s.type = "share_app";
   s.description =
-      "An app in the shared-app storage of the listed servers (cph-api.md 3.10, 3.11): pushed to servers added to "
+      "An app in the shared-app storage of the listed servers (CPH API: Push shared apps and Delete shared apps): pushed to servers added to "
       "`servers`, deleted from servers removed from it, deleted everywhere when the block goes.";
   s.attributes = {
       attr("package_name", AttrType::string, true, "App package name, e.g. com.example.game.", Update::force_new,
@@ -123,7 +123,7 @@ ResourceSchema make_share_file() {
   ResourceSchema s;
   s.type = "share_file";
   s.description =
-      "A tar unpacked into the shared storage of the listed servers (cph-api.md 3.7, 3.9): pushed to servers added "
+      "A tar unpacked into the shared storage of the listed servers (CPH API: Push shared-storage files and Delete shared-storage files): pushed to servers added "
       "to `servers`; its `paths` are deleted from servers removed from it, and everywhere when the block goes.";
   Attribute paths = attr("paths", AttrType::list, true, "Absolute paths the tar unpacks to (under /data or /cache).",
                          Update::force_new, {file_paths_rule()});
@@ -143,7 +143,7 @@ ResourceSchema make_share_file() {
 Rule bandwidth_size_rule() {
   return [](const Json& v) -> std::optional<std::string> {
     const std::string rule =
-        "must be 1..300, or 300..1000 in steps of 50, or above 1000 in steps of 500 Mbit/s (cph-api.md 4.2, A-13)";
+        "must be 1..300, or 300..1000 in steps of 50, or above 1000 in steps of 500 Mbit/s (CPH API: Update shared bandwidth size)";
     if (!v.is_number_integer()) return rule;
     int64_t s = v.get<int64_t>();
     if (s >= 1 && s <= 300) return std::nullopt;

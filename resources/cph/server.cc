@@ -63,7 +63,7 @@ Json server_refreshed_attributes(const Json& recorded, const cloud::Server& live
 cloud::PurchaseServersRequest server_purchase_request(const std::vector<ServerInstance>& instances,
                                                       const std::string& block_name, bool auto_pay) {
   if (instances.empty() || instances.size() > 10)
-    throw std::invalid_argument("a purchase order holds 1 to 10 servers (cph-api.md 3.4)");
+    throw std::invalid_argument("a purchase order holds 1 to 10 servers (CPH API: Purchase cloud phone servers)");
   const Json& a = instances.front().attributes;
   cloud::PurchaseServersRequest r;
   r.server_name = instances.size() == 1 ? instances.front().name : block_name;

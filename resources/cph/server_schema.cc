@@ -14,8 +14,8 @@ Rule port_name() {
   return [](const Json& v) -> std::optional<std::string> {
     if (!v.is_string()) return "must be a string";
     const auto& s = v.get_ref<const std::string&>();
-    if (s.empty() || s.size() > 16) return "must be 1 to 16 bytes (cph-api.md 1.10)";
-    if (s == "adb" || s == "vnc") return "must not be \"adb\" or \"vnc\", which the service reserves (cph-api.md 1.10)";
+    if (s.empty() || s.size() > 16) return "must be 1 to 16 bytes (CPH API: Purchase cloud phone servers)";
+    if (s == "adb" || s == "vnc") return "must not be \"adb\" or \"vnc\", which the service reserves (CPH API: Purchase cloud phone servers)";
     return std::nullopt;
   };
 }
@@ -28,15 +28,15 @@ std::vector<BlockProblem> check_server_block(const Json& a, std::optional<int> c
   if (count && a.contains("name") && a["name"].is_string() &&
       utf8_length(a["name"].get_ref<const std::string&>()) > 55)
     problems.push_back({"name", "must be at most 55 characters when count is set, so that \"" +
-                                    a["name"].get<std::string>() + "-0001\" fits the 60-character limit (cph-api.md 3.13)"});
+                                    a["name"].get<std::string>() + "-0001\" fits the 60-character limit (CPH API: Rename server)"});
   if (a.contains("period") && a["period"].is_object()) {
     const Json& p = a["period"];
     std::string unit = p.value("unit", "month");
     int64_t length = p.value("length", int64_t{1});
     if (unit == "month" && (length < 1 || length > 9))
-      problems.push_back({"period.length", "must be 1..9 when unit is \"month\" (cph-api.md 3.4 period_num)"});
+      problems.push_back({"period.length", "must be 1..9 when unit is \"month\" (CPH API: Purchase cloud phone servers, period_num)"});
     if (unit == "year" && (length < 1 || length > 10))
-      problems.push_back({"period.length", "must be 1..10 when unit is \"year\" (cph-api.md 3.4 period_num)"});
+      problems.push_back({"period.length", "must be 1..10 when unit is \"year\" (CPH API: Purchase cloud phone servers, period_num)"});
   }
   if (a.contains("ports") && a["ports"].is_array()) {
     std::set<std::string> names;
@@ -45,9 +45,9 @@ std::vector<BlockProblem> check_server_block(const Json& a, std::optional<int> c
       const Json& p = a["ports"][i];
       std::string at = "ports[" + std::to_string(i) + "]";
       if (p.contains("name") && !names.insert(p["name"].get<std::string>()).second)
-        problems.push_back({at + ".name", "duplicates another port's name (cph-api.md 1.10, CPS.0039)"});
+        problems.push_back({at + ".name", "duplicates another port's name (CPH API: Purchase cloud phone servers, error CPS.0039)"});
       if (p.contains("listen_port") && !numbers.insert(p["listen_port"].get<int64_t>()).second)
-        problems.push_back({at + ".listen_port", "duplicates another port's listen_port (cph-api.md 1.10, CPS.0041)"});
+        problems.push_back({at + ".listen_port", "duplicates another port's listen_port (CPH API: Purchase cloud phone servers, error CPS.0041)"});
     }
   }
   if (a.contains("bandwidth") && a["bandwidth"].is_object()) {
@@ -63,7 +63,7 @@ std::vector<BlockProblem> check_server_block(const Json& a, std::optional<int> c
 ResourceSchema make_server_schema() {
   ResourceSchema s;
   s.type = "server";
-  s.description = "A cloud phone server, bought as a yearly/monthly order (cph-api.md 3.4).";
+  s.description = "A cloud phone server, bought as a yearly/monthly order (CPH API: Purchase cloud phone servers).";
   s.supports_count = true;
 
   s.attributes.push_back(changed_by(
@@ -163,7 +163,7 @@ ResourceSchema make_server_schema() {
   s.attributes.push_back(ports);
 
   s.attributes.push_back(computed("id", AttrType::string, "Server id."));
-  s.attributes.push_back(computed("status", AttrType::integer, "Server status (cph-api.md 3.1)."));
+  s.attributes.push_back(computed("status", AttrType::integer, "Server status (CPH API: List cloud phone servers)."));
   s.attributes.back().normal_value = 5;  // a server leaving "normal" (frozen, shut down, abnormal) is drift
   // cph-api.md 3.1: abnormal (2), frozen (8), shut down or failing to (10,
   // 11, 12): shares cannot reach it (CPS.0099 "server is not ready"). One

@@ -37,7 +37,7 @@ asio::awaitable<void> switch_server(cloud::CphClient& cloud, cloud::JobPoller& p
                                     std::string address, std::string server_id, std::string image_id,
                                     std::string phone_model) {
   if (image_id.empty())
-    throw std::invalid_argument(address + ": switching a server needs its image_id (cph-api.md 3.6 requires it)");
+    throw std::invalid_argument(address + ": switching a server needs its image_id (CPH API: Change a cloud phone server)");
   const cloud::Server current = co_await cloud.show_server(server_id);
   cloud::ChangeServerRequest request;
   request.phone_model_name = phone_model.empty() ? current.phone_model_name : phone_model;

@@ -91,7 +91,7 @@ std::vector<Case> cases() {
        "main.toml", "\"zzzzzzzz", "must be a UUID"},
       {"ten months", {{"main.toml", srv("a", "a", "period = { unit = \"month\", length = 10 }\n")}}, "main.toml",
        "10 }", "must be 1..9 when unit is \"month\""},
-      {"count zero", {{"main.toml", srv("a", "a", "count = 0\n")}}, "main.toml", "0", "must be at least 1", {}, "count"},
+      {"count negative", {{"main.toml", srv("a", "a", "count = -1\n")}}, "main.toml", "-1", "must be at least 0", {}, "count"},
       {"21 tags", {{"main.toml", srv("a", "a", tags21)}}, "main.toml", "{ k0", "must hold at most 20 tags"},
       {"a tag key reserved by the system", {{"main.toml", srv("a", "a", "tags = { _sys_x = \"v\" }\n")}}, "main.toml",
        "{ _sys_x", "not starting with _sys_"},

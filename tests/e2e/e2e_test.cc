@@ -146,7 +146,7 @@ TEST_CASE("a bad manifest exits 1 naming file:line and the rule, with no request
   std::vector<Case> cases = {
       {"unknown key", "eip_type      = \"5_bgp\"", "eip_typo = \"5_bgp\"", "main.toml:14", "eip_typo"},
       {"wrong type", "count = 1", "count = \"one\"", "main.toml:6", "integer"},
-      {"count 0", "count = 1", "count = 0", "main.toml:6", "count"},
+      {"count -1", "count = 1", "count = -1", "main.toml:6", "count"},
       {"a name with /", "name = \"web\"", "name = \"web/1\"", "main.toml:5", "characters"},
       {"missing required attribute", "image_id      = \"20060220200717f201120a2300000e91\"\n", "", "main.toml:4",
        "image_id"},
