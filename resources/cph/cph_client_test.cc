@@ -114,24 +114,58 @@ TEST_CASE("HttpResponse::header is case-insensitive", "[cloud][url]") {
 }
 
 TEST_CASE("credentials_from_env", "[cloud][credentials]") {
-  ::unsetenv("HW_ACCESS_KEY");
-  ::unsetenv("HW_SECRET_KEY");
+  for (const char* k : {"HW_ACCESS_KEY", "HW_SECRET_KEY", "HW_SECURITY_TOKEN", "HUAWEICLOUD_SDK_AK", "HUAWEICLOUD_SDK_SK",
+                        "HUAWEICLOUD_SDK_PROJECT_ID", "HUAWEICLOUD_SDK_SECURITY_TOKEN"})
+    ::unsetenv(k);
   ::setenv("HW_PROJECT_ID", "pid", 1);
   ::setenv("HW_REGION_NAME", "cn-east-3", 1);
   CHECK_FALSE(credentials_from_env());
   ::setenv("HW_ACCESS_KEY", "AK", 1);
-  CHECK_FALSE(credentials_from_env());  // half a key pair is no key pair
+  // Half a key pair is an error, not a reason to act as whoever the next source names.
+  CHECK_THROWS_WITH(credentials_from_env(), Catch::Contains("HW_SECRET_KEY is not set but HW_ACCESS_KEY is"));
   ::setenv("HW_SECRET_KEY", "SK", 1);
   auto c = credentials_from_env();
   REQUIRE(c);
-  CHECK(c->access_key == "AK");
-  CHECK(c->secret_key == "SK");
-  CHECK(c->project_id == "pid");
-  CHECK(c->region == "cn-east-3");
-  ::unsetenv("HW_ACCESS_KEY");
-  ::unsetenv("HW_SECRET_KEY");
-  ::unsetenv("HW_PROJECT_ID");
-  ::unsetenv("HW_REGION_NAME");
+  CHECK(c->credentials.access_key == "AK");
+  CHECK(c->credentials.secret_key == "SK");
+  CHECK(c->credentials.project_id == "pid");
+  CHECK(c->credentials.region == "cn-east-3");
+  CHECK(c->credentials.security_token.empty());
+  CHECK(c->source == "environment (HW_ACCESS_KEY)");
+  // The SDKs' names come first.
+  ::setenv("HUAWEICLOUD_SDK_AK", "SDKAK", 1);
+  ::setenv("HUAWEICLOUD_SDK_SK", "SDKSK", 1);
+  ::setenv("HUAWEICLOUD_SDK_SECURITY_TOKEN", "tok", 1);
+  c = credentials_from_env();
+  REQUIRE(c);
+  CHECK(c->credentials.access_key == "SDKAK");
+  CHECK(c->credentials.security_token == "tok");
+  CHECK(c->credentials.project_id.empty());  // HUAWEICLOUD_SDK_PROJECT_ID, not HW_PROJECT_ID
+  CHECK(c->source == "environment (HUAWEICLOUD_SDK_AK)");
+  for (const char* k : {"HW_ACCESS_KEY", "HW_SECRET_KEY", "HW_PROJECT_ID", "HW_REGION_NAME", "HUAWEICLOUD_SDK_AK",
+                        "HUAWEICLOUD_SDK_SK", "HUAWEICLOUD_SDK_SECURITY_TOKEN"})
+    ::unsetenv(k);
+}
+
+TEST_CASE("the metadata service's securitykey answer", "[cloud][credentials]") {
+  Credentials c = parse_security_key(R"({"credential": {"access": "TMPAK", "secret": "TMPSK",
+      "securitytoken": "gQtok", "expires_at": "2030-01-02T03:04:05.873000Z"}})");
+  CHECK(c.access_key == "TMPAK");
+  CHECK(c.secret_key == "TMPSK");
+  CHECK(c.security_token == "gQtok");
+  CHECK(c.expires_at == 1893553445);
+  for (const char* bad : {"", "[]", R"({"credential": {}})",
+                          R"({"credential": {"access": "A", "secret": "S", "securitytoken": "T"}})",
+                          R"({"credential": {"access": "A", "secret": "S", "securitytoken": "T", "expires_at": "soon"}})"}) {
+    INFO(bad);
+    CHECK_THROWS_AS(parse_security_key(bad), CredentialError);
+  }
+  // Renewed at half the lifetime when that is under five minutes, else five minutes before.
+  CHECK_FALSE(renewal_due(1000, 1010, 1004));
+  CHECK(renewal_due(1000, 1010, 1005));
+  CHECK_FALSE(renewal_due(0, 86400, 86400 - 301));
+  CHECK(renewal_due(0, 86400, 86400 - 300));
+  CHECK_FALSE(renewal_due(0, 0, 1 << 30));  // permanent keys
 }
 
 // ================================================================================
