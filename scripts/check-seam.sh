@@ -20,7 +20,6 @@ ALLOWED=(
   engine/executor.h
   engine/run_context.h
   engine/steps.cc
-  engine/workspace.cc
   engine/workspace.h
   planner/planner.cc
   planner/planner.h

@@ -2,6 +2,7 @@
 // transport (requests byte for byte, signatures, parsing of the reference's
 // examples, errors, retries). Paging: paging_test.cc.
 #include "cloud/test_support.h"
+#include "resources/cph/connect.h"
 
 using namespace cph::cloud::testing;
 
@@ -768,4 +769,32 @@ TEST_CASE("a 2xx answer without its documented shape is MalformedAnswer naming t
     CHECK(page.servers[0].status == 5);
     CHECK(page.servers[0].server_name.empty());
   }
+}
+
+TEST_CASE("service endpoints: from the region, one endpoint, or per service", "[cloud][endpoints]") {
+  ConnectSettings s;
+  Endpoints e = service_endpoints(s, "cn-east-3");
+  CHECK(e.cph.to_string() == "https://cph.cn-east-3.myhuaweicloud.com");
+  CHECK(e.iam.to_string() == "https://iam.cn-east-3.myhuaweicloud.com");
+  CHECK(e.kps.to_string() == "https://kps.cn-east-3.myhuaweicloud.com");
+  CHECK(e.bss.to_string() == "https://bss.myhuaweicloud.com");  // global
+  // An international account's BSS, as the Terraform provider's endpoints name it.
+  s.endpoints["bss"] = "https://bss-intl.myhuaweicloud.com";
+  CHECK(service_endpoints(s, "ap-southeast-1").bss.to_string() == "https://bss-intl.myhuaweicloud.com");
+  // A Huawei Cloud CPH endpoint names its region's other services; any other
+  // single endpoint (an emulator) serves them all.
+  s = ConnectSettings{};
+  s.endpoint = "https://cph.ap-southeast-3.myhuaweicloud.com";
+  e = service_endpoints(s, "");
+  CHECK(e.kps.to_string() == "https://kps.ap-southeast-3.myhuaweicloud.com");
+  CHECK(e.iam.to_string() == "https://iam.ap-southeast-3.myhuaweicloud.com");
+  CHECK(e.bss.to_string() == "https://bss.myhuaweicloud.com");
+  s.endpoint = "http://127.0.0.1:8080";
+  s.endpoints["iam"] = "https://iam.example:8443";
+  e = service_endpoints(s, "cn-east-3");
+  CHECK(e.cph.to_string() == "http://127.0.0.1:8080");
+  CHECK(e.kps.to_string() == "http://127.0.0.1:8080");
+  CHECK(e.bss.to_string() == "http://127.0.0.1:8080");
+  CHECK(e.iam.to_string() == "https://iam.example:8443");
+  CHECK_THROWS_WITH(service_endpoints(ConnectSettings{}, ""), Catch::Contains("set region in [provider]"));
 }

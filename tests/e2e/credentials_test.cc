@@ -170,3 +170,20 @@ TEST_CASE("a region's project is found through IAM once, then remembered in the 
   CHECK(other.err.find("IAM lists no project named eu-west-0") != std::string::npos);
   CHECK(emu.calls("GET /v3/projects") == 2);
 }
+
+TEST_CASE("KPS calls go to the kps endpoint, which [provider] endpoints can move", "[e2e][endpoints]") {
+  EmulatorProcess emu;
+  TempDir dir;
+  const std::string keypair = "[keypair.adb]\nname = \"e2e-adb\"\npublic_key = \"ssh-ed25519 "
+                              "AAAAC3NzaC1lZDI1NTE5AAAAIBl2fleetexamplekeyonlyforemulator e2e@example\"\n";
+  // Everything at the emulator but KPS, at a port where nothing listens.
+  dir.write("main.toml", manifest(emu, "region = \"cn-east-3\"\nendpoints = { kps = \"http://127.0.0.1:1\" }") + keypair);
+  RunResult moved = run_cphform({"plan"}, dir.path(), &emu);
+  REQUIRE_RUN(moved, 1);
+  CHECK(moved.err.find("127.0.0.1:1") != std::string::npos);
+  CHECK(emu.calls("GET /v3/{project_id}/keypairs") == 0);
+  // Back at the emulator, the same plan reads the key pairs there.
+  dir.write("main.toml", manifest(emu, "region = \"cn-east-3\"\nendpoints = { kps = \"" + emu.url() + "\" }") + keypair);
+  REQUIRE_RUN(run_cphform({"plan"}, dir.path(), &emu), 0);
+  CHECK(emu.calls("GET /v3/{project_id}/keypairs") == 1);
+}
