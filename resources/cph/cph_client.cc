@@ -404,8 +404,11 @@ CphClient::CphClient(std::shared_ptr<HttpTransport> cph, std::shared_ptr<HttpTra
   // KPS and IAM share the CPH transport unless given their own address.
   if (endpoints.kps.host.empty()) endpoints.kps = endpoints.cph;
   if (endpoints.iam.host.empty()) endpoints.iam = endpoints.cph;
-  impl_->kps = same_endpoint(endpoints.kps, endpoints.bss) ? bss : cph;
-  impl_->iam = same_endpoint(endpoints.iam, endpoints.bss) ? bss : cph;
+  auto pick = [&](const Url& url) {
+    return same_endpoint(url, endpoints.bss) && !same_endpoint(url, endpoints.cph) ? bss : cph;
+  };
+  impl_->kps = pick(endpoints.kps);
+  impl_->iam = pick(endpoints.iam);
   impl_->cph = std::move(cph);
   impl_->bss = std::move(bss);
   impl_->endpoints = std::move(endpoints);
