@@ -117,9 +117,9 @@ HttpRequest temporary_request(const std::string& target, const json& key, std::o
   r.target = target;
   r.headers = {{"Host", "127.0.0.1:8080"}, {"Content-Type", "application/json"}};
   if (token && sign_token) r.headers.emplace_back("X-Security-Token", *token);
-  sign::SignableRequest s{r.method, std::string(r.path()), std::string(r.query()), r.headers, r.body};
-  sign::sign_request(s, key["access"].get<std::string>(), key["secret"].get<std::string>(),
-                     sdk_date(now_epoch_seconds()));
+  cph::sign::SignableRequest s{r.method, std::string(r.path()), std::string(r.query()), r.headers, r.body};
+  cph::sign::sign_request(s, key["access"].get<std::string>(), key["secret"].get<std::string>(),
+                     cph::sdk_date(cph::now_epoch_seconds()));
   r.headers = s.headers;
   if (token && !sign_token) r.headers.emplace_back("X-Security-Token", *token);
   return r;

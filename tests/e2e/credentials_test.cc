@@ -28,8 +28,9 @@ nlohmann::json security_key(const EmulatorProcess& emu) { return emu.admin("/ope
 // Every 401 the emulator answered, over all operations.
 int64_t refusals(const EmulatorProcess& emu) {
   int64_t n = 0;
-  for (const auto& [op, s] : emu.stats().items())
-    if (s["by_status"].contains("401")) n += s["by_status"]["401"].get<int64_t>();
+  const nlohmann::json stats = emu.stats();  // items() only views it
+  for (const auto& [op, s] : stats.items())
+    if (s.at("by_status").contains("401")) n += s.at("by_status").at("401").get<int64_t>();
   return n;
 }
 
