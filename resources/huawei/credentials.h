@@ -18,12 +18,12 @@ namespace cph::cloud {
 struct Credentials {
   std::string access_key;
   std::string secret_key;
+  std::string project_id;
+  std::string region;
   // Temporary credentials (an agency's keys from the metadata service, or
   // keys issued by IAM securitytokens) carry a token: sent as the signed
   // X-Security-Token header (the SDK's basic Credentials add it before signing).
-  std::string security_token;
-  std::string project_id;
-  std::string region;
+  std::string security_token = {};
   // Temporary keys: when they expire (epoch seconds); 0 for permanent keys.
   int64_t expires_at = 0;
 };
