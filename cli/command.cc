@@ -256,7 +256,7 @@ asio::awaitable<std::unique_ptr<Session>> open_session(Context& ctx, const Sessi
   s->ws = load_workspace(ctx);  // manifest errors stop here: no state, no request
   s->store = open_state(s->ws);
   if (options.take_lock) s->lock = take_lock(*s->store, options.operation, options.lock_timeout, note_to(ctx));
-  s->conn = connect_cloud(s->ws, co_await asio::this_coro::executor);
+  s->conn = co_await connect_cloud(s->ws, co_await asio::this_coro::executor, s->store.get());
   for (const std::string& warning : s->conn.warnings) {
     if (ctx.json)
       ctx.json->emit("log", "info", "Warning: " + warning, nlohmann::json::object());

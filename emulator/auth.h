@@ -11,6 +11,7 @@
 
 #include "emulator/emulator.h"
 #include "emulator/http_types.h"
+#include "emulator/iam.h"
 
 namespace cph::emulator {
 
@@ -24,6 +25,10 @@ struct AuthResult {
 
 // now_epoch_s: the wall clock (not the simulated one: signatures are dated by
 // the client's real clock).
-AuthResult authenticate(const HttpRequest& req, const std::vector<Credential>& credentials, int64_t now_epoch_s);
+// `iam`, when given, also knows the temporary keys of the metadata service:
+// a request signed with one must carry its X-Security-Token among the signed
+// headers, before the key expires (the SDK adds the header, then signs).
+AuthResult authenticate(const HttpRequest& req, const std::vector<Credential>& credentials, int64_t now_epoch_s,
+                        const Iam* iam = nullptr);
 
 }  // namespace cph::emulator

@@ -97,7 +97,7 @@ namespace {
 constexpr const char* kUsage =
     "usage: cphform emulator serve [--listen HOST:PORT] [--data FILE] [--credentials-file FILE]... "
     "[--time-scale N] [--seed N] [--faults FILE|JSON] [--durations JSON] [--iam-user NAME:PASSWORD:DOMAIN:PROJECT_ID]... "
-    "[--catalog FILE] [--tls [--tls-ca-file FILE] [--tls-name NAME]... [--tls-expired]]\n"
+    "[--catalog FILE] [--region NAME] [--metadata-key-lifetime SECONDS] [--tls [--tls-ca-file FILE] [--tls-name NAME]... [--tls-expired]]\n"
     "  credentials (AK:SK:PROJECT_ID, one a line) come from --credentials-file FILE or from\n"
     "  CPHFORM_EMULATOR_CREDENTIALS=AK:SK:PROJECT_ID[,AK:SK:PROJECT_ID...]; never from the command line\n"
     "  --tls serves HTTPS with a certificate made at start for NAME (default localhost); its CA is written\n"
@@ -199,7 +199,7 @@ Options parse_flags(const std::vector<std::string>& args, TlsFlags& tls) {
                        "CPHFORM_EMULATOR_CREDENTIALS=AK:SK:PROJECT_ID");
     if (flag != "--listen" && flag != "--data" && flag != "--credentials-file" && flag != "--time-scale" &&
         flag != "--seed" && flag != "--faults" && flag != "--durations" && flag != "--iam-user" &&
-        flag != "--catalog")
+        flag != "--catalog" && flag != "--region" && flag != "--metadata-key-lifetime")
       throw UsageError("unknown argument '" + args[i] + "'");
     if (!inline_value) {
       if (i + 1 >= args.size()) throw UsageError(flag + " needs a value");
@@ -209,6 +209,20 @@ Options parse_flags(const std::vector<std::string>& args, TlsFlags& tls) {
       o.listen = value;
     } else if (flag == "--data") {
       o.data_path = value;
+    } else if (flag == "--region") {
+      if (value.empty() || value.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-") != std::string::npos)
+        throw UsageError("--region needs a region name such as cn-east-3, got '" + value + "'");
+      o.region = value;
+    } else if (flag == "--metadata-key-lifetime") {
+      size_t used = 0;
+      try {
+        o.metadata_key_lifetime_s = std::stod(value, &used);
+      } catch (const std::exception&) {
+        used = 0;
+      }
+      if (used == 0 || used != value.size() || !std::isfinite(o.metadata_key_lifetime_s) ||
+          o.metadata_key_lifetime_s < 1)
+        throw UsageError("--metadata-key-lifetime needs a number of seconds >= 1, got '" + value + "'");
     } else if (flag == "--catalog") {
       o.catalog_path = value;  // read by the Service: a bad file is exit 1, like a bad data file
     } else if (flag == "--credentials-file") {

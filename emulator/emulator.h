@@ -83,6 +83,15 @@ struct Options {
   // "Catalog file"); "" = Catalog::builtin(). A bad file makes the Service
   // constructor throw std::runtime_error.
   std::string catalog_path;
+  // The region the projects are in: GET /v3/projects?name=REGION (IAM,
+  // cph-api.md 1.7) lists the caller's project under this name, any other
+  // name lists none.
+  std::string region = "cn-east-3";
+  // GET /openstack/latest/securitykey (the ECS metadata service) issues
+  // temporary keys of the first credential's project that expire after this
+  // many wall seconds; requests signed with them must carry their
+  // X-Security-Token, signed. Short lifetimes test renewal.
+  double metadata_key_lifetime_s = 3600;
 };
 
 // Built-in credentials of the embedded emulator (not secret: local only).
@@ -109,7 +118,7 @@ class EmbeddedEmulator {
 
 // `cphform emulator serve --listen H:P --data FILE --credentials-file FILE
 // [--credentials-file ...] [--time-scale N] [--seed N] [--faults FILE|JSON]
-// [--durations JSON] [--catalog FILE]` (docs/emulator.md): prints "listening on http://H:P"
+// [--durations JSON] [--catalog FILE] [--region NAME] [--metadata-key-lifetime SECONDS]` (docs/emulator.md): prints "listening on http://H:P"
 // when ready, serves until SIGTERM/SIGINT. Returns the process exit code.
 // args: the arguments after `serve` (flags only; "--flag value" or
 // "--flag=value"). Credentials (AK:SK:PROJECT_ID) come from --credentials-file

@@ -80,4 +80,48 @@ const Credential* Iam::verify(std::string_view token, int64_t now_s) const {
   return &it->second.credential;
 }
 
+HttpResponse Iam::issue_security_key(const std::string& project_id, int64_t lifetime_s, int64_t now_s) {
+  // Keys long expired are forgotten, so that a long test run stays small;
+  // recently expired ones are kept to answer "expired" rather than "unknown".
+  for (auto it = temporary_keys_.begin(); it != temporary_keys_.end();)
+    it = it->second.expires_s + 3600 < now_s ? temporary_keys_.erase(it) : std::next(it);
+  TemporaryKey key;
+  key.credential = Credential{"TMP" + crypto::random_hex(10), crypto::random_hex(20), project_id};
+  for (char& ch : key.credential.access_key) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+  key.security_token = "gQpjbi1ub3J0aC00" + crypto::random_hex(48);
+  key.expires_s = now_s + lifetime_s;
+  // The real service writes microseconds; clients must read them.
+  const std::string expires = iso8601_utc(key.expires_s);
+  ojson out{{"credential",
+             {{"access", key.credential.access_key},
+              {"secret", key.credential.secret_key},
+              {"securitytoken", key.security_token},
+              {"expires_at", expires.substr(0, expires.size() - 1) + ".000000Z"}}}};
+  temporary_keys_[key.credential.access_key] = std::move(key);
+  return json_response(200, out);
+}
+
+const Iam::TemporaryKey* Iam::temporary_key(std::string_view access) const {
+  auto it = temporary_keys_.find(access);
+  return it == temporary_keys_.end() ? nullptr : &it->second;
+}
+
+HttpResponse Iam::list_projects(const HttpRequest& req, const Credential& caller, const std::string& region) {
+  const std::optional<std::string> name = QueryParams(req.query()).get("name");
+  ojson projects = ojson::array();
+  if (!name || *name == region) {
+    const std::string domain_id = crypto::sha256_hex("domain-of:" + caller.project_id).substr(0, 32);
+    projects.push_back(ojson{{"domain_id", domain_id},
+                             {"is_domain", false},
+                             {"parent_id", domain_id},
+                             {"name", region},
+                             {"description", ""},
+                             {"links", {{"next", nullptr}, {"previous", nullptr}, {"self", "/v3/projects/" + caller.project_id}}},
+                             {"id", caller.project_id},
+                             {"enabled", true}});
+  }
+  return json_response(200, ojson{{"projects", std::move(projects)},
+                                  {"links", {{"next", nullptr}, {"previous", nullptr}, {"self", "/v3/projects"}}}});
+}
+
 }  // namespace cph::emulator

@@ -4,6 +4,13 @@
 // accepted instead of an AK/SK signature on every API. Users come from
 // Options::iam_users (`--iam-user NAME:PASSWORD:DOMAIN:PROJECT_ID`). Tokens
 // live in memory only (a restart invalidates them).
+//
+// Also the two other identity services a client meets (issue 17): IAM's
+// project list (GET /v3/projects?name=REGION, cph-api.md 1.7), and the ECS
+// metadata service's temporary keys (GET /openstack/latest/securitykey, the
+// answer Huawei's SDKs read: {"credential": {"access", "secret",
+// "securitytoken", "expires_at"}}), which sign requests like permanent keys
+// plus a signed X-Security-Token header.
 #pragma once
 
 #include <cstdint>
@@ -27,6 +34,19 @@ class Iam {
   // The credential (project) of a valid token, or nullptr.
   const Credential* verify(std::string_view token, int64_t now_s) const;
 
+  // GET /openstack/latest/securitykey: new temporary keys of `project_id`
+  // valid for lifetime_s wall seconds.
+  HttpResponse issue_security_key(const std::string& project_id, int64_t lifetime_s, int64_t now_s);
+  // The temporary key `access`, whether expired or not; nullptr when unknown.
+  struct TemporaryKey {
+    Credential credential;
+    std::string security_token;
+    int64_t expires_s = 0;
+  };
+  const TemporaryKey* temporary_key(std::string_view access) const;
+  // GET /v3/projects[?name=]: the caller's project, named `region`.
+  static HttpResponse list_projects(const HttpRequest& req, const Credential& caller, const std::string& region);
+
  private:
   struct Token {
     Credential credential;  // project only (no AK/SK)
@@ -34,6 +54,7 @@ class Iam {
   };
   std::vector<IamUser> users_;
   std::map<std::string, Token, std::less<>> tokens_;
+  std::map<std::string, TemporaryKey, std::less<>> temporary_keys_;  // by access key
 };
 
 }  // namespace cph::emulator

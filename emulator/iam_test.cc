@@ -1,5 +1,9 @@
 // IAM token authentication (cph-api.md 1.4(a), A-1) and the serve flags of
 // the fault/IAM/duration options.
+#include <chrono>
+#include <optional>
+#include <thread>
+
 #include "emulator/test_support.h"
 
 using namespace cph::emulator;
@@ -101,4 +105,73 @@ TEST_CASE("serve refuses bad fault, duration, seed and IAM flags", "[serve][faul
   }
   CHECK(parse_iam_user("u:p:d:proj").password == "p");
   CHECK_THROWS(parse_iam_user("u::d:proj"));
+}
+
+namespace {
+// A request signed with temporary keys; `token` is sent as X-Security-Token
+// (signed unless `sign_token` is false: then it is added after signing).
+HttpRequest temporary_request(const std::string& target, const json& key, std::optional<std::string> token,
+                              bool sign_token = true) {
+  HttpRequest r;
+  r.method = "GET";
+  r.target = target;
+  r.headers = {{"Host", "127.0.0.1:8080"}, {"Content-Type", "application/json"}};
+  if (token && sign_token) r.headers.emplace_back("X-Security-Token", *token);
+  cph::sign::SignableRequest s{r.method, std::string(r.path()), std::string(r.query()), r.headers, r.body};
+  cph::sign::sign_request(s, key["access"].get<std::string>(), key["secret"].get<std::string>(),
+                     cph::sdk_date(cph::now_epoch_seconds()));
+  r.headers = s.headers;
+  if (token && !sign_token) r.headers.emplace_back("X-Security-Token", *token);
+  return r;
+}
+}  // namespace
+
+TEST_CASE("metadata securitykey: temporary keys need their signed X-Security-Token", "[iam][metadata]") {
+  Options o;
+  o.credentials = {kCaller};
+  o.time_scale = 0;
+  o.metadata_key_lifetime_s = 2;
+  Service service(o);
+  HttpResponse r = service.handle(HttpRequest{"GET", "/openstack/latest/securitykey", {}, ""});
+  REQUIRE(r.status == 200);
+  const json key = body_of(r)["credential"];
+  for (const char* field : {"access", "secret", "securitytoken", "expires_at"}) CHECK(key[field].is_string());
+  CHECK(key["expires_at"].get<std::string>().find(".000000Z") != std::string::npos);
+  const std::string token = key["securitytoken"];
+  const std::string servers = project_path("/cloud-phone/servers");
+
+  CHECK(service.handle(temporary_request(servers, key, token)).status == 200);
+  // Without the token, with another one, or with it unsigned: refused.
+  HttpResponse no_token = service.handle(temporary_request(servers, key, std::nullopt));
+  CHECK(no_token.status == 401);
+  CHECK(no_token.body.find("no X-Security-Token") != std::string::npos);
+  CHECK(service.handle(temporary_request(servers, key, "gQforged")).status == 401);
+  HttpResponse unsigned_token = service.handle(temporary_request(servers, key, token, false));
+  CHECK(unsigned_token.status == 401);
+  CHECK(unsigned_token.body.find("not among the signed headers") != std::string::npos);
+  // A permanent key with a token is refused too.
+  HttpRequest permanent = signed_request("GET", servers);
+  permanent.headers.emplace_back("X-Security-Token", token);
+  CHECK(service.handle(permanent).status == 401);
+  // Expired keys stop working.
+  std::this_thread::sleep_for(std::chrono::milliseconds(3100));
+  HttpResponse expired = service.handle(temporary_request(servers, key, token));
+  CHECK(expired.status == 401);
+  CHECK(expired.body.find("expired") != std::string::npos);
+}
+
+TEST_CASE("IAM lists the caller's project under the region's name", "[iam][projects]") {
+  Options o;
+  o.credentials = {kCaller};
+  o.time_scale = 0;
+  o.region = "ap-southeast-1";
+  Service service(o);
+  HttpResponse r = service.handle(signed_request("GET", "/v3/projects?name=ap-southeast-1"));
+  REQUIRE(r.status == 200);
+  json b = body_of(r);
+  REQUIRE(b["projects"].size() == 1);
+  CHECK(b["projects"][0]["id"] == kCaller.project_id);
+  CHECK(b["projects"][0]["name"] == "ap-southeast-1");
+  CHECK(body_of(service.handle(signed_request("GET", "/v3/projects?name=cn-north-4")))["projects"].empty());
+  CHECK(service.handle(HttpRequest{"GET", "/v3/projects?name=ap-southeast-1", {}, ""}).status == 401);
 }

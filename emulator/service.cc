@@ -19,6 +19,10 @@ constexpr std::string_view kAdminPrefix = "/_emulator/";
 // nothing else changes, so a crash loses little of it; shutdown writes it too.
 constexpr int64_t kClockPersistIntervalUs = 1000000;
 constexpr std::string_view kIamTokensPattern = "/v3/auth/tokens";
+constexpr std::string_view kIamProjectsPattern = "/v3/projects";
+// The ECS metadata service's temporary keys (iam.h); on a real ECS it is
+// http://169.254.169.254, unauthenticated and reachable from the instance only.
+constexpr std::string_view kSecurityKeyPattern = "/openstack/latest/securitykey";
 
 HttpResponse with_request_id(HttpResponse r, const std::string& request_id) {
   r.headers.emplace_back("X-Request-Id", request_id);
@@ -70,8 +74,12 @@ Service::Service(Options options)
       for (const char* name : {"keypair", "mykeypair"})
         if (!world_.find_keypair(c.project_id, name))
           world_.create_keypair(c.project_id, name, builtin_public_key(name));
-  router_.add("POST", std::string(kIamTokensPattern));  // iam.h, handled before authentication
-  handlers_.push_back(nullptr);
+  // iam.h, handled in dispatch_matched rather than by a table's handler.
+  for (const auto& [method, pattern] : {std::pair{"POST", kIamTokensPattern}, std::pair{"GET", kIamProjectsPattern},
+                                        std::pair{"GET", kSecurityKeyPattern}}) {
+    const size_t index = router_.add(method, std::string(pattern));
+    handlers_.resize(index + 1);
+  }
   for (const std::vector<RouteDef>& table : {servers_routes(), bss_routes(), jobs_routes(), server_jobs_routes(),
                                              server_changes_routes(), keypairs_routes(), tags_routes(), catalog_routes(),
                                              phones_routes(), phone_jobs_routes(), encode_routes(), adb_routes()})
@@ -187,6 +195,11 @@ HttpResponse Service::dispatch_matched(const HttpRequest& req, const RouteMatch&
   const RouteMatch* m = &route_match;
   // IAM (1.4(a)): obtaining a token needs no authentication.
   if (router_.pattern(m->route) == kIamTokensPattern) return with_request_id(iam_.issue(req, now_epoch_seconds()), request_id);
+  // The metadata service: the instance's agency, here the first credential's project.
+  if (router_.pattern(m->route) == kSecurityKeyPattern)
+    return iam_.issue_security_key(options_.credentials.front().project_id,
+                                   static_cast<int64_t>(std::ceil(options_.metadata_key_lifetime_s)),
+                                   now_epoch_seconds());
 
   // an X-Auth-Token (IAM) or an AK/SK signature.
   const Credential* caller = nullptr;
@@ -198,13 +211,16 @@ HttpResponse Service::dispatch_matched(const HttpRequest& req, const RouteMatch&
                                          request_id),
                              request_id);
   } else {
-    AuthResult auth = authenticate(req, options_.credentials, now_epoch_seconds());
+    AuthResult auth = authenticate(req, options_.credentials, now_epoch_seconds(), &iam_);
     if (!auth.credential)
       return with_request_id(
           plain_error(401, "APIGW.0301", "Incorrect IAM authentication information: " + auth.detail, request_id),
           request_id);
     caller = auth.credential;
   }
+
+  if (router_.pattern(m->route) == kIamProjectsPattern)
+    return with_request_id(Iam::list_projects(req, *caller, options_.region), request_id);
 
   // The path's project (and an X-Project-Id header, cph-api.md 1.3) must be
   // the caller's project.

@@ -6,6 +6,7 @@
 
 #include "cloud/proxy.h"
 #include "engine/run_context.h"
+#include "resources/cph/connect.h"
 #include "resources/cph/cph_provider.h"
 
 namespace cph::engine {
@@ -79,85 +80,89 @@ double emulator_time_scale() {
   throw std::runtime_error("CPHFORM_EMULATOR_TIME_SCALE must be a positive number, got \"" + v + "\"");
 }
 
-bool ends_with(const std::string& s, const std::string& suffix) {
-  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
+// The state settings that remember the project IAM found for a region.
+constexpr const char* kProjectRegionKey = "provider.region";
+constexpr const char* kProjectIdKey = "provider.project_id";
 }  // namespace
 
-std::string cph_endpoint(const manifest::ProviderConfig& p) {
-  if (!p.endpoint.empty()) return p.endpoint;
-  // No endpoint: Huawei Cloud's CPH endpoint of the region, never the
-  // emulator, which is only ever asked for by name.
-  std::string region = p.region.value_or(env("HW_REGION_NAME"));
-  if (region.empty())
-    throw std::runtime_error("no endpoint: set region in [provider] (or HW_REGION_NAME) to reach Huawei Cloud "
-                             "(https://cph.REGION.myhuaweicloud.com), endpoint to a CPH URL, or "
-                             "endpoint = \"emulator\" for the built-in emulator");
-  return "https://cph." + region + ".myhuaweicloud.com";
+namespace {
+// The embedded emulator, started with the credentials it will accept: those
+// of the environment when set (a test's), else its built-in ones.
+cloud::FoundCredentials start_emulator(const Workspace& ws, const manifest::ProviderConfig& p, CloudConnection& conn) {
+  std::optional<cloud::FoundCredentials> found = cloud::credentials_from_env();
+  if (!found) {
+    const emulator::Credential builtin = emulator::builtin_credential();
+    cloud::Credentials c;
+    c.access_key = builtin.access_key;
+    c.secret_key = builtin.secret_key;
+    c.project_id = builtin.project_id;
+    found = cloud::FoundCredentials{c, "the embedded emulator's built-in keys", "", false};
+  }
+  cloud::Credentials& c = found->credentials;
+  if (p.project_id) c.project_id = *p.project_id;
+  if (c.project_id.empty()) c.project_id = emulator::builtin_credential().project_id;
+  make_data_dir(ws.data_dir);
+  emulator::Options opts;
+  opts.listen = "127.0.0.1:0";
+  opts.data_path = (ws.data_dir / "emulator.db").string();
+  opts.credentials = {{c.access_key, c.secret_key, c.project_id}};
+  opts.time_scale = emulator_time_scale();
+  opts.region = p.region.value_or(c.region.empty() ? "cn-east-3" : c.region);
+  conn.emulator = std::make_unique<emulator::EmbeddedEmulator>(opts);
+  conn.emulator->start();
+  return *found;
 }
 
-CloudConnection connect_cloud(const Workspace& ws, boost::asio::any_io_executor executor) {
-  const manifest::ProviderConfig& p = ws.manifest.provider;
-  CloudConnection conn;
-  std::optional<cloud::Credentials> from_env = cloud::credentials_from_env();
-  cloud::Credentials creds;
-  cloud::Endpoints endpoints;
-  if (p.endpoint == "emulator") {
-    emulator::Credential builtin = emulator::builtin_credential();
-    creds.access_key = from_env ? from_env->access_key : builtin.access_key;
-    creds.secret_key = from_env ? from_env->secret_key : builtin.secret_key;
-    creds.project_id = p.project_id.value_or(from_env && !from_env->project_id.empty() ? from_env->project_id
-                                                                                        : builtin.project_id);
-    creds.region = p.region.value_or(from_env && !from_env->region.empty() ? from_env->region : "cn-east-3");
-    make_data_dir(ws.data_dir);
-    emulator::Options opts;
-    opts.listen = "127.0.0.1:0";
-    opts.data_path = (ws.data_dir / "emulator.db").string();
-    opts.credentials = {{creds.access_key, creds.secret_key, creds.project_id}};
-    opts.time_scale = emulator_time_scale();
-    conn.emulator = std::make_unique<emulator::EmbeddedEmulator>(opts);
-    conn.emulator->start();
-    endpoints.cph = cloud::parse_url(conn.emulator->url());
-    endpoints.bss = endpoints.cph;
-    conn.description = "embedded emulator at " + conn.emulator->url();
-  } else {
-    const std::string endpoint = cph_endpoint(p);
-    if (!from_env)
-      throw std::runtime_error("provider endpoint " + endpoint +
-                               " needs credentials: set HW_ACCESS_KEY and HW_SECRET_KEY");
-    creds = *from_env;
-    if (p.project_id) creds.project_id = *p.project_id;
-    if (p.region) creds.region = *p.region;
-    if (creds.project_id.empty())
-      throw std::runtime_error("no project id: set project_id in [provider] or HW_PROJECT_ID");
-    endpoints.cph = cloud::parse_url(endpoint);
-    std::string bss = env("CPHFORM_BSS_ENDPOINT");
-    if (bss.empty()) bss = ends_with(endpoints.cph.host, ".myhuaweicloud.com") ? "https://bss.myhuaweicloud.com" : endpoint;
-    endpoints.bss = cloud::parse_url(bss);
-    conn.description = endpoints.cph.to_string();
-  }
-  // [provider] timeouts: the deadlines of every exchange; unset ones keep cloud::HttpOptions' defaults.
-  cloud::HttpOptions http;
+// [provider] timeouts, ca_file and insecure as the client's HTTP options.
+cloud::HttpOptions http_options(const Workspace& ws, const manifest::ProviderConfig& p) {
+  cloud::HttpOptions http;  // unset timeouts keep cloud::HttpOptions' defaults
   const manifest::ProviderConfig::Timeouts& t = p.timeouts;
   http.connect_timeout = t.connect.value_or(http.connect_timeout);
   http.tls_timeout = t.tls.value_or(http.tls_timeout);
   http.read_timeout = t.read.value_or(http.read_timeout);
   http.request_timeout = t.request.value_or(http.request_timeout);
-  // [provider] ca_file / insecure: HTTPS trust. A relative ca_file is from
-  // the manifest directory, wherever cphform runs from.
+  // A relative ca_file is from the manifest directory, wherever cphform runs from.
   if (!p.ca_file.empty()) http.ca_file = std::filesystem::absolute(ws.dir / p.ca_file).string();
-  // HTTPS_PROXY / HTTP_PROXY / NO_PROXY (cloud/proxy.h); never for the
-  // embedded emulator, which is this process on loopback.
-  cloud::use_proxy_settings(p.endpoint == "emulator" ? cloud::ProxySettings{} : cloud::proxy_settings_from_env());
-  if (p.insecure) {
-    http.verify_peer = false;
+  http.verify_peer = !p.insecure;
+  return http;
+}
+}  // namespace
+
+boost::asio::awaitable<CloudConnection> connect_cloud(const Workspace& ws, boost::asio::any_io_executor executor,
+                                                      state::StateStore* store) {
+  const manifest::ProviderConfig& p = ws.manifest.provider;
+  CloudConnection conn;
+  cloud::ConnectSettings settings;
+  settings.region = p.region.value_or("");
+  settings.project_id = p.project_id.value_or("");
+  settings.endpoints = p.endpoints;
+  settings.http = http_options(ws, p);
+  if (p.endpoint == "emulator") {
+    // Every service at the emulator, which is this process on loopback: no proxy.
+    settings.credentials = start_emulator(ws, p, conn);
+    settings.endpoint = conn.emulator->url();
+  } else {
+    settings.endpoint = p.endpoint;
+    settings.proxy = cloud::proxy_settings_from_env();  // HTTPS_PROXY / HTTP_PROXY / NO_PROXY (cloud/proxy.h)
+  }
+  if (store) {
+    settings.remembered_region = store->setting(kProjectRegionKey).value_or("");
+    settings.remembered_project_id = store->setting(kProjectIdKey).value_or("");
+  }
+  cloud::Connection c = co_await cloud::connect(executor, settings);
+  // Remembered so that the next run makes no IAM call (issue 17).
+  if (c.project_discovered && store) {
+    store->put_setting(kProjectRegionKey, c.region);
+    store->put_setting(kProjectIdKey, c.project_id);
+  }
+  conn.client = std::move(c.client);
+  conn.description = conn.emulator ? "embedded emulator at " + conn.emulator->url() : c.description;
+  if (p.insecure)
     conn.warnings.push_back("[provider] insecure = true: HTTPS certificates are not verified, so anyone on the "
                             "network path to " + conn.description + " can read and change the requests, "
                             "signatures included. Use ca_file to trust a private CA instead.");
-  }
-  conn.client = std::make_unique<cloud::CphClient>(executor, endpoints, creds, http);
   conn.provider = std::make_unique<resources::CphProvider>(*conn.client, conn.description);
-  return conn;
+  co_return conn;
 }
 
 std::unique_ptr<StepRunner> CloudConnection::step_runner(state::StateStore& store, const planner::Plan& plan,

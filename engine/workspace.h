@@ -10,6 +10,7 @@
 #include <vector>
 
 #include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
 
 #include "resources/cph/cph_client.h"
 #include "resources/provider.h"
@@ -44,17 +45,15 @@ state::BackendConfig backend_config(const Workspace& ws, const std::string& type
 // Stage 2: the state of the current workspace (created on first use).
 std::unique_ptr<state::StateStore> open_state(const Workspace& ws);
 
-// The CPH endpoint URL of a [provider] that does not ask for the emulator:
-// `endpoint` when set, else https://cph.{region}.myhuaweicloud.com with the
-// region of [provider] or HW_REGION_NAME; throws when neither is set.
-std::string cph_endpoint(const manifest::ProviderConfig& p);
-
-// Stage 3: the cloud. For endpoint = "emulator" this starts the embedded
-// emulator (data in .cphform/emulator.db) with the built-in credentials, or
-// with HW_* credentials when they are set. For a URL, credentials come from
-// HW_ACCESS_KEY / HW_SECRET_KEY, the project from the manifest or
-// HW_PROJECT_ID; BSS is at CPHFORM_BSS_ENDPOINT, or bss.myhuaweicloud.com
-// for Huawei Cloud hosts, or the same URL otherwise.
+// Stage 3: the cloud (resources/cph/connect.h does the connecting). For
+// endpoint = "emulator" this starts the embedded emulator (data in
+// .cphform/emulator.db) with the built-in credentials, or with the
+// environment's when they are set. Otherwise the services' endpoints come
+// from the region (or [provider] endpoint / endpoints), the credentials from
+// the chain (environment, profile file, ECS metadata service), the project
+// from the manifest, the credentials, the state (`store`: the project IAM
+// found on an earlier run for the same region) or IAM, which is then
+// remembered in the state's settings.
 struct CloudConnection {
   std::unique_ptr<emulator::EmbeddedEmulator> emulator;  // when embedded
   std::unique_ptr<cloud::CphClient> client;
@@ -69,6 +68,7 @@ struct CloudConnection {
   std::unique_ptr<StepRunner> step_runner(state::StateStore& store, const planner::Plan& plan, RunObserver& progress,
                                           const ExecOptions& options) const;
 };
-CloudConnection connect_cloud(const Workspace& ws, boost::asio::any_io_executor executor);
+boost::asio::awaitable<CloudConnection> connect_cloud(const Workspace& ws, boost::asio::any_io_executor executor,
+                                                      state::StateStore* store);
 
 }  // namespace cph::engine

@@ -157,6 +157,31 @@ void read_timeouts(const doc::Node& v, Assembly& a) {
   }
 }
 
+// endpoints = { cph = "...", iam = "...", kps = "...", bss = "..." }: a URL per
+// service, overriding the one derived from the region.
+void read_endpoints(const doc::Node& v, Assembly& a) {
+  if (v.kind != doc::Kind::table)
+    return a.error(v.pos, "provider: attribute \"endpoints\" must be a table such as { cph = \"https://...\", "
+                          "bss = \"https://bss-intl.myhuaweicloud.com\" } (got " +
+                              std::string(doc::kind_name(v.kind)) + " " + doc::brief(v) + ")");
+  static const std::vector<std::string> keys = {"cph", "iam", "kps", "bss"};
+  for (const doc::Entry& e : v.entries) {
+    if (std::find(keys.begin(), keys.end(), e.key) == keys.end()) {
+      a.error(e.key_pos, "provider: unknown service \"" + e.key + "\" in endpoints (cph, iam, kps or bss)" +
+                             suggestion(e.key, keys));
+      continue;
+    }
+    const bool is_url = e.value.kind == doc::Kind::string && e.value.scalar.get_ref<const std::string&>() != "emulator" &&
+                        valid_endpoint(e.value.scalar.get_ref<const std::string&>());
+    if (!is_url) {
+      a.error(e.value.pos, "provider: endpoints." + e.key + " must be an http:// or https:// URL such as \"https://" +
+                               e.key + ".cn-east-3.myhuaweicloud.com\" (got " + doc::brief(e.value) + ")");
+      continue;
+    }
+    a.manifest.provider.endpoints[e.key] = e.value.scalar.get<std::string>();
+  }
+}
+
 void read_provider(const doc::Entry& entry, Assembly& a) {
   const doc::Node& table = entry.value;
   if (table.kind != doc::Kind::table)
@@ -168,8 +193,8 @@ void read_provider(const doc::Entry& entry, Assembly& a) {
   a.provider_at = table.pos;
   ProviderConfig& p = a.manifest.provider;
   p.pos = table.pos;
-  static const std::vector<std::string> keys = {"endpoint",   "region",  "project_id", "pay_orders",
-                                                "timeouts",   "ca_file", "insecure"};
+  static const std::vector<std::string> keys = {"endpoint", "region",  "project_id", "pay_orders",
+                                                "timeouts", "ca_file", "insecure",   "endpoints"};
   for (const doc::Entry& e : table.entries) {
     const doc::Node& v = e.value;
     if (std::find(keys.begin(), keys.end(), e.key) == keys.end()) {
@@ -178,6 +203,10 @@ void read_provider(const doc::Entry& entry, Assembly& a) {
     }
     if (e.key == "timeouts") {
       read_timeouts(v, a);
+      continue;
+    }
+    if (e.key == "endpoints") {
+      read_endpoints(v, a);
       continue;
     }
     if (e.key == "insecure") {

@@ -60,6 +60,11 @@ struct ProviderConfig {
   // insecure = true: HTTPS certificates are not verified at all. Only ever
   // explicit; every run that uses it warns.
   bool insecure = false;
+  // endpoints = { cph = "https://...", iam = "...", kps = "...", bss = "..." }:
+  // one service's URL instead of the one derived from the region (e.g. bss =
+  // "https://bss-intl.myhuaweicloud.com" for an international account). Keys
+  // as written; http(s) URLs only.
+  std::map<std::string, std::string> endpoints;
   SourcePos pos;
 };
 

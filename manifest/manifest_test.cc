@@ -254,6 +254,14 @@ TEST_CASE("each kind of manifest error names file:line:column and the rule", "[m
        {"provider: timeouts.read must be a duration such as \"30s\"", "from 100ms to 60m", "(got \"30\")"}},
       {"timeout as a number", "[provider]\ntimeouts = { request = 60 }\n", "60 }", 0,
        {"provider: timeouts.request must be a duration", "(got 60)"}},
+      {"unknown service endpoint", "[provider]\nendpoints = { cph = \"https://a.example\", bsss = \"https://b\" }\n",
+       "bsss", 0, {"provider: unknown service \"bsss\" in endpoints (cph, iam, kps or bss)", "did you mean \"bss\""}},
+      {"service endpoint not a URL", "[provider]\nendpoints = { kps = \"kps.example.com\" }\n", "\"kps.example", 0,
+       {"provider: endpoints.kps must be an http:// or https:// URL", "(got \"kps.example.com\")"}},
+      {"service endpoint emulator", "[provider]\nendpoints = { iam = \"emulator\" }\n", "\"emulator", 0,
+       {"provider: endpoints.iam must be an http:// or https:// URL"}},
+      {"endpoints not a table", "[provider]\nendpoints = \"https://x\"\n", "\"https://x", 0,
+       {"provider: attribute \"endpoints\" must be a table"}},
       {"timeouts not a table", "[provider]\ntimeouts = \"10s\"\n", "\"10s\"", 0,
        {"attribute \"timeouts\" must be a table such as { connect = \"10s\""}},
       {"nested wrong type",
@@ -344,6 +352,16 @@ TEST_CASE("endpoint values", "[manifest]") {
     INFO(bad);
     CHECK_THROWS_AS(parse_manifest(std::string("[provider]\nendpoint = \"") + bad + "\"\n", "p.toml"), ManifestError);
   }
+}
+
+TEST_CASE("provider endpoints per service", "[manifest]") {
+  const Manifest m = parse_manifest(
+      "[provider]\nregion = \"ap-southeast-1\"\nendpoints = { bss = \"https://bss-intl.myhuaweicloud.com\", "
+      "kps = \"http://127.0.0.1:8080/kps\" }\n",
+      "p.toml");
+  CHECK(m.provider.endpoints == std::map<std::string, std::string>{{"bss", "https://bss-intl.myhuaweicloud.com"},
+                                                                   {"kps", "http://127.0.0.1:8080/kps"}});
+  CHECK(parse_manifest("[provider]\nregion = \"cn-east-3\"\n", "p.toml").provider.endpoints.empty());
 }
 
 TEST_CASE("provider timeouts", "[manifest]") {

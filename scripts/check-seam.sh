@@ -13,11 +13,8 @@ ALLOWED=(
   cloud/http_client_test.cc
   cloud/paging_test.cc
   cloud/test_support.h
-  engine/executor.cc
-  engine/executor.h
   engine/run_context.h
   engine/steps.cc
-  engine/workspace.cc
   engine/workspace.h
 )
 mapfile -t matching < <(grep -rlE "$pattern" planner engine cli cloud resources/*.h resources/*.cc | sort)

@@ -333,3 +333,17 @@ TEST_CASE("contract: copy_state copies everything and refuses a non-empty destin
   copy_state(*from, *to, true);
   CHECK(export_state(*to).dump() == export_state(*from).dump());
 }
+
+TEST_CASE("contract: settings persist per workspace, outside the serial and the history", "[contract][settings]") {
+  auto backend = make_backend();
+  auto store = backend->open();
+  CHECK_FALSE(store->setting("provider.project_id"));
+  store->put_setting("provider.project_id", "p-1");
+  store->put_setting("provider.region", "cn-east-3");
+  store->put_setting("provider.project_id", "p-2");  // replaced, not added
+  CHECK(store->setting("provider.project_id") == "p-2");
+  CHECK(backend->open()->setting("provider.region") == "cn-east-3");  // reopened
+  CHECK(store->meta().serial == 0);  // a cache, not a change of the state
+  CHECK(store->history(-1).empty());
+  CHECK_FALSE(backend->open("other")->setting("provider.project_id"));
+}

@@ -76,6 +76,13 @@ const std::vector<Migration>& migrations() {
                 expires_at  text    NOT NULL,
                 backend_pid integer NOT NULL))",
        }},
+      // StateStore::setting: what the provider learned once (issue 17).
+      {2,
+       {R"(CREATE TABLE cphform_settings (
+             workspace text NOT NULL REFERENCES cphform_meta ON DELETE CASCADE,
+             key       text NOT NULL,
+             value     text NOT NULL,
+             PRIMARY KEY (workspace, key)))"}},
   };
   return all;
 }

@@ -47,6 +47,18 @@ class PgState final : public StateStore {
     return Meta{r.text(0, 0), r.integer(0, 1), schema_version_};
   }
 
+  std::optional<std::string> setting(const std::string& key) override {
+    pg::Result r = conn_.exec("SELECT value FROM cphform_settings WHERE workspace = $1 AND key = $2", {ws_, key});
+    if (r.rows() == 0) return std::nullopt;
+    return r.text(0, 0);
+  }
+
+  void put_setting(const std::string& key, const std::string& value) override {
+    conn_.exec("INSERT INTO cphform_settings (workspace, key, value) VALUES ($1, $2, $3) "
+               "ON CONFLICT (workspace, key) DO UPDATE SET value = excluded.value",
+               {ws_, key, value});
+  }
+
   std::vector<ResourceRow> resources() override {
     pg::Result r = conn_.exec(std::string(kResourceColumns) + " WHERE workspace = $1 ORDER BY address", {ws_});
     std::vector<ResourceRow> rows;

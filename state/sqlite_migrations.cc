@@ -69,6 +69,8 @@ const std::vector<Migration>& migrations() {
                 created_at TEXT NOT NULL,
                 expires_at TEXT NOT NULL))",
        }},
+      // StateStore::setting: what the provider learned once (issue 17).
+      {2, {R"(CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID)"}},
   };
   return all;
 }

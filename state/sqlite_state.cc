@@ -104,6 +104,20 @@ class SqliteState final : public StateStore {
     return Meta{q.text(0), q.integer(1), static_cast<int>(q.integer(2))};
   }
 
+  std::optional<std::string> setting(const std::string& key) override {
+    sql::Stmt q(db_, "SELECT value FROM settings WHERE key = ?");
+    q.bind(1, key);
+    if (!q.step()) return std::nullopt;
+    return q.text(0);
+  }
+
+  void put_setting(const std::string& key, const std::string& value) override {
+    sql::Stmt q(db_, "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value");
+    q.bind(1, key);
+    q.bind(2, value);
+    q.step();
+  }
+
   std::vector<ResourceRow> resources() override {
     sql::Stmt q(db_, std::string(kResourceColumns) + " ORDER BY address");
     std::vector<ResourceRow> rows;

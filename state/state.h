@@ -137,6 +137,13 @@ class StateStore {
   // Change history, newest first; a negative limit means all of it.
   virtual std::vector<HistoryEntry> history(int64_t limit) = 0;
 
+  // Settings of the state that are not resources: what the provider learned
+  // once and need not ask again (the project id of a region, issue 17).
+  // Not part of the serial, the history or a snapshot: a setting is a cache,
+  // and losing it costs one call. Never a secret.
+  virtual std::optional<std::string> setting(const std::string& key) = 0;
+  virtual void put_setting(const std::string& key, const std::string& value) = 0;
+
   // Everything but the lock, read in one transaction.
   virtual Snapshot snapshot() = 0;
   // Replaces everything but the lock in one transaction: lineage, serial,

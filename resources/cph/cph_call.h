@@ -27,7 +27,7 @@ namespace cph::cloud::detail {
 using nlohmann::json;
 using nlohmann::ordered_json;  // request bodies keep the reference's field order
 
-enum class Service { cph, bss };
+enum class Service { cph, bss, kps, iam };
 
 // One API call as the client makes it: template for errors and counting,
 // concrete encoded path/query, optional JSON body.
@@ -140,8 +140,14 @@ namespace cph::cloud {
 struct CphClient::Impl {
   std::shared_ptr<HttpTransport> cph;
   std::shared_ptr<HttpTransport> bss;
+  std::shared_ptr<HttpTransport> kps;
+  std::shared_ptr<HttpTransport> iam;
   Endpoints endpoints;
-  Credentials credentials;
+  Credentials credentials;  // guarded by mutex once calls run (renewal replaces the keys)
+  CredentialRenewal renew;
+  int64_t credentials_fetched_at = 0;  // epoch seconds
+  bool renewing = false;
+  int renewals = 0;
 
   mutable std::mutex mutex;  // guards counts, rng and budget
   ApiCallCounts counts;
@@ -157,6 +163,8 @@ struct CphClient::Impl {
   void count(const std::string& api);
   std::chrono::milliseconds backoff(int retry, const std::string& retry_after);
   asio::awaitable<HttpResponse> send_once(const detail::Call& c);
+  // The keys to sign the next request with, renewed first when they are due.
+  asio::awaitable<Credentials> signing_credentials();
   // Sends the call; 2xx -> response, otherwise CloudError. Retried, with
   // exponential backoff and jitter (Retry-After honoured), within the budget:
   //  - throttling (429, APIGW.0308) and connections that failed before the
@@ -170,6 +178,10 @@ struct CphClient::Impl {
   // "/v1/{encoded project id}/rest"; throws when no project id is configured.
   std::string project_path(std::string_view version, std::string_view rest) const;
 
+  // A KPS call (cph_keypairs.cc): to the kps endpoint.
+  detail::Call kps_call(std::string method, std::string api, std::string path) const {
+    return detail::Call{detail::Service::kps, std::move(method), std::move(api), std::move(path), {}, std::nullopt};
+  }
   // A CPH call of `method` on `api` with the concrete `path`: the common case.
   detail::Call cph_call(std::string method, std::string api, std::string path) const {
     return detail::Call{detail::Service::cph, std::move(method), std::move(api), std::move(path), {}, std::nullopt};

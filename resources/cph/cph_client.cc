@@ -22,6 +22,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <nlohmann/json.hpp>
 
+#include "common/timefmt.h"
 #include "resources/huawei/cps_errors.h"
 #include "resources/huawei/signer.h"
 
@@ -243,22 +244,64 @@ std::chrono::milliseconds CphClient::Impl::backoff(int retry, const std::string&
   return std::chrono::milliseconds(dist(rng));
 }
 
+asio::awaitable<Credentials> CphClient::Impl::signing_credentials() {
+  std::unique_lock lock(mutex);
+  const int64_t now = now_epoch_seconds();
+  // One renewal at a time: the others sign with the current keys, which are
+  // renewed well before they expire (credentials.h renewal_due).
+  if (!renew || renewing || !renewal_due(credentials_fetched_at, credentials.expires_at, now)) co_return credentials;
+  renewing = true;
+  lock.unlock();
+  std::optional<Credentials> fresh;
+  std::exception_ptr failure;
+  try {
+    fresh = co_await renew();
+  } catch (...) {
+    failure = std::current_exception();
+  }
+  lock.lock();
+  renewing = false;
+  if (fresh) {
+    credentials.access_key = std::move(fresh->access_key);
+    credentials.secret_key = std::move(fresh->secret_key);
+    credentials.security_token = std::move(fresh->security_token);
+    credentials.expires_at = fresh->expires_at;
+    credentials_fetched_at = now_epoch_seconds();
+    ++renewals;
+  } else if (credentials.expires_at <= now_epoch_seconds()) {
+    // Keys that still work are used while the source is retried at the
+    // next request; expired ones cannot be.
+    std::rethrow_exception(failure);
+  }
+  co_return credentials;
+}
+
 asio::awaitable<HttpResponse> CphClient::Impl::send_once(const Call& c) {
-  const bool is_bss = c.service == Service::bss;
-  const std::shared_ptr<HttpTransport>& transport = is_bss ? bss : cph;
-  const Url& url = is_bss ? endpoints.bss : endpoints.cph;
+  const std::shared_ptr<HttpTransport>& transport = c.service == Service::bss   ? bss
+                                                    : c.service == Service::kps ? kps
+                                                    : c.service == Service::iam ? iam
+                                                                                : cph;
+  const Url& url = c.service == Service::bss   ? endpoints.bss
+                   : c.service == Service::kps ? endpoints.kps
+                   : c.service == Service::iam ? endpoints.iam
+                                               : endpoints.cph;
   if (!transport) throw std::logic_error("CphClient: no transport for " + c.api);
 
+  const Credentials keys = co_await signing_credentials();
   const std::string path = url.base_path + c.path;
   const std::string body = c.body.value_or(std::string());
   sign::SignableRequest req{c.method, path, c.query, {}, body};
   req.headers.emplace_back("Host", url.host_header());
   // 1.3: Content-Type is required; the SDK sends it on GET as well.
   if (c.body || c.method == "GET") req.headers.emplace_back("Content-Type", "application/json");
-  if (!is_bss) req.headers.emplace_back("X-Project-Id", credentials.project_id);
+  // BSS is global (no project); IAM's project list is how the project is found.
+  if (c.service != Service::bss && !keys.project_id.empty()) req.headers.emplace_back("X-Project-Id", keys.project_id);
+  // Temporary keys: the token is a header like any other, so it is signed
+  // (the SDKs add X-Security-Token before signing).
+  if (!keys.security_token.empty()) req.headers.emplace_back("X-Security-Token", keys.security_token);
   req.headers.emplace_back("User-Agent", std::string(kUserAgent));
   // Signed per attempt: a retry carries a fresh X-Sdk-Date.
-  sign::sign_request(req, credentials.access_key, credentials.secret_key, sign::sdk_date_now());
+  sign::sign_request(req, keys.access_key, keys.secret_key, sign::sdk_date_now());
 
   HttpRequest out;
   out.method = c.method;
@@ -334,30 +377,63 @@ void check_credentials(const Credentials& c) {
 CphClient::CphClient(asio::any_io_executor executor, Endpoints endpoints, Credentials credentials, HttpOptions options)
     : impl_(std::make_unique<Impl>()) {
   check_credentials(credentials);
-  impl_->cph = make_http_transport(executor, endpoints.cph, options);
-  if (!endpoints.bss.host.empty()) {
-    // The emulator serves CPH and BSS on one address: share the connection pool.
-    impl_->bss = same_endpoint(endpoints.cph, endpoints.bss)
-                     ? impl_->cph
-                     : std::shared_ptr<HttpTransport>(make_http_transport(executor, endpoints.bss, options));
-  }
+  // One connection pool per address: the emulator serves every service on one.
+  std::vector<std::pair<Url, std::shared_ptr<HttpTransport>>> pools;
+  auto transport_for = [&](const Url& url) -> std::shared_ptr<HttpTransport> {
+    if (url.host.empty()) return nullptr;
+    for (const auto& [known, transport] : pools)
+      if (same_endpoint(known, url)) return transport;
+    pools.emplace_back(url, make_http_transport(executor, url, options));
+    return pools.back().second;
+  };
+  if (endpoints.kps.host.empty()) endpoints.kps = endpoints.cph;
+  if (endpoints.iam.host.empty()) endpoints.iam = endpoints.cph;
+  impl_->cph = transport_for(endpoints.cph);
+  impl_->bss = transport_for(endpoints.bss);
+  impl_->kps = transport_for(endpoints.kps);
+  impl_->iam = transport_for(endpoints.iam);
   impl_->endpoints = std::move(endpoints);
   impl_->credentials = std::move(credentials);
+  impl_->credentials_fetched_at = now_epoch_seconds();
 }
 
 CphClient::CphClient(std::shared_ptr<HttpTransport> cph, std::shared_ptr<HttpTransport> bss, Endpoints endpoints,
                      Credentials credentials)
     : impl_(std::make_unique<Impl>()) {
   check_credentials(credentials);
+  // KPS and IAM share the CPH transport unless given their own address.
+  if (endpoints.kps.host.empty()) endpoints.kps = endpoints.cph;
+  if (endpoints.iam.host.empty()) endpoints.iam = endpoints.cph;
+  auto pick = [&](const Url& url) {
+    return same_endpoint(url, endpoints.bss) && !same_endpoint(url, endpoints.cph) ? bss : cph;
+  };
+  impl_->kps = pick(endpoints.kps);
+  impl_->iam = pick(endpoints.iam);
   impl_->cph = std::move(cph);
   impl_->bss = std::move(bss);
   impl_->endpoints = std::move(endpoints);
   impl_->credentials = std::move(credentials);
+  impl_->credentials_fetched_at = now_epoch_seconds();
 }
 
 CphClient::~CphClient() = default;
 
 const std::string& CphClient::project_id() const { return impl_->credentials.project_id; }
+
+void CphClient::set_project_id(std::string project_id) {
+  std::lock_guard lock(impl_->mutex);
+  impl_->credentials.project_id = std::move(project_id);
+}
+
+void CphClient::set_credential_renewal(CredentialRenewal renew) {
+  std::lock_guard lock(impl_->mutex);
+  impl_->renew = std::move(renew);
+}
+
+int CphClient::credential_renewals() const {
+  std::lock_guard lock(impl_->mutex);
+  return impl_->renewals;
+}
 
 void CphClient::set_parallelism(int requests_per_api) {
   if (requests_per_api < 1) throw std::invalid_argument("parallelism must be at least 1");

@@ -11,6 +11,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -346,10 +347,22 @@ struct Keypair {
 
 // ---- Client ----------------------------------------------------------------
 
+// One URL per service (connect.h derives them from the region). KPS and IAM
+// default to the CPH endpoint, as the emulator serves all four on one address.
 struct Endpoints {
+  Endpoints() = default;
+  Endpoints(Url cph_url, Url bss_url, Url kps_url = {}, Url iam_url = {})
+      : cph(std::move(cph_url)), bss(std::move(bss_url)), kps(std::move(kps_url)), iam(std::move(iam_url)) {}
   Url cph;  // https://cph.{region}.myhuaweicloud.com or the emulator
-  Url bss;  // https://bss.myhuaweicloud.com or the emulator
+  Url bss;  // https://bss.myhuaweicloud.com (bss-intl for international accounts) or the emulator
+  Url kps;  // https://kps.{region}.myhuaweicloud.com; empty: the CPH endpoint
+  Url iam;  // https://iam.{region}.myhuaweicloud.com; empty: the CPH endpoint
 };
+
+// Fresh temporary credentials (connect.h: the metadata service). The client
+// asks for them before a request when its keys are due for renewal
+// (credentials.h renewal_due), so a long apply outlives any one set of keys.
+using CredentialRenewal = std::function<asio::awaitable<Credentials>()>;
 
 // Requests sent, per API template ("GET /v1/{project_id}/cloud-phone/servers").
 using ApiCallCounts = std::map<std::string, int64_t>;
@@ -378,6 +391,12 @@ class CphClient {
   ~CphClient();
 
   const std::string& project_id() const;
+  // Before the first CPH call: the project found by list_project_ids.
+  void set_project_id(std::string project_id);
+  // Before the first call: how temporary credentials are renewed.
+  void set_credential_renewal(CredentialRenewal renew);
+  // The keys renewed so far in this run (never the keys themselves).
+  int credential_renewals() const;
   // Before the first call (the budget starts full).
   void set_retry_policy(RetryPolicy policy);
   // Before the first call: at most this many requests of one API (method and
@@ -481,6 +500,12 @@ class CphClient {
   asio::awaitable<std::vector<Keypair>> list_keypairs();
   // DELETE /v3/{project_id}/keypairs/{name}.
   asio::awaitable<void> delete_keypair(std::string name);
+
+  // ---- IAM (cph_iam.cc) ----
+  // GET /v3/projects?name={region} (cph-api.md 1.7): the ids of the projects
+  // of that name, in the order IAM lists them (none when the account has no
+  // project in the region).
+  asio::awaitable<std::vector<std::string>> list_project_ids(std::string region);
 
   ApiCallCounts call_counts() const;
 

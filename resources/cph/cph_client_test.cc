@@ -2,6 +2,7 @@
 // transport (requests byte for byte, signatures, parsing of the reference's
 // examples, errors, retries). Paging: paging_test.cc.
 #include "cloud/test_support.h"
+#include "resources/cph/connect.h"
 
 using namespace cph::cloud::testing;
 
@@ -114,24 +115,58 @@ TEST_CASE("HttpResponse::header is case-insensitive", "[cloud][url]") {
 }
 
 TEST_CASE("credentials_from_env", "[cloud][credentials]") {
-  ::unsetenv("HW_ACCESS_KEY");
-  ::unsetenv("HW_SECRET_KEY");
+  for (const char* k : {"HW_ACCESS_KEY", "HW_SECRET_KEY", "HW_SECURITY_TOKEN", "HUAWEICLOUD_SDK_AK", "HUAWEICLOUD_SDK_SK",
+                        "HUAWEICLOUD_SDK_PROJECT_ID", "HUAWEICLOUD_SDK_SECURITY_TOKEN"})
+    ::unsetenv(k);
   ::setenv("HW_PROJECT_ID", "pid", 1);
   ::setenv("HW_REGION_NAME", "cn-east-3", 1);
   CHECK_FALSE(credentials_from_env());
   ::setenv("HW_ACCESS_KEY", "AK", 1);
-  CHECK_FALSE(credentials_from_env());  // half a key pair is no key pair
+  // Half a key pair is an error, not a reason to act as whoever the next source names.
+  CHECK_THROWS_WITH(credentials_from_env(), Catch::Contains("HW_SECRET_KEY is not set but HW_ACCESS_KEY is"));
   ::setenv("HW_SECRET_KEY", "SK", 1);
   auto c = credentials_from_env();
   REQUIRE(c);
-  CHECK(c->access_key == "AK");
-  CHECK(c->secret_key == "SK");
-  CHECK(c->project_id == "pid");
-  CHECK(c->region == "cn-east-3");
-  ::unsetenv("HW_ACCESS_KEY");
-  ::unsetenv("HW_SECRET_KEY");
-  ::unsetenv("HW_PROJECT_ID");
-  ::unsetenv("HW_REGION_NAME");
+  CHECK(c->credentials.access_key == "AK");
+  CHECK(c->credentials.secret_key == "SK");
+  CHECK(c->credentials.project_id == "pid");
+  CHECK(c->credentials.region == "cn-east-3");
+  CHECK(c->credentials.security_token.empty());
+  CHECK(c->source == "environment (HW_ACCESS_KEY)");
+  // The SDKs' names come first.
+  ::setenv("HUAWEICLOUD_SDK_AK", "SDKAK", 1);
+  ::setenv("HUAWEICLOUD_SDK_SK", "SDKSK", 1);
+  ::setenv("HUAWEICLOUD_SDK_SECURITY_TOKEN", "tok", 1);
+  c = credentials_from_env();
+  REQUIRE(c);
+  CHECK(c->credentials.access_key == "SDKAK");
+  CHECK(c->credentials.security_token == "tok");
+  CHECK(c->credentials.project_id.empty());  // HUAWEICLOUD_SDK_PROJECT_ID, not HW_PROJECT_ID
+  CHECK(c->source == "environment (HUAWEICLOUD_SDK_AK)");
+  for (const char* k : {"HW_ACCESS_KEY", "HW_SECRET_KEY", "HW_PROJECT_ID", "HW_REGION_NAME", "HUAWEICLOUD_SDK_AK",
+                        "HUAWEICLOUD_SDK_SK", "HUAWEICLOUD_SDK_SECURITY_TOKEN"})
+    ::unsetenv(k);
+}
+
+TEST_CASE("the metadata service's securitykey answer", "[cloud][credentials]") {
+  Credentials c = parse_security_key(R"({"credential": {"access": "TMPAK", "secret": "TMPSK",
+      "securitytoken": "gQtok", "expires_at": "2030-01-02T03:04:05.873000Z"}})");
+  CHECK(c.access_key == "TMPAK");
+  CHECK(c.secret_key == "TMPSK");
+  CHECK(c.security_token == "gQtok");
+  CHECK(c.expires_at == 1893553445);
+  for (const char* bad : {"", "[]", R"({"credential": {}})",
+                          R"({"credential": {"access": "A", "secret": "S", "securitytoken": "T"}})",
+                          R"({"credential": {"access": "A", "secret": "S", "securitytoken": "T", "expires_at": "soon"}})"}) {
+    INFO(bad);
+    CHECK_THROWS_AS(parse_security_key(bad), CredentialError);
+  }
+  // Renewed at half the lifetime when that is under five minutes, else five minutes before.
+  CHECK_FALSE(renewal_due(1000, 1010, 1004));
+  CHECK(renewal_due(1000, 1010, 1005));
+  CHECK_FALSE(renewal_due(0, 86400, 86400 - 301));
+  CHECK(renewal_due(0, 86400, 86400 - 300));
+  CHECK_FALSE(renewal_due(0, 0, 1 << 30));  // permanent keys
 }
 
 // ================================================================================
@@ -734,4 +769,32 @@ TEST_CASE("a 2xx answer without its documented shape is MalformedAnswer naming t
     CHECK(page.servers[0].status == 5);
     CHECK(page.servers[0].server_name.empty());
   }
+}
+
+TEST_CASE("service endpoints: from the region, one endpoint, or per service", "[cloud][endpoints]") {
+  ConnectSettings s;
+  Endpoints e = service_endpoints(s, "cn-east-3");
+  CHECK(e.cph.to_string() == "https://cph.cn-east-3.myhuaweicloud.com");
+  CHECK(e.iam.to_string() == "https://iam.cn-east-3.myhuaweicloud.com");
+  CHECK(e.kps.to_string() == "https://kps.cn-east-3.myhuaweicloud.com");
+  CHECK(e.bss.to_string() == "https://bss.myhuaweicloud.com");  // global
+  // An international account's BSS, as the Terraform provider's endpoints name it.
+  s.endpoints["bss"] = "https://bss-intl.myhuaweicloud.com";
+  CHECK(service_endpoints(s, "ap-southeast-1").bss.to_string() == "https://bss-intl.myhuaweicloud.com");
+  // A Huawei Cloud CPH endpoint names its region's other services; any other
+  // single endpoint (an emulator) serves them all.
+  s = ConnectSettings{};
+  s.endpoint = "https://cph.ap-southeast-3.myhuaweicloud.com";
+  e = service_endpoints(s, "");
+  CHECK(e.kps.to_string() == "https://kps.ap-southeast-3.myhuaweicloud.com");
+  CHECK(e.iam.to_string() == "https://iam.ap-southeast-3.myhuaweicloud.com");
+  CHECK(e.bss.to_string() == "https://bss.myhuaweicloud.com");
+  s.endpoint = "http://127.0.0.1:8080";
+  s.endpoints["iam"] = "https://iam.example:8443";
+  e = service_endpoints(s, "cn-east-3");
+  CHECK(e.cph.to_string() == "http://127.0.0.1:8080");
+  CHECK(e.kps.to_string() == "http://127.0.0.1:8080");
+  CHECK(e.bss.to_string() == "http://127.0.0.1:8080");
+  CHECK(e.iam.to_string() == "https://iam.example:8443");
+  CHECK_THROWS_WITH(service_endpoints(ConnectSettings{}, ""), Catch::Contains("set region in [provider]"));
 }

@@ -1,15 +1,14 @@
 // KPS key pairs: POST/GET /v3/{project_id}/keypairs, DELETE
 // /v3/{project_id}/keypairs/{name}. Not in cph-api.md: the Huawei KPS/ECS
 // shapes the emulator documents (docs/emulator.md "KPS key pairs"). Sent to
-// the CPH endpoint, which is where the emulator serves them.
+// the KPS endpoint (kps.{region}.myhuaweicloud.com; the emulator serves them
+// on its one address).
 // Checked against Huawei's DEW (KPS) API reference: CreateKeypair
 // https://support.huaweicloud.com/intl/en-us/api-dew/CreateKeypair.html (body
 // {"keypair": {"name", "public_key"}}, answer {"keypair": {...}}), ListKeypairs
 // https://support.huaweicloud.com/intl/en-us/api-dew/ListKeypairs.html (answer
 // {"keypairs": [{"keypair": {...}}]}), DeleteKeypair
 // https://support.huaweicloud.com/intl/en-us/api-dew/DeleteKeypair.html (204).
-// The real service answers on kps.{region}.myhuaweicloud.com, not on the CPH
-// endpoint.
 #include "resources/cph/cph_call.h"
 
 namespace cph::cloud {
@@ -33,14 +32,14 @@ asio::awaitable<Keypair> CphClient::create_keypair(std::string name, std::option
   ordered_json body;
   body["keypair"]["name"] = name;
   if (public_key) body["keypair"]["public_key"] = *public_key;
-  Call c = impl_->cph_call("POST", "POST /v3/{project_id}/keypairs", impl_->project_path("v3", "/keypairs"));
+  Call c = impl_->kps_call("POST", "POST /v3/{project_id}/keypairs", impl_->project_path("v3", "/keypairs"));
   c.body = to_body(body, c.api);
   const HttpResponse r = co_await impl_->call(c);
   co_return parse_keypair(Answer::of(r, c));
 }
 
 asio::awaitable<std::vector<Keypair>> CphClient::list_keypairs() {
-  Call c = impl_->cph_call("GET", "GET /v3/{project_id}/keypairs", impl_->project_path("v3", "/keypairs"));
+  Call c = impl_->kps_call("GET", "GET /v3/{project_id}/keypairs", impl_->project_path("v3", "/keypairs"));
   const HttpResponse r = co_await impl_->call(c);
   std::vector<Keypair> out;
   for (const Answer& k : Answer::of(r, c).objects("keypairs")) out.push_back(parse_keypair(k));
@@ -48,7 +47,7 @@ asio::awaitable<std::vector<Keypair>> CphClient::list_keypairs() {
 }
 
 asio::awaitable<void> CphClient::delete_keypair(std::string name) {
-  Call c = impl_->cph_call("DELETE", "DELETE /v3/{project_id}/keypairs/{keypair_name}",
+  Call c = impl_->kps_call("DELETE", "DELETE /v3/{project_id}/keypairs/{keypair_name}",
                            impl_->project_path("v3", "/keypairs/" + encode(name)));
   co_await impl_->call(c);
 }

@@ -409,3 +409,24 @@ TEST_CASE("verify: verdicts", "[signer][verify]") {
     CHECK(verify(d.view(), keys, at, 900).verdict == Verdict::malformed);
   }
 }
+
+// Temporary credentials (issue 17): the SDKs add X-Security-Token before
+// signing, so the token is one of the signed headers and a request whose
+// token was swapped after signing no longer verifies.
+TEST_CASE("X-Security-Token is signed like any other header", "[signer]") {
+  using namespace cph::sign;
+  const std::string date = cph::sdk_date(cph::now_epoch_seconds());
+  SignableRequest req{"GET", "/v1/p/cloud-phone/servers", "limit=1",
+                      {{"Host", "cph.example"}, {"X-Security-Token", "gQtoken-1"}}, {}};
+  sign_request(req, "TMPAK", "TMPSK", date);
+  const auto auth = parse_authorization(*find(req.headers, "Authorization"));
+  REQUIRE(auth);
+  CHECK(auth->signed_headers == std::vector<std::string>{"host", "x-sdk-date", "x-security-token"});
+  auto lookup = [](std::string_view ak) -> std::optional<std::string> {
+    return ak == "TMPAK" ? std::optional<std::string>("TMPSK") : std::nullopt;
+  };
+  CHECK(verify(req, lookup, cph::now_epoch_seconds(), 900).verdict == Verdict::ok);
+  for (auto& [name, value] : req.headers)
+    if (name == "X-Security-Token") value = "gQtoken-2";
+  CHECK(verify(req, lookup, cph::now_epoch_seconds(), 900).verdict == Verdict::bad_signature);
+}

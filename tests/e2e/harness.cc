@@ -224,7 +224,15 @@ namespace {
 std::map<std::string, std::string> cphform_env(const EmulatorProcess* emulator,
                                                const std::map<std::string, std::string>& extra_env) {
   std::map<std::string, std::string> env = {{"CPHFORM_POLL_INITIAL_MS", "50"}, {"CPHFORM_POLL_MAX_MS", "200"}};
-  for (const char* k : {"HW_ACCESS_KEY", "HW_SECRET_KEY", "HW_PROJECT_ID", "HW_REGION_NAME"}) env[k] = "";
+  // The credential chain sees only what a test gives it: no variable of the
+  // machine's, no profile, and a metadata service that refuses at once.
+  for (const char* k : {"HW_ACCESS_KEY", "HW_SECRET_KEY", "HW_PROJECT_ID", "HW_REGION_NAME", "HW_SECURITY_TOKEN",
+                        "HUAWEICLOUD_SDK_AK", "HUAWEICLOUD_SDK_SK", "HUAWEICLOUD_SDK_PROJECT_ID",
+                        "HUAWEICLOUD_SDK_SECURITY_TOKEN"})
+    env[k] = "";
+  env["HUAWEICLOUD_SDK_CREDENTIALS_FILE"] = "";
+  env["HOME"] = "/nonexistent-cphform-test-home";
+  env["CPHFORM_METADATA_URL"] = "http://127.0.0.1:1";
   // The machine's proxy never carries a test's loopback traffic; proxy tests set their own.
   for (const char* k : {"HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "NO_PROXY", "no_proxy"}) env[k] = "";
   if (emulator) {
