@@ -9,6 +9,7 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "cloud/http.h"
 #include "cloud/service_error.h"
 #include "engine/step_runner.h"
 #include "planner/planner.h"

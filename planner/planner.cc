@@ -13,6 +13,7 @@
 #include "manifest/files.h"
 #include "manifest/limits.h"
 #include "planner/internal.h"
+#include "resources/schema.h"
 
 namespace cph::planner {
 

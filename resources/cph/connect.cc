@@ -31,9 +31,9 @@ std::string service_url(const ConnectSettings& s, const std::string& region, con
     return cph.scheme + "://" + service + cph.host.substr(3);
   }
   if (region.empty())
-    throw std::runtime_error("no endpoint for " + service + ": set region in [provider] (or HW_REGION_NAME) to reach "
-                             "Huawei Cloud (https://cph.REGION" + kDomain + "), endpoint to a CPH URL, or "
-                             "endpoint = \"emulator\" for the built-in emulator");
+    throw std::runtime_error("no endpoint: set region in [provider] (or HW_REGION_NAME) to reach Huawei Cloud's " +
+                             service + " service (https://" + service + ".REGION" + kDomain +
+                             "), endpoint to a CPH URL, or endpoint = \"emulator\" for the built-in emulator");
   // BSS is a global service; the others are regional.
   if (service == "bss") return "https://bss" + std::string(kDomain);
   return "https://" + service + "." + region + kDomain;

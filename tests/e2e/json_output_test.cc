@@ -112,7 +112,7 @@ TEST_CASE("-json streams documented events for plan, apply, drift and errors", "
   CHECK(de.back()["type"] == "drift_summary");
   CHECK(de.back()["has_drift"] == false);
 
-  dir.write("main.toml", server_manifest(emu.url(), "web", 0));
+  dir.write("main.toml", server_manifest(emu.url(), "web", -1));
   auto bad = run_cphform({"plan", "-json"}, dir.path(), &emu);
   CHECK(bad.exit_code == 1);
   auto be = events(bad.out);

@@ -181,7 +181,7 @@ TEST_CASE("plan -json and apply -json stream the messages terraform 1.11 writes"
   REQUIRE_RUN(plan, 0);
   auto apply = run_cphform({"apply", "-json", "-auto-approve", "-allow-data-loss"}, dir.path(), &emu);
   REQUIRE_RUN(apply, 0);
-  dir.write("main.toml", server_manifest(emu.url(), "web", 0));
+  dir.write("main.toml", server_manifest(emu.url(), "web", -1));
   auto bad = run_cphform({"plan", "-json"}, dir.path(), &emu);
   REQUIRE_RUN(bad, 1);
 

@@ -220,7 +220,7 @@ TEST_CASE("-target buys only the targeted instance, with a warning; validate -js
   REQUIRE_RUN(ok, 0);
   CHECK(Json::parse(ok.out) == Json{{"format_version", "1.0"}, {"valid", true}, {"error_count", 0},
                                     {"diagnostics", Json::array()}});
-  dir.write("main.toml", server_manifest(emu.url(), "web", 0));
+  dir.write("main.toml", server_manifest(emu.url(), "web", -1));
   auto bad = run_cphform({"validate", "-json"}, dir.path(), nullptr);
   REQUIRE_RUN(bad, 1);
   Json v = Json::parse(bad.out);
