@@ -440,3 +440,13 @@ TEST_CASE("make_plan reads the cloud only through the provider's Inventory") {
     CHECK(q.count(ActionKind::create) == 0);
   }
 }
+
+TEST_CASE("address_less orders instances by number and never throws on a damaged address") {
+  std::vector<std::string> a = {"server.game[10]", "server.game[2]", "bandwidth.b", "server.game", "server.game[x]",
+                                "server.game[]", "server.game[99999999999999999999]", "server.game[1]"};
+  std::sort(a.begin(), a.end(), address_less);
+  // Damaged ones sort by their text, after the block's numbered instances.
+  CHECK(a == std::vector<std::string>{"bandwidth.b", "server.game", "server.game[1]", "server.game[2]",
+                                      "server.game[10]", "server.game[99999999999999999999]", "server.game[]",
+                                      "server.game[x]"});
+}
