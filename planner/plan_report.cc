@@ -246,7 +246,11 @@ std::string output_type(const Json& v) {
   return "map";
 }
 
-Json plan_report_json(const Plan& given) {
+Json plan_report_json(const Plan& plan) {
+  // An unchanged instance is after as it was before (Plan::unchanged).
+  Plan given = plan;
+  for (Action& a : given.unchanged)
+    if (a.after.is_null()) a.after = a.before;
   // Terraform's convention for what must not be shown: the value left out
   // (null), *_sensitive marks where it was.
   const Plan p = redacted(given, nullptr);

@@ -516,7 +516,10 @@ Plan make_plan(const PlanInput& in) {
       a.replace_requested = std::any_of(in.replace.begin(), in.replace.end(),
                                         [&](const std::string& pattern) { return address_matches(address, pattern); });
       if (a.changes.empty() && !a.replace_requested) {
-        a.after = a.before;  // what stays recorded, ignore_changes included
+        // What stays recorded (ignore_changes included) is `before`; `after`
+        // stays null rather than a second copy of every unchanged instance
+        // (Plan::unchanged).
+        a.after = Json();
         plan.unchanged.push_back(std::move(a));
         continue;
       }
