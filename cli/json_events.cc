@@ -3,6 +3,7 @@
 #include "common/timefmt.h"
 #include "planner/plan_json.h"
 #include "planner/render.h"
+#include "planner/planner.h"
 #include "planner/sensitive.h"
 
 namespace cph::engine {
@@ -19,15 +20,11 @@ void JsonEvents::emit(const std::string& type, const std::string& level, const s
 
 Json JsonEvents::resource(const std::string& address) {
   // "server.web[3]" -> type server, name web, key 3
-  auto dot = address.find('.');
-  std::string type = address.substr(0, dot);
-  std::string rest = dot == std::string::npos ? "" : address.substr(dot + 1);
-  Json key;
-  auto open = rest.find('[');
-  if (open != std::string::npos && rest.back() == ']') {
-    key = std::stoi(rest.substr(open + 1, rest.size() - open - 2));
-    rest = rest.substr(0, open);
-  }
+  const planner::AddressParts parts = planner::address_parts(address);
+  const auto dot = parts.block.find('.');
+  const std::string type(parts.block.substr(0, dot));
+  const std::string rest(dot == std::string_view::npos ? std::string_view() : parts.block.substr(dot + 1));
+  const Json key = parts.index >= 0 ? Json(parts.index) : Json();
   return {{"addr", address}, {"module", ""}, {"resource", address}, {"implied_provider", "cph"},
           {"resource_type", type}, {"resource_name", rest}, {"resource_key", key}};
 }

@@ -206,27 +206,13 @@ std::string World::unique_order_id() {
 
 // ---------------------------------------------------------------- mutations
 
-std::variant<World::Purchase, ApiError> World::purchase(std::string_view project_sv, const PurchaseRequest& r) {
-  const std::string project(project_sv);
-  const int64_t now = now_us_;
-  const PhoneModel& pm = *r.phone_model;
-  const ServerModel& sm = *r.server_model;
-
-  // The project's server quota (catalog; cph-api.md 1.4, CPS.0065): every
-  // server it holds counts, including those being released.
-  auto held = server_index_.find(project);
-  const int64_t servers = held == server_index_.end() ? 0 : static_cast<int64_t>(held->second.size());
-  if (servers + r.count > catalog_.quotas().servers) return ApiError::cps("CPS.0065");
-
-  // Addresses next: running out is the only failure left, and it must leave
-  // everything unchanged.
+// Addresses for every server of a purchase, or CPS.0241 with nothing held:
+// running out is the only failure after the quota check, and it must leave
+// everything unchanged.
+std::optional<std::vector<std::vector<Address>>> World::reserve_addresses(const PurchaseRequest& r) {
   std::vector<std::vector<Address>> addresses(static_cast<size_t>(r.count));
-  auto undo = [&] {
-    for (const auto& list : addresses)
-      for (const Address& a : list) addresses_.release(r.vpc->id, a);
-  };
   for (auto& list : addresses) {
-    for (int v = 0; v < pm.vip_count; ++v) {
+    for (int v = 0; v < r.phone_model->vip_count; ++v) {
       Address a;
       std::optional<std::string> priv = addresses_.allocate_private(r.vpc->id, r.subnet->id, r.subnet->cidr);
       if (priv) a.server_ip = *priv;
@@ -235,16 +221,18 @@ std::variant<World::Purchase, ApiError> World::purchase(std::string_view project
       if (pub) a.public_ip = *pub;
       list.push_back(a);
       if (!priv || (v < r.eip_count && !pub)) {
-        undo();
-        return ApiError::cps("CPS.0241");
+        for (const auto& held : addresses)
+          for (const Address& h : held) addresses_.release(r.vpc->id, h);
+        return std::nullopt;
       }
     }
   }
+  return addresses;
+}
 
-  Changes ch;
-  Purchase out;
-
-  // The order (BSS). Amounts follow the emulator's price list.
+// The purchase's BSS order. Amounts follow the emulator's price list.
+Order World::purchase_order(const std::string& project, const PurchaseRequest& r) {
+  const ServerModel& sm = *r.server_model;
   const int months = r.period_type == 2 ? r.period_num : 12 * r.period_num;
   double monthly = sm.monthly_price_cny * r.count;
   if (r.bandwidth_charge_mode == 0 && r.bandwidth_size) {
@@ -260,98 +248,107 @@ std::variant<World::Purchase, ApiError> World::purchase(std::string_view project
   order.official_amount = round_cents(monthly * months);
   // Yearly subscriptions pay 10 months per year (emulator's discount rule).
   order.amount_after_discount = round_cents(r.period_type == 3 ? order.official_amount * 10.0 / 12.0 : order.official_amount);
-  order.product_id = ids::product_id(sm.name + "|" + pm.name + "|" + std::to_string(r.period_type));
-  order.create_us = now;
-  if (r.auto_pay) order.payment_us = now;
+  order.product_id = ids::product_id(sm.name + "|" + r.phone_model->name + "|" + std::to_string(r.period_type));
+  order.create_us = now_us_;
+  if (r.auto_pay) order.payment_us = now_us_;
   order.lines.push_back({order.id + "-000001", "hws.service.type.cph", order.product_id, r.period_type, r.period_num,
                          r.count});
   order.seq = next_seq_++;
+  return order;
+}
 
+// A new bandwidth of the purchase: shared ("whole", share_type 1) by all its
+// servers, or dedicated (0) to `owner`. Returns its id.
+std::string World::purchase_bandwidth(const std::string& project, const PurchaseRequest& r, int share_type,
+                                      const std::string& owner, Changes& ch) {
+  Bandwidth b;
+  b.id = ids::bandwidth_id();
+  b.name = ids::bandwidth_name(b.id);
+  b.project_id = project;
+  b.size = *r.bandwidth_size;
+  b.charge_mode = r.bandwidth_charge_mode;
+  b.share_type = share_type;
+  b.owner_server_id = owner;
+  b.create_us = b.update_us = now_us_;
+  b.seq = next_seq_++;
+  std::string id = b.id;
+  ch.bandwidths.insert(id);
+  bandwidths_.emplace(id, std::move(b));
+  return id;
+}
+
+// Server `i` (from 0) of a purchase, with its bandwidth, disks and addresses.
+Server World::purchased_server(const std::string& project, const PurchaseRequest& r, int i, const Order& order,
+                               std::vector<Address> addresses, const std::string& shared_bandwidth, Changes& ch) {
+  const int64_t now = now_us_;
+  const PhoneModel& pm = *r.phone_model;
+  Server s;
+  do s.id = ids::server_id();
+  while (servers_.count(s.id));
+  s.project_id = project;
+  // 3.4: a batch purchase appends -0001, -0002, ... (server_ids order); a
+  // single server keeps the name as given.
+  if (r.count == 1) {
+    s.name = r.server_name;
+  } else {
+    char suffix[16];
+    std::snprintf(suffix, sizeof suffix, "-%04d", i + 1);
+    s.name = r.server_name + suffix;
+  }
+  s.availability_zone = r.availability_zone;
+  s.server_model_name = r.server_model->name;
+  s.phone_model_name = pm.name;
+  s.image_id = r.image->image_id;
+  s.keypair_name = r.keypair_name;
+  s.status = 0;
+  s.vpc_id = r.vpc->id;
+  s.vpc_cidr = r.vpc->cidr;
+  s.subnet_id = r.subnet->id;
+  s.subnet_cidr = r.subnet->cidr;
+  s.addresses = std::move(addresses);
+  s.bandwidth_ids.push_back(shared_bandwidth.empty() ? purchase_bandwidth(project, r, 0, s.id, ch) : shared_bandwidth);
+  // A system disk, plus the phones' data disks when the model takes them.
+  const std::string short_id = s.id.substr(0, 8);
+  s.volumes.push_back({"cph-" + short_id + "-system", ids::uuid(), 40, "SSD", now, now});
+  if (r.phone_data_volume)
+    s.volumes.push_back({"cph-" + short_id + "-phone-data", ids::uuid(), r.phone_data_volume->size_g * pm.capacity,
+                         r.phone_data_volume->type, now, now});
+  if (r.server_share_data_volume)
+    s.share_volume = {r.server_share_data_volume->type, r.server_share_data_volume->size_g, 1};
+  else
+    s.share_volume = {"SSD", r.server_model->share_volume_size_g, pm.version};
+  s.security_groups = {r.vpc->security_group_id};
+  s.ports = r.ports;
+  s.phone_count_per_ip = r.phone_count_per_ip;
+  s.enterprise_project_id = r.enterprise_project_id;
+  s.order_id = order.id;
+  s.product_id = order.product_id;
+  s.create_us = s.update_us = now;
+  s.seq = next_seq_++;
+  s.walk_start_us = r.auto_pay ? now : -1;
+  s.creation_fails = order_fails_ && order_fails_();
+  return s;
+}
+
+std::variant<World::Purchase, ApiError> World::purchase(std::string_view project_sv, const PurchaseRequest& r) {
+  const std::string project(project_sv);
+  // The project's server quota (catalog; cph-api.md 1.4, CPS.0065): every
+  // server it holds counts, including those being released.
+  auto held = server_index_.find(project);
+  const int64_t servers = held == server_index_.end() ? 0 : static_cast<int64_t>(held->second.size());
+  if (servers + r.count > catalog_.quotas().servers) return ApiError::cps("CPS.0065");
+  std::optional<std::vector<std::vector<Address>>> addresses = reserve_addresses(r);
+  if (!addresses) return ApiError::cps("CPS.0241");
+
+  Changes ch;
+  Purchase out;
+  Order order = purchase_order(project, r);
   // A shared ("whole") bandwidth: reuse the named one, or create one for
   // all servers of this purchase, which later purchases may reuse by id.
   std::string shared_id;
-  if (r.bandwidth_share_type == 1) {
-    if (r.bandwidth_id) {
-      shared_id = *r.bandwidth_id;
-    } else {
-      Bandwidth b;
-      b.id = ids::bandwidth_id();
-      b.name = ids::bandwidth_name(b.id);
-      b.project_id = project;
-      b.size = *r.bandwidth_size;
-      b.charge_mode = r.bandwidth_charge_mode;
-      b.share_type = 1;
-      b.create_us = b.update_us = now;
-      b.seq = next_seq_++;
-      shared_id = b.id;
-      ch.bandwidths.insert(b.id);
-      bandwidths_.emplace(b.id, std::move(b));
-    }
-  }
-
+  if (r.bandwidth_share_type == 1) shared_id = r.bandwidth_id ? *r.bandwidth_id : purchase_bandwidth(project, r, 1, "", ch);
   for (int i = 0; i < r.count; ++i) {
-    Server s;
-    do s.id = ids::server_id();
-    while (servers_.count(s.id));
-    s.project_id = project;
-    // 3.4: a batch purchase appends -0001, -0002, ... (server_ids order); a
-    // single server keeps the name as given.
-    if (r.count == 1) {
-      s.name = r.server_name;
-    } else {
-      char suffix[16];
-      std::snprintf(suffix, sizeof suffix, "-%04d", i + 1);
-      s.name = r.server_name + suffix;
-    }
-    s.availability_zone = r.availability_zone;
-    s.server_model_name = sm.name;
-    s.phone_model_name = pm.name;
-    s.image_id = r.image->image_id;
-    s.keypair_name = r.keypair_name;
-    s.status = 0;
-    s.vpc_id = r.vpc->id;
-    s.vpc_cidr = r.vpc->cidr;
-    s.subnet_id = r.subnet->id;
-    s.subnet_cidr = r.subnet->cidr;
-    s.addresses = std::move(addresses[static_cast<size_t>(i)]);
-    if (!shared_id.empty()) {
-      s.bandwidth_ids.push_back(shared_id);
-    } else {
-      Bandwidth b;
-      b.id = ids::bandwidth_id();
-      b.name = ids::bandwidth_name(b.id);
-      b.project_id = project;
-      b.size = *r.bandwidth_size;
-      b.charge_mode = r.bandwidth_charge_mode;
-      b.share_type = 0;
-      b.owner_server_id = s.id;
-      b.create_us = b.update_us = now;
-      b.seq = next_seq_++;
-      s.bandwidth_ids.push_back(b.id);
-      ch.bandwidths.insert(b.id);
-      bandwidths_.emplace(b.id, std::move(b));
-    }
-    // A system disk, plus the phones' data disks when the model takes them.
-    const std::string short_id = s.id.substr(0, 8);
-    s.volumes.push_back({"cph-" + short_id + "-system", ids::uuid(), 40, "SSD", now, now});
-    if (r.phone_data_volume)
-      s.volumes.push_back({"cph-" + short_id + "-phone-data", ids::uuid(), r.phone_data_volume->size_g * pm.capacity,
-                           r.phone_data_volume->type, now, now});
-    if (r.server_share_data_volume)
-      s.share_volume = {r.server_share_data_volume->type, r.server_share_data_volume->size_g, 1};
-    else
-      s.share_volume = {"SSD", sm.share_volume_size_g, pm.version};
-    s.security_groups = {r.vpc->security_group_id};
-    s.ports = r.ports;
-    s.phone_count_per_ip = r.phone_count_per_ip;
-    s.enterprise_project_id = r.enterprise_project_id;
-    s.order_id = order.id;
-    s.product_id = order.product_id;
-    s.create_us = s.update_us = now;
-    s.seq = next_seq_++;
-    s.walk_start_us = r.auto_pay ? now : -1;
-    s.creation_fails = order_fails_ && order_fails_();
-
+    Server s = purchased_server(project, r, i, order, std::move((*addresses)[static_cast<size_t>(i)]), shared_id, ch);
     order.resource_ids.push_back(s.id);
     out.server_ids.push_back(s.id);
     ch.servers.insert(s.id);
@@ -359,7 +356,6 @@ std::variant<World::Purchase, ApiError> World::purchase(std::string_view project
     index_server(placed);
     schedule_next_step(placed);
   }
-
   out.order_id = order.id;
   out.product_id = order.product_id;
   ch.orders.insert(order.id);

@@ -252,6 +252,13 @@ class World {
   void finish_change(const Event& e, Changes& ch);        // changes.cc
   static std::string keypair_key(std::string_view project, std::string_view name);
   void settle_purchase(Order& o, Changes& ch);
+  // The pieces of purchase() (world.cc).
+  std::optional<std::vector<std::vector<Address>>> reserve_addresses(const PurchaseRequest& r);
+  Order purchase_order(const std::string& project, const PurchaseRequest& r);
+  std::string purchase_bandwidth(const std::string& project, const PurchaseRequest& r, int share_type,
+                                 const std::string& owner, Changes& ch);
+  Server purchased_server(const std::string& project, const PurchaseRequest& r, int i, const Order& order,
+                          std::vector<Address> addresses, const std::string& shared_bandwidth, Changes& ch);
   void flush(const Changes& ch);
   void index_server(const Server& s);
   std::string unique_order_id();

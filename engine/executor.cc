@@ -1,5 +1,6 @@
 #include "engine/executor.h"
 
+#include <map>
 #include <memory>
 
 #include <boost/asio/co_spawn.hpp>
@@ -14,10 +15,12 @@
 #include "engine/step_runner.h"
 #include "planner/planner.h"
 #include "resources/polling.h"
+#include "resources/schema.h"
 
 namespace cph::engine {
 
 namespace asio = boost::asio;
+namespace res = cph::resources;
 using planner::Action;
 using planner::ActionKind;
 using planner::Plan;
@@ -250,20 +253,22 @@ class Run {
 // lifecycle.allow_data_loss; -replace=ADDR asks for a replacement but is no
 // consent by itself. Refused before any call.
 void check_consent(const Plan& plan, const ExecOptions& options) {
-  std::vector<std::string> switched, replaced;
+  std::vector<std::string> switched;
+  std::map<std::string, std::vector<std::string>> replaced;  // by type
   for (const Action& a : plan.actions) {
     if (a.allow_data_loss || options.allow_data_loss) continue;
     if (a.kind == ActionKind::switch_phones) switched.push_back(a.address);
-    if (a.kind == ActionKind::replace && a.type == "server") replaced.push_back(a.address);
+    if (a.kind != ActionKind::replace) continue;
+    const res::ResourceSchema* schema = res::find_schema(a.type);
+    if (schema && !schema->replacement_loses.empty()) replaced[a.type].push_back(a.address);
   }
   std::vector<std::string> problems;
   if (!switched.empty())
     problems.push_back("refusing to switch " + planner::compact_addresses(switched) +
                        ": a new image_id or phone_model recreates the phones and loses their data (CPH API: Change a cloud phone server).");
-  if (!replaced.empty())
-    problems.push_back("refusing to replace " + planner::compact_addresses(replaced) +
-                       ": a replacement releases the paid server (its phones' data is lost) and buys a new one "
-                       "(CPH API: Purchase cloud phone servers).");
+  for (auto& [type, addresses] : replaced)
+    problems.push_back("refusing to replace " + planner::compact_addresses(addresses) + ": " +
+                       res::find_schema(type)->replacement_loses + ".");
   if (problems.empty()) return;
   std::string message;
   for (const auto& p : problems) message += p + " ";

@@ -21,8 +21,8 @@ struct Prior {
 
 // "server.web" + 3 -> "server.web[3]"; without count the block itself.
 std::string instance_address(const std::string& block, bool counted, int index);
-// "server.web[3]" -> ("server.web", 3); "server.web" -> ("server.web", -1).
-std::pair<std::string, int> split_address(const std::string& address);
+// The block of an instance address (address_parts), as a string.
+inline std::string block_of(std::string_view address) { return std::string(address_parts(address).block); }
 // "a" or "a..z" for a list of addresses.
 std::string range_address(const std::vector<std::string>& addresses);
 // Null, "", [] and {} are the same (unset) value.

@@ -4,6 +4,7 @@
 #include <stdexcept>
 #include <utility>
 
+#include "planner/planner.h"
 #include "planner/sensitive.h"
 
 namespace cph::planner {
@@ -97,12 +98,8 @@ Json action_json(const Action& a) {
 void check_address(const Action& a) {
   const bool block_ok = a.block.size() > a.type.size() + 1 && a.block.compare(0, a.type.size(), a.type) == 0 &&
                         a.block[a.type.size()] == '.';
-  bool address_ok = a.address == a.block;
-  if (!address_ok && a.address.size() > a.block.size() + 2 && a.address.compare(0, a.block.size(), a.block) == 0 &&
-      a.address[a.block.size()] == '[' && a.address.back() == ']') {
-    const std::string digits = a.address.substr(a.block.size() + 1, a.address.size() - a.block.size() - 2);
-    address_ok = digits.size() <= 9 && std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; });
-  }
+  const AddressParts parts = address_parts(a.address);
+  const bool address_ok = a.address == a.block || (parts.index >= 0 && parts.block == a.block);
   if (!block_ok || !address_ok)
     throw std::runtime_error("action \"" + a.address + "\" is not an instance of block \"" + a.block + "\" of type \"" +
                              a.type + "\"");

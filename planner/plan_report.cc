@@ -6,7 +6,6 @@
 // state's lineage) are under "cphform" and under "cphform" in each resource
 // change: Terraform tools ignore keys they do not know.
 #include <algorithm>
-#include <charconv>
 
 #include "planner/plan_json.h"
 #include "planner/planner.h"
@@ -125,19 +124,9 @@ Json terraform_drift(const Drift& d, const Drift& given) {
   Action head;
   head.address = d.address;
   head.type = d.address.substr(0, d.address.find('.'));
-  head.block = d.address;
-  // As detail::split_address, without throwing on a damaged plan file's address.
-  auto open = d.address.find('[');
-  if (open != std::string::npos && d.address.back() == ']') {
-    int index = 0;
-    const char* first = d.address.data() + open + 1;
-    const char* last = d.address.data() + d.address.size() - 1;
-    auto [end, ec] = std::from_chars(first, last, index);
-    if (ec == std::errc() && end == last && index >= 0) {
-      head.block = d.address.substr(0, open);
-      head.index = index;
-    }
-  }
+  const AddressParts parts = address_parts(d.address);
+  head.block = parts.block;
+  head.index = parts.index;
   Json j = resource_head(head);
   Json given_before = Json::object(), given_after = Json::object();
   for (const auto& c : given.changes) {

@@ -27,12 +27,6 @@ std::string instance_address(const std::string& block, bool counted, int index) 
   return counted ? block + "[" + std::to_string(index) + "]" : block;
 }
 
-std::pair<std::string, int> split_address(const std::string& address) {
-  auto open = address.find('[');
-  if (open == std::string::npos || address.back() != ']') return {address, -1};
-  return {address.substr(0, open), std::stoi(address.substr(open + 1, address.size() - open - 2))};
-}
-
 std::string range_address(const std::vector<std::string>& addresses) {
   if (addresses.size() == 1) return addresses.front();
   return addresses.front() + ".." + addresses.back();
@@ -51,8 +45,8 @@ bool same_value(const Json& a, const Json& b) { return a == b || (blank(a) && bl
 
 namespace {
 
+using detail::block_of;
 using detail::same_value;
-using detail::split_address;
 
 // An instance as the manifest wants it.
 struct Desired {
@@ -215,9 +209,9 @@ std::vector<std::string> operations_of(const res::ResourceSchema& schema, const 
 void recorded_dependencies(const std::vector<state::ResourceRow>& rows, detail::Dependencies& deps) {
   std::map<std::string, std::string> keypair_block;  // key pair name -> block
   for (const auto& row : rows)
-    if (row.type == "keypair") keypair_block[row.cloud_id] = split_address(row.address).first;
+    if (row.type == "keypair") keypair_block[row.cloud_id] = block_of(row.address);
   for (const auto& row : rows) {
-    const std::string block = split_address(row.address).first;
+    const std::string block = block_of(row.address);
     const Json& a = row.attributes;
     if (row.type == "server") {
       if (a.contains("keypair") && a["keypair"].is_string() && keypair_block.count(a["keypair"].get<std::string>()))
@@ -225,7 +219,7 @@ void recorded_dependencies(const std::vector<state::ResourceRow>& rows, detail::
       if (a.contains("bandwidth") && a["bandwidth"].is_string()) deps.recorded[block].insert(a["bandwidth"].get<std::string>());
     }
     if ((row.type == "share_app" || row.type == "share_file") && a.contains("servers"))
-      for (const Json& s : a["servers"]) deps.recorded[block].insert(split_address(s.get<std::string>()).first);
+      for (const Json& s : a["servers"]) deps.recorded[block].insert(block_of(s.get<std::string>()));
   }
 }
 
@@ -315,7 +309,7 @@ std::vector<std::string> with_target_closure(std::vector<std::string> targets, c
     if (std::find(targets.begin(), targets.end(), block) == targets.end()) targets.push_back(block);
   };
   for (size_t i = 0; i < targets.size(); ++i) {
-    const std::string block = split_address(targets[i]).first;
+    const std::string block = block_of(targets[i]);
     if (!destroy) {
       auto it = deps.desired.find(block);
       if (it != deps.desired.end())
@@ -348,39 +342,40 @@ void check_replace_requests(const PlanInput& in, const std::map<std::string, Pri
 
 }  // namespace
 
-namespace {
-// An address's block and index without allocating (address_less runs in
-// every sort and ordered set of addresses): ("server.web", 3), or the whole
-// address and -1 when it has no numeric index.
-std::pair<std::string_view, int64_t> address_parts(std::string_view a) {
+AddressParts address_parts(std::string_view a) {
   const size_t open = a.find('[');
-  if (open == std::string_view::npos || a.back() != ']' || open + 2 >= a.size()) return {a, -1};
-  int64_t index = 0;
+  if (open == std::string_view::npos || a.empty() || a.back() != ']' || open + 2 >= a.size() || a.size() - open - 2 > 9)
+    return {a, -1};
+  int index = 0;
   for (size_t i = open + 1; i + 1 < a.size(); ++i) {
-    if (a[i] < '0' || a[i] > '9' || index > (int64_t{1} << 40)) return {a, -1};
+    if (a[i] < '0' || a[i] > '9') return {a, -1};
     index = index * 10 + (a[i] - '0');
   }
   return {a.substr(0, open), index};
 }
-}  // namespace
 
-bool address_less(const std::string& a, const std::string& b) { return address_parts(a) < address_parts(b); }
+// address_less runs in every sort and ordered set of addresses: hence
+// address_parts, which does not allocate.
+bool address_less(const std::string& a, const std::string& b) {
+  const AddressParts x = address_parts(a), y = address_parts(b);
+  return x.block != y.block ? x.block < y.block : x.index < y.index;
+}
 
 std::string compact_addresses(std::vector<std::string> addresses) {
   std::sort(addresses.begin(), addresses.end(), address_less);
   std::string out;
   for (size_t i = 0; i < addresses.size();) {
-    auto [block, first] = split_address(addresses[i]);
+    const auto [block, first] = address_parts(addresses[i]);
     size_t j = i + 1;
     int last = first;
     while (first >= 0 && j < addresses.size()) {
-      auto [b, index] = split_address(addresses[j]);
-      if (b != block || index != last + 1) break;
-      last = index;
+      const AddressParts next = address_parts(addresses[j]);
+      if (next.block != block || next.index != last + 1) break;
+      last = next.index;
       ++j;
     }
     if (!out.empty()) out += ", ";
-    out += j - i > 1 ? block + "[" + std::to_string(first) + ".." + std::to_string(last) + "]" : addresses[i];
+    out += j - i > 1 ? std::string(block) + "[" + std::to_string(first) + ".." + std::to_string(last) + "]" : addresses[i];
     i = j;
   }
   return out;
@@ -413,7 +408,7 @@ Plan make_plan(const PlanInput& in) {
       plan.drift.push_back({row.address, row.cloud_id, true, {}, {}});
       continue;
     }
-    const manifest::ResourceConfig* config = in.manifest ? in.manifest->find(split_address(row.address).first) : nullptr;
+    const manifest::ResourceConfig* config = in.manifest ? in.manifest->find(block_of(row.address)) : nullptr;
     if (auto d = drift_of(row, *refreshed, config ? config->lifecycle.ignore_changes : std::vector<std::string>{}))
       plan.drift.push_back(std::move(*d));
     prior[row.address] = {row.type, row.cloud_id, std::move(*refreshed)};
@@ -476,12 +471,12 @@ Plan make_plan(const PlanInput& in) {
     if (resumed_bandwidths.count(address) && !prior.count(address)) continue;  // its purchase is being resumed
     auto p = prior.find(address);
     auto d = desired.find(address);
-    auto [block, index] = split_address(address);
+    const std::string block = block_of(address);
     Action a;
     a.address = address;
     a.type = p != prior.end() ? p->second.type : d->second.type;
     a.block = block;
-    a.index = index;
+    a.index = address_parts(address).index;
     const res::ResourceSchema& schema = *res::find_schema(a.type);
     auto found = blocks.find(block);
     const manifest::ResourceConfig* config = found == blocks.end() ? nullptr : found->second;
@@ -543,7 +538,7 @@ Plan make_plan(const PlanInput& in) {
   if (!problems.empty()) throw PlanError(problems);
   if (in.manifest)
     for (Drift& d : plan.drift)
-      if (const manifest::ResourceConfig* config = in.manifest->find(split_address(d.address).first))
+      if (const manifest::ResourceConfig* config = in.manifest->find(block_of(d.address)))
         d.sensitive = config->sensitive;
   detail::add_steps(plan, deps, create_before_destroy);
   return plan;

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -39,6 +40,16 @@ struct PlanInput {
   // (docs/semantics.md); each must be recorded and declared.
   std::vector<std::string> replace;
 };
+
+// An instance address cut into its block and index: "server.web[3]" is
+// ("server.web", 3); an address without a well-formed index of at most 9
+// digits is all block, index -1. Never allocates or throws: addresses also
+// come from plan files, which are users' files and may be damaged.
+struct AddressParts {
+  std::string_view block;
+  int index = -1;
+};
+AddressParts address_parts(std::string_view address);
 
 // Address order by block, then instance index: "server.game[2]" before
 // "server.game[10]" (lists of instances in plans and state use it).

@@ -100,6 +100,11 @@ struct ResourceSchema {
   // same object are an error ("name" for key pairs, "id" for an adopted
   // bandwidth); empty when each block makes its own object.
   std::string identity;
+  // Why replacing an instance loses something that cannot be bought back
+  // (a paid order, data), for the refusal without -allow-data-loss; empty
+  // when a replacement is harmless. An in-place change that loses data
+  // (ActionKind::switch_phones) always asks for consent.
+  std::string replacement_loses;
   std::vector<Attribute> attributes;
   // Rules across attributes (e.g. period length depends on its unit), run by
   // the manifest loader after the per-attribute rules passed. `count` is the

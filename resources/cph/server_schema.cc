@@ -65,6 +65,9 @@ ResourceSchema make_server_schema() {
   s.type = "server";
   s.description = "A cloud phone server, bought as a yearly/monthly order (CPH API: Purchase cloud phone servers).";
   s.supports_count = true;
+  s.replacement_loses =
+      "a replacement releases the paid server (its phones' data is lost) and buys a new one "
+      "(CPH API: Purchase cloud phone servers)";
 
   s.attributes.push_back(changed_by(
       readable(attr("name", AttrType::string, true, "Server name. With count, instances are named NAME-0001, NAME-0002, ...",

@@ -1,0 +1,1 @@
+// The translation unit that precompiles common/precompiled.h (see there).
