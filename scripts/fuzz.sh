@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Builds the libFuzzer targets of fuzz/ in the sanitizer build, ./build-fuzz
-# (or $BUILD_DIR; clang, scripts/build.sh), and runs each for FUZZ_SECONDS
-# seconds (default 10) on its corpus (docs/fuzzing.md). Exits non-zero when a target crashes, hangs
+# Builds the libFuzzer targets of fuzz/ with clang into ./build-fuzz (or
+# $BUILD_DIR) and runs each for FUZZ_SECONDS seconds (default 10) on its
+# corpus (docs/fuzzing.md). Exits non-zero when a target crashes, hangs
 # (over 10 s on one input) or exceeds its memory limit; the input is left in
 # build-fuzz/fuzz/artifacts/TARGET/.
 #   scripts/fuzz.sh [TARGET...]      default: every target
@@ -10,9 +10,12 @@ cd "$(dirname "$0")/.."
 FUZZ=1 ./scripts/deps.sh
 build="${BUILD_DIR:-build-fuzz}"
 seconds="${FUZZ_SECONDS:-10}"
-# The sanitizer build (scripts/build.sh): after `SANITIZE=1 scripts/test.sh`
-# (as in .ci/run) only the fuzz targets' corpus is left to make.
-SANITIZE=1 BUILD_DIR="$build" TARGET=fuzzers ./scripts/build.sh
+launcher=()
+if command -v ccache >/dev/null; then launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache); fi
+# -O1 with assertions on: what libFuzzer's documentation recommends.
+cmake -S . -B "$build" -G Ninja -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1" -DCPHFORM_FUZZ=ON "${launcher[@]}" >/dev/null
+cmake --build "$build" -j "${JOBS:-$(nproc)}" --target fuzzers
 # Absolute paths: the manifest target works in a directory of its own
 # (public_key_file resolves against it), and libFuzzer reads the corpus lazily.
 build="$(realpath "$build")"

@@ -1,15 +1,13 @@
 #!/usr/bin/env bash
 # README command 2: install what is missing, build, run every test (unit and
-# end-to-end over HTTP). SANITIZE=1 runs them in the sanitizer build instead
-# (clang, AddressSanitizer + UBSan, in build-fuzz/; scripts/build.sh).
+# end-to-end over HTTP). Set SANITIZE=1 for an AddressSanitizer+UBSan build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+./scripts/deps.sh
 if [ "${SANITIZE:-0}" = 1 ]; then
-  FUZZ=1 ./scripts/deps.sh
-  SANITIZE=1 ./scripts/build.sh
-  cd build-fuzz
+  BUILD_DIR=build-asan BUILD_TYPE=Debug ./scripts/build.sh -DCPHFORM_SANITIZE=ON
+  cd build-asan
 else
-  ./scripts/deps.sh
   ./scripts/build.sh
   cd build
 fi
