@@ -450,3 +450,19 @@ TEST_CASE("address_less orders instances by number and never throws on a damaged
                                       "server.game[10]", "server.game[99999999999999999999]", "server.game[]",
                                       "server.game[x]"});
 }
+
+TEST_CASE("address_parts cuts an address into block and index, and keeps a damaged one whole") {
+  auto parts = [](std::string_view a) {
+    const AddressParts p = address_parts(a);
+    return std::pair<std::string, int>(std::string(p.block), p.index);
+  };
+  CHECK(parts("server.web[3]") == std::pair<std::string, int>("server.web", 3));
+  CHECK(parts("server.web[0]") == std::pair<std::string, int>("server.web", 0));
+  CHECK(parts("server.web[999999999]") == std::pair<std::string, int>("server.web", 999999999));
+  CHECK(parts("server.web") == std::pair<std::string, int>("server.web", -1));
+  for (const char* damaged : {"server.web[]", "server.web[x]", "server.web[-1]", "server.web[1234567890]",
+                              "server.web[3", "server.web3]", "", "[", "]", "[]"})
+    CHECK(parts(damaged) == std::pair<std::string, int>(damaged, -1));
+  CHECK(compact_addresses({"server.web[2]", "server.web[0]", "server.web[1]", "server.db", "server.web[x]"}) ==
+        "server.db, server.web[0..2], server.web[x]");
+}
