@@ -1,11 +1,14 @@
 #include "cli/cli.h"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <filesystem>
 #include <iostream>
 
 #include "cli/command.h"
 #include "cli/commands.h"
+#include "common/ansi.h"
 #include "engine/executor.h"
 #include "manifest/validate.h"
 
@@ -54,10 +57,15 @@ int print_help(const std::vector<std::string>& args, std::ostream& out, std::ost
   return 0;
 }
 
-void print_manifest_errors(const manifest::ManifestError& e, std::ostream& err) {
+// "Error: MESSAGE", the prefix in bold red when colour is on.
+std::string error_line(bool color, const std::string& message) {
+  return ansi::paint(color, ansi::kBoldRed, "Error:") + " " + message + "\n";
+}
+
+void print_manifest_errors(const manifest::ManifestError& e, std::ostream& err, bool color) {
   for (const auto& d : e.diagnostics) err << d.str() << "\n";
-  err << "Error: the manifests have " << e.diagnostics.size() << " error" << (e.diagnostics.size() == 1 ? "" : "s")
-      << "; nothing was changed.\n";
+  err << ansi::paint(color, ansi::kBoldRed, "Error:") << " the manifests have " << e.diagnostics.size() << " error"
+      << (e.diagnostics.size() == 1 ? "" : "s") << "; nothing was changed.\n";
 }
 
 }  // namespace
@@ -99,6 +107,12 @@ int run_cli(const std::vector<std::string>& all_args, std::istream& in, std::ost
       events.version();
     }
   }
+  // Decided before the flags are parsed so that their own errors are
+  // coloured alike; the flag itself stays for the parser, which refuses it
+  // where the command table does not list it.
+  const bool no_color = std::any_of(rest.begin(), rest.end(), is_no_color_flag);
+  ctx.color = !ctx.json && color_wanted(&out == &std::cout && isatty(STDOUT_FILENO), no_color);
+  ctx.err_color = color_wanted(&err == &std::cerr && isatty(STDERR_FILENO), no_color);
   try {
     if (command == "version" || command == "-version" || command == "--version") {
       parse_command_flags("version", rest);
@@ -174,19 +188,20 @@ int run_cli(const std::vector<std::string>& all_args, std::istream& in, std::ost
     return 1;
   } catch (const UnknownFlag& e) {
     const std::string line = spec ? unknown_flag_line(*spec, e.flag) : std::string("Error: ") + e.what();
-    if (ctx.json) ctx.json->diagnostic(line.substr(std::string("Error: ").size()));
-    err << line << "\n";
+    const std::string message = line.substr(std::string("Error: ").size());
+    if (ctx.json) ctx.json->diagnostic(message);
+    err << error_line(ctx.err_color, message);
     return 1;
   } catch (const UsageError& e) {
     if (ctx.json) ctx.json->diagnostic(e.what());
-    err << "Error: " << e.what() << "\n" << help_hint(command);
+    err << error_line(ctx.err_color, e.what()) << help_hint(command);
     return 1;
   } catch (const manifest::ManifestError& e) {
     if (ctx.json) {
       for (const auto& d : e.diagnostics) ctx.json->diagnostic(d.message, "", "", d.pos);
       return 1;
     }
-    print_manifest_errors(e, err);
+    print_manifest_errors(e, err, ctx.err_color);
     return 1;
   } catch (const state::LockHeld& e) {
     std::string message = "the state is locked by " + e.holder.holder + " (" + e.holder.operation + ", since " +
@@ -194,12 +209,12 @@ int run_cli(const std::vector<std::string>& all_args, std::istream& in, std::ost
                           "). Retry later, wait with -lock-timeout=DURATION, or release it with cphform "
                           "force-unlock " + e.holder.id + ".";
     if (ctx.json) ctx.json->diagnostic(message);
-    err << "Error: " << message << "\n";
+    err << error_line(ctx.err_color, message);
     return 1;
   } catch (...) {
     std::string message = describe_error(std::current_exception());
     if (ctx.json) ctx.json->diagnostic(message);
-    err << "Error: " << message << "\n";
+    err << error_line(ctx.err_color, message);
     return 1;
   }
 }

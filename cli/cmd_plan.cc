@@ -10,6 +10,7 @@
 
 #include <boost/asio/this_coro.hpp>
 
+#include "common/ansi.h"
 #include "common/crypto.h"
 #include "cli/command.h"
 #include "cli/progress.h"
@@ -160,13 +161,17 @@ asio::awaitable<int> execute(Context& ctx, Session& s, const planner::Plan& plan
     ctx.err << "\n";
     if (!report.succeeded.empty())
       ctx.err << "Succeeded: " << planner::compact_addresses(report.succeeded) << "\n";
-    for (const auto& f : report.failures) ctx.err << "Error: " << f.address << ": " << f.message << "\n";
+    for (const auto& f : report.failures)
+      ctx.err << ansi::paint(ctx.err_color, ansi::kBoldRed, "Error:") << " " << f.address << ": " << f.message << "\n";
     for (const auto& sk : report.skipped) ctx.err << "Skipped: " << sk << " (a step it depends on failed)\n";
   }
   for (const auto& a : report.interrupted)
     ctx.err << "Interrupted: " << a << " (in flight: kept in the journal, the next apply resumes it)\n";
   for (const auto& a : report.not_started) ctx.err << "Not started: " << a << " (interrupted)\n";
-  o << "\n" << verb << (report.ok() ? " complete!" : report.stopped ? " interrupted." : " failed.")
+  const std::string outcome =
+      verb + std::string(report.ok() ? " complete!" : report.stopped ? " interrupted." : " failed.");
+  o << "\n"
+    << ansi::paint(&o == &ctx.out ? ctx.color : ctx.err_color, report.ok() ? ansi::kBoldGreen : ansi::kBoldRed, outcome)
     << " Resources: " << report.added << " added, " << report.changed << " changed, " << report.destroyed
     << " destroyed."
     << (report.recorded ? " " + std::to_string(report.recorded) + " updated in the state only (no cloud call needed)." : "")
@@ -180,7 +185,7 @@ asio::awaitable<int> execute(Context& ctx, Session& s, const planner::Plan& plan
 // The refresh-only view of a plan: its drift, as text or events.
 void show_drift(Context& ctx, const planner::Plan& plan) {
   if (!ctx.json) {
-    ctx.out << planner::render_drift(plan);
+    ctx.out << planner::render_drift(plan, {ctx.color});
     return;
   }
   planner::Plan drift_only;
@@ -220,7 +225,7 @@ asio::awaitable<int> cmd_plan(Context& ctx, const Flags& flags) {
   if (ctx.json)
     ctx.json->plan(plan, "plan");
   else
-    ctx.out << planner::render_plan(plan);
+    ctx.out << planner::render_plan(plan, {ctx.color});
   if (flags.has("out")) {
     write_plan_file(flags.get("out"), plan);
     if (ctx.json)
@@ -249,7 +254,7 @@ asio::awaitable<int> cmd_apply(Context& ctx, const Flags& flags, bool destroy) {
     if (ctx.json)
       ctx.json->plan(plan, "plan");
     else
-      ctx.out << "Applying the saved plan " << path << ".\n\n" << planner::render_plan(plan);
+      ctx.out << "Applying the saved plan " << path << ".\n\n" << planner::render_plan(plan, {ctx.color});
     if (!plan.has_changes()) co_return release_lock(ctx, *s, 0);
     const int code = co_await execute(ctx, *s, plan, flags.has("allow-data-loss"));
     co_return release_lock(ctx, *s, code);
@@ -284,9 +289,10 @@ asio::awaitable<int> cmd_apply(Context& ctx, const Flags& flags, bool destroy) {
     const int code = co_await execute(ctx, *s, plan, flags.has("allow-data-loss"));
     co_return release_lock(ctx, *s, code);
   }
-  ctx.out << planner::render_plan(plan);
+  ctx.out << planner::render_plan(plan, {ctx.color});
   if (!plan.has_changes()) {
-    ctx.out << "\n" << (destroy ? "Destroy" : "Apply") << " complete! Resources: 0 added, 0 changed, 0 destroyed.\n";
+    ctx.out << "\n" << ansi::paint(ctx.color, ansi::kBoldGreen, destroy ? "Destroy complete!" : "Apply complete!")
+            << " Resources: 0 added, 0 changed, 0 destroyed.\n";
     co_return release_lock(ctx, *s, 0);
   }
   if (!flags.has("auto-approve") && !confirm(ctx, destroy)) {
@@ -303,7 +309,7 @@ int cmd_show(Context& ctx, const Flags& flags) {
   if (flags.has("json"))
     ctx.out << planner::plan_report_json(plan).dump() << "\n";
   else
-    ctx.out << planner::render_plan(plan);
+    ctx.out << planner::render_plan(plan, {ctx.color});
   return 0;
 }
 

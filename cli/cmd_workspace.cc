@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <iostream>
+#include <map>
 
 #include "cli/command.h"
 #include "cli/commands.h"
@@ -52,6 +53,52 @@ int cmd_workspace(Context& ctx, const std::vector<std::string>& args) {
   throw UsageError(usage);
 }
 
+namespace {
+
+// Which run a history row belongs to: its journal entry's run id; rows of
+// no run (e.g. a state migrate) each stand alone with their serial.
+std::string run_of(const state::HistoryEntry& h, const std::map<int64_t, state::JournalEntry>& journal) {
+  if (h.journal_id) {
+    auto it = journal.find(*h.journal_id);
+    if (it != journal.end() && !it->second.run_id.empty()) return it->second.run_id;
+  }
+  return "serial " + std::to_string(h.serial);
+}
+
+// The rows of the newest `runs` runs (every run when negative), grouped by
+// run, newest run first. Within a run, instances in natural order
+// (game[2] before game[10]) whatever order their steps finished in, then
+// newest change first. Rows are read in pages growing fourfold until they
+// hold a run more than asked for (so the last one shown is whole) or the
+// history ends: a long history is not read whole for a few runs.
+std::vector<state::HistoryEntry> newest_runs(state::StateStore& store,
+                                             const std::map<int64_t, state::JournalEntry>& journal, int64_t runs) {
+  std::vector<state::HistoryEntry> rows;
+  std::map<std::string, size_t> group;  // run -> its rank, newest first
+  for (int64_t page = 256;; page *= 4) {
+    const int64_t asked = runs < 0 ? -1 : page;
+    rows = store.history(asked);
+    group.clear();
+    for (const auto& h : rows) group.emplace(run_of(h, journal), group.size());
+    if (asked < 0 || static_cast<int64_t>(rows.size()) < asked || static_cast<int64_t>(group.size()) > runs) break;
+  }
+  std::vector<std::pair<size_t, state::HistoryEntry>> ranked;
+  for (auto& h : rows) {
+    const size_t rank = group.at(run_of(h, journal));
+    if (runs < 0 || static_cast<int64_t>(rank) < runs) ranked.emplace_back(rank, std::move(h));
+  }
+  std::stable_sort(ranked.begin(), ranked.end(), [](const auto& x, const auto& y) {
+    if (x.first != y.first) return x.first < y.first;
+    if (x.second.address != y.second.address) return planner::address_less(x.second.address, y.second.address);
+    return x.second.id > y.second.id;
+  });
+  std::vector<state::HistoryEntry> out;
+  for (auto& [rank, h] : ranked) out.push_back(std::move(h));
+  return out;
+}
+
+}  // namespace
+
 int cmd_history(Context& ctx, const Flags& flags) {
   int64_t limit = 50;
   if (flags.has("limit")) {
@@ -63,15 +110,11 @@ int cmd_history(Context& ctx, const Flags& flags) {
   }
   Workspace ws = load_workspace(ctx);
   auto store = open_state(ws);
-  auto entries = store->history(limit);
-  // Newest first, and the rows of one change in instance order (game[2] before game[10]).
-  std::stable_sort(entries.begin(), entries.end(), [](const auto& x, const auto& y) {
-    return x.serial != y.serial ? x.serial > y.serial : planner::address_less(x.address, y.address);
-  });
   // Journal entries name the run and the operation behind each change.
   std::map<int64_t, state::JournalEntry> journal;
   for (auto& e : store->journal(-1)) journal.emplace(e.id, std::move(e));
-  ctx.out << "Workspace \"" << current_workspace(ws) << "\", newest first:\n";
+  const std::vector<state::HistoryEntry> entries = newest_runs(*store, journal, limit);
+  ctx.out << "Workspace \"" << current_workspace(ws) << "\", newest run first:\n";
   // Columns as wide as their widest value, two spaces apart: long addresses
   // and owners never run into the next column.
   std::vector<std::array<std::string, 7>> rows = {{"TIME", "SERIAL", "RUN", "OPERATION", "CHANGE", "ADDRESS", "BY"}};

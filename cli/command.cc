@@ -24,6 +24,7 @@
 
 #include <sqlite3.h>
 
+#include "common/ansi.h"
 #include "common/crypto.h"
 #include "common/duration.h"
 #include "common/sqlite.h"
@@ -166,6 +167,13 @@ std::string actor() {
   return (name.empty() ? "unknown" : name) + "@" + host_name() + " pid " + std::to_string(getpid());
 }
 
+void warn(Context& ctx, const std::string& warning, const char* json_level) {
+  if (ctx.json)
+    ctx.json->emit("log", json_level, "Warning: " + warning, nlohmann::json::object());
+  else
+    ctx.err << ansi::paint(ctx.err_color, ansi::kBoldYellow, "Warning:") << " " << warning << "\n\n";
+}
+
 std::function<void(const std::string&)> note_to(Context& ctx) {
   return [&ctx](const std::string& line) {
     if (ctx.json)
@@ -229,10 +237,7 @@ bool lock_wanted(Context& ctx, const Flags& flags, const std::string& operation)
   const std::string warning = "-lock=false: " + operation + " runs without the state lock. Another cphform run on "
                               "this state at the same time could buy or release the same servers twice or lose "
                               "their record; use it only when no other run can touch this state.";
-  if (ctx.json)
-    ctx.json->emit("log", "warn", "Warning: " + warning, nlohmann::json::object());
-  else
-    ctx.err << "Warning: " << warning << "\n\n";
+  warn(ctx, warning, "warn");
   return false;
 }
 
@@ -257,12 +262,7 @@ asio::awaitable<std::unique_ptr<Session>> open_session(Context& ctx, const Sessi
   s->store = open_state(s->ws);
   if (options.take_lock) s->lock = take_lock(*s->store, options.operation, options.lock_timeout, note_to(ctx));
   s->conn = co_await connect_cloud(s->ws, co_await asio::this_coro::executor, s->store.get());
-  for (const std::string& warning : s->conn.warnings) {
-    if (ctx.json)
-      ctx.json->emit("log", "info", "Warning: " + warning, nlohmann::json::object());
-    else
-      ctx.err << "Warning: " << warning << "\n\n";
-  }
+  for (const std::string& warning : s->conn.warnings) warn(ctx, warning);
   if (s->conn.provider) s->conn.provider->set_parallelism(options.parallelism);
   co_return s;
 }
@@ -355,10 +355,7 @@ asio::awaitable<planner::Plan> refresh_and_plan(Context& ctx, Session& s, bool d
       const std::string warning =
           "-target/-exclude narrow this plan: the rest of the manifests is not applied, so the result may "
           "not match them. Use it for exceptional situations, then run a full plan.";
-      if (ctx.json)
-        ctx.json->emit("log", "info", "Warning: " + warning, nlohmann::json::object());
-      else
-        ctx.err << "Warning: " << warning << "\n\n";
+      warn(ctx, warning);
     }
   }
   resources::RefreshScope needs = planner::refresh_scope(destroy ? nullptr : &s.ws.manifest, input.rows);

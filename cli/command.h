@@ -61,6 +61,10 @@ struct Context {
   JsonEvents* json = nullptr;  // set by -json: events on out instead of text
   // Variable values for the manifests: -var, -var-file and CPHFORM_VAR_*.
   manifest::VariableInputs vars = manifest::VariableInputs::from_environment();
+  // ANSI colour on out and on err (cli/commands.h color_wanted): only for a
+  // terminal, never under -no-color or NO_COLOR.
+  bool color = false;
+  bool err_color = false;
 };
 
 // Takes the repeatable -var NAME=VALUE and -var-file FILE flags out of
@@ -91,6 +95,10 @@ std::unique_ptr<state::ScopedLock> lock_as_asked(Context& ctx, state::StateStore
 // -lock=true|false (true when absent; UsageError otherwise). With false,
 // prints the warning for `operation` and returns false.
 bool lock_wanted(Context& ctx, const Flags& flags, const std::string& operation);
+
+// "Warning: TEXT" and a blank line on err (the prefix in bold yellow with
+// colour), or a log event of json_level with -json.
+void warn(Context& ctx, const std::string& warning, const char* json_level = "info");
 
 // The note function of a command: text on out, or a log event with -json.
 std::function<void(const std::string&)> note_to(Context& ctx);

@@ -1,6 +1,7 @@
 #include "cli/commands.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <set>
 #include <sstream>
 #include <stdexcept>
@@ -15,7 +16,7 @@ namespace {
 const FlagSpec kJson{"json", "", "one JSON event per line on stdout (docs/json-format.md)"};
 const FlagSpec kVar{"var", "NAME=VALUE", "set a variable (repeatable)"};
 const FlagSpec kVarFile{"var-file", "FILE.toml", "read variables from a file (repeatable)"};
-const FlagSpec kNoColor{"no-color", "", "accepted for Terraform habits; output has no colour"};
+const FlagSpec kNoColor{"no-color", "", "no colour (also NO_COLOR=1); colour is only ever used on a terminal"};
 const FlagSpec kLock{"lock", "true|false", "false: do not lock the state (warns; only when no other run can touch it)"};
 const FlagSpec kLockTimeout{"lock-timeout", "DURATION", "wait this long for the state lock (30s, 2m; default 0s)"};
 const FlagSpec kTarget{"target", "ADDR", "only this instance or block and what it depends on (repeatable)"};
@@ -59,35 +60,39 @@ std::vector<CommandSpec> build_table() {
         {"tag", "KEY=VALUE", "also list unmanaged servers with this tag (repeatable)"}, kJson, kVar, kVarFile, kNoColor},
        0, "0 no drift, 1 error, 2 drift found", ""},
       {"graph", "graph [-type=plan|apply|destroy]", "The execution graph in DOT",
-       {{"type", "plan|apply|destroy", "which plan to draw (default plan)"}, kVar, kVarFile}, 0, kExitPlain, ""},
+       {{"type", "plan|apply|destroy", "which plan to draw (default plan)"}, kVar, kVarFile, kNoColor}, 0, kExitPlain,
+       ""},
       {"import", "import ADDRESS SERVER_ID | import -filter name_prefix=PREFIX|tag=KEY=VALUE",
        "Manage existing servers",
        {{"filter", "name_prefix=PREFIX|tag=KEY=VALUE", "import every matching server into the declared blocks"},
         {"generate-config-out", "FILE.toml", "with -filter: write the blocks from what the cloud reports (a new file)"},
-        kLock, kLockTimeout, kVar, kVarFile, kInput},
+        kLock, kLockTimeout, kVar, kVarFile, kInput, kNoColor},
        2, kExitPlain, ""},
       {"state", "state list | show ADDRESS | rm ADDRESS... | mv FROM TO | pull | migrate -to=pg|sqlite",
        "Read or edit the recorded state",
        {{"to", "pg|sqlite", "state migrate: the backend to copy lineage, serial, rows, journal and history to"},
-        {"force", "", "state migrate: overwrite a target that has a state"}, kLock, kLockTimeout, kVar, kVarFile},
+        {"force", "", "state migrate: overwrite a target that has a state"}, kLock, kLockTimeout, kVar, kVarFile,
+        kNoColor},
        16, kExitPlain, ""},
       {"journal", "journal list | show ID | discard ID", "Unfinished cloud operations",
-       {{"json", "", "list and show as JSON"}, kAutoApprove, kLock, kLockTimeout, kInput, kVar, kVarFile}, 1, kExitPlain,
+       {{"json", "", "list and show as JSON"}, kAutoApprove, kLock, kLockTimeout, kInput, kVar, kVarFile, kNoColor}, 1,
+       kExitPlain,
        "discard asks for 'yes' (or takes -auto-approve) and says what it leaves in the cloud."},
       {"workspace", "workspace list | show | new NAME | select NAME | delete [-force] NAME",
        "Several states per manifest directory",
-       {{"force", "", "delete: even when the state manages resources"}, kVar, kVarFile}, 1,
+       {{"force", "", "delete: even when the state manages resources"}, kVar, kVarFile, kNoColor}, 1,
        kExitPlain, ""},
-      {"history", "history [-limit=N]", "The state's change history, newest first",
-       {{"limit", "N", "show at most N runs"}, kVar, kVarFile}, 0, kExitPlain, ""},
+      {"history", "history [-limit=N]", "The state's change history, newest run first",
+       {{"limit", "N", "show the newest N runs, each whole (default 50)"}, kVar, kVarFile, kNoColor}, 0, kExitPlain, ""},
       {"force-unlock", "force-unlock [-force] LOCK_ID", "Release a stuck state lock",
-       {{"force", "", "do not ask for confirmation"}, kVar, kVarFile}, 1, kExitPlain, ""},
+       {{"force", "", "do not ask for confirmation"}, kVar, kVarFile, kNoColor}, 1, kExitPlain, ""},
       {"validate", "validate [-json]", "Check the manifests without contacting the cloud",
        {{"json", "", "the result as JSON (docs/json-format.md)"}, kVar, kVarFile, kNoColor}, 0,
        "0 valid, 1 invalid or error",
        "Variables without a value are allowed: what uses them is checked once they have one (plan)."},
       {"fmt", "fmt [options] [DIR|FILE]...", "Rewrite the manifests in the canonical layout",
-       {{"check", "", "change nothing; exit 3 if a file would change"}, {"diff", "", "print what would change"}}, 1000,
+       {{"check", "", "change nothing; exit 3 if a file would change"}, {"diff", "", "print what would change"}, kNoColor},
+       1000,
        "0 success, 1 error, 3 a file is not formatted (-check)", ""},
       {"output", "output [-json] [NAME]", "The manifests' outputs from the recorded state",
        {{"json", "", "as JSON, in Terraform's shape"}, kVar, kVarFile, kNoColor}, 1, kExitPlain,
@@ -176,6 +181,20 @@ bool input_allowed(const Flags& flags) {
   const std::string v = flags.get("input", "true");
   if (v != "true" && v != "false") throw UsageError("-input takes true or false (got \"" + v + "\")");
   return v == "true";
+}
+
+bool is_no_color_flag(const std::string& arg) {
+  return arg == "-no-color" || arg == "--no-color" || arg == "-no-color=true" || arg == "--no-color=true";
+}
+
+bool color_wanted(bool terminal, bool no_color_flag) {
+  auto set = [](const char* name) {
+    const char* v = std::getenv(name);
+    return v && *v ? std::string_view(v) : std::string_view();
+  };
+  if (no_color_flag || !set("NO_COLOR").empty()) return false;
+  if (const std::string_view force = set("CLICOLOR_FORCE"); !force.empty() && force != "0") return true;
+  return terminal && set("TERM") != "dumb";
 }
 
 bool is_help_flag(const std::string& arg) {

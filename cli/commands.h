@@ -62,4 +62,14 @@ bool input_allowed(const Flags& flags);
 // True for -help, -h, --help (and -help=true).
 bool is_help_flag(const std::string& arg);
 
+// True for -no-color, --no-color (and =true).
+bool is_no_color_flag(const std::string& arg);
+
+// Whether output to a stream is coloured, as Terraform decides it: never
+// with -no-color or a non-empty NO_COLOR (no-color.org); always with a
+// CLICOLOR_FORCE other than "" or "0" (for CI logs that render ANSI, and
+// tests); otherwise only when the stream is a terminal and TERM is not
+// "dumb". Pipes, files and logs never get escape codes.
+bool color_wanted(bool terminal, bool no_color_flag);
+
 }  // namespace cph::engine

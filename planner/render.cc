@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <sstream>
 
+#include "common/ansi.h"
 #include "planner/sensitive.h"
 
 namespace cph::planner {
@@ -38,13 +39,18 @@ std::string render_value(const nlohmann::json& v) {
 
 namespace {
 
-const char* symbol(ActionKind k) {
+using ansi::paint;
+
+// The action's sign, coloured as Terraform colours it on a terminal: green
+// for what is bought, red for what is released, yellow for in-place changes
+// (the "!" of a switch in red: its phones' data is lost).
+std::string symbol(ActionKind k, bool color) {
   switch (k) {
-    case ActionKind::create: return "  +";
-    case ActionKind::update: return "  ~";
-    case ActionKind::switch_phones: return " !~";
-    case ActionKind::replace: return "-/+";
-    case ActionKind::remove: return "  -";
+    case ActionKind::create: return "  " + paint(color, ansi::kGreen, "+");
+    case ActionKind::update: return "  " + paint(color, ansi::kYellow, "~");
+    case ActionKind::switch_phones: return " " + paint(color, ansi::kRed, "!") + paint(color, ansi::kYellow, "~");
+    case ActionKind::replace: return paint(color, ansi::kRed, "-") + "/" + paint(color, ansi::kGreen, "+");
+    case ActionKind::remove: return "  " + paint(color, ansi::kRed, "-");
   }
   return "  ?";
 }
@@ -78,17 +84,17 @@ size_t key_width(const nlohmann::json& obj) {
   return w;
 }
 
-void render_action(std::ostringstream& out, const Action& a) {
-  out << "  # " << a.address << " " << headline(a) << "\n";
+void render_action(std::ostringstream& out, const Action& a, bool color) {
+  out << "  " << paint(color, ansi::kBold, "# " + a.address + " " + headline(a)) << "\n";
   if (!a.reason.empty()) out << "  # (because " << a.reason << ")\n";
   if (a.kind == ActionKind::replace && a.type == "server")
     out << "  # (releasing and buying it again loses its phones' data and places a new paid order: apply needs "
         << "-allow-data-loss or lifecycle.allow_data_loss)\n";
-  out << symbol(a.kind) << " " << resource_label(a) << " {\n";
+  out << symbol(a.kind, color) << " " << resource_label(a) << " {\n";
   auto pad = [](const std::string& k, size_t w) { return k + std::string(w > k.size() ? w - k.size() : 0, ' '); };
   if (a.kind == ActionKind::create || a.kind == ActionKind::remove) {
     const nlohmann::json& attrs = a.kind == ActionKind::create ? a.after : a.before;
-    char sign = a.kind == ActionKind::create ? '+' : '-';
+    const std::string sign = a.kind == ActionKind::create ? paint(color, ansi::kGreen, "+") : paint(color, ansi::kRed, "-");
     size_t w = key_width(attrs);
     for (auto it = attrs.begin(); it != attrs.end(); ++it) {
       if (it.value().is_null()) continue;
@@ -99,8 +105,8 @@ void render_action(std::ostringstream& out, const Action& a) {
     for (const auto& c : a.changes) w = std::max(w, c.name.size());
     if (!a.cloud_id.empty()) out << "        " << pad("id", w) << " = \"" << a.cloud_id << "\"\n";
     for (const auto& c : a.changes) {
-      out << "      ~ " << pad(c.name, w) << " = " << render_value(c.before) << " -> " << render_value(c.after);
-      if (c.forces_replacement) out << " # forces replacement";
+      out << "      " << paint(color, ansi::kYellow, "~") << " " << pad(c.name, w) << " = " << render_value(c.before) << " -> " << render_value(c.after);
+      if (c.forces_replacement) out << " " << paint(color, ansi::kRed, "# forces replacement");
       if (c.next_order) out << " # applies to new orders and renewals only";
       out << "\n";
     }
@@ -110,30 +116,32 @@ void render_action(std::ostringstream& out, const Action& a) {
 
 }  // namespace
 
-std::string render_summary(const Plan& plan) {
-  if (!plan.has_changes()) return "No changes. Your infrastructure matches the configuration.";
+std::string render_summary(const Plan& plan, bool color) {
+  if (!plan.has_changes())
+    return paint(color, ansi::kBoldGreen, "No changes.") + " Your infrastructure matches the configuration.";
   std::ostringstream out;
-  out << "Plan: " << plan.to_add() << " to add, " << plan.to_change() << " to change, " << plan.to_destroy()
+  out << paint(color, ansi::kBold, "Plan:") << " " << plan.to_add() << " to add, " << plan.to_change() << " to change, " << plan.to_destroy()
       << " to destroy.";
   return out.str();
 }
 
-std::string render_drift(const Plan& given) {
+std::string render_drift(const Plan& given, const RenderOptions& options) {
+  const bool color = options.color;
   const Plan plan = redacted(given, sensitive_mark());
   std::ostringstream out;
   if (plan.drift.empty()) {
-    out << "No changes. Your infrastructure still matches the recorded state.\n";
+    out << paint(color, ansi::kBoldGreen, "No changes.") << " Your infrastructure still matches the recorded state.\n";
     return out.str();
   }
-  out << "Objects have changed outside of cphform:\n\n";
+  out << paint(color, ansi::kBold, "Objects have changed outside of cphform:") << "\n\n";
   for (const Drift& d : plan.drift) {
     if (d.deleted) {
-      out << "  # " << d.address << " has been deleted (id " << d.cloud_id << ")\n\n";
+      out << "  " << paint(color, ansi::kBold, "# " + d.address + " has been deleted (id " + d.cloud_id + ")") << "\n\n";
       continue;
     }
-    out << "  # " << d.address << " has changed (id " << d.cloud_id << ")\n";
+    out << "  " << paint(color, ansi::kBold, "# " + d.address + " has changed (id " + d.cloud_id + ")") << "\n";
     for (const auto& c : d.changes)
-      out << "  ~ " << c.name << " = " << render_value(c.before) << " -> " << render_value(c.after) << "\n";
+      out << "  " << paint(color, ansi::kYellow, "~") << " " << c.name << " = " << render_value(c.before) << " -> " << render_value(c.after) << "\n";
     out << "\n";
   }
   out << "Refresh-only plan: " << plan.drift.size() << " resource(s) to update in the state; nothing changes in "
@@ -165,7 +173,8 @@ std::string render_dot(const Plan& plan) {
   return out.str();
 }
 
-std::string render_plan(const Plan& given, const RenderOptions&) {
+std::string render_plan(const Plan& given, const RenderOptions& options) {
+  const bool color = options.color;
   const Plan plan = redacted(given, sensitive_mark());
   std::ostringstream out;
   if (!plan.pending.empty()) {
@@ -189,9 +198,9 @@ std::string render_plan(const Plan& given, const RenderOptions&) {
       }
   if (broken) out << "\n";
   if (!plan.actions.empty()) {
-    out << "cphform will perform the following actions:\n\n";
-    for (const Action& a : plan.actions) render_action(out, a);
-    out << "Execution graph:\n";
+    out << paint(color, ansi::kBold, "cphform will perform the following actions:") << "\n\n";
+    for (const Action& a : plan.actions) render_action(out, a, color);
+    out << paint(color, ansi::kBold, "Execution graph:") << "\n";
     for (size_t i = 0; i < plan.steps.size(); ++i) {
       const Step& s = plan.steps[i];
       out << "  " << (i + 1) << ". " << to_string(s.kind) << " ";
@@ -205,7 +214,7 @@ std::string render_plan(const Plan& given, const RenderOptions&) {
     }
     out << "\n";
   }
-  out << render_summary(plan) << "\n";
+  out << render_summary(plan, color) << "\n";
   return out.str();
 }
 

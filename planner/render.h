@@ -9,6 +9,8 @@
 namespace cph::planner {
 
 struct RenderOptions {
+  // ANSI colours and bold (common/ansi.h), as Terraform shows a plan on a
+  // terminal; the text is otherwise the same.
   bool color = false;
 };
 
@@ -16,10 +18,10 @@ struct RenderOptions {
 // execution graph, and "Plan: N to add, N to change, N to destroy." (or
 // "No changes. ..." when there is nothing to do).
 std::string render_plan(const Plan& plan, const RenderOptions& options = {});
-std::string render_summary(const Plan& plan);
+std::string render_summary(const Plan& plan, bool color = false);
 // What changed outside cphform (the refresh-only view): per resource, the
 // recorded and live values; ends with a refresh-only summary line.
-std::string render_drift(const Plan& plan);
+std::string render_drift(const Plan& plan, const RenderOptions& options = {});
 // The execution graph in Graphviz DOT: one node per step (API operation),
 // an edge from each step to the steps that wait for it.
 std::string render_dot(const Plan& plan);

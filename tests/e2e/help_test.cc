@@ -158,3 +158,52 @@ TEST_CASE("history: aligned columns, and the OS user as the owner when USER and 
   }
   CHECK(rows >= 2);
 }
+
+TEST_CASE("history: -limit counts runs, each run whole with its instances in natural order", "[e2e][history]") {
+  EmulatorProcess emu;
+  TempDir dir;
+  dir.write("main.toml", server_manifest(emu.url(), "web", 12));
+  REQUIRE_RUN(run_cphform({"apply", "-auto-approve"}, dir.path(), &emu), 0);
+  // Twelve renames, one step each: their changes are committed in the order they finish.
+  dir.write("main.toml", server_manifest(emu.url(), "game", 12));
+  REQUIRE_RUN(run_cphform({"apply", "-auto-approve"}, dir.path(), &emu), 0);
+
+  // RUN and ADDRESS of every row (the columns hold no spaces before BY).
+  auto rows_of = [](const std::string& text) {
+    std::vector<std::pair<std::string, std::string>> rows;
+    std::istringstream in(text);
+    std::string line;
+    std::getline(in, line);  // Workspace "default", ...
+    std::getline(in, line);  // the header
+    while (std::getline(in, line)) {
+      std::istringstream fields(line);
+      std::string time, serial, run, operation, change, address;
+      fields >> time >> serial >> run >> operation >> change >> address;
+      rows.emplace_back(run, address);
+    }
+    return rows;
+  };
+  auto newest = run_cphform({"history", "-limit=1"}, dir.path(), nullptr);
+  REQUIRE_RUN(newest, 0);
+  INFO(newest.out);
+  auto rows = rows_of(newest.out);
+  REQUIRE(!rows.empty());
+  std::vector<int> indexes;
+  for (const auto& [run, address] : rows) {
+    CHECK(run == rows.front().first);  // one run only
+    if (address.rfind("server.web[", 0) == 0 && address.back() == ']' && address.find("..") == std::string::npos)
+      indexes.push_back(std::stoi(address.substr(11)));
+  }
+  REQUIRE(indexes.size() >= 12);
+  CHECK(std::is_sorted(indexes.begin(), indexes.end()));  // web[2] before web[10]
+  CHECK(indexes.front() == 0);
+  CHECK(indexes.back() == 11);
+
+  auto all = run_cphform({"history"}, dir.path(), nullptr);
+  REQUIRE_RUN(all, 0);
+  auto every = rows_of(all.out);
+  CHECK(every.size() > rows.size());
+  // The newest run first and whole: its rows lead, then the purchase's.
+  for (size_t i = 0; i < rows.size(); ++i) CHECK(every[i].first == rows.front().first);
+  CHECK(every[rows.size()].first != rows.front().first);
+}
