@@ -494,7 +494,7 @@ Plan make_plan(const PlanInput& in) {
       a.before = p->second.attributes;
       if (in.destroy) {
         a.reason = "";
-      } else if (index >= 0 && config) {
+      } else if (a.index >= 0 && config) {
         a.reason = "count is now " + std::to_string(config->count.value_or(1));
       } else {
         a.reason = "it is no longer in the manifest";

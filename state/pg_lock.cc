@@ -28,16 +28,6 @@ constexpr const char* kHeldBy = R"(
       AND p.database = (SELECT oid FROM pg_database WHERE datname = current_database())
       AND p.classid = $1::bigint::oid AND p.objid = $2::bigint::oid)";
 
-// `head` + "(" kHeldBy ")": a query over the backends holding the key.
-// (Appended in place: GCC 12 misreports std::string's operator+ chains here
-// as out of bounds, -Warray-bounds.)
-std::string among_holders(std::string head) {
-  head += '(';
-  head += kHeldBy;
-  head += ')';
-  return head;
-}
-
 std::vector<pg::Param> key_halves(int64_t key) {
   auto bits = static_cast<uint64_t>(key);
   return {pg::param(static_cast<int64_t>(bits >> 32)), pg::param(static_cast<int64_t>(bits & 0xffffffffu))};
@@ -48,9 +38,9 @@ std::vector<pg::Param> key_halves(int64_t key) {
 std::optional<LockInfo> live_lock(pg::Conn& conn, const std::string& workspace, int64_t key) {
   std::vector<pg::Param> params = key_halves(key);
   params.push_back(pg::param(workspace));
-  pg::Result r = conn.exec(among_holders(R"(
+  pg::Result r = conn.exec(std::string(R"(
       SELECT id, holder, operation, created_at, expires_at FROM cphform_locks
-      WHERE workspace = $3 AND backend_pid IN )"),
+      WHERE workspace = $3 AND backend_pid IN ()") + kHeldBy + ")",
                            params);
   if (r.rows() == 0) return std::nullopt;
   return LockInfo{r.text(0, 0), r.text(0, 1), r.text(0, 2), r.text(0, 3), r.text(0, 4)};
@@ -140,7 +130,8 @@ void WorkspaceLock::unlock(const std::string& id) {
   conn_.exec("DELETE FROM cphform_locks WHERE workspace = $1 AND id = $2", {workspace_, id});
   std::vector<pg::Param> params = key_halves(key_);
   params.push_back(pg::param(r.integer(0, 0)));
-  conn_.exec(among_holders("SELECT pg_terminate_backend($3::integer, 5000) WHERE $3::integer IN "), params);
+  conn_.exec(std::string("SELECT pg_terminate_backend($3::integer, 5000) WHERE $3::integer IN (") + kHeldBy + ")",
+             params);
 }
 
 std::optional<LockInfo> WorkspaceLock::current() { return live_lock(conn_, workspace_, key_); }
