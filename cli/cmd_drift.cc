@@ -85,6 +85,8 @@ Json drift_report(const planner::Plan& plan, const resources::Inventory& live, c
     }
     if (!d.deleted && changes.empty()) continue;
     drift.push_back({{"address", d.address}, {"cloud_id", d.cloud_id}, {"deleted", d.deleted}, {"changes", changes}});
+    // Several providers: which instance (and region) reported it.
+    if (!d.provider.empty()) drift.back()["provider"] = d.provider;
   }
   Json unmanaged = live.unmanaged(managed_ids, filter);
   return {{"format_version", "1.0"},
@@ -98,6 +100,13 @@ std::string shown(const Json& change, const char* key) {
   return change.value("sensitive", false) ? planner::kSensitiveText : planner::render_value(change[key]);
 }
 
+// ", provider.east in cn-east-3" for a finding of one of several providers.
+std::string where(const Json& finding) {
+  if (!finding.contains("provider")) return "";
+  return ", provider." + finding["provider"].get<std::string>() +
+         (finding.contains("region") ? " in " + finding["region"].get<std::string>() : "");
+}
+
 std::string render_text(const Json& r) {
   std::ostringstream out;
   if (!r["has_drift"].get<bool>()) {
@@ -108,7 +117,8 @@ std::string render_text(const Json& r) {
   if (!r["unmanaged"].empty()) out << ", " << r["unmanaged"].size() << " unmanaged server(s) found";
   out << ".\n\n";
   for (const Json& d : r["drift"]) {
-    out << d["address"].get<std::string>() << " (id " << d["cloud_id"].get<std::string>() << ")";
+    out << d["address"].get<std::string>() << " (id " << d["cloud_id"].get<std::string>()
+        << where(d) << ")";
     if (d["deleted"].get<bool>()) {
       out << ": deleted outside cphform\n";
       continue;
@@ -143,7 +153,7 @@ std::string render_markdown(const Json& r) {
   }
   out << "| Resource | Attribute | Recorded | Live | Manifest |\n|---|---|---|---|---|\n";
   for (const Json& d : r["drift"]) {
-    std::string addr = "`" + d["address"].get<std::string>() + "`";
+    std::string addr = "`" + d["address"].get<std::string>() + "`" + where(d);
     if (d["deleted"].get<bool>()) {
       out << "| " << addr << " | *(deleted outside cphform)* | | | |\n";
       continue;
@@ -178,6 +188,10 @@ asio::awaitable<int> cmd_drift(Context& ctx, const Flags& flags) {
   for (const auto& p : plan.pending)
     for (const auto& id : p.entry.response.value("server_ids", std::vector<std::string>{})) managed.insert(id);
   Json report = drift_report(plan, *live, filter, managed, s->ws.manifest.drift.ignore);
+  for (Json& d : report["drift"])
+    if (d.contains("provider"))
+      if (const manifest::ProviderConfig* p = s->ws.manifest.find_provider(d["provider"].get<std::string>()))
+        if (p->region) d["region"] = *p->region;
   if (ctx.json) {
     for (const Json& d : report["drift"])
       ctx.json->emit("resource_drift", "info",

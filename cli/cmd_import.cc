@@ -69,8 +69,11 @@ asio::awaitable<int> import_one(Context& ctx, Session& s, const std::string& add
   if (s.store->resource(address)) throw std::runtime_error(address + " is already in the state");
   for (const auto& row : s.store->resources())
     if (row.cloud_id == id) throw std::runtime_error("server " + id + " is already managed as " + row.address);
-  resources::ImportedObject live = co_await s.conn.provider->read_object(block->type, id);
-  commit_state_edit(*s.store, "import", address, {imported_row(address, block->type, live)}, {});
+  // Read from, and recorded as owned by, the provider instance of the block.
+  resources::ImportedObject live = co_await s.conn.instance(block->provider).provider->read_object(block->type, id);
+  state::ResourceRow row = imported_row(address, block->type, live);
+  row.provider = planner::recorded_provider(block->provider, block->type);
+  commit_state_edit(*s.store, "import", address, {row}, {});
   ctx.out << address << ": Import complete [id=" << id << ", name=" << live.name << "]\n\n"
           << "Import successful! Run cphform plan to compare it with the manifests.\n";
   co_return 0;

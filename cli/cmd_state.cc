@@ -9,6 +9,7 @@
 #include "planner/planner.h"
 #include "planner/render.h"
 #include "planner/sensitive.h"
+#include "resources/schema.h"
 
 namespace cph::engine {
 
@@ -86,7 +87,18 @@ int cmd_state(Context& ctx, const std::vector<std::string>& args) {
     std::vector<state::ResourceRow> rows = store->resources();
     std::sort(rows.begin(), rows.end(),
               [](const auto& x, const auto& y) { return planner::address_less(x.address, y.address); });
-    for (const auto& row : rows) ctx.out << row.address << "\n";
+    // With several provider instances, each row says which one owns it
+    // (a second, tab-separated column); one provider lists addresses only.
+    const bool named = ws.manifest.providers.size() > 1 ||
+                       std::any_of(rows.begin(), rows.end(), [](const auto& r) { return !r.provider.empty(); });
+    for (const auto& row : rows) {
+      ctx.out << row.address;
+      if (named) {
+        const resources::ResourceSchema* schema = resources::find_schema(row.type);
+        ctx.out << "\tprovider." << (row.provider.empty() && schema ? schema->provider_type : row.provider);
+      }
+      ctx.out << "\n";
+    }
     return 0;
   }
   if (sub == "show") {

@@ -28,6 +28,7 @@
 #include "common/crypto.h"
 #include "common/duration.h"
 #include "common/sqlite.h"
+#include "cli/refresh.h"
 #include "engine/outputs.h"
 #include "planner/planner.h"
 
@@ -263,7 +264,8 @@ asio::awaitable<std::unique_ptr<Session>> open_session(Context& ctx, const Sessi
   if (options.take_lock) s->lock = take_lock(*s->store, options.operation, options.lock_timeout, note_to(ctx));
   s->conn = co_await connect_cloud(s->ws, co_await asio::this_coro::executor, s->store.get());
   for (const std::string& warning : s->conn.warnings) warn(ctx, warning);
-  if (s->conn.provider) s->conn.provider->set_parallelism(options.parallelism);
+  for (CloudConnection* c : s->conn.instances())
+    if (c->provider) c->provider->set_parallelism(options.parallelism);
   co_return s;
 }
 
@@ -360,30 +362,26 @@ asio::awaitable<planner::Plan> refresh_and_plan(Context& ctx, Session& s, bool d
   }
   resources::RefreshScope needs = planner::refresh_scope(destroy ? nullptr : &s.ws.manifest, input.rows);
   needs.unmanaged = unmanaged;
-  resources::Provider& provider = *s.conn.provider;
-  std::unique_ptr<resources::Inventory> live;
-  try {
-    live = co_await provider.refresh(needs);
-  } catch (const cloud::TransportError& e) {
-    // Name the endpoint: without `endpoint`, it is derived from the region.
-    throw cloud::TransportError(provider.description() + ": " + e.what(), e.maybe_sent);
+  std::map<std::string, std::unique_ptr<resources::Inventory>> live = co_await refresh_instances(s.conn, needs);
+  for (const auto& [name, read] : live) input.inventories[name] = read.get();
+  input.live = live.at(s.conn.name).get();
+  if (ctx.json) {
+    size_t objects = 0;
+    int64_t lists = 0;
+    for (CloudConnection* c : s.conn.instances()) {
+      objects += live.at(c->name)->size();
+      lists += c->provider->list_calls();
+    }
+    ctx.json->refreshed(input.rows.size(), objects, lists);
+  } else {
+    ctx.out << refresh_summary(s.conn, live, input.rows.size());
   }
-  input.live = live.get();
-  const int64_t lists = provider.list_calls();
-  if (ctx.json)
-    ctx.json->refreshed(input.rows.size(), live->size(), lists);
-  else
-    ctx.out << "Refreshed " << input.rows.size() << " recorded resource" << (input.rows.size() == 1 ? "" : "s")
-          << " against " << live->size() << " " << live->noun() << " in the cloud (" << provider.description()
-          << ", " << lists << " list call" << (lists == 1 ? "" : "s") << ").\n\n";
   planner::Plan plan = planner::make_plan(input);
-  std::vector<resources::PlannedChange> changes;
-  for (const planner::Action& a : plan.actions)
-    if (!a.operations.empty()) changes.push_back({a.address, &a.before, &a.after, &a.operations});
-  if (std::vector<std::string> problems = co_await provider.check_changes(changes); !problems.empty())
-    throw located_model_problems(planner::PlanError(problems), plan, s.ws.manifest);
+  std::vector<std::string> problems = co_await check_planned_changes(s.conn, plan);
+  if (!problems.empty()) throw located_model_problems(planner::PlanError(problems), plan, s.ws.manifest);
   plan.outputs = output_changes(s.ws.manifest, input.rows, plan);
-  if (inventory) *inventory = std::move(live);
+  // Unmanaged objects are listed from the default instance's refresh.
+  if (inventory) *inventory = std::move(live.at(s.conn.name));
   co_return plan;
 }
 

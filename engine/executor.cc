@@ -130,6 +130,7 @@ class Run {
       }
       progress_.note("Resuming " + p.description);
       StepJournal journal(store_, options_.run_id, options_.actor, p.entry.id);
+      journal.own_rows(planner::recorded_provider(p.provider, p.entry.address));
       try {
         switch (p.resolution) {
           case planner::Resolution::resume_purchase:
@@ -189,6 +190,7 @@ class Run {
       co_return;
     }
     StepJournal journal(store_, options_.run_id, options_.actor);
+    journal.own_rows(planner::recorded_provider(step.provider, plan_.actions[step.actions.front()].type));
     try {
       co_await runner_.run(step, journal, report_);
       ok_[index] = true;

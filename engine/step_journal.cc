@@ -27,7 +27,13 @@ void StepJournal::answered(int64_t entry, const Json& response) {
     if (e.id == entry) e.answered = true;
 }
 
-void StepJournal::finish(const std::vector<state::ResourceRow>& put, const std::vector<std::string>& remove) {
+std::vector<state::ResourceRow> StepJournal::owned(std::vector<state::ResourceRow> rows) const {
+  for (state::ResourceRow& row : rows) row.provider = provider_;
+  return rows;
+}
+
+void StepJournal::finish(const std::vector<state::ResourceRow>& given, const std::vector<std::string>& remove) {
+  const std::vector<state::ResourceRow> put = owned(given);
   for (size_t i = 0; i < entries_.size(); ++i) {
     if (i == 0)
       store_.journal_done(entries_[i].id, put, remove);
@@ -63,7 +69,8 @@ void StepJournal::abandon(std::exception_ptr error) {
 void StepJournal::close_failed(const std::string& outcome, const std::vector<resources::InstanceResult>& made) {
   // Rows first: a crash before the entry closes resumes it, which ends the
   // same way and writes the same rows.
-  for (const resources::InstanceResult& r : made) store_.put_resource({r.address, r.type, r.cloud_id, r.attributes, {}, ""});
+  for (const resources::InstanceResult& r : made)
+    store_.put_resource({r.address, r.type, r.cloud_id, r.attributes, {}, "", provider_});
   // The operation's own entry carries the outcome; what it led to (renames,
   // payment) was answered and is done.
   for (size_t i = 0; i < entries_.size(); ++i) {

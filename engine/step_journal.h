@@ -34,6 +34,9 @@ class StepJournal : public resources::OperationJournal {
   // order left abnormal included: they exist and are paid for), then closes
   // the operation's entry as failed with `outcome`, recorded in history.
   void close_failed(const std::string& outcome, const std::vector<resources::InstanceResult>& made);
+  // The provider instance the rows this journal writes belong to
+  // (state::ResourceRow::provider; "" for the provider named after its type).
+  void own_rows(std::string provider) { provider_ = std::move(provider); }
   // True once the step journaled a mutating call (every mutating call is
   // journaled first): a step that never did changed nothing in the cloud.
   bool called() const { return intents_ > 0; }
@@ -48,6 +51,8 @@ class StepJournal : public resources::OperationJournal {
   std::string actor_;
   std::vector<Entry> entries_;
   int intents_ = 0;
+  std::string provider_;
+  std::vector<state::ResourceRow> owned(std::vector<state::ResourceRow> rows) const;
 };
 
 }  // namespace cph::engine

@@ -2,6 +2,7 @@
 
 #include <cstdlib>
 #include <fstream>
+#include <map>
 #include <stdexcept>
 
 #include "cloud/proxy.h"
@@ -80,9 +81,11 @@ double emulator_time_scale() {
   throw std::runtime_error("CPHFORM_EMULATOR_TIME_SCALE must be a positive number, got \"" + v + "\"");
 }
 
-// The state settings that remember the project IAM found for a region.
-constexpr const char* kProjectRegionKey = "provider.region";
-constexpr const char* kProjectIdKey = "provider.project_id";
+// The state settings that remember the project IAM found for a region; a
+// named provider instance keeps its own ("provider.east.region").
+std::string settings_key(const manifest::ProviderConfig& p, const std::string& what) {
+  return p.name == p.type ? "provider." + what : "provider." + p.name + "." + what;
+}
 }  // namespace
 
 namespace {
@@ -104,7 +107,8 @@ cloud::FoundCredentials start_emulator(const Workspace& ws, const manifest::Prov
   make_data_dir(ws.data_dir);
   emulator::Options opts;
   opts.listen = "127.0.0.1:0";
-  opts.data_path = (ws.data_dir / "emulator.db").string();
+  // One data file per embedded emulator: provider instances are separate clouds.
+  opts.data_path = (ws.data_dir / (p.name == p.type ? "emulator.db" : "emulator-" + p.name + ".db")).string();
   opts.credentials = {{c.access_key, c.secret_key, c.project_id}};
   opts.time_scale = emulator_time_scale();
   opts.region = p.region.value_or(c.region.empty() ? "cn-east-3" : c.region);
@@ -128,10 +132,15 @@ cloud::HttpOptions http_options(const Workspace& ws, const manifest::ProviderCon
 }
 }  // namespace
 
-boost::asio::awaitable<CloudConnection> connect_cloud(const Workspace& ws, boost::asio::any_io_executor executor,
-                                                      state::StateStore* store) {
-  const manifest::ProviderConfig& p = ws.manifest.provider;
+namespace {
+
+// One provider instance's connection: endpoints, credentials, project, client.
+boost::asio::awaitable<CloudConnection> connect_instance(const Workspace& ws, const manifest::ProviderConfig& p,
+                                                         boost::asio::any_io_executor executor,
+                                                         state::StateStore* store) {
   CloudConnection conn;
+  conn.name = p.name;
+  conn.pay_orders = p.pay_orders;
   cloud::ConnectSettings settings;
   settings.region = p.region.value_or("");
   settings.project_id = p.project_id.value_or("");
@@ -146,28 +155,88 @@ boost::asio::awaitable<CloudConnection> connect_cloud(const Workspace& ws, boost
     settings.proxy = cloud::proxy_settings_from_env();  // HTTPS_PROXY / HTTP_PROXY / NO_PROXY (cloud/proxy.h)
   }
   if (store) {
-    settings.remembered_region = store->setting(kProjectRegionKey).value_or("");
-    settings.remembered_project_id = store->setting(kProjectIdKey).value_or("");
+    settings.remembered_region = store->setting(settings_key(p, "region")).value_or("");
+    settings.remembered_project_id = store->setting(settings_key(p, "project_id")).value_or("");
   }
   cloud::Connection c = co_await cloud::connect(executor, settings);
   // Remembered so that the next run makes no IAM call (issue 17).
   if (c.project_discovered && store) {
-    store->put_setting(kProjectRegionKey, c.region);
-    store->put_setting(kProjectIdKey, c.project_id);
+    store->put_setting(settings_key(p, "region"), c.region);
+    store->put_setting(settings_key(p, "project_id"), c.project_id);
   }
   conn.client = std::move(c.client);
   conn.description = conn.emulator ? "embedded emulator at " + conn.emulator->url() : c.description;
+  const std::string table = p.name == p.type ? "[provider]" : "[provider." + p.name + "]";
   if (p.insecure)
-    conn.warnings.push_back("[provider] insecure = true: HTTPS certificates are not verified, so anyone on the "
+    conn.warnings.push_back(table + " insecure = true: HTTPS certificates are not verified, so anyone on the "
                             "network path to " + conn.description + " can read and change the requests, "
                             "signatures included. Use ca_file to trust a private CA instead.");
   conn.provider = std::make_unique<resources::CphProvider>(*conn.client, conn.description);
   co_return conn;
 }
 
+// Several provider instances' steps, each through the runner of its own.
+class InstanceRunners final : public StepRunner {
+ public:
+  InstanceRunners(std::map<std::string, std::unique_ptr<StepRunner>> runners, std::string fallback)
+      : runners_(std::move(runners)), fallback_(std::move(fallback)) {}
+  boost::asio::awaitable<void> run(const planner::Step& step, StepJournal& journal, ExecReport& report) override {
+    co_await of(step.provider).run(step, journal, report);
+  }
+  boost::asio::awaitable<void> resume(const planner::PendingOperation& pending, StepJournal& journal,
+                                      ExecReport& report) override {
+    co_await of(pending.provider).resume(pending, journal, report);
+  }
+  void stop() override {
+    for (auto& [name, runner] : runners_) runner->stop();
+  }
+
+ private:
+  // A plan file written before steps named their provider runs on the default.
+  StepRunner& of(const std::string& name) {
+    auto it = runners_.find(name);
+    return *(it != runners_.end() ? it->second : runners_.at(fallback_));
+  }
+  std::map<std::string, std::unique_ptr<StepRunner>> runners_;
+  std::string fallback_;
+};
+
+}  // namespace
+
+boost::asio::awaitable<CloudConnection> connect_cloud(const Workspace& ws, boost::asio::any_io_executor executor,
+                                                      state::StateStore* store) {
+  CloudConnection conn = co_await connect_instance(ws, ws.manifest.provider, executor, store);
+  for (const manifest::ProviderConfig& p : ws.manifest.providers)
+    if (p.name != conn.name) conn.others.push_back(co_await connect_instance(ws, p, executor, store));
+  for (const CloudConnection& other : conn.others)
+    conn.warnings.insert(conn.warnings.end(), other.warnings.begin(), other.warnings.end());
+  co_return conn;
+}
+
+std::vector<CloudConnection*> CloudConnection::instances() {
+  std::vector<CloudConnection*> out{this};
+  for (CloudConnection& other : others) out.push_back(&other);
+  return out;
+}
+
+CloudConnection& CloudConnection::instance(const std::string& wanted) {
+  for (CloudConnection& other : others)
+    if (other.name == wanted) return other;
+  return *this;
+}
+
 std::unique_ptr<StepRunner> CloudConnection::step_runner(state::StateStore& store, const planner::Plan& plan,
-                                                         RunObserver& progress, const ExecOptions& options) const {
-  return cph_step_runner(*client, store, plan, progress, options);
+                                                         RunObserver& progress, const ExecOptions& options) {
+  std::map<std::string, std::unique_ptr<StepRunner>> runners;
+  for (CloudConnection* c : instances()) {
+    ExecOptions own = options;  // who pays the orders is each instance's setting
+    own.poll.payment = c->pay_orders == "bss"      ? resources::Payment::bss
+                       : c->pay_orders == "manual" ? resources::Payment::manual
+                                                   : resources::Payment::automatic;
+    runners[c->name] = cph_step_runner(*c->client, store, plan, progress, own);
+  }
+  if (runners.size() == 1) return std::move(runners.begin()->second);
+  return std::make_unique<InstanceRunners>(std::move(runners), name);
 }
 
 }  // namespace cph::engine

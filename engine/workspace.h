@@ -54,7 +54,14 @@ std::unique_ptr<state::StateStore> open_state(const Workspace& ws);
 // from the manifest, the credentials, the state (`store`: the project IAM
 // found on an earlier run for the same region) or IAM, which is then
 // remembered in the state's settings.
+//
+// With several provider instances ([provider.east], [provider.south]) each
+// gets its own connection: client, credentials, endpoints, settings keys and
+// embedded emulator (.cphform/emulator-NAME.db). The session's connection is
+// the default provider's (manifest::Manifest::provider); the others hang
+// off it in `others`.
 struct CloudConnection {
+  std::string name;  // the provider instance ("cph", "east")
   std::unique_ptr<emulator::EmbeddedEmulator> emulator;  // when embedded
   std::unique_ptr<cloud::CphClient> client;
   // The provider over `client` (resources/provider.h): refresh and plan
@@ -63,10 +70,18 @@ struct CloudConnection {
   std::string description;  // "embedded emulator at http://127.0.0.1:PORT" (no secrets)
   // Said before every run that uses this connection (e.g. insecure = true).
   std::vector<std::string> warnings;
+  std::string pay_orders = "auto";  // [provider] pay_orders of this instance
+  std::vector<CloudConnection> others;  // the other provider instances, by name
 
-  // The runner that carries out a plan's steps on this cloud.
+  // This one and the others, default first.
+  std::vector<CloudConnection*> instances();
+  // The instance named `name` ("" or unknown: this, the default).
+  CloudConnection& instance(const std::string& name);
+
+  // The runner that carries out a plan's steps: each step on the runner of
+  // its provider instance (planner::Step::provider).
   std::unique_ptr<StepRunner> step_runner(state::StateStore& store, const planner::Plan& plan, RunObserver& progress,
-                                          const ExecOptions& options) const;
+                                          const ExecOptions& options);
 };
 boost::asio::awaitable<CloudConnection> connect_cloud(const Workspace& ws, boost::asio::any_io_executor executor,
                                                       state::StateStore* store);

@@ -14,6 +14,7 @@
 #include "manifest/files.h"
 #include "manifest/limits.h"
 #include "manifest/link.h"
+#include "manifest/providers.h"
 #include "manifest/validate.h"
 #include "manifest/variables.h"
 #include "resources/schema.h"
@@ -62,16 +63,23 @@ const ResourceConfig* Manifest::find(std::string_view address) const {
   return nullptr;
 }
 
+const ProviderConfig* Manifest::find_provider(std::string_view name) const {
+  for (const ProviderConfig& p : providers)
+    if (p.name == name) return &p;
+  return nullptr;
+}
+
 namespace {
 
 using detail::suggestion;
+using detail::valid_label;
 
 // Everything one load gathers before it either throws or returns.
 struct Assembly {
   Manifest manifest;
   std::vector<Diagnostic> diags;
   std::map<std::string, SourcePos> blocks;  // address -> header, to report duplicates across files
-  std::optional<SourcePos> provider_at;
+  detail::ProviderTables providers;
   std::optional<SourcePos> drift_at;
   std::optional<SourcePos> backend_at;
   std::vector<std::string> meanings;  // each document's values as canonical JSON, for the digest
@@ -81,174 +89,6 @@ struct Assembly {
   void error(const SourcePos& pos, std::string message) { diags.push_back(Diagnostic{pos, std::move(message)}); }
 };
 
-bool valid_label(const std::string& s) {
-  auto alpha = [](char c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_'; };
-  if (s.empty() || !alpha(s[0])) return false;
-  return std::all_of(s.begin() + 1, s.end(), [&](char c) { return alpha(c) || (c >= '0' && c <= '9') || c == '-'; });
-}
-
-// "emulator", or http(s)://host[:port][/path] with a plain or [IPv6] host.
-bool valid_endpoint(const std::string& s) {
-  if (s == "emulator") return true;
-  std::string rest;
-  if (s.rfind("https://", 0) == 0) rest = s.substr(8);
-  else if (s.rfind("http://", 0) == 0) rest = s.substr(7);
-  else return false;
-  std::string authority = rest.substr(0, rest.find('/'));
-  std::string path = rest.substr(authority.size());
-  if (path.find_first_of(" \t\r\n") != std::string::npos) return false;
-  std::string host = authority, port;
-  if (!authority.empty() && authority[0] == '[') {
-    size_t close = authority.find(']');
-    if (close == std::string::npos) return false;
-    host = authority.substr(1, close - 1);
-    std::string after = authority.substr(close + 1);
-    if (!after.empty() && after[0] != ':') return false;
-    if (!after.empty()) port = after.substr(1);
-    if (host.empty() || host.find_first_not_of("0123456789abcdefABCDEF:.") != std::string::npos) return false;
-  } else {
-    if (size_t colon = authority.find(':'); colon != std::string::npos) {
-      host = authority.substr(0, colon);
-      port = authority.substr(colon + 1);
-      if (port.empty()) return false;
-    }
-    if (host.empty() || host.front() == '.' || host.front() == '-' ||
-        host.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-") != std::string::npos)
-      return false;
-  }
-  if (!port.empty()) {
-    if (port.size() > 5 || port.find_first_not_of("0123456789") != std::string::npos) return false;
-    int n = std::stoi(port);
-    if (n < 1 || n > 65535) return false;
-  }
-  return true;
-}
-
-// "500ms", "10s", "2m": a deadline of [provider] timeouts, 100 ms to 60 minutes.
-// The unit is required: a bare "30" reads as seconds to some and ms to others.
-std::optional<std::chrono::milliseconds> parse_timeout(const std::string& s) {
-  if (s.empty() || s.back() < 'a' || s.back() > 'z') return std::nullopt;
-  const auto d = parse_duration_text(s);
-  if (!d || *d < std::chrono::milliseconds(100) || *d > std::chrono::minutes(60)) return std::nullopt;
-  return d;
-}
-
-void read_timeouts(const doc::Node& v, Assembly& a) {
-  if (v.kind != doc::Kind::table)
-    return a.error(v.pos, "provider: attribute \"timeouts\" must be a table such as { connect = \"10s\", "
-                          "tls = \"10s\", read = \"30s\", request = \"60s\" } (got " +
-                              std::string(doc::kind_name(v.kind)) + " " + doc::brief(v) + ")");
-  static const std::vector<std::string> keys = {"connect", "tls", "read", "request"};
-  ProviderConfig::Timeouts& t = a.manifest.provider.timeouts;
-  for (const doc::Entry& e : v.entries) {
-    if (std::find(keys.begin(), keys.end(), e.key) == keys.end()) {
-      a.error(e.key_pos, "provider: unknown timeout \"" + e.key + "\" (connect, tls, read or request)" +
-                             suggestion(e.key, keys));
-      continue;
-    }
-    std::optional<std::chrono::milliseconds> d;
-    if (e.value.kind == doc::Kind::string) d = parse_timeout(e.value.scalar.get_ref<const std::string&>());
-    if (!d) {
-      a.error(e.value.pos, "provider: timeouts." + e.key + " must be a duration such as \"30s\", \"500ms\" or "
-                           "\"2m\", from 100ms to 60m (got " + doc::brief(e.value) + ")");
-      continue;
-    }
-    (e.key == "connect" ? t.connect : e.key == "tls" ? t.tls : e.key == "read" ? t.read : t.request) = d;
-  }
-}
-
-// endpoints = { cph = "...", iam = "...", kps = "...", bss = "..." }: a URL per
-// service, overriding the one derived from the region.
-void read_endpoints(const doc::Node& v, Assembly& a) {
-  if (v.kind != doc::Kind::table)
-    return a.error(v.pos, "provider: attribute \"endpoints\" must be a table such as { cph = \"https://...\", "
-                          "bss = \"https://bss-intl.myhuaweicloud.com\" } (got " +
-                              std::string(doc::kind_name(v.kind)) + " " + doc::brief(v) + ")");
-  static const std::vector<std::string> keys = {"cph", "iam", "kps", "bss"};
-  for (const doc::Entry& e : v.entries) {
-    if (std::find(keys.begin(), keys.end(), e.key) == keys.end()) {
-      a.error(e.key_pos, "provider: unknown service \"" + e.key + "\" in endpoints (cph, iam, kps or bss)" +
-                             suggestion(e.key, keys));
-      continue;
-    }
-    const bool is_url = e.value.kind == doc::Kind::string && e.value.scalar.get_ref<const std::string&>() != "emulator" &&
-                        valid_endpoint(e.value.scalar.get_ref<const std::string&>());
-    if (!is_url) {
-      a.error(e.value.pos, "provider: endpoints." + e.key + " must be an http:// or https:// URL such as \"https://" +
-                               e.key + ".cn-east-3.myhuaweicloud.com\" (got " + doc::brief(e.value) + ")");
-      continue;
-    }
-    a.manifest.provider.endpoints[e.key] = e.value.scalar.get<std::string>();
-  }
-}
-
-void read_provider(const doc::Entry& entry, Assembly& a) {
-  const doc::Node& table = entry.value;
-  if (table.kind != doc::Kind::table)
-    return a.error(table.pos, "provider: must be a table, written [provider] (got " +
-                                  std::string(doc::kind_name(table.kind)) + ")");
-  if (a.provider_at)
-    return a.error(table.pos, "provider: [provider] is also defined at " + a.provider_at->str() +
-                                  "; keep a single [provider] table across the manifest files");
-  a.provider_at = table.pos;
-  ProviderConfig& p = a.manifest.provider;
-  p.pos = table.pos;
-  static const std::vector<std::string> keys = {"endpoint", "region",  "project_id", "pay_orders",
-                                                "timeouts", "ca_file", "insecure",   "endpoints"};
-  for (const doc::Entry& e : table.entries) {
-    const doc::Node& v = e.value;
-    if (std::find(keys.begin(), keys.end(), e.key) == keys.end()) {
-      a.error(e.key_pos, "provider: unknown attribute \"" + e.key + "\"" + suggestion(e.key, keys));
-      continue;
-    }
-    if (e.key == "timeouts") {
-      read_timeouts(v, a);
-      continue;
-    }
-    if (e.key == "endpoints") {
-      read_endpoints(v, a);
-      continue;
-    }
-    if (e.key == "insecure") {
-      if (v.kind != doc::Kind::boolean)
-        a.error(v.pos, "provider: attribute \"insecure\" must be true or false (got " +
-                           std::string(doc::kind_name(v.kind)) + " " + doc::brief(v) + ")");
-      else p.insecure = v.scalar.get<bool>();
-      continue;
-    }
-    if (v.kind != doc::Kind::string) {
-      a.error(v.pos, "provider: attribute \"" + e.key + "\" must be a string (got " +
-                         std::string(doc::kind_name(v.kind)) + " " + doc::brief(v) + ")");
-      continue;
-    }
-    const std::string& s = v.scalar.get_ref<const std::string&>();
-    if (e.key == "endpoint") {
-      if (!valid_endpoint(s))
-        a.error(v.pos, "provider: attribute \"endpoint\" must be \"emulator\" or an http:// or https:// URL "
-                       "such as \"https://cph.cn-east-3.myhuaweicloud.com\" (got " + doc::brief(v) + ")");
-      else p.endpoint = s;
-    } else if (e.key == "region") {
-      if (s.empty() || s.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-") != std::string::npos)
-        a.error(v.pos, "provider: attribute \"region\" must be a region name of a-z 0-9 and -, such as "
-                       "\"cn-east-3\" (got " + doc::brief(v) + ")");
-      else p.region = s;
-    } else if (e.key == "ca_file") {
-      if (s.empty()) a.error(v.pos, "provider: attribute \"ca_file\" must be the path of a PEM CA bundle (got \"\")");
-      else p.ca_file = s;
-    } else if (e.key == "pay_orders") {
-      if (s != "auto" && s != "bss" && s != "manual")
-        a.error(v.pos, "provider: attribute \"pay_orders\" must be \"auto\" (orders pay themselves), \"bss\" "
-                       "(cphform pays them through BSS) or \"manual\" (apply stops at an unpaid order) (got " +
-                           doc::brief(v) + ")");
-      else p.pay_orders = s;
-    } else {
-      if (s.empty() || s.find_first_of(" \t\r\n/") != std::string::npos)
-        a.error(v.pos, "provider: attribute \"project_id\" must be the IAM project id, non-empty and without "
-                       "spaces or / (got " + doc::brief(v) + ")");
-      else p.project_id = s;
-    }
-  }
-}
 
 void read_backend(const doc::Entry& entry, Assembly& a) {
   const doc::Node& table = entry.value;
@@ -379,7 +219,7 @@ void read_document(const doc::Node& root, Assembly& a) {
     } else if (e.key == "output") {
       detail::read_outputs(e, a.manifest.outputs, a.refs, a.diags);
     } else if (e.key == "provider") {
-      read_provider(e, a);
+      detail::read_providers(e, a.providers, a.diags);
     } else if (e.key == "drift") {
       read_drift(e, a);
     } else if (e.key == "backend") {
@@ -451,6 +291,7 @@ Manifest assemble(Assembly& a, const VariableInputs& inputs) {
     for (doc::Entry& e : root.entries)
       if (e.key != "variables") detail::substitute_variables(e.value, vars, inputs.workspace, a.diags);
   for (const doc::Node& root : a.documents) read_document(root, a);
+  detail::resolve_providers(a.manifest, a.providers, a.diags);
   bool bounded = within_instance_limit(a);
   std::sort(a.manifest.resources.begin(), a.manifest.resources.end(),
             [](const ResourceConfig& x, const ResourceConfig& y) { return x.address() < y.address(); });

@@ -38,8 +38,14 @@ struct ManifestError : std::runtime_error {
   std::vector<Diagnostic> diagnostics;
 };
 
-// [provider]: all keys optional.
+// [provider] or [provider.NAME] (issue 13, named providers): all keys
+// optional, except `type` for a NAME that is not a provider type.
 struct ProviderConfig {
+  // The instance name resources choose it by (provider = "provider.east").
+  // The single [provider] form, and the implicit provider when none is
+  // declared, are named after their type ("cph").
+  std::string name = {};
+  std::string type = {};  // "cph": the provider type (resources::ResourceSchema::provider_type)
   // "emulator" (the built-in one, only when asked for by name), an http(s)
   // URL, or "" (unset): Huawei Cloud's https://cph.{region}.myhuaweicloud.com.
   std::string endpoint;
@@ -98,6 +104,9 @@ struct ResourceConfig {
   Lifecycle lifecycle;
   // Attribute paths whose values come from sensitive variables: never print them.
   std::vector<std::string> sensitive;
+  // The provider instance that owns its objects (ProviderConfig::name): the
+  // one `provider = "provider.NAME"` names, else the only one of its type.
+  std::string provider = {};
   std::string address() const { return type + "." + name; }
   // Position of an attribute path, falling back to the block header.
   const SourcePos& pos_of(const std::string& path) const;
@@ -142,7 +151,15 @@ struct Output {
 };
 
 struct Manifest {
+  // Every provider instance, sorted by name: the declared ones, plus the
+  // implicit one (named after its type, default settings) for a type used
+  // with none declared. Never empty.
+  std::vector<ProviderConfig> providers = {};
+  // The default of single-provider callers: the provider named after its
+  // type when there is one (the [provider] of a single-provider
+  // configuration), else the first of `providers`.
   ProviderConfig provider;
+  const ProviderConfig* find_provider(std::string_view name) const;
   BackendSettings backend;
   DriftConfig drift;
   std::vector<ResourceConfig> resources;  // sorted by address

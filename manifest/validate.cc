@@ -132,6 +132,10 @@ class BlockValidator {
         check_lifecycle(e.value);
         continue;
       }
+      if (e.key == "provider") {
+        check_provider(e.value);
+        continue;
+      }
       if (e.key == "count") {
         error(e.key_pos, "\"count\" is not supported by resource type \"" + schema_.type +
                              "\"; declare one block per instance");
@@ -163,7 +167,19 @@ class BlockValidator {
     if (schema_.supports_count) names.push_back("count");
     names.push_back("depends_on");
     names.push_back("lifecycle");
+    names.push_back("provider");
     return names;
+  }
+
+  // provider = "provider.east": which provider instance owns the block's
+  // objects; the name is checked once every [provider.NAME] is read.
+  void check_provider(const doc::Node& v) {
+    rc_.positions["provider"] = v.pos;
+    if (v.kind != doc::Kind::string || v.scalar.get_ref<const std::string&>().rfind("provider.", 0) != 0 ||
+        v.scalar.get_ref<const std::string&>().size() <= 9)
+      return error(v.pos, "attribute \"provider\" must name a provider as \"provider.NAME\", such as "
+                          "\"provider.east\" for [provider.east] (got " + doc::brief(v) + ")");
+    rc_.provider = v.scalar.get<std::string>();
   }
 
   // depends_on = ["server.game", "share_app.x"]: existence is checked once all blocks are read.

@@ -230,6 +230,12 @@ void add_steps(Plan& plan, const Dependencies& deps, const std::map<std::string,
           if (o != s) step.after.push_back(o);
     }
   }
+  // Each step runs on one provider instance: releases where the objects
+  // are, the rest where they are going (a block has one provider).
+  for (Step& step : plan.steps) {
+    const Action& first = plan.actions[step.actions.front()];
+    step.provider = is_delete(step.kind) || step.kind == StepKind::delete_share ? first.prior_provider : first.provider;
+  }
   topological_order(plan);
 }
 

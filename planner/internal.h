@@ -17,7 +17,16 @@ struct Prior {
   std::string type;
   std::string cloud_id;
   Json attributes;
+  std::string provider = {};  // the provider instance that owns it (owners.cc)
 };
+
+// The provider instance that owns a recorded row ("" rows: see
+// state::ResourceRow::provider), a block's instance (its manifest block's,
+// else its row's), and the inventory that provider's refresh read (the
+// default, `live`, when PlanInput::inventories does not name it).
+std::string row_owner(const PlanInput& in, const state::ResourceRow& row);
+std::string address_owner(const PlanInput& in, const std::string& address);
+const resources::Inventory& inventory_of(const PlanInput& in, const std::string& provider);
 
 // "server.web" + 3 -> "server.web[3]"; without count the block itself.
 std::string instance_address(const std::string& block, bool counted, int index);

@@ -86,6 +86,8 @@ void resolve_journal(const PlanInput& in, Plan& plan, std::map<std::string, Prio
     if (!entry_selected(in, e)) continue;
     PendingOperation p;
     p.entry = e;
+    p.provider = address_owner(in, entry_addresses(e).front());
+    const resources::Inventory& inventory = inventory_of(in, p.provider);
     if (e.operation == "purchase") {
       const Json& instances = e.intent.at("instances");
       std::vector<std::string> addresses = entry_addresses(e);
@@ -98,8 +100,8 @@ void resolve_journal(const PlanInput& in, Plan& plan, std::map<std::string, Prio
           claimed.insert(ids[i]);
           Json attrs = purchased_attributes(instances[i].at("attributes"));
           // The attributes the create made; a later step sets the rest.
-          if (auto live = in.live->refreshed("server", ids[i], attrs, resources::Overlay::object_only)) attrs = *live;
-          prior[addresses[i]] = {"server", ids[i], attrs};
+          if (auto live = inventory.refreshed("server", ids[i], attrs, resources::Overlay::object_only)) attrs = *live;
+          prior[addresses[i]] = {"server", ids[i], attrs, p.provider};
         }
       } else {
         // Not known whether the order was placed: look for the servers it
@@ -112,13 +114,13 @@ void resolve_journal(const PlanInput& in, Plan& plan, std::map<std::string, Prio
           std::set<std::string> names = {instances[i].at("name").get<std::string>()};
           if (i < service_names.size()) names.insert(service_names[i].get<std::string>());
           std::optional<resources::FoundObject> match =
-              in.live->find_created("server", names, claimed, purchased_attributes(instances[i].at("attributes")));
+              inventory.find_created("server", names, claimed, purchased_attributes(instances[i].at("attributes")));
           if (!match) continue;
           claimed.insert(match->cloud_id);
           found_ids.push_back(match->cloud_id);
           found_instances.push_back(instances[i]);
           order_id = match->order_id;
-          prior[addresses[i]] = {"server", match->cloud_id, std::move(match->attributes)};
+          prior[addresses[i]] = {"server", match->cloud_id, std::move(match->attributes), p.provider};
         }
         if (found_ids.empty()) {
           p.resolution = Resolution::purchase_not_placed;
@@ -142,14 +144,14 @@ void resolve_journal(const PlanInput& in, Plan& plan, std::map<std::string, Prio
         p.resolution = Resolution::settle;
         p.description = "release of " + range_address(addresses) + " was interrupted before an answer; planned again";
       }
-    } else if (std::optional<Json> made = created_keypair(e, *in.live)) {
+    } else if (std::optional<Json> made = created_keypair(e, inventory)) {
       // The key pair was made but not recorded: record it rather than
       // create it again (KPS would refuse the name).
       const std::string name = e.intent.at("name").get<std::string>();
       Json attrs = std::move(*made);
       p.resolution = Resolution::record;
       p.response = {{"address", e.address}, {"type", "keypair"}, {"cloud_id", name}, {"attributes", attrs}};
-      prior[e.address] = {"keypair", name, attrs};
+      prior[e.address] = {"keypair", name, attrs, p.provider};
       p.description = "creation of " + e.address + " was interrupted; the key pair exists and is recorded";
     } else {
       p.resolution = Resolution::settle;

@@ -52,6 +52,12 @@ struct Action {
   // Attribute paths holding values of sensitive variables ("tags.owner"):
   // never printed or saved (planner/sensitive.h).
   std::vector<std::string> sensitive;
+  // The provider instance that owns the object after the action (for a
+  // remove, the one that owns it now), and the one that owns it before (for
+  // a create, the same): they differ when a block moved to another provider,
+  // which is a replacement (issue 13).
+  std::string provider = {};
+  std::string prior_provider = {};
 };
 
 // One API operation of the execution graph: it carries out one or more
@@ -80,6 +86,10 @@ struct Step {
   std::string block;               // "server.web"
   std::vector<size_t> actions;     // indexes into Plan::actions
   std::vector<size_t> after;       // indexes into Plan::steps
+  // The provider instance whose runner carries it out: a release runs on
+  // the provider that owns the object now, everything else on the one that
+  // owns it after the plan.
+  std::string provider = {};
 };
 
 // An unfinished journal entry found at the start of the run, and what apply
@@ -98,6 +108,7 @@ struct PendingOperation {
   Resolution resolution = Resolution::settle;
   Json response;            // for adopt_purchase: the ids found
   std::string description;  // "purchase of server.web[0..1] (order CS...)"
+  std::string provider = {};  // the provider instance that resumes it
 };
 
 // A plan that cannot be carried out (prevent_destroy, a key pair still in
@@ -115,6 +126,9 @@ struct Drift {
   bool deleted = false;             // the server no longer exists
   std::vector<AttrChange> changes;  // before = recorded, after = live
   std::vector<std::string> sensitive;  // as Action::sensitive, from the manifest block
+  // The provider instance that reported it, set when the plan has several
+  // (a single-provider report reads as it always did).
+  std::string provider = {};
 };
 
 // One [output.NAME] of the manifests, as the plan leaves it (show -json's
@@ -132,6 +146,11 @@ struct OutputChange {
   bool sensitive = false;      // before and after are null in every file and report
   bool removed = false;        // a destroy plan: no output is left
 };
+
+// How a row records its provider instance (state::ResourceRow::provider):
+// "" for the provider named after the type's provider type ("cph"), the
+// name otherwise. `type_or_address` is a resource type or an address.
+std::string recorded_provider(const std::string& provider, const std::string& type_or_address);
 
 struct Plan {
   std::string lineage;          // of the state the plan was made from

@@ -88,7 +88,7 @@ Json action_json(const Action& a) {
           {"before", a.before}, {"after", a.after}, {"changes", changes_json(a.changes)},
           {"reason", a.reason}, {"block_name", a.block_name}, {"operations", a.operations},
           {"allow_data_loss", a.allow_data_loss}, {"replace_requested", a.replace_requested},
-          {"sensitive", a.sensitive}};
+          {"sensitive", a.sensitive}, {"provider", a.provider}, {"prior_provider", a.prior_provider}};
 }
 
 // "server.web" and "server.web[3]" belong to block "server.web" of type
@@ -122,6 +122,8 @@ Action action_from(const Json& a) {
   act.allow_data_loss = a.value("allow_data_loss", false);
   act.replace_requested = a.value("replace_requested", false);
   act.sensitive = a.value("sensitive", std::vector<std::string>{});
+  act.provider = a.value("provider", std::string());
+  act.prior_provider = a.value("prior_provider", act.provider);
   check_address(act);
   return act;
 }
@@ -156,6 +158,7 @@ state::JournalEntry entry_from(const Json& j) {
 Json drift_json(const Drift& d) {
   Json j = {{"address", d.address}, {"cloud_id", d.cloud_id}, {"deleted", d.deleted}, {"changes", changes_json(d.changes)}};
   if (!d.sensitive.empty()) j["sensitive"] = d.sensitive;
+  if (!d.provider.empty()) j["provider"] = d.provider;  // several providers only
   return j;
 }
 
@@ -173,11 +176,12 @@ Json plan_to_json(const Plan& given) {
                             {"sensitive", o.sensitive}, {"removed", o.removed}});
   j["steps"] = Json::array();
   for (const Step& s : p.steps)
-    j["steps"].push_back({{"kind", to_string(s.kind)}, {"block", s.block}, {"actions", s.actions}, {"after", s.after}});
+    j["steps"].push_back({{"kind", to_string(s.kind)}, {"block", s.block}, {"actions", s.actions}, {"after", s.after},
+                          {"provider", s.provider}});
   j["pending"] = Json::array();
   for (const PendingOperation& op : p.pending)
     j["pending"].push_back({{"entry", entry_json(op.entry)}, {"resolution", resolution_name(op.resolution)},
-                            {"response", op.response}, {"description", op.description}});
+                            {"response", op.response}, {"description", op.description}, {"provider", op.provider}});
   j["drift"] = Json::array();
   for (const Drift& d : p.drift) j["drift"].push_back(drift_json(d));
   return j;
@@ -209,6 +213,7 @@ Plan plan_from_json(const Json& j) {
       st.block = s.at("block").get<std::string>();
       st.actions = indexes(s.at("actions"), "step action");
       st.after = indexes(s.at("after"), "step dependency");
+      st.provider = s.value("provider", std::string());
       for (size_t i : st.actions)
         if (i >= p.actions.size()) throw std::runtime_error("step refers to a missing action");
       // The executor waits for `after` steps by index: one that is not an
@@ -220,11 +225,12 @@ Plan plan_from_json(const Json& j) {
     }
     for (const Json& op : j.at("pending"))
       p.pending.push_back({entry_from(op.at("entry")), resolution(op.at("resolution").get<std::string>()),
-                           op.at("response"), op.at("description").get<std::string>()});
+                           op.at("response"), op.at("description").get<std::string>(),
+                           op.value("provider", std::string())});
     for (const Json& d : j.at("drift"))
       p.drift.push_back({d.at("address").get<std::string>(), d.at("cloud_id").get<std::string>(),
                          d.at("deleted").get<bool>(), changes_from(d.at("changes")),
-                         d.value("sensitive", std::vector<std::string>{})});
+                         d.value("sensitive", std::vector<std::string>{}), d.value("provider", std::string())});
     return p;
   } catch (const Json::exception& e) {
     throw std::runtime_error(std::string("malformed plan file: ") + e.what());

@@ -402,16 +402,21 @@ Plan make_plan(const PlanInput& in) {
       throw std::runtime_error("state holds " + row.address + " of type \"" + row.type +
                                "\", which this version of cphform does not know");
     if (releasing.count(row.address)) continue;
-    std::optional<Json> refreshed = in.live->refreshed(row.type, row.cloud_id, row.attributes);
+    const std::string owner = detail::row_owner(in, row);
+    // Drift names its provider when there are several to tell apart.
+    const std::string reporter = in.inventories.size() > 1 ? owner : "";
+    std::optional<Json> refreshed = detail::inventory_of(in, owner).refreshed(row.type, row.cloud_id, row.attributes);
     if (!refreshed) {
       plan.vanished.push_back(row.address);
-      plan.drift.push_back({row.address, row.cloud_id, true, {}, {}});
+      plan.drift.push_back({row.address, row.cloud_id, true, {}, {}, reporter});
       continue;
     }
     const manifest::ResourceConfig* config = in.manifest ? in.manifest->find(block_of(row.address)) : nullptr;
-    if (auto d = drift_of(row, *refreshed, config ? config->lifecycle.ignore_changes : std::vector<std::string>{}))
+    if (auto d = drift_of(row, *refreshed, config ? config->lifecycle.ignore_changes : std::vector<std::string>{})) {
+      d->provider = reporter;
       plan.drift.push_back(std::move(*d));
-    prior[row.address] = {row.type, row.cloud_id, std::move(*refreshed)};
+    }
+    prior[row.address] = {row.type, row.cloud_id, std::move(*refreshed), owner};
   }
   // A share was pushed to the server that vanished, not to the one bought in
   // its place: recorded without it, the share is pushed again to the new one.
@@ -481,6 +486,8 @@ Plan make_plan(const PlanInput& in) {
     auto found = blocks.find(block);
     const manifest::ResourceConfig* config = found == blocks.end() ? nullptr : found->second;
     if (d != desired.end()) a.block_name = d->second.block_name;
+    a.provider = d != desired.end() && d->second.config ? d->second.config->provider : p->second.provider;
+    a.prior_provider = p != prior.end() ? p->second.provider : a.provider;
     if (config) a.allow_data_loss = config->lifecycle.allow_data_loss;
     if (config) a.sensitive = config->sensitive;
     if (p == prior.end()) {
@@ -508,6 +515,10 @@ Plan make_plan(const PlanInput& in) {
       std::vector<std::string> ignore;
       if (config) ignore = config->lifecycle.ignore_changes;
       a.changes = diff_attributes(schema, a.before, a.after, ignore);
+      // Another provider instance cannot take the object over: it is made
+      // anew there and released here.
+      if (a.provider != a.prior_provider)
+        a.changes.push_back({"provider", "provider." + a.prior_provider, "provider." + a.provider, true});
       a.replace_requested = std::any_of(in.replace.begin(), in.replace.end(),
                                         [&](const std::string& pattern) { return address_matches(address, pattern); });
       if (a.changes.empty() && !a.replace_requested) {

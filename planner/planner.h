@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -28,6 +29,9 @@ struct PlanInput {
   std::vector<state::ResourceRow> rows;
   std::vector<state::JournalEntry> open_journal;
   const resources::Inventory* live = nullptr;  // the provider's refresh
+  // With several providers (issue 13): each provider instance's refresh, by
+  // instance name; an owner not named here reads `live`.
+  std::map<std::string, const resources::Inventory*> inventories;
   bool destroy = false;
   // -target / -exclude: addresses ("server.web[2]") or blocks ("server.web",
   // every instance). With targets, only matching instances are planned;

@@ -135,11 +135,13 @@ std::string render_drift(const Plan& given, const RenderOptions& options) {
   }
   out << paint(color, ansi::kBold, "Objects have changed outside of cphform:") << "\n\n";
   for (const Drift& d : plan.drift) {
+    // With several providers, which one saw it ("id X, provider.east").
+    const std::string where = d.provider.empty() ? "" : ", provider." + d.provider;
     if (d.deleted) {
-      out << "  " << paint(color, ansi::kBold, "# " + d.address + " has been deleted (id " + d.cloud_id + ")") << "\n\n";
+      out << "  " << paint(color, ansi::kBold, "# " + d.address + " has been deleted (id " + d.cloud_id + where + ")") << "\n\n";
       continue;
     }
-    out << "  " << paint(color, ansi::kBold, "# " + d.address + " has changed (id " + d.cloud_id + ")") << "\n";
+    out << "  " << paint(color, ansi::kBold, "# " + d.address + " has changed (id " + d.cloud_id + where + ")") << "\n";
     for (const auto& c : d.changes)
       out << "  " << paint(color, ansi::kYellow, "~") << " " << c.name << " = " << render_value(c.before) << " -> " << render_value(c.after) << "\n";
     out << "\n";

@@ -94,6 +94,9 @@ struct BlockProblem {
 
 struct ResourceSchema {
   std::string type;         // "server"
+  // The provider type that owns this resource type ("cph"): a block is
+  // handled by a provider instance of this type ([provider.NAME]).
+  std::string provider_type = {};
   std::string description;
   bool supports_count = false;  // the `count` meta-argument
   // The attribute that names the cloud object, so two blocks claiming the

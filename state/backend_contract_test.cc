@@ -347,3 +347,34 @@ TEST_CASE("contract: settings persist per workspace, outside the serial and the 
   CHECK(store->history(-1).empty());
   CHECK_FALSE(backend->open("other")->setting("provider.project_id"));
 }
+
+TEST_CASE("contract: a row keeps the provider that owns it, through writes, journal and copies",
+          "[contract][provider]") {
+  auto backend = make_backend();
+  auto store = backend->open();
+  ResourceRow east = row("server.east[0]", {{"name", "e-0"}});
+  east.provider = "east";
+  store->put_resource(east);
+  store->put_resource(row("server.plain"));  // the provider named after its type
+  ResourceRow south = row("server.south", {{"name", "s"}});
+  south.provider = "south";
+  int64_t id = store->journal_intent("run-1", "server.south", "purchase", "d", Json::object());
+  store->journal_done(id, {south}, {});
+
+  auto other = backend->open();
+  CHECK(other->resource("server.east[0]")->provider == "east");
+  CHECK(other->resource("server.plain")->provider.empty());
+  CHECK(other->resource("server.south")->provider == "south");
+  east.provider = "south";  // moved: the row says so after the replacement
+  store->put_resource(east);
+  CHECK(other->resource("server.east[0]")->provider == "south");
+
+  // Exports name only named providers: a single-provider state's bytes are unchanged.
+  Json doc = export_state(*other);
+  for (const Json& r : doc["resources"])
+    CHECK(r.contains("provider") == (r["address"] != "server.plain"));
+  auto to = backend->open("copy");
+  copy_state(*store, *to);
+  CHECK(to->resource("server.south")->provider == "south");
+  CHECK(export_state(*to).dump() == export_state(*store).dump());
+}

@@ -83,6 +83,9 @@ const std::vector<Migration>& migrations() {
              key       text NOT NULL,
              value     text NOT NULL,
              PRIMARY KEY (workspace, key)))"}},
+      // ResourceRow::provider (issue 13): '' = the provider named after its
+      // type, what every row written before the column meant.
+      {3, {R"(ALTER TABLE cphform_resources ADD COLUMN provider text NOT NULL DEFAULT '')"}},
   };
   return all;
 }

@@ -16,6 +16,7 @@ ResourceRow read_resource(const pg::Result& r, int i) {
   row.attributes = parse_json(r.text(i, 3), "attributes", row.address);
   row.dependencies = columns::parse_dependencies(r.text(i, 4), row.address, kStore);
   row.updated_at = r.text(i, 5);
+  row.provider = r.text(i, 6);
   return row;
 }
 

@@ -12,7 +12,7 @@
 namespace cph::state::pg_detail {
 
 constexpr const char* kResourceColumns =
-    "SELECT address, type, cloud_id, attributes, dependencies, updated_at FROM cphform_resources";
+    "SELECT address, type, cloud_id, attributes, dependencies, updated_at, provider FROM cphform_resources";
 constexpr const char* kJournalColumns =
     "SELECT id, run_id, address, operation, request_digest, intent, response, status, error, "
     "created_at, updated_at FROM cphform_journal";

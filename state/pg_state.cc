@@ -244,12 +244,14 @@ class PgState final : public StateStore {
 
   void insert_resource(const ResourceRow& row, const std::string& time) {
     conn_.exec(R"(
-        INSERT INTO cphform_resources (workspace, address, type, cloud_id, attributes, dependencies, updated_at)
-        VALUES ($1, $2, $3, $4, $5, $6, $7)
+        INSERT INTO cphform_resources (workspace, address, type, cloud_id, attributes, dependencies, updated_at,
+                                       provider)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
         ON CONFLICT (workspace, address) DO UPDATE SET type = excluded.type, cloud_id = excluded.cloud_id,
-          attributes = excluded.attributes, dependencies = excluded.dependencies, updated_at = excluded.updated_at)",
+          attributes = excluded.attributes, dependencies = excluded.dependencies, updated_at = excluded.updated_at,
+          provider = excluded.provider)",
                {ws_, row.address, row.type, row.cloud_id, dump_json(row.attributes, "attributes", row.address),
-                dump_json(Json(row.dependencies), "dependencies", row.address), time});
+                dump_json(Json(row.dependencies), "dependencies", row.address), time, row.provider});
   }
 
   void write_row(const Change& c, const ResourceRow& row, std::optional<int64_t> journal_id) {

@@ -71,6 +71,10 @@ const std::vector<Migration>& migrations() {
        }},
       // StateStore::setting: what the provider learned once (issue 17).
       {2, {R"(CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID)"}},
+      // ResourceRow::provider: the provider instance that owns the row
+      // (issue 13, named providers); '' = the provider named after its type,
+      // which is what every row written before the column meant.
+      {3, {R"(ALTER TABLE resources ADD COLUMN provider TEXT NOT NULL DEFAULT '')"}},
   };
   return all;
 }

@@ -45,7 +45,7 @@ bool expired(const LockInfo& lock) {
 }
 
 constexpr const char* kResourceColumns =
-    "SELECT address, type, cloud_id, attributes, dependencies, updated_at FROM resources";
+    "SELECT address, type, cloud_id, attributes, dependencies, updated_at, provider FROM resources";
 
 ResourceRow read_resource(const sql::Stmt& q) {
   ResourceRow row;
@@ -55,6 +55,7 @@ ResourceRow read_resource(const sql::Stmt& q) {
   row.attributes = parse_json(q.text(3), "attributes", row.address);
   row.dependencies = columns::parse_dependencies(q.text(4), row.address, kStore);
   row.updated_at = q.text(5);
+  row.provider = q.text(6);
   return row;
 }
 
@@ -300,11 +301,12 @@ class SqliteState final : public StateStore {
     m.bind(1, from.meta.lineage).bind(2, from.meta.serial).exec();
     for (const ResourceRow& r : from.resources) {
       sql::Stmt ins(db_,
-                    "INSERT INTO resources (address, type, cloud_id, attributes, dependencies, updated_at) "
-                    "VALUES (?, ?, ?, ?, ?, ?)");
+                    "INSERT INTO resources (address, type, cloud_id, attributes, dependencies, updated_at, provider) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?)");
       ins.bind(1, r.address).bind(2, r.type).bind(3, r.cloud_id);
       ins.bind(4, dump_json(r.attributes, "attributes", r.address));
-      ins.bind(5, dump_json(Json(r.dependencies), "dependencies", r.address)).bind(6, r.updated_at).exec();
+      ins.bind(5, dump_json(Json(r.dependencies), "dependencies", r.address)).bind(6, r.updated_at);
+      ins.bind(7, r.provider).exec();
     }
     for (const JournalEntry& e : from.journal) {
       std::string key = "journal entry " + std::to_string(e.id);
@@ -377,13 +379,13 @@ class SqliteState final : public StateStore {
     std::string dependencies = dump_json(Json(row.dependencies), "dependencies", row.address);
     record_history(c, exists(row.address) ? "update" : "create", row.address, journal_id, true);
     sql::Stmt up(db_, R"(
-        INSERT INTO resources (address, type, cloud_id, attributes, dependencies, updated_at)
-        VALUES (?, ?, ?, ?, ?, ?)
+        INSERT INTO resources (address, type, cloud_id, attributes, dependencies, updated_at, provider)
+        VALUES (?, ?, ?, ?, ?, ?, ?)
         ON CONFLICT (address) DO UPDATE SET type = excluded.type, cloud_id = excluded.cloud_id,
           attributes = excluded.attributes, dependencies = excluded.dependencies,
-          updated_at = excluded.updated_at)");
+          updated_at = excluded.updated_at, provider = excluded.provider)");
     up.bind(1, row.address).bind(2, row.type).bind(3, row.cloud_id).bind(4, attributes);
-    up.bind(5, dependencies).bind(6, c.time).exec();
+    up.bind(5, dependencies).bind(6, c.time).bind(7, row.provider).exec();
   }
 
   // Removing an address that is not in the state is not an error (a resource

@@ -63,6 +63,32 @@ TEST_CASE("a state file from a newer cphform is refused", "[state][migrations]")
                                                                    std::to_string(newer - 1)));
 }
 
+TEST_CASE("a version 2 state gains the provider column; its rows belong to the default provider",
+          "[state][migrations][provider]") {
+  TempDir tmp;
+  std::string path = tmp.file();
+  {
+    // The schema as cphform wrote it before named providers (migrations 1 and 2).
+    cph::sql::Db db(path);
+    for (const sqlite_detail::Migration& m : sqlite_detail::migrations())
+      if (m.version <= 2)
+        for (const std::string& statement : m.statements) db.exec(statement);
+    db.exec("UPDATE meta SET schema_version = 2");
+    db.exec("INSERT INTO resources (address, type, cloud_id, updated_at) "
+            "VALUES ('server.old', 'server', 'id-1', '2026-01-01T00:00:00Z')");
+  }
+  auto store = open_sqlite_state(path);
+  CHECK(store->meta().schema_version == 3);
+  std::optional<ResourceRow> old = store->resource("server.old");
+  REQUIRE(old);
+  CHECK(old->cloud_id == "id-1");
+  CHECK(old->provider.empty());
+  ResourceRow named = *old;
+  named.provider = "east";
+  store->put_resource(named);
+  CHECK(open_sqlite_state(path)->resource("server.old")->provider == "east");
+}
+
 TEST_CASE("an unrelated SQLite database is not taken over", "[state][migrations]") {
   TempDir tmp;
   std::string path = tmp.file();

@@ -34,6 +34,11 @@ struct ResourceRow {
   Json attributes = Json::object();       // last known attributes (no secrets)
   std::vector<std::string> dependencies;  // addresses this one depends on
   std::string updated_at;                 // ISO-8601 UTC, set by the store
+  // The provider instance that owns the object ([provider.east] -> "east").
+  // "" is the provider named after its type ([provider], or [provider.cph]):
+  // every row written before providers had names means that one, and a
+  // configuration with a single [provider] keeps writing "".
+  std::string provider = {};
 };
 
 // Write-ahead journal of mutating cloud calls (ARCHITECTURE decision 3).

@@ -19,13 +19,17 @@ void copy_state(StateStore& from, StateStore& to, bool force) {
 Json export_state(StateStore& store) {
   Snapshot s = store.snapshot();
   Json resources = Json::array();
-  for (const ResourceRow& r : s.resources)
+  for (const ResourceRow& r : s.resources) {
     resources.push_back({{"address", r.address},
                          {"type", r.type},
                          {"cloud_id", r.cloud_id},
                          {"attributes", r.attributes},
                          {"dependencies", r.dependencies},
                          {"updated_at", r.updated_at}});
+    // Only a named provider's rows say so: a single-provider state exports
+    // the very bytes it did before providers had names.
+    if (!r.provider.empty()) resources.back()["provider"] = r.provider;
+  }
   Json journal = Json::array();
   for (const JournalEntry& e : s.journal)
     journal.push_back({{"id", e.id},

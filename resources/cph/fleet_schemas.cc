@@ -52,6 +52,7 @@ Attribute server_list(std::string description, std::string api) {
 ResourceSchema make_bandwidth() {
   ResourceSchema s;
   s.type = "bandwidth";
+  s.provider_type = "cph";
   s.description =
       "A shared bandwidth for the public IPs of several servers (CPH API: Bandwidth management). Created by the first purchase of a "
       "server that uses it, or adopted with `id`; resized in place; it goes with its last server.";
@@ -73,6 +74,7 @@ ResourceSchema make_bandwidth() {
 ResourceSchema make_keypair() {
   ResourceSchema s;
   s.type = "keypair";
+  s.provider_type = "cph";
   s.description = "A KPS key pair for ADB access to the phones; servers refer to it as keypair = \"keypair.NAME\".";
   s.identity = "name";
   Attribute key = attr("public_key", AttrType::string, false,
@@ -102,6 +104,7 @@ ResourceSchema make_keypair() {
 ResourceSchema make_share_app() {
   ResourceSchema s;
   s.type = "share_app";
+  s.provider_type = "cph";
   s.description =
       "An app in the shared-app storage of the listed servers (CPH API: Push shared apps and Delete shared apps): pushed to servers added to "
       "`servers`, deleted from servers removed from it, deleted everywhere when the block goes.";
@@ -122,6 +125,7 @@ ResourceSchema make_share_app() {
 ResourceSchema make_share_file() {
   ResourceSchema s;
   s.type = "share_file";
+  s.provider_type = "cph";
   s.description =
       "A tar unpacked into the shared storage of the listed servers (CPH API: Push shared-storage files and Delete shared-storage files): pushed to servers added "
       "to `servers`; its `paths` are deleted from servers removed from it, and everywhere when the block goes.";

@@ -63,6 +63,7 @@ std::vector<BlockProblem> check_server_block(const Json& a, std::optional<int> c
 ResourceSchema make_server_schema() {
   ResourceSchema s;
   s.type = "server";
+  s.provider_type = "cph";
   s.description = "A cloud phone server, bought as a yearly/monthly order (CPH API: Purchase cloud phone servers).";
   s.supports_count = true;
   s.replacement_loses =

@@ -95,10 +95,11 @@ int Process::wait(rusage* usage) {
 
 EmulatorProcess::EmulatorProcess(double time_scale) : EmulatorProcess(time_scale, std::vector<std::string>{}) {}
 
-EmulatorProcess::EmulatorProcess(double time_scale, const std::vector<std::string>& extra_args) {
+EmulatorProcess::EmulatorProcess(double time_scale, const std::vector<std::string>& extra_args,
+                                 const std::string& project_id) {
   creds_.access_key = "E2ETESTACCESSKEY0001";
   creds_.secret_key = "e2e-test-secret-key-0123456789abcdef";
-  creds_.project_id = "0a1b2c3d4e5f67890a1b2c3d4e5f6789";
+  creds_.project_id = project_id.empty() ? "0a1b2c3d4e5f67890a1b2c3d4e5f6789" : project_id;
   creds_.region = "cn-east-3";
   fs::path out = dir_.path() / "emulator.out";
   std::ostringstream scale;

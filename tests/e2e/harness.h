@@ -72,7 +72,9 @@ class EmulatorProcess {
   explicit EmulatorProcess(double time_scale = 1000.0);
   // The same with further `emulator serve` flags appended to the command line
   // (e.g. {"--durations", "{\"job_s\": 30}"}; docs/emulator.md).
-  EmulatorProcess(double time_scale, const std::vector<std::string>& extra_args);
+  // `project_id`, when given, is the one project its credentials accept
+  // (two emulators as two projects of one account, issue 13).
+  EmulatorProcess(double time_scale, const std::vector<std::string>& extra_args, const std::string& project_id = "");
   ~EmulatorProcess();
   const std::string& url() const { return url_; }
   const cloud::Credentials& credentials() const { return creds_; }
