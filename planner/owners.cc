@@ -14,7 +14,7 @@ std::string row_owner(const PlanInput& in, const state::ResourceRow& row) {
   const resources::ResourceSchema* schema = resources::find_schema(row.type);
   const std::string type = schema ? schema->provider_type : "";
   if (!in.manifest || in.manifest->find_provider(type)) return type;
-  if (const manifest::ResourceConfig* rc = in.manifest->find(split_address(row.address).first)) return rc->provider;
+  if (const manifest::ResourceConfig* rc = in.manifest->find(block_of(row.address))) return rc->provider;
   const manifest::ProviderConfig* only = nullptr;
   for (const manifest::ProviderConfig& p : in.manifest->providers)
     if (p.type == type) {
@@ -26,7 +26,7 @@ std::string row_owner(const PlanInput& in, const state::ResourceRow& row) {
 
 std::string address_owner(const PlanInput& in, const std::string& address) {
   if (in.manifest)
-    if (const manifest::ResourceConfig* rc = in.manifest->find(split_address(address).first)) return rc->provider;
+    if (const manifest::ResourceConfig* rc = in.manifest->find(block_of(address))) return rc->provider;
   for (const state::ResourceRow& row : in.rows)
     if (row.address == address) return row_owner(in, row);
   return in.manifest ? in.manifest->provider.name : "";
