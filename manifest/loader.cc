@@ -102,7 +102,10 @@ std::string brief(const Node& v) {
   }
   std::string text = v.scalar.dump(-1, ' ', false, Json::error_handler_t::replace);
   constexpr size_t kMax = 60;
-  if (text.size() > kMax) text = text.substr(0, kMax - 3) + "...";
+  if (text.size() > kMax) {
+    text.resize(kMax - 3);
+    text += "...";
+  }
   return text;
 }
 
