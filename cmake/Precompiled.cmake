@@ -45,12 +45,3 @@ function(cph_precompile_targets dir)
   endforeach()
 endfunction()
 
-# The -Wstringop-overflow half of GCC 12's false reports on std::string
-# concatenation (see -Wno-array-bounds in CMakeLists.txt), in the files where
-# the precompiled header brought it out (state/pg_lock.cc, state/sqlite_state.cc).
-function(cph_precompile_gcc12_quirks)
-  if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU" AND CMAKE_CXX_COMPILER_VERSION VERSION_LESS 13)
-    set_source_files_properties(state/pg_lock.cc state/sqlite_state.cc TARGET_DIRECTORY cph_state
-                                PROPERTIES COMPILE_OPTIONS -Wno-stringop-overflow)
-  endif()
-endfunction()

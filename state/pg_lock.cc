@@ -40,7 +40,7 @@ std::optional<LockInfo> live_lock(pg::Conn& conn, const std::string& workspace, 
   params.push_back(pg::param(workspace));
   pg::Result r = conn.exec(std::string(R"(
       SELECT id, holder, operation, created_at, expires_at FROM cphform_locks
-      WHERE workspace = $3 AND backend_pid IN ()") + kHeldBy + ")",
+      WHERE workspace = $3 AND backend_pid IN ()").append(kHeldBy).append(")"),
                            params);
   if (r.rows() == 0) return std::nullopt;
   return LockInfo{r.text(0, 0), r.text(0, 1), r.text(0, 2), r.text(0, 3), r.text(0, 4)};
@@ -130,7 +130,7 @@ void WorkspaceLock::unlock(const std::string& id) {
   conn_.exec("DELETE FROM cphform_locks WHERE workspace = $1 AND id = $2", {workspace_, id});
   std::vector<pg::Param> params = key_halves(key_);
   params.push_back(pg::param(r.integer(0, 0)));
-  conn_.exec(std::string("SELECT pg_terminate_backend($3::integer, 5000) WHERE $3::integer IN (") + kHeldBy + ")",
+  conn_.exec(std::string("SELECT pg_terminate_backend($3::integer, 5000) WHERE $3::integer IN (").append(kHeldBy).append(")"),
              params);
 }
 

@@ -200,7 +200,7 @@ class SqliteState final : public StateStore {
   }
 
   std::vector<JournalEntry> open_journal() override {
-    sql::Stmt q(db_, std::string(kJournalColumns) + " WHERE status IN ('intent', 'answered') ORDER BY id");
+    sql::Stmt q(db_, std::string(kJournalColumns).append(" WHERE status IN ('intent', 'answered') ORDER BY id"));
     std::vector<JournalEntry> out;
     while (q.step()) out.push_back(read_entry(q));
     return out;
@@ -208,7 +208,7 @@ class SqliteState final : public StateStore {
 
   // A negative limit means no limit (SQLite's LIMIT -1).
   std::vector<JournalEntry> journal(int64_t limit) override {
-    sql::Stmt q(db_, std::string(kJournalColumns) + " ORDER BY id DESC LIMIT ?");
+    sql::Stmt q(db_, std::string(kJournalColumns).append(" ORDER BY id DESC LIMIT ?"));
     q.bind(1, limit);
     std::vector<JournalEntry> out;
     while (q.step()) out.push_back(read_entry(q));

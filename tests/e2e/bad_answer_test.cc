@@ -149,8 +149,9 @@ TEST_CASE("a malformed list answer is an error naming the API and the field, nev
       auto r = run_cphform(args, dir.path(), &emu);
       INFO(args[0] << " with " << faults.dump() << "\nstdout:\n" << r.out << "\nstderr:\n" << r.err);
       CHECK(r.exit_code == 1);
-      CHECK(r.err.find(std::string(kList) + " answered HTTP 200 with a body that does not have the documented "
-                                            "shape: " + c.names) != std::string::npos);
+      const std::string expected = std::string(kList).append(" answered HTTP 200 with a body that does not have the "
+                                                             "documented shape: ").append(c.names);
+      CHECK(r.err.find(expected) != std::string::npos);
       CHECK(r.out.find("Apply complete!") == std::string::npos);
     }
     emu.set_faults(Json::object());
