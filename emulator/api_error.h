@@ -25,4 +25,11 @@ struct ApiError {
   }
 };
 
+// Raised inside a validator and turned into the answer at its top, which
+// keeps each rule one line: `if (bad) fail("CPS.00xx");`.
+struct Failure {
+  ApiError error;
+};
+[[noreturn]] inline void fail(std::string_view code) { throw Failure{ApiError::cps(code)}; }
+
 }  // namespace cph::emulator

@@ -5,13 +5,12 @@
 #include "common/crypto.h"
 
 namespace cph::emulator {
-namespace {
-// A stable UUID-shaped id derived from a seed, so the catalog is the same on
-// every start without being stored.
 std::string derived_uuid(std::string_view seed) {
   std::string h = crypto::sha256_hex(seed).substr(0, 32);
   return h.substr(0, 8) + "-" + h.substr(8, 4) + "-" + h.substr(12, 4) + "-" + h.substr(16, 4) + "-" + h.substr(20, 12);
 }
+
+namespace {
 
 template <class T, class Key>
 const T* find_by(const std::vector<T>& items, std::string_view key, Key key_of) {

@@ -131,4 +131,9 @@ class Catalog {
   Quotas quotas_;
 };
 
+// A stable UUID-shaped id derived from a seed, so that the built-in catalog
+// and one read from a file name the same security group the same way on
+// every start without storing it.
+std::string derived_uuid(std::string_view seed);
+
 }  // namespace cph::emulator

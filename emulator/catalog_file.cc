@@ -9,7 +9,6 @@
 #include <sstream>
 #include <stdexcept>
 
-#include "common/crypto.h"
 #include "emulator/catalog.h"
 
 namespace cph::emulator {
@@ -86,11 +85,6 @@ class Fields {
   std::string where_;
   std::set<std::string> used_;
 };
-
-std::string derived_uuid(std::string_view seed) {
-  std::string h = crypto::sha256_hex(seed).substr(0, 32);
-  return h.substr(0, 8) + "-" + h.substr(8, 4) + "-" + h.substr(12, 4) + "-" + h.substr(16, 4) + "-" + h.substr(20, 12);
-}
 }  // namespace
 
 Catalog Catalog::from_json(const json& j) {

@@ -94,7 +94,7 @@ HttpResponse phones_with_properties(const ApiCall& c, const std::string& op) {
 }
 
 HttpResponse batch_reset(const ApiCall& c) { return phones_with_properties(c, "reset_phone"); }
-HttpResponse batch_restart(const ApiCall& c) { return phones_with_properties(c, "restart_phone"); }
+HttpResponse restart_phones(const ApiCall& c) { return phones_with_properties(c, "restart_phone"); }
 HttpResponse batch_update_property(const ApiCall& c) { return phones_with_properties(c, "update_phone_property"); }
 
 // 5.7 POST .../phones/batch-stop {"phone_ids": [...]}
@@ -192,7 +192,7 @@ BatchItem adb_phone_item(const ApiCall& c, const std::string& id, const std::str
 std::vector<RouteDef> phone_jobs_routes() {
   return {
       {"POST", "/v1/{project_id}/cloud-phone/phones/batch-reset", batch_reset},
-      {"POST", "/v1/{project_id}/cloud-phone/phones/batch-restart", batch_restart},
+      {"POST", "/v1/{project_id}/cloud-phone/phones/batch-restart", restart_phones},
       {"POST", "/v1/{project_id}/cloud-phone/phones/batch-stop", batch_stop},
       {"POST", "/v1/{project_id}/cloud-phone/phones/batch-update-property", batch_update_property},
       {"POST", "/v1/{project_id}/cloud-phone/phones/batch-storage", batch_export},

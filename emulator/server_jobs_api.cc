@@ -46,7 +46,7 @@ std::optional<std::string> checked_string(const json& body, std::string_view nam
 }
 
 // 3.5 POST /v1/{project_id}/cloud-phone/servers/batch-restart
-HttpResponse batch_restart(const ApiCall& c) {
+HttpResponse restart_servers(const ApiCall& c) {
   json body = body_object(c.request);
   TRY_IDS(ids, parse_server_ids(body));
   return batch_jobs_response(c, server_items(c, ids, "restart_server", "", "CPS.0158"));
@@ -162,7 +162,7 @@ HttpResponse open_access(const ApiCall& c) {
 
 std::vector<RouteDef> server_jobs_routes() {
   return {
-      {"POST", "/v1/{project_id}/cloud-phone/servers/batch-restart", batch_restart},
+      {"POST", "/v1/{project_id}/cloud-phone/servers/batch-restart", restart_servers},
       {"POST", "/v1/{project_id}/cloud-phone/phones/share-files", post_share_files},
       {"DELETE", "/v1/{project_id}/cloud-phone/phones/share-files", delete_share_files},
       {"GET", "/v1/{project_id}/cloud-phone/servers/share-files", query_share_files},

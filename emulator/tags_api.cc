@@ -21,11 +21,6 @@ using TagList = std::vector<std::pair<std::string, std::string>>;
 constexpr size_t kMaxTagsPerResource = 20;
 constexpr size_t kMaxFilterKeys = 10, kMaxFilterValues = 10;  // 7.9
 
-struct Failure {
-  ApiError error;
-};
-[[noreturn]] void fail(std::string_view code) { throw Failure{ApiError::cps(code)}; }
-
 // Code points of a JSON string (nlohmann only accepts valid UTF-8).
 size_t code_points(std::string_view s) {
   return static_cast<size_t>(std::count_if(s.begin(), s.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));

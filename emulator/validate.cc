@@ -3,16 +3,11 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "common/strings.h"
+
 namespace cph::emulator {
 namespace {
 using nlohmann::json;
-
-// Raised inside the validators and turned into the result at the top, which
-// keeps each rule one line: `if (bad) fail("CPS.00xx");`.
-struct Failure {
-  ApiError error;
-};
-[[noreturn]] void fail(std::string_view code) { throw Failure{ApiError::cps(code)}; }
 
 // A member of an object; JSON null counts as absent (clients commonly send
 // null for "not set").
@@ -46,15 +41,6 @@ bool is_uuid(std::string_view s) {
   return true;
 }
 
-bool iequal_ascii(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    auto lo = [](char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; };
-    if (lo(a[i]) != lo(b[i])) return false;
-  }
-  return true;
-}
-
 // A required string field: missing or "" -> empty_code; not a string, longer
 // than max_bytes -> invalid_code.
 std::string required_string(const json& body, std::string_view name, std::string_view empty_code,
@@ -79,7 +65,7 @@ std::vector<Port> validate_ports(const json* ports) {
     const json* name = field(p, "name");
     if (!name || !name->is_string()) fail("CPS.0038");
     const std::string& n = name->get_ref<const std::string&>();
-    if (n.empty() || n.size() > 16 || iequal_ascii(n, "adb") || iequal_ascii(n, "vnc")) fail("CPS.0038");
+    if (n.empty() || n.size() > 16 || ascii_iequals(n, "adb") || ascii_iequals(n, "vnc")) fail("CPS.0038");
     if (!names.insert(n).second) fail("CPS.0039");
     // 1.10 Port: 10000 <= listen_port <= 50000.
     std::optional<int64_t> port = as_int(field(p, "listen_port"));

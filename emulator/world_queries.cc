@@ -2,25 +2,15 @@
 // read-only and project-scoped — another project's resources do not exist.
 #include <algorithm>
 
+#include "common/strings.h"
 #include "emulator/world.h"
 
 namespace cph::emulator {
-namespace {
-bool iequal_ascii(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    auto lo = [](char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; };
-    if (lo(a[i]) != lo(b[i])) return false;
-  }
-  return true;
-}
-}  // namespace
-
 World::ServerPage World::list_servers(std::string_view project, const ServerQuery& q) const {
   ServerPage page;
   auto matches = [&](const Server& s) {
     if (q.name_contains && s.name.find(*q.name_contains) == std::string::npos) return false;
-    if (q.network_version && !iequal_ascii(s.network_version, *q.network_version)) return false;
+    if (q.network_version && !ascii_iequals(s.network_version, *q.network_version)) return false;
     return true;
   };
   auto take = [&](const Server& s) {

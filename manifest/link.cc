@@ -5,6 +5,7 @@
 #include <set>
 
 #include "manifest/limits.h"
+#include "manifest/variables.h"
 #include "resources/schema.h"
 
 namespace cph::manifest::detail {
@@ -17,20 +18,6 @@ bool any_sensitive(const doc::Node& n) {
   for (const doc::Entry& e : n.entries)
     if (any_sensitive(e.value)) return true;
   return false;
-}
-
-Json to_json(const doc::Node& n) {
-  if (n.kind == doc::Kind::array) {
-    Json out = Json::array();
-    for (const doc::Node& item : n.items) out.push_back(to_json(item));
-    return out;
-  }
-  if (n.kind == doc::Kind::table) {
-    Json out = Json::object();
-    for (const doc::Entry& e : n.entries) out[e.key] = to_json(e.value);
-    return out;
-  }
-  return n.scalar;
 }
 
 void collect_refs(const doc::Node& n, const std::string& path, std::vector<PendingReference>& out,

@@ -26,8 +26,6 @@ using namespace pg_detail;
 // The limit parameter of a "newest first" read: NULL is no limit.
 pg::Param limit_param(int64_t limit) { return limit < 0 ? pg::Param{} : pg::param(limit); }
 
-bool is_open(JournalStatus s) { return s == JournalStatus::intent || s == JournalStatus::answered; }
-
 void ensure_workspace(pg::Conn& conn, const std::string& workspace) {
   conn.exec("INSERT INTO cphform_meta (workspace, lineage, serial, created_at) VALUES ($1, $2, 0, $3) "
             "ON CONFLICT (workspace) DO NOTHING",

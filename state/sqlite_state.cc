@@ -33,8 +33,6 @@ Json parse_json(const std::string& text, const char* column, const std::string& 
 using columns::dump_json;
 using columns::require_object;
 
-bool is_open(JournalStatus s) { return s == JournalStatus::intent || s == JournalStatus::answered; }
-
 // A lock lives at least its ttl: expires_at has whole-second precision, so it
 // only counts as expired once the clock is strictly past it. An unreadable
 // expiry cannot be honoured and would block the state forever; treat it as

@@ -49,6 +49,8 @@ struct ResourceRow {
 enum class JournalStatus { intent, answered, done, failed };
 std::string to_string(JournalStatus);
 JournalStatus journal_status_from_string(const std::string&);
+// Open: not yet done or failed, so a later run resumes or reconciles it.
+inline bool is_open(JournalStatus s) { return s == JournalStatus::intent || s == JournalStatus::answered; }
 
 struct JournalEntry {
   int64_t id = 0;
