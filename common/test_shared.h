@@ -1,4 +1,4 @@
-// Tests only: a file of the project's shared reference directory
+// Tests only: a temporary directory, and a file of the project's shared reference directory
 // (../shared: cph-api.md, signing-vectors.json). Looked for in
 // $CPHFORM_SHARED_DIR, then next to the source tree ($CPHFORM_SOURCE_DIR/..
 // or this file's tree), then in the copies kept in tests/data/shared, so that
@@ -7,12 +7,36 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <string>
 #include <vector>
 
 #include <catch2/catch.hpp>
 
+#include "common/crypto.h"
+
 namespace cph::testing {
+
+// A fresh directory under the system's temporary directory, removed with the
+// object.
+struct TempDir {
+  std::filesystem::path dir =
+      std::filesystem::temp_directory_path() / ("cphform-test-" + cph::crypto::random_hex(8));
+  TempDir() { std::filesystem::create_directories(dir); }
+  ~TempDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(dir, ec);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  // dir/name as a string (the state tests' default: their database).
+  std::string file(const std::string& name = "state.db") const { return (dir / name).string(); }
+  // Writes dir/name (its parent directories too), byte for byte.
+  void write(const std::string& name, const std::string& text) const {
+    std::filesystem::create_directories((dir / name).parent_path());
+    std::ofstream(dir / name, std::ios::binary) << text;
+  }
+};
 
 inline std::filesystem::path shared_file(const std::string& name) {
   namespace fs = std::filesystem;

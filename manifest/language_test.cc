@@ -7,6 +7,7 @@
 #include <fstream>
 
 #include "common/crypto.h"
+#include "common/test_shared.h"
 #include "manifest/expression.h"
 #include "manifest/manifest.h"
 
@@ -14,6 +15,7 @@ namespace fs = std::filesystem;
 using namespace cph::manifest;
 
 namespace {
+using cph::testing::TempDir;
 
 // A valid [server.LABEL] block with `extra` lines appended.
 std::string server(const std::string& label, const std::string& name, const std::string& extra = "") {
@@ -53,16 +55,6 @@ void expect_error(const std::string& text, const std::string& where, const std::
   CHECK(all.find(where + ": error: ") != std::string::npos);
   CHECK(all.find(rule) != std::string::npos);
 }
-
-struct TempDir {
-  fs::path dir = fs::temp_directory_path() / ("cphform-language-test-" + cph::crypto::random_hex(8));
-  TempDir() { fs::create_directories(dir); }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(dir, ec);
-  }
-  void write(const std::string& name, const std::string& text) const { std::ofstream(dir / name) << text; }
-};
 
 }  // namespace
 

@@ -12,6 +12,7 @@
 #include <fstream>
 
 #include "common/crypto.h"
+#include "common/test_shared.h"
 #include "manifest/limits.h"
 #include "manifest/manifest.h"
 #include "manifest/validate.h"
@@ -20,18 +21,7 @@ namespace fs = std::filesystem;
 using namespace cph::manifest;
 
 namespace {
-
-struct TempDir {
-  fs::path dir = fs::temp_directory_path() / ("cphform-limits-test-" + cph::crypto::random_hex(8));
-  TempDir() { fs::create_directories(dir); }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(dir, ec);
-  }
-  void write(const std::string& name, const std::string& text) const {
-    std::ofstream(dir / name, std::ios::binary) << text;
-  }
-};
+using cph::testing::TempDir;
 
 using Clock = std::chrono::steady_clock;
 
@@ -40,7 +30,7 @@ double seconds_since(Clock::time_point start) {
 }
 
 // The diagnostics of loading `text` as main.toml, checking it took < 10 s.
-std::vector<Diagnostic> errors_of(const std::string& text, const VariableInputs& inputs = {}) {
+std::vector<Diagnostic> bounded_errors_of(const std::string& text, const VariableInputs& inputs = {}) {
   auto start = Clock::now();
   std::vector<Diagnostic> out;
   try {
@@ -75,20 +65,20 @@ std::string keypair(const std::string& label, const std::string& extra = "") {
 TEST_CASE("a dotted key of 20,000 parts is refused at its 17th part, before toml++ parses it", "[manifest][limits]") {
   std::string key = "a";
   for (int i = 0; i < 20000; ++i) key += ".a";
-  auto d = errors_of("# generated\n" + key + " = 1\n");
+  auto d = bounded_errors_of("# generated\n" + key + " = 1\n");
   REQUIRE(d.size() == 1);
   CHECK(d[0].pos.str() == "main.toml:2:" + std::to_string(2 * limits::kMaxKeyParts));
   CHECK_THAT(d[0].message, Catch::Contains("more than 16 dotted parts"));
 
   // The same in a [table] header, an [[array]] header and an inline table.
-  CHECK(errors_of("[" + key + "]\n")[0].pos.str() == "main.toml:1:" + std::to_string(2 * limits::kMaxKeyParts + 1));
-  CHECK(errors_of("[[" + key + "]]\n")[0].pos.str() == "main.toml:1:" + std::to_string(2 * limits::kMaxKeyParts + 2));
-  CHECK(errors_of("x = { b = 1, " + key + " = 2 }\n")[0].pos.str() ==
+  CHECK(bounded_errors_of("[" + key + "]\n")[0].pos.str() == "main.toml:1:" + std::to_string(2 * limits::kMaxKeyParts + 1));
+  CHECK(bounded_errors_of("[[" + key + "]]\n")[0].pos.str() == "main.toml:1:" + std::to_string(2 * limits::kMaxKeyParts + 2));
+  CHECK(bounded_errors_of("x = { b = 1, " + key + " = 2 }\n")[0].pos.str() ==
         "main.toml:1:" + std::to_string(13 + 2 * limits::kMaxKeyParts));
 }
 
 TEST_CASE("arrays and inline tables nested 100,000 deep are refused at level 33", "[manifest][limits]") {
-  auto arrays = errors_of("x = " + std::string(100000, '[') + std::string(100000, ']') + "\n");
+  auto arrays = bounded_errors_of("x = " + std::string(100000, '[') + std::string(100000, ']') + "\n");
   REQUIRE(arrays.size() == 1);
   CHECK(arrays[0].pos.str() == "main.toml:1:" + std::to_string(5 + limits::kMaxNesting));
   CHECK_THAT(arrays[0].message, Catch::Contains("nested more than 32 deep"));
@@ -96,13 +86,13 @@ TEST_CASE("arrays and inline tables nested 100,000 deep are refused at level 33"
   std::string tables = "x = ";
   for (int i = 0; i < 50000; ++i) tables += "{ a = ";
   tables += "1" + std::string(50000, '}') + "\n";
-  auto d = errors_of(tables);
+  auto d = bounded_errors_of(tables);
   CHECK(d[0].pos.str() == "main.toml:1:" + std::to_string(5 + 6 * limits::kMaxNesting));
 
   // Arrays over several lines count as one nesting.
   std::string lines = "x = [\n";
   for (int i = 0; i < 40; ++i) lines += "  [\n";
-  CHECK(errors_of(lines)[0].pos.str() == "main.toml:" + std::to_string(1 + limits::kMaxNesting) + ":3");
+  CHECK(bounded_errors_of(lines)[0].pos.str() == "main.toml:" + std::to_string(1 + limits::kMaxNesting) + ":3");
 }
 
 TEST_CASE("dots and brackets inside strings and comments count for nothing", "[manifest][limits]") {
@@ -123,19 +113,19 @@ TEST_CASE("dots and brackets inside strings and comments count for nothing", "[m
 }
 
 TEST_CASE("a line over 1 MiB, a file over 16 MiB and too many headers are refused", "[manifest][limits]") {
-  auto line = errors_of("a = 1\nb = \"" + std::string(limits::kMaxLineBytes + 10, 'x') + "\"\n");
+  auto line = bounded_errors_of("a = 1\nb = \"" + std::string(limits::kMaxLineBytes + 10, 'x') + "\"\n");
   CHECK(line[0].pos.str() == "main.toml:2:" + std::to_string(limits::kMaxLineBytes + 1));
   CHECK_THAT(line[0].message, Catch::Contains("a line may be at most 1,048,576 bytes"));
 
   std::string big;
   while (big.size() <= limits::kMaxFileBytes) big += "# " + std::string(1000, 'x') + "\n";
-  auto file = errors_of(big);
+  auto file = bounded_errors_of(big);
   CHECK(file[0].pos.str() == "main.toml:1:1");
   CHECK_THAT(file[0].message, Catch::Contains("at most 16,777,216 bytes"));
 
   std::string headers;
   for (size_t i = 0; i <= limits::kMaxHeaders; ++i) headers += "[v.a" + std::to_string(i) + "]\n";
-  auto h = errors_of(headers);
+  auto h = bounded_errors_of(headers);
   CHECK(h[0].pos.str() == "main.toml:" + std::to_string(limits::kMaxHeaders + 1) + ":1");
   CHECK_THAT(h[0].message, Catch::Contains("more than 200,000 [table] headers"));
 }
@@ -154,7 +144,7 @@ TEST_CASE("a 30,000-block depends_on chain loads; closing it into a cycle is one
   // keypair.k0 depends on the last one: a cycle through every block.
   std::string cyclic = text;
   cyclic.replace(cyclic.find("name = \"k0\"\n"), 12, "name = \"k0\"\ndepends_on = [\"keypair.k29999\"]\n");
-  auto d = errors_of(cyclic);
+  auto d = bounded_errors_of(cyclic);
   REQUIRE(d.size() == 1);
   CHECK(d[0].pos.str() == "main.toml:3:15");  // where keypair.k0 names keypair.k29999
   CHECK_THAT(d[0].message, Catch::StartsWith("keypair.k0: dependency cycle: keypair.k0 -> keypair.k29999 -> ") &&
@@ -167,13 +157,13 @@ TEST_CASE("deeply nested interpolations and parentheses are errors at the string
   for (int i = 0; i < 20000; ++i) nested += "${";
   nested += "var.x" + std::string(20000, '}');
   std::string text = "[variables.x]\ndefault = \"a\"\n" + keypair("k", "public_key = \"" + nested + "\"\n");
-  auto d = errors_of(text);
+  auto d = bounded_errors_of(text);
   CHECK(d[0].pos.str() == "main.toml:5:14");
   CHECK_THAT(d[0].message, Catch::Contains("invalid interpolation"));
   CHECK(d[0].message.size() < 400);
 
   std::string parens = "${" + std::string(20000, '(') + "keypair.k.name" + std::string(20000, ')') + "}";
-  auto p = errors_of(keypair("k", "public_key = \"" + parens + "\"\n"));
+  auto p = bounded_errors_of(keypair("k", "public_key = \"" + parens + "\"\n"));
   CHECK(p[0].pos.str() == "main.toml:3:14");
   CHECK_THAT(p[0].message, Catch::Contains("is not a reference"));
   CHECK(p[0].message.size() < 400);
@@ -182,7 +172,7 @@ TEST_CASE("deeply nested interpolations and parentheses are errors at the string
 TEST_CASE("a -var value nested 100,000 deep is refused at the variable", "[manifest][limits]") {
   VariableInputs inputs;
   inputs.vars = {"zones=" + std::string(100000, '[') + std::string(100000, ']')};
-  auto d = errors_of("[variables.zones]\ntype = \"list\"\ndefault = []\n", inputs);
+  auto d = bounded_errors_of("[variables.zones]\ntype = \"list\"\ndefault = []\n", inputs);
   CHECK(d[0].pos.str() == "main.toml:1:1");
   CHECK_THAT(d[0].message, Catch::Contains("nests arrays and objects more than 32 deep"));
   // A string variable takes brackets as text.
@@ -263,7 +253,7 @@ TEST_CASE("200 blocks of count = 10000 stop at the block that passes 100,000 ins
                "image_id = \"20060220200717f201120a2300000e91\"\nvpc_id = \"fca063f6-b942-42a8-9004-e5545f58d6a2\"\n"
                "subnet_id = \"f1cbfc37-eb42-4357-a0ec-9e4f11950908\"\n"
                "bandwidth = { share_type = \"dedicated\", charge_mode = \"traffic\", size = 300 }\ncount = 10000\n";
-  auto d = errors_of(servers);
+  auto d = bounded_errors_of(servers);
   REQUIRE(d.size() == 1);
   // The 11th block brings the total to 110,000.
   CHECK(d[0].pos.str() == "main.toml:" + std::to_string(10 * 9 + 9) + ":9");
@@ -271,7 +261,7 @@ TEST_CASE("200 blocks of count = 10000 stop at the block that passes 100,000 ins
                                Catch::Contains("110,000") && Catch::Contains("over the limit of 100,000"));
   // A count over the per-block limit is refused at the count.
   std::string one = servers.substr(0, servers.find("[server.s1001]"));
-  CHECK_THAT(errors_of(one.replace(one.find("count = 10000"), 13, "count = 10001"))[0].message,
+  CHECK_THAT(bounded_errors_of(one.replace(one.find("count = 10000"), 13, "count = 10001"))[0].message,
              Catch::Contains("must be at most 10000"));
 }
 
@@ -283,7 +273,7 @@ TEST_CASE("100,000 blocks load in seconds; one more is over the instance limit",
   double took = seconds_since(start);
   CHECK((cph::kSanitized || took < 10));
   CHECK(m.resources.size() == static_cast<size_t>(limits::kMaxInstances));
-  auto d = errors_of(text + keypair("one_more"));
+  auto d = bounded_errors_of(text + keypair("one_more"));
   REQUIRE(d.size() == 1);
   CHECK_THAT(d[0].message, Catch::Contains("100,001"));
 }

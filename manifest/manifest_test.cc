@@ -10,6 +10,7 @@
 #include <fstream>
 
 #include "common/crypto.h"
+#include "common/test_shared.h"
 #include "manifest/manifest.h"
 #include "manifest/validate.h"
 #include "resources/schema.h"
@@ -19,6 +20,7 @@ using namespace cph::manifest;
 using cph::resources::find_schema;
 
 namespace {
+using cph::testing::TempDir;
 
 struct Line {
   std::string key, value;
@@ -107,19 +109,6 @@ std::string rule_text(const std::string& path, const Json& value) {
   FAIL("no rule of " << path << " rejects " << value.dump());
   return {};
 }
-
-struct TempDir {
-  fs::path dir = fs::temp_directory_path() / ("cphform-manifest-test-" + cph::crypto::random_hex(8));
-  TempDir() { fs::create_directories(dir); }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(dir, ec);
-  }
-  void write(const std::string& name, const std::string& text) const {
-    fs::create_directories((dir / name).parent_path());
-    std::ofstream(dir / name, std::ios::binary) << text;
-  }
-};
 
 }  // namespace
 

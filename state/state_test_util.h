@@ -10,22 +10,13 @@
 #include <catch2/catch.hpp>
 
 #include "common/crypto.h"
+#include "common/test_shared.h"
 #include "common/sqlite.h"
 #include "state/state.h"
 
 namespace cph::state::testing {
 
-// A fresh directory per test, removed afterwards.
-struct TempDir {
-  std::filesystem::path dir =
-      std::filesystem::temp_directory_path() / ("cphform-state-test-" + cph::crypto::random_hex(8));
-  TempDir() { std::filesystem::create_directories(dir); }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(dir, ec);
-  }
-  std::string file(const char* name = "state.db") const { return (dir / name).string(); }
-};
+using cph::testing::TempDir;
 
 // A row whose type is the address up to the first dot.
 inline ResourceRow row(const std::string& address, Json attributes = Json::object(),

@@ -15,7 +15,6 @@ using Json = nlohmann::json;
 
 namespace {
 
-const char* kPurchase = "POST /v2/{project_id}/cloud-phone/servers";
 const char* kList = "GET /v1/{project_id}/cloud-phone/servers";
 
 // The emulator's servers: `expected` of them, no name twice.

@@ -34,15 +34,6 @@ int64_t refusals(const EmulatorProcess& emu) {
   return n;
 }
 
-// Every file under dir that contains `secret`.
-std::vector<std::string> files_holding(const fs::path& dir, const std::string& secret) {
-  std::vector<std::string> out;
-  for (const auto& entry : fs::recursive_directory_iterator(dir))
-    if (entry.is_regular_file() && slurp(entry.path()).find(secret) != std::string::npos)
-      out.push_back(entry.path().string());
-  return out;
-}
-
 }  // namespace
 
 TEST_CASE("credentials from each source of the chain work end to end", "[e2e][credentials]") {

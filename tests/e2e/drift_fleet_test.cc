@@ -17,7 +17,6 @@ using Json = nlohmann::json;
 
 namespace {
 
-const std::map<std::string, std::string> kFastPolls = {{"CPHFORM_POLL_INITIAL_MS", "20"}, {"CPHFORM_POLL_MAX_MS", "100"}};
 
 // 2 + 1 servers, 1 shared bandwidth, 1 key pair.
 std::string fleet(const std::string& endpoint) {
@@ -62,11 +61,10 @@ T console(const EmulatorProcess& emu, F call) {
   });
 }
 
-const cloud::Server& named(const std::vector<cloud::Server>& servers, const std::string& name) {
-  for (const auto& s : servers)
-    if (s.server_name == name) return s;
-  FAIL("no server named " << name);
-  throw std::logic_error("unreachable");
+const cloud::Server& server_named(const std::vector<cloud::Server>& servers, const std::string& name) {
+  const cloud::Server* s = find_server(servers, name);
+  if (!s) FAIL("no server named " << name);
+  return *s;
 }
 
 // Waits (the emulator runs 100000x) until pred holds for the server list.
@@ -137,9 +135,9 @@ TEST_CASE("drift reports tag, model, key pair, bandwidth and name changes made t
 
   auto servers = emu.servers();
   REQUIRE(servers.size() == 3);
-  const std::string web0 = named(servers, "web-0001").server_id;
-  const std::string web1 = named(servers, "web-0002").server_id;
-  const std::string build = named(servers, "build").server_id;
+  const std::string web0 = server_named(servers, "web-0001").server_id;
+  const std::string web1 = server_named(servers, "web-0002").server_id;
+  const std::string build = server_named(servers, "build").server_id;
   const Json web_tags = {{"role", "web"}, {"team", "platform"}};
 
   SECTION("a tag added (7.10)") {
@@ -170,7 +168,7 @@ TEST_CASE("drift reports tag, model, key pair, bandwidth and name changes made t
       co_return 0;
     });
     wait_until(emu, [&](const std::vector<cloud::Server>& now) {
-      return named(now, "build").server_model_name == "physical.rx1.xlarge.special";
+      return server_named(now, "build").server_model_name == "physical.rx1.xlarge.special";
     });
     check_drift(dir, emu, "server.build", build, "server_model", "physical.rx1.xlarge", "physical.rx1.xlarge.special",
                 "recorded \"physical.rx1.xlarge\", now \"physical.rx1.xlarge.special\" (manifest: "
@@ -226,8 +224,8 @@ TEST_CASE("drift -tag reports unmanaged servers having every given tag", "[e2e][
   REQUIRE_RUN(run_cphform({"apply", "-auto-approve"}, dir.path(), &emu, "", kFastPolls), 0);
   REQUIRE_RUN(run_cphform({"state", "rm", "server.web[1]", "server.build"}, dir.path(), nullptr), 0);
   auto servers = emu.servers();
-  const std::string web1 = named(servers, "web-0002").server_id;
-  const std::string build = named(servers, "build").server_id;
+  const std::string web1 = server_named(servers, "web-0002").server_id;
+  const std::string build = server_named(servers, "build").server_id;
   auto unmanaged = [&](const std::vector<std::string>& args) {
     std::vector<std::string> argv = {"drift", "-format=json"};
     argv.insert(argv.end(), args.begin(), args.end());
@@ -309,7 +307,7 @@ TEST_CASE("import -filter tag=KEY=VALUE imports the unmanaged servers with that 
 
   REQUIRE_RUN(run_cphform({"drift"}, dir.path(), &emu), 0);
   // Recorded tags make a later tag change drift.
-  const std::string web0 = named(emu.servers(), "web-0001").server_id;
+  const std::string web0 = server_named(emu.servers(), "web-0001").server_id;
   add_tag(emu, web0, "owner", "bob");
   auto d = run_cphform({"drift", "-format=json"}, dir.path(), &emu);
   REQUIRE_RUN(d, 2);

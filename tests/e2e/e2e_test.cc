@@ -17,11 +17,9 @@ namespace fs = std::filesystem;
 
 namespace {
 
-const char* kPurchase = "POST /v2/{project_id}/cloud-phone/servers";
 const char* kList = "GET /v1/{project_id}/cloud-phone/servers";
 const char* kDetail = "GET /v1/{project_id}/cloud-phone/servers/{server_id}";
 const char* kRename = "PUT /v1/{project_id}/cloud-phone/servers/{server_id}";
-const char* kUnsubscribe = "POST /v2/orders/subscriptions/resources/unsubscribe";
 
 // The shared manifest plus the optional attributes, so that every kind of
 // value is exercised (line numbers below refer to this layout).

@@ -16,10 +16,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-const char* kPurchase = "POST /v2/{project_id}/cloud-phone/servers";
-const char* kUnsubscribe = "POST /v2/orders/subscriptions/resources/unsubscribe";
 // Poll the (time-scaled) emulator often: the test waits on orders and jobs.
-const std::map<std::string, std::string> kFastPolls = {{"CPHFORM_POLL_INITIAL_MS", "20"}, {"CPHFORM_POLL_MAX_MS", "100"}};
 
 std::string example_fleet(const std::string& endpoint) {
   const char* src = std::getenv("CPHFORM_SOURCE_DIR");
@@ -41,12 +38,6 @@ std::string edit(std::string s, const std::string& anchor, const std::string& fr
   auto at = s.find(from, a);
   REQUIRE(at != std::string::npos);
   return s.replace(at, from.size(), to);
-}
-
-const cph::cloud::Server* named(const std::vector<cph::cloud::Server>& servers, const std::string& name) {
-  for (const auto& s : servers)
-    if (s.server_name == name) return &s;
-  return nullptr;
 }
 
 std::vector<std::string> sorted_names(const std::vector<cph::cloud::Server>& servers, const std::string& prefix) {
@@ -85,9 +76,9 @@ TEST_CASE("the fleet example applies, then each edit is exactly its in-place cha
   auto servers = emu.servers();
   REQUIRE(servers.size() == 16);
   CHECK(sorted_names(servers, "game-").size() == 12);
-  CHECK(named(servers, "game-0012") != nullptr);
-  CHECK(named(servers, "build") != nullptr);
-  CHECK(named(servers, "test-0003")->keypair_name == "fleet-adb");
+  CHECK(find_server(servers, "game-0012") != nullptr);
+  CHECK(find_server(servers, "build") != nullptr);
+  CHECK(find_server(servers, "test-0003")->keypair_name == "fleet-adb");
   // 2 orders for game (10 + 2), 1 for test, 1 for build; the shared
   // bandwidths were made by the first orders and reused by id.
   CHECK(emu.calls(kPurchase) == 4);
@@ -115,7 +106,7 @@ TEST_CASE("the fleet example applies, then each edit is exactly its in-place cha
     plan_apply_settle(dir, emu, "Plan: 0 to add, 1 to change, 0 to destroy.");
     CHECK(emu.calls("POST /v1/{project_id}/cloud-phone/servers/change-server-model") == 1);
     CHECK(emu.calls(kPurchase) == 4);
-    CHECK(named(emu.servers(), "build")->server_model_name == "physical.rx1.xlarge.special");
+    CHECK(find_server(emu.servers(), "build")->server_model_name == "physical.rx1.xlarge.special");
   }
   SECTION("an impossible model change is refused at plan time, before any change call") {
     const char* kChange = "POST /v1/{project_id}/cloud-phone/servers/change-server-model";
@@ -158,8 +149,8 @@ TEST_CASE("the fleet example applies, then each edit is exactly its in-place cha
     plan_apply_settle(dir, emu, "Plan: 1 to add, 3 to change, 0 to destroy.");
     CHECK(emu.calls("PUT /v1/{project_id}/cloud-phone/servers/open-access") == 1);
     auto now = emu.servers();
-    for (const char* n : {"test-0001", "test-0002", "test-0003"}) CHECK(named(now, n)->keypair_name == "fleet-ops");
-    CHECK(named(now, "game-0001")->keypair_name == "fleet-adb");
+    for (const char* n : {"test-0001", "test-0002", "test-0003"}) CHECK(find_server(now, n)->keypair_name == "fleet-ops");
+    CHECK(find_server(now, "game-0001")->keypair_name == "fleet-adb");
   }
   SECTION("app added to one more server group: pushed to those servers only") {
     dir.write("fleet.toml", edit(m, "[share_app.debug_tools]", "servers      = [\"server.test\", \"server.build\"]",
@@ -167,7 +158,7 @@ TEST_CASE("the fleet example applies, then each edit is exactly its in-place cha
     plan_apply_settle(dir, emu, "Plan: 0 to add, 1 to change, 0 to destroy.");
     CHECK(emu.calls("POST /v1/{project_id}/cloud-phone/phones/share-apps") == 3);  // 2 at creation + 1
     auto apps_now = emu.admin("/_emulator/share-apps").at("servers");
-    const std::string game1 = named(emu.servers(), "game-0001")->server_id;
+    const std::string game1 = find_server(emu.servers(), "game-0001")->server_id;
     bool has_debug = false;
     for (const auto& app : apps_now.at(game1)) has_debug |= app.at("package_name") == "com.example.debugtools";
     CHECK(has_debug);
@@ -191,7 +182,7 @@ TEST_CASE("the fleet example applies, then each edit is exactly its in-place cha
   SECTION("rename: one PUT") {
     dir.write("fleet.toml", edit(m, "[server.build]", "name              = \"build\"", "name              = \"builder\""));
     plan_apply_settle(dir, emu, "Plan: 0 to add, 1 to change, 0 to destroy.");
-    CHECK(named(emu.servers(), "builder") != nullptr);
+    CHECK(find_server(emu.servers(), "builder") != nullptr);
   }
   SECTION("count 12 -> 15 buys the 3 missing in one order; 15 -> 10 releases indexes 10-14") {
     dir.write("fleet.toml", edit(m, "[server.game]", "count             = 12", "count             = 15"));

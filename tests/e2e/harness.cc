@@ -46,6 +46,19 @@ std::string slurp(const fs::path& p) {
   return ss.str();
 }
 
+std::vector<std::string> files_holding(const fs::path& dir, const std::string& secret) {
+  std::vector<std::string> out;
+  for (const auto& e : fs::recursive_directory_iterator(dir))
+    if (e.is_regular_file() && contains(slurp(e.path()), secret)) out.push_back(e.path().string());
+  return out;
+}
+
+const cloud::Server* find_server(const std::vector<cloud::Server>& servers, const std::string& name) {
+  for (const auto& s : servers)
+    if (s.server_name == name) return &s;
+  return nullptr;
+}
+
 Process::Process(const std::vector<std::string>& argv, const fs::path& cwd,
                  const std::map<std::string, std::string>& env, const fs::path& out_file, const fs::path& err_file,
                  const std::string& stdin_text) {

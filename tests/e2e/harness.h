@@ -44,6 +44,12 @@ class TempDir {
 // The whole content of a file ("" when it cannot be read).
 std::string slurp(const std::filesystem::path& p);
 
+// Whether `text` contains `part`.
+inline bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+
+// Every regular file under dir whose content holds `secret`.
+std::vector<std::string> files_holding(const std::filesystem::path& dir, const std::string& secret);
+
 // A child process whose stdout/stderr go to files. An env entry with an
 // empty value unsets that variable.
 class Process {
@@ -103,6 +109,17 @@ class EmulatorProcess {
   cloud::Credentials creds_;
   cloud::HttpOptions http_;  // the harness' own calls
 };
+
+// The emulator's call-log names of the purchase (4.1) and the release (8.2).
+inline const std::string kPurchase = "POST /v2/{project_id}/cloud-phone/servers";
+inline const std::string kUnsubscribe = "POST /v2/orders/subscriptions/resources/unsubscribe";
+
+// Environment for a run that follows jobs and orders: poll every 20-100 ms.
+inline const std::map<std::string, std::string> kFastPolls = {{"CPHFORM_POLL_INITIAL_MS", "20"},
+                                                              {"CPHFORM_POLL_MAX_MS", "100"}};
+
+// The server called `name` in a list answer, or null.
+const cloud::Server* find_server(const std::vector<cloud::Server>& servers, const std::string& name);
 
 // A manifest with one [server.web]-style block named `name` with `count`
 // instances, against `endpoint`, with the reference's example values.

@@ -43,7 +43,7 @@ const std::vector<Case> kCases = {
     {{"help"}, {}, "-bogus-flag", ""},
 };
 
-size_t lines(const std::string& s) { return static_cast<size_t>(std::count(s.begin(), s.end(), '\n')); }
+size_t line_count(const std::string& s) { return static_cast<size_t>(std::count(s.begin(), s.end(), '\n')); }
 
 }  // namespace
 
@@ -73,7 +73,7 @@ TEST_CASE("every command prints its usage on -help and one line for an unknown f
     INFO(bad.err);
     CHECK(bad.exit_code == 1);
     CHECK(bad.out.empty());
-    CHECK(lines(bad.err) == 1);
+    CHECK(line_count(bad.err) == 1);
     CHECK(bad.err.find("unknown flag " + c.misspelled) != std::string::npos);
     CHECK(bad.err.find("cphform " + name + " -help") != std::string::npos);
     if (!c.suggested.empty()) CHECK(bad.err.find("did you mean " + c.suggested + "?") != std::string::npos);
@@ -94,7 +94,7 @@ TEST_CASE("the global help, help for unknown commands and the emulator's --help"
   CHECK(run_cphform({"help", "-"}, dir.path(), nullptr).exit_code == 1);
   auto typo = run_cphform({"plam"}, dir.path(), nullptr);
   CHECK(typo.exit_code == 1);
-  CHECK(lines(typo.err) == 1);
+  CHECK(line_count(typo.err) == 1);
   CHECK(typo.err.find("did you mean plan?") != std::string::npos);
 
   auto serve = run_cphform({"emulator", "serve", "--help"}, dir.path(), nullptr);

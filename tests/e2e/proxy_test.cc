@@ -124,15 +124,6 @@ std::string proxied_manifest(const std::string& endpoint, const std::string& ca_
   return m.insert(m.find('\n') + 1, "ca_file = \"" + ca_file + "\"\n");
 }
 
-bool contains(const std::string& text, const std::string& needle) { return text.find(needle) != std::string::npos; }
-
-// Every file under dir holding `secret` (cphform's data directory included).
-std::vector<std::string> files_holding(const fs::path& dir, const std::string& secret) {
-  std::vector<std::string> out;
-  for (const auto& e : fs::recursive_directory_iterator(dir))
-    if (e.is_regular_file() && contains(slurp(e.path()), secret)) out.push_back(e.path().string());
-  return out;
-}
 
 }  // namespace
 

@@ -18,9 +18,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-const char* kPurchase = "POST /v2/{project_id}/cloud-phone/servers";
 
-bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 
 // The directory's default-workspace SQLite state, opened as cphform does.
 std::unique_ptr<cph::state::StateStore> open_store(const TempDir& dir) {

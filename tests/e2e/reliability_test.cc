@@ -21,7 +21,6 @@ using namespace std::chrono_literals;
 
 namespace {
 
-const char* kPurchase = "POST /v2/{project_id}/cloud-phone/servers";
 
 // Server blocks of the reference's example values; `extra` goes into each.
 std::string manifest(const std::string& endpoint, const std::vector<std::pair<std::string, int>>& blocks,

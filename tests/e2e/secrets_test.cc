@@ -37,7 +37,6 @@ unsigned mode_of(const fs::path& p) {
   return st.st_mode & 07777;
 }
 
-bool contains(const std::string& text, const std::string& needle) { return text.find(needle) != std::string::npos; }
 
 }  // namespace
 

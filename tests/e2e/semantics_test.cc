@@ -15,8 +15,6 @@ using Json = nlohmann::json;
 namespace {
 
 const std::string kTagCall = "POST /v1/{project_id}/{resource_type}/{resource_id}/tags/action";
-const std::string kPurchase = "POST /v2/{project_id}/cloud-phone/servers";
-const std::string kUnsubscribe = "POST /v2/orders/subscriptions/resources/unsubscribe";
 
 // One server block `web` (count 1) with `extra` lines appended.
 std::string one_server(const EmulatorProcess& emu, const std::string& extra) {
@@ -52,7 +50,6 @@ void console_tag(const EmulatorProcess& emu, const std::string& id, const cloud:
   });
 }
 
-bool has(const std::string& text, const std::string& what) { return text.find(what) != std::string::npos; }
 
 // An emulator and a directory where one server block `web` (`extra` lines
 // appended) has been applied.
@@ -79,12 +76,12 @@ TEST_CASE("a tag deleted in the console is put back by a real call, and the summ
 
   auto plan = w.run({"plan"});
   REQUIRE_RUN(plan, 0);
-  CHECK(has(plan.out, "tags = { env = \"prod\" } -> { env = \"prod\", team = \"a\" }"));
+  CHECK(contains(plan.out, "tags = { env = \"prod\" } -> { env = \"prod\", team = \"a\" }"));
 
   const int64_t tag_calls = emu.calls(kTagCall);
   auto apply = w.run({"apply", "-auto-approve"});
   REQUIRE_RUN(apply, 0);
-  CHECK(has(apply.out, "0 added, 1 changed, 0 destroyed."));
+  CHECK(contains(apply.out, "0 added, 1 changed, 0 destroyed."));
   CHECK(emu.calls(kTagCall) == tag_calls + 1);  // one create of the missing tag
   CHECK(live_tags(emu, id) == Json{{"env", "prod"}, {"team", "a"}});
   REQUIRE_RUN(w.run({"plan", "-detailed-exitcode"}), 0);
@@ -99,18 +96,18 @@ TEST_CASE("an unset tags means no tags: plan, drift, -refresh-only and apply agr
   SECTION("without ignore_changes the hand-made tag is drift, and apply removes it") {
     auto plan = w.run({"plan", "-detailed-exitcode"});
     REQUIRE_RUN(plan, 2);
-    CHECK(has(plan.out, "tags = { owner = \"bob\" } -> (unset)"));
+    CHECK(contains(plan.out, "tags = { owner = \"bob\" } -> (unset)"));
     auto drift = w.run({"drift"});
     REQUIRE_RUN(drift, 2);
-    CHECK(has(drift.out, "tags"));
+    CHECK(contains(drift.out, "tags"));
     auto refresh_only = w.run({"plan", "-refresh-only", "-detailed-exitcode"});
     REQUIRE_RUN(refresh_only, 2);
-    CHECK(has(refresh_only.out, "owner"));
+    CHECK(contains(refresh_only.out, "owner"));
 
     const int64_t tag_calls = emu.calls(kTagCall);
     auto apply = w.run({"apply", "-auto-approve"});
     REQUIRE_RUN(apply, 0);
-    CHECK(has(apply.out, "0 added, 1 changed, 0 destroyed."));
+    CHECK(contains(apply.out, "0 added, 1 changed, 0 destroyed."));
     CHECK(emu.calls(kTagCall) == tag_calls + 1);  // one delete
     CHECK(live_tags(emu, id).empty());
     REQUIRE_RUN(w.run({"plan", "-detailed-exitcode"}), 0);
@@ -120,7 +117,7 @@ TEST_CASE("an unset tags means no tags: plan, drift, -refresh-only and apply agr
     w.write("lifecycle = { ignore_changes = [\"tags\"] }\n");
     auto plan = w.run({"plan", "-detailed-exitcode"});
     REQUIRE_RUN(plan, 0);
-    CHECK_FALSE(has(plan.out, "owner"));
+    CHECK_FALSE(contains(plan.out, "owner"));
     REQUIRE_RUN(w.run({"drift"}), 0);
     REQUIRE_RUN(w.run({"plan", "-refresh-only", "-detailed-exitcode"}), 0);
     const int64_t tag_calls = emu.calls(kTagCall);
@@ -138,14 +135,14 @@ TEST_CASE("a period change applies to new orders: recorded in state, no call, no
 
   auto plan = w.run({"plan", "-detailed-exitcode"});
   REQUIRE_RUN(plan, 2);
-  CHECK(has(plan.out, "# applies to new orders and renewals only"));
-  CHECK_FALSE(has(plan.out, "must be replaced"));
-  CHECK(has(plan.out, "Plan: 0 to add, 1 to change, 0 to destroy."));
+  CHECK(contains(plan.out, "# applies to new orders and renewals only"));
+  CHECK_FALSE(contains(plan.out, "must be replaced"));
+  CHECK(contains(plan.out, "Plan: 0 to add, 1 to change, 0 to destroy."));
 
   const int64_t calls = emu.total_calls();
   auto apply = w.run({"apply", "-auto-approve"});
   REQUIRE_RUN(apply, 0);
-  CHECK(has(apply.out, "0 added, 0 changed, 0 destroyed. 1 updated in the state only"));
+  CHECK(contains(apply.out, "0 added, 0 changed, 0 destroyed. 1 updated in the state only"));
   // Refresh reads only: one server list and one tag list, nothing mutating.
   CHECK(emu.calls(kPurchase) == 1);
   CHECK(emu.calls(kUnsubscribe) == 0);
@@ -153,7 +150,7 @@ TEST_CASE("a period change applies to new orders: recorded in state, no call, no
   CHECK(only_server_id(emu) == id);
   auto shown = w.run({"state", "show", "server.web[0]"});
   REQUIRE_RUN(shown, 0);
-  CHECK(has(shown.out, "auto_renew = true"));
+  CHECK(contains(shown.out, "auto_renew = true"));
   REQUIRE_RUN(w.run({"plan", "-detailed-exitcode"}), 0);
 }
 
@@ -165,20 +162,20 @@ TEST_CASE("a paid replacement needs consent: refused before any call without it"
 
   auto plan = w.run({"plan"});
   REQUIRE_RUN(plan, 0);
-  CHECK(has(plan.out, "must be replaced"));
-  CHECK(has(plan.out, "apply needs -allow-data-loss"));
+  CHECK(contains(plan.out, "must be replaced"));
+  CHECK(contains(plan.out, "apply needs -allow-data-loss"));
 
   auto refused = w.run({"apply", "-auto-approve"});
   REQUIRE_RUN(refused, 1);
-  CHECK(has(refused.err, "refusing to replace server.web[0]"));
-  CHECK(has(refused.err, "-allow-data-loss"));
+  CHECK(contains(refused.err, "refusing to replace server.web[0]"));
+  CHECK(contains(refused.err, "-allow-data-loss"));
   CHECK(emu.calls(kPurchase) == 1);
   CHECK(emu.calls(kUnsubscribe) == 0);
   CHECK(only_server_id(emu) == id);
 
   auto consented = w.run({"apply", "-auto-approve", "-allow-data-loss"});
   REQUIRE_RUN(consented, 0);
-  CHECK(has(consented.out, "1 added, 0 changed, 1 destroyed."));
+  CHECK(contains(consented.out, "1 added, 0 changed, 1 destroyed."));
   CHECK(emu.calls(kPurchase) == 2);
   CHECK(only_server_id(emu) != id);
 }
@@ -190,13 +187,13 @@ TEST_CASE("-replace rebuys a server on purpose, kept by a saved plan and guarded
 
   auto unknown = w.run({"plan", "-replace=server.nope"});
   REQUIRE_RUN(unknown, 1);
-  CHECK(has(unknown.err, "-replace=server.nope"));
+  CHECK(contains(unknown.err, "-replace=server.nope"));
 
   auto plan = w.run({"plan", "-replace=server.web[0]", "-out=r.plan", "-detailed-exitcode"});
   REQUIRE_RUN(plan, 2);
-  CHECK(has(plan.out, "server.web[0] must be replaced"));
-  CHECK(has(plan.out, "-replace asked for it"));
-  CHECK(has(plan.out, "-/+ server \"web[0]\""));
+  CHECK(contains(plan.out, "server.web[0] must be replaced"));
+  CHECK(contains(plan.out, "-replace asked for it"));
+  CHECK(contains(plan.out, "-/+ server \"web[0]\""));
   auto show = w.run({"show", "-json", "r.plan"});
   REQUIRE_RUN(show, 0);
   Json report = Json::parse(show.out);
@@ -207,7 +204,7 @@ TEST_CASE("-replace rebuys a server on purpose, kept by a saved plan and guarded
 
   auto refused = w.run({"apply", "r.plan"});
   REQUIRE_RUN(refused, 1);
-  CHECK(has(refused.err, "refusing to replace server.web[0]"));
+  CHECK(contains(refused.err, "refusing to replace server.web[0]"));
   CHECK(emu.calls(kPurchase) == 1);
 
   auto applied = w.run({"apply", "-allow-data-loss", "r.plan"});
@@ -231,11 +228,11 @@ public_key = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBl2fleetexamplekeyonlyforemul
 
   auto whole = run_cphform({"plan", "-destroy", "-target=keypair.adb"}, dir.path(), &emu);
   REQUIRE_RUN(whole, 0);
-  CHECK(has(whole.out, "Plan: 0 to add, 0 to change, 4 to destroy."));  // the key pair and its 3 users
+  CHECK(contains(whole.out, "Plan: 0 to add, 0 to change, 4 to destroy."));  // the key pair and its 3 users
 
   auto plan = run_cphform({"plan", "-destroy", "-target=server.game[1]"}, dir.path(), &emu);
   REQUIRE_RUN(plan, 0);
-  CHECK(has(plan.out, "Plan: 0 to add, 0 to change, 1 to destroy."));
+  CHECK(contains(plan.out, "Plan: 0 to add, 0 to change, 1 to destroy."));
   auto destroy = run_cphform({"destroy", "-auto-approve", "-target=server.game[1]"}, dir.path(), &emu);
   REQUIRE_RUN(destroy, 0);
   std::vector<std::string> names;
@@ -244,7 +241,7 @@ public_key = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBl2fleetexamplekeyonlyforemul
   CHECK(names == std::vector<std::string>{"game-0001", "game-0003"});
   auto list = run_cphform({"state", "list"}, dir.path(), nullptr);
   REQUIRE_RUN(list, 0);
-  CHECK(has(list.out, "keypair.adb\n"));
-  CHECK_FALSE(has(list.out, "server.game[1]\n"));
+  CHECK(contains(list.out, "keypair.adb\n"));
+  CHECK_FALSE(contains(list.out, "server.game[1]\n"));
   REQUIRE_RUN(run_cphform({"plan", "-detailed-exitcode"}, dir.path(), &emu), 2);  // it is wanted again
 }

@@ -12,7 +12,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-bool has(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 
 // The lock of the workspace's SQLite state, held by a process of another
 // host (so it is never taken over as dead) for as long as the object lives.
@@ -40,23 +39,23 @@ TEST_CASE("-lock=false runs without the state lock and warns; the lock stays wit
   dir.write("main.toml", server_manifest(emu.url(), "web", 3));
   auto locked = run_cphform({"apply", "-auto-approve"}, dir.path(), &emu);
   REQUIRE_RUN(locked, 1);
-  CHECK(has(locked.err, "the state is locked by alice@elsewhere pid 1"));
+  CHECK(contains(locked.err, "the state is locked by alice@elsewhere pid 1"));
   CHECK(emu.servers().size() == 2);
 
   auto unlocked = run_cphform({"apply", "-auto-approve", "-lock=false"}, dir.path(), &emu);
   REQUIRE_RUN(unlocked, 0);
-  CHECK(has(unlocked.err, "Warning: -lock=false: apply runs without the state lock"));
+  CHECK(contains(unlocked.err, "Warning: -lock=false: apply runs without the state lock"));
   CHECK(emu.servers().size() == 3);
 
   auto rm = run_cphform({"state", "rm", "-lock=false", "server.web[2]"}, dir.path(), nullptr);
   REQUIRE_RUN(rm, 0);
-  CHECK(has(rm.err, "Warning: -lock=false: state rm runs without the state lock"));
+  CHECK(contains(rm.err, "Warning: -lock=false: state rm runs without the state lock"));
   REQUIRE(held.store->current_lock());
   CHECK(held.store->current_lock()->holder == "alice@elsewhere pid 1");  // not released by the unlocked runs
 
   auto bad = run_cphform({"apply", "-auto-approve", "-lock=no"}, dir.path(), &emu);
   REQUIRE_RUN(bad, 1);
-  CHECK(has(bad.err, "-lock takes true or false"));
+  CHECK(contains(bad.err, "-lock takes true or false"));
   REQUIRE_RUN(run_cphform({"plan", "-lock=false"}, dir.path(), &emu), 0);  // plan never locks; accepted
 }
 
@@ -71,7 +70,7 @@ TEST_CASE("count = 0 is a block with no instances: lowering a count to 0 destroy
   REQUIRE_RUN(run_cphform({"validate"}, dir.path(), nullptr), 0);
   auto plan = run_cphform({"plan"}, dir.path(), &emu);
   REQUIRE_RUN(plan, 0);
-  CHECK(has(plan.out, "0 to add, 0 to change, 2 to destroy"));
+  CHECK(contains(plan.out, "0 to add, 0 to change, 2 to destroy"));
   REQUIRE_RUN(run_cphform({"apply", "-auto-approve"}, dir.path(), &emu), 0);
   CHECK(emu.servers().empty());
   auto list = run_cphform({"state", "list"}, dir.path(), nullptr);
@@ -89,45 +88,45 @@ TEST_CASE("state mv and state rm of a whole counted block act on every instance"
 
   auto mv = run_cphform({"state", "mv", "server.legacy", "server.fleet"}, dir.path(), nullptr);
   REQUIRE_RUN(mv, 0);
-  CHECK(has(mv.out, "Move \"server.legacy[2]\" to \"server.fleet[2]\""));
-  CHECK(has(mv.out, "Successfully moved 3 object(s)."));
+  CHECK(contains(mv.out, "Move \"server.legacy[2]\" to \"server.fleet[2]\""));
+  CHECK(contains(mv.out, "Successfully moved 3 object(s)."));
   CHECK(run_cphform({"state", "list"}, dir.path(), nullptr).out ==
         "server.fleet[0]\nserver.fleet[1]\nserver.fleet[2]\nserver.keep[0]\n");
   auto onto = run_cphform({"state", "mv", "server.fleet", "server.keep"}, dir.path(), nullptr);
   REQUIRE_RUN(onto, 1);
-  CHECK(has(onto.err, "server.keep already has instances in the state; nothing was moved"));
+  CHECK(contains(onto.err, "server.keep already has instances in the state; nothing was moved"));
 
   auto rm = run_cphform({"state", "rm", "server.fleet"}, dir.path(), nullptr);
   REQUIRE_RUN(rm, 0);
-  CHECK(has(rm.out, "Successfully removed 3 resource instance(s)."));
+  CHECK(contains(rm.out, "Successfully removed 3 resource instance(s)."));
   CHECK(run_cphform({"state", "list"}, dir.path(), nullptr).out == "server.keep[0]\n");
   CHECK(emu.servers().size() == 4);  // the cloud is untouched
   auto none = run_cphform({"state", "rm", "server.fleet"}, dir.path(), nullptr);
   REQUIRE_RUN(none, 1);
-  CHECK(has(none.err, "no resource server.fleet in the state"));
+  CHECK(contains(none.err, "no resource server.fleet in the state"));
 }
 
 TEST_CASE("messages name the API by its documented section title, never our internal files", "[e2e][habits]") {
   TempDir dir;
   auto docs = run_cphform({"docs", "manifest"}, dir.path(), nullptr);
   REQUIRE_RUN(docs, 0);
-  CHECK_FALSE(has(docs.out, "cph-api.md"));
-  CHECK_FALSE(has(docs.out, "A-13"));
-  CHECK(has(docs.out, "(CPH API: Update shared bandwidth size)"));
+  CHECK_FALSE(contains(docs.out, "cph-api.md"));
+  CHECK_FALSE(contains(docs.out, "A-13"));
+  CHECK(contains(docs.out, "(CPH API: Update shared bandwidth size)"));
 
   std::string text = server_manifest("emulator", "web", 1);
   text.replace(text.find("size = 300"), 10, "size = 333");
   dir.write("main.toml", text);
   auto bad = run_cphform({"validate"}, dir.path(), nullptr);
   REQUIRE_RUN(bad, 1);
-  CHECK(has(bad.err, "in steps of 50"));
-  CHECK(has(bad.err, "(CPH API: Update shared bandwidth size)"));
-  CHECK_FALSE(has(bad.err, "cph-api.md"));
+  CHECK(contains(bad.err, "in steps of 50"));
+  CHECK(contains(bad.err, "(CPH API: Update shared bandwidth size)"));
+  CHECK_FALSE(contains(bad.err, "cph-api.md"));
 
   auto undeclared = run_cphform({"plan", "-var", "zone=a"}, dir.path(), nullptr);
   REQUIRE_RUN(undeclared, 1);
-  CHECK(has(undeclared.err, "the manifests declare no variables"));
-  CHECK_FALSE(has(undeclared.err, "expected one of: \n"));
+  CHECK(contains(undeclared.err, "the manifests declare no variables"));
+  CHECK_FALSE(contains(undeclared.err, "expected one of: \n"));
 }
 
 TEST_CASE("a saved plan stays good through a comment or a layout edit, and goes stale when the meaning changes",
@@ -150,7 +149,7 @@ TEST_CASE("a saved plan stays good through a comment or a layout edit, and goes 
   dir.write("main.toml", edited);
   auto stale = run_cphform({"apply", "tf.plan"}, dir.path(), &emu);
   REQUIRE_RUN(stale, 1);
-  CHECK(has(stale.err, "the manifests changed since it was made"));
+  CHECK(contains(stale.err, "the manifests changed since it was made"));
 }
 
 TEST_CASE("${terraform.workspace} names the selected workspace in the manifests", "[e2e][habits]") {
@@ -159,7 +158,7 @@ TEST_CASE("${terraform.workspace} names the selected workspace in the manifests"
   dir.write("main.toml", server_manifest(emu.url(), "game-${terraform.workspace}", 1));
   auto plan = run_cphform({"plan"}, dir.path(), &emu);
   REQUIRE_RUN(plan, 0);
-  CHECK(has(plan.out, "\"game-default-0001\""));
+  CHECK(contains(plan.out, "\"game-default-0001\""));
   REQUIRE_RUN(run_cphform({"workspace", "new", "staging"}, dir.path(), nullptr), 0);
   REQUIRE_RUN(run_cphform({"apply", "-auto-approve"}, dir.path(), &emu), 0);
   REQUIRE(emu.servers().size() == 1);
@@ -179,7 +178,7 @@ TEST_CASE("validate and the read-only commands need no variable values; every ma
 
   auto plan = run_cphform({"plan"}, dir.path(), &emu);  // planning needs the values
   REQUIRE_RUN(plan, 1);
-  CHECK(has(plan.err, "variable \"image\" has no value"));
+  CHECK(contains(plan.err, "variable \"image\" has no value"));
   std::vector<std::string> apply = {"apply", "-auto-approve"};
   apply.insert(apply.end(), vars.begin(), vars.end());
   REQUIRE_RUN(run_cphform(apply, dir.path(), &emu), 0);
@@ -201,15 +200,15 @@ TEST_CASE("validate and the read-only commands need no variable values; every ma
   REQUIRE_RUN(run_cphform({"workspace", "select", "default"}, dir.path(), nullptr), 0);
   auto unlock = run_cphform({"force-unlock", "-force", "-var=n=1", "0000"}, dir.path(), nullptr);
   REQUIRE_RUN(unlock, 1);
-  CHECK(has(unlock.err, "the state is not locked"));  // got past the manifests
+  CHECK(contains(unlock.err, "the state is not locked"));  // got past the manifests
 
   // validate still checks everything that does not depend on the missing values
   text.replace(text.find("size = 300"), 10, "size = 333");
   dir.write("main.toml", text);
   auto invalid = run_cphform({"validate"}, dir.path(), nullptr);
   REQUIRE_RUN(invalid, 1);
-  CHECK(has(invalid.err, "in steps of 50"));
-  CHECK_FALSE(has(invalid.err, "has no value"));
+  CHECK(contains(invalid.err, "in steps of 50"));
+  CHECK_FALSE(contains(invalid.err, "has no value"));
 }
 
 TEST_CASE("instances are listed in numeric order: web[2] before web[10]", "[e2e][habits]") {

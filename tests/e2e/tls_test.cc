@@ -20,7 +20,6 @@ std::string tls_manifest(const std::string& endpoint, const std::string& provide
 
 std::string quoted(const std::string& s) { return "\"" + s + "\""; }
 
-bool contains(const std::string& text, const std::string& needle) { return text.find(needle) != std::string::npos; }
 
 }  // namespace
 
