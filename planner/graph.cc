@@ -105,13 +105,28 @@ void topological_order(Plan& plan) {
 
 }  // namespace
 
-void add_steps(Plan& plan, const Dependencies& deps, const std::map<std::string, bool>& create_before_destroy) {
-  std::map<std::string, std::vector<size_t>> creates, removes;  // server blocks
+namespace {
+
+size_t add_step(Plan& plan, StepKind kind, const std::string& block, std::vector<size_t> actions) {
+  plan.steps.push_back({kind, block, std::move(actions), {}});
+  return plan.steps.size() - 1;
+}
+
+// What add_steps gathers per block before making the batched steps.
+struct Batches {
+  std::map<std::string, std::vector<size_t>> creates, removes;  // server actions by block
   std::map<std::string, bool> block_replaces;
+};
+
+// The steps of one action each (key pairs, shares, bandwidths, in-place
+// updates chained in order), open-access calls per block and key pair; the
+// server actions are gathered into `batches` for purchase and release orders.
+Batches add_action_steps(Plan& plan) {
+  Batches batches;
+  auto& [creates, removes, block_replaces] = batches;
   std::map<std::string, std::map<std::string, std::vector<size_t>>> open_access;  // block -> key pair -> actions
   auto add = [&](StepKind kind, const std::string& block, std::vector<size_t> actions) {
-    plan.steps.push_back({kind, block, std::move(actions), {}});
-    return plan.steps.size() - 1;
+    return add_step(plan, kind, block, std::move(actions));
   };
   std::map<size_t, std::vector<size_t>> chain;  // action -> its update steps, in order
   for (size_t i = 0; i < plan.actions.size(); ++i) {
@@ -157,6 +172,17 @@ void add_steps(Plan& plan, const Dependencies& deps, const std::map<std::string,
       for (size_t a : list)
         if (!chain[a].empty()) plan.steps[s].after.push_back(chain[a].back());
     }
+  return batches;
+}
+
+// Purchase and release orders of up to ten servers per block (4.1, 8.2),
+// ordered for replacements. Returns the purchase steps per block.
+std::map<std::string, std::vector<size_t>> add_order_steps(Plan& plan, const Batches& batches,
+                                                           const std::map<std::string, bool>& create_before_destroy) {
+  auto add = [&](StepKind kind, const std::string& block, std::vector<size_t> actions) {
+    return add_step(plan, kind, block, std::move(actions));
+  };
+  const auto& [creates, removes, block_replaces] = batches;
   std::map<std::string, std::vector<size_t>> release_steps, purchase_steps;
   for (auto& [block, list] : removes)
     for (auto& c : chunks(list, plan, 10)) release_steps[block].push_back(add(StepKind::unsubscribe, block, c));
@@ -173,8 +199,13 @@ void add_steps(Plan& plan, const Dependencies& deps, const std::map<std::string,
       for (size_t r : release_steps[block]) (new_first ? plan.steps[r].after : plan.steps[p].after).push_back(new_first ? p : r);
   }
 
-  // A new shared bandwidth is made by the first purchase that uses it; the
-  // bandwidth's action rides on that step, later purchases wait for it.
+  return purchase_steps;
+}
+
+// A new shared bandwidth is made by the first purchase that uses it; the
+// bandwidth's action rides on that step, later purchases wait for it.
+void attach_new_bandwidths(Plan& plan, const Dependencies& deps,
+                           const std::map<std::string, std::vector<size_t>>& purchase_steps) {
   std::map<std::string, std::vector<size_t>> purchases_using;  // bandwidth block -> purchase steps, in block order
   for (auto& [block, steps] : purchase_steps)
     for (size_t s : steps) {
@@ -195,10 +226,11 @@ void add_steps(Plan& plan, const Dependencies& deps, const std::map<std::string,
     plan.steps[users.front()].actions.push_back(i);
     for (size_t k = 1; k < users.size(); ++k) plan.steps[users[k]].after.push_back(users.front());
   }
+}
 
-  // Block-level edges. Creates and updates wait for those of the blocks
-  // they depend on; deletes wait for every step of the blocks that
-  // depended on them.
+// Block-level edges. Creates and updates wait for those of the blocks they
+// depend on; deletes wait for every step of the blocks that depended on them.
+void add_block_edges(Plan& plan, const Dependencies& deps) {
   std::map<std::string, std::vector<size_t>> forward, all;
   for (size_t s = 0; s < plan.steps.size(); ++s) {
     all[plan.steps[s].block].push_back(s);
@@ -230,6 +262,14 @@ void add_steps(Plan& plan, const Dependencies& deps, const std::map<std::string,
           if (o != s) step.after.push_back(o);
     }
   }
+}
+
+}  // namespace
+
+void add_steps(Plan& plan, const Dependencies& deps, const std::map<std::string, bool>& create_before_destroy) {
+  const Batches batches = add_action_steps(plan);
+  attach_new_bandwidths(plan, deps, add_order_steps(plan, batches, create_before_destroy));
+  add_block_edges(plan, deps);
   // Each step runs on one provider instance: releases where the objects
   // are, the rest where they are going (a block has one provider).
   for (Step& step : plan.steps) {

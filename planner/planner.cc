@@ -23,15 +23,6 @@ using detail::Prior;
 
 namespace detail {
 
-std::string instance_address(const std::string& block, bool counted, int index) {
-  return counted ? block + "[" + std::to_string(index) + "]" : block;
-}
-
-std::string range_address(const std::vector<std::string>& addresses) {
-  if (addresses.size() == 1) return addresses.front();
-  return addresses.front() + ".." + addresses.back();
-}
-
 namespace {
 bool blank(const Json& v) {
   return v.is_null() || (v.is_string() && v.get_ref<const std::string&>().empty()) ||
@@ -342,61 +333,13 @@ void check_replace_requests(const PlanInput& in, const std::map<std::string, Pri
 
 }  // namespace
 
-AddressParts address_parts(std::string_view a) {
-  const size_t open = a.find('[');
-  if (open == std::string_view::npos || a.empty() || a.back() != ']' || open + 2 >= a.size() || a.size() - open - 2 > 9)
-    return {a, -1};
-  int index = 0;
-  for (size_t i = open + 1; i + 1 < a.size(); ++i) {
-    if (a[i] < '0' || a[i] > '9') return {a, -1};
-    index = index * 10 + (a[i] - '0');
-  }
-  return {a.substr(0, open), index};
-}
+namespace {
 
-// address_less runs in every sort and ordered set of addresses: hence
-// address_parts, which does not allocate.
-bool address_less(const std::string& a, const std::string& b) {
-  const AddressParts x = address_parts(a), y = address_parts(b);
-  return x.block != y.block ? x.block < y.block : x.index < y.index;
-}
-
-std::string compact_addresses(std::vector<std::string> addresses) {
-  std::sort(addresses.begin(), addresses.end(), address_less);
-  std::string out;
-  for (size_t i = 0; i < addresses.size();) {
-    const auto [block, first] = address_parts(addresses[i]);
-    size_t j = i + 1;
-    int last = first;
-    while (first >= 0 && j < addresses.size()) {
-      const AddressParts next = address_parts(addresses[j]);
-      if (next.block != block || next.index != last + 1) break;
-      last = next.index;
-      ++j;
-    }
-    if (!out.empty()) out += ", ";
-    out += j - i > 1 ? std::string(block) + "[" + std::to_string(first) + ".." + std::to_string(last) + "]" : addresses[i];
-    i = j;
-  }
-  return out;
-}
-
-bool address_matches(const std::string& address, const std::string& pattern) {
-  return address == pattern || (address.size() > pattern.size() && address.compare(0, pattern.size(), pattern) == 0 &&
-                                address[pattern.size()] == '[');
-}
-
-Plan make_plan(const PlanInput& in) {
-  if (!in.live) throw std::invalid_argument("make_plan needs the refreshed inventory");
-  Plan plan;
-  plan.lineage = in.meta.lineage;
-  plan.serial = in.meta.serial;
-  plan.destroy = in.destroy;
-  if (in.manifest) plan.manifest_digest = in.manifest->digest;
-
-  std::map<std::string, Prior> prior;
-  std::set<std::string> releasing, claimed;
-  detail::resolve_journal(in, plan, prior, releasing, claimed);
+// The recorded rows as the cloud has them now: vanished rows and drift go to
+// the plan, the rest to `prior`. Rows an open journal entry is releasing are
+// the journal's (resolve_journal).
+void read_recorded(const PlanInput& in, const std::set<std::string>& releasing, Plan& plan,
+                   std::map<std::string, Prior>& prior) {
   for (const state::ResourceRow& row : in.rows) {
     if (!res::find_schema(row.type))
       throw std::runtime_error("state holds " + row.address + " of type \"" + row.type +
@@ -418,22 +361,138 @@ Plan make_plan(const PlanInput& in) {
     }
     prior[row.address] = {row.type, row.cloud_id, std::move(*refreshed), owner};
   }
-  // A share was pushed to the server that vanished, not to the one bought in
-  // its place: recorded without it, the share is pushed again to the new one.
+}
+
+bool replace_requested(const PlanInput& in, const std::string& address) {
+  return std::any_of(in.replace.begin(), in.replace.end(),
+                     [&](const std::string& pattern) { return address_matches(address, pattern); });
+}
+
+// A share was pushed to the server that vanished, not to the one bought in
+// its place (nor to the successor of one replaced with -replace): recorded
+// without it, the share is pushed again to the new one.
+void forget_shares_of_lost_servers(const PlanInput& in, const std::vector<std::string>& vanished,
+                                   std::map<std::string, Prior>& prior) {
   for (auto& [address, p] : prior) {
     if ((p.type != "share_app" && p.type != "share_file") || !p.attributes.contains("servers")) continue;
     Json& servers = p.attributes["servers"];
     Json kept = Json::array();
     for (const Json& s : servers) {
       const std::string server = s.get<std::string>();
-      // Likewise a server replaced on request (-replace): its successor starts bare.
-      const bool replaced = std::any_of(in.replace.begin(), in.replace.end(),
-                                        [&](const std::string& pattern) { return address_matches(server, pattern); });
-      if (!replaced && std::find(plan.vanished.begin(), plan.vanished.end(), server) == plan.vanished.end())
+      if (!replace_requested(in, server) && std::find(vanished.begin(), vanished.end(), server) == vanished.end())
         kept.push_back(s);
     }
     servers = std::move(kept);
   }
+}
+
+// The addresses a plan may act on: with -target, the targets and their
+// closure (with_target_closure); never one named by -exclude. A pattern
+// names an instance or a whole block (address_matches): both are looked up.
+class Selection {
+ public:
+  Selection(const PlanInput& in, const detail::Dependencies& deps)
+      : excluded_(in.excludes.begin(), in.excludes.end()) {
+    for (std::string& t : with_target_closure(in.targets, deps, in.destroy)) targeted_.insert(std::move(t));
+  }
+  bool operator()(const std::string& address) const {
+    if (!targeted_.empty() && !listed(targeted_, address)) return false;
+    return !listed(excluded_, address);
+  }
+
+ private:
+  static bool listed(const std::set<std::string>& patterns, const std::string& address) {
+    auto open = address.find('[');
+    return patterns.count(address) || (open != std::string::npos && patterns.count(address.substr(0, open)));
+  }
+  std::set<std::string> targeted_, excluded_;
+};
+
+// Why an instance the manifest no longer wants is removed.
+std::string removal_reason(const PlanInput& in, const Action& a, const manifest::ResourceConfig* config) {
+  if (a.type == "bandwidth")
+    return "no API deletes a shared bandwidth: it goes with its last server, and leaves the state";
+  if (in.destroy) return "";
+  if (a.index >= 0 && config) return "count is now " + std::to_string(config->count.value_or(1));
+  return "it is no longer in the manifest";
+}
+
+// Fills in how a recorded instance the manifest still wants changes: not at
+// all (a.changes empty, returns false), in place, by switching its phones,
+// or by replacement.
+bool diff_kept(const PlanInput& in, const res::ResourceSchema& schema, const manifest::ResourceConfig* config,
+               Action& a) {
+  std::vector<std::string> ignore;
+  if (config) ignore = config->lifecycle.ignore_changes;
+  a.changes = diff_attributes(schema, a.before, a.after, ignore);
+  // Another provider instance cannot take the object over: it is made
+  // anew there and released here.
+  if (a.provider != a.prior_provider)
+    a.changes.push_back({"provider", "provider." + a.prior_provider, "provider." + a.provider, true});
+  a.replace_requested = replace_requested(in, a.address);
+  if (a.changes.empty() && !a.replace_requested) return false;
+  bool replace = std::any_of(a.changes.begin(), a.changes.end(), [](const AttrChange& c) { return c.forces_replacement; });
+  if (a.replace_requested) a.reason = "-replace asked for it";
+  if (replace || a.replace_requested) {
+    a.kind = ActionKind::replace;
+  } else {
+    a.operations = operations_of(schema, a.changes);
+    bool destructive = std::find(a.operations.begin(), a.operations.end(), "switch") != a.operations.end();
+    a.kind = destructive ? ActionKind::switch_phones : ActionKind::update;
+  }
+  return true;
+}
+
+// The action for one address, recorded (p), wanted (d) or both. Returns
+// false when nothing changes: `a` then belongs in Plan::unchanged.
+bool diff_instance(const PlanInput& in, const std::string& address, const Prior* p, const Desired* d,
+                   const manifest::ResourceConfig* config, bool vanished, Action& a) {
+  a.address = address;
+  a.type = p ? p->type : d->type;
+  a.block = block_of(address);
+  a.index = address_parts(address).index;
+  if (d) a.block_name = d->block_name;
+  a.provider = d && d->config ? d->config->provider : p->provider;
+  a.prior_provider = p ? p->provider : a.provider;
+  if (config) a.allow_data_loss = config->lifecycle.allow_data_loss;
+  if (config) a.sensitive = config->sensitive;
+  if (!p) {
+    a.kind = ActionKind::create;
+    a.after = d->attributes;
+    if (vanished) a.reason = "the recorded " + a.type + " no longer exists in the cloud";
+    return true;
+  }
+  a.cloud_id = p->cloud_id;
+  a.before = p->attributes;
+  if (!d) {
+    a.kind = ActionKind::remove;
+    a.reason = removal_reason(in, a, config);
+    return true;
+  }
+  a.after = d->attributes;
+  if (diff_kept(in, *res::find_schema(a.type), config, a)) return true;
+  // What stays recorded (ignore_changes included) is `before`; `after`
+  // stays null rather than a second copy of every unchanged instance
+  // (Plan::unchanged).
+  a.after = Json();
+  return false;
+}
+
+}  // namespace
+
+Plan make_plan(const PlanInput& in) {
+  if (!in.live) throw std::invalid_argument("make_plan needs the refreshed inventory");
+  Plan plan;
+  plan.lineage = in.meta.lineage;
+  plan.serial = in.meta.serial;
+  plan.destroy = in.destroy;
+  if (in.manifest) plan.manifest_digest = in.manifest->digest;
+
+  std::map<std::string, Prior> prior;
+  std::set<std::string> releasing, claimed;
+  detail::resolve_journal(in, plan, prior, releasing, claimed);
+  read_recorded(in, releasing, plan, prior);
+  forget_shares_of_lost_servers(in, plan.vanished, prior);
 
   std::map<std::string, Desired> desired;
   const BlockIndex blocks = in.manifest ? index_blocks(*in.manifest) : BlockIndex{};
@@ -454,90 +513,23 @@ Plan make_plan(const PlanInput& in) {
   std::set<std::string, bool (*)(const std::string&, const std::string&)> addresses(address_less);  // game[2] < game[10]
   for (const auto& [a, p] : prior) addresses.insert(a);
   for (const auto& [a, d] : desired) addresses.insert(a);
-  // -target pulls in what the targets depend on; with -destroy, what depends on them.
-  const std::vector<std::string> targets = with_target_closure(in.targets, deps, in.destroy);
-  const std::set<std::string> targeted(targets.begin(), targets.end());
-  const std::set<std::string> excluded(in.excludes.begin(), in.excludes.end());
-  // A pattern names an instance or a block (address_matches): look up both.
-  auto listed = [](const std::set<std::string>& patterns, const std::string& address) {
-    auto open = address.find('[');
-    return patterns.count(address) || (open != std::string::npos && patterns.count(address.substr(0, open)));
-  };
-  auto selected = [&](const std::string& address) {
-    if (!targeted.empty() && !listed(targeted, address)) return false;
-    return !listed(excluded, address);
-  };
+  const Selection selected(in, deps);
 
   check_replace_requests(in, prior, desired);
   std::vector<std::string> problems;
   const std::set<std::string> resumed_bandwidths = detail::bandwidths_being_created(plan);
   for (const std::string& address : addresses) {
     if (!selected(address)) continue;
-    if (resumed_bandwidths.count(address) && !prior.count(address)) continue;  // its purchase is being resumed
     auto p = prior.find(address);
     auto d = desired.find(address);
-    const std::string block = block_of(address);
-    Action a;
-    a.address = address;
-    a.type = p != prior.end() ? p->second.type : d->second.type;
-    a.block = block;
-    a.index = address_parts(address).index;
-    const res::ResourceSchema& schema = *res::find_schema(a.type);
-    auto found = blocks.find(block);
+    if (resumed_bandwidths.count(address) && p == prior.end()) continue;  // its purchase is being resumed
+    auto found = blocks.find(block_of(address));
     const manifest::ResourceConfig* config = found == blocks.end() ? nullptr : found->second;
-    if (d != desired.end()) a.block_name = d->second.block_name;
-    a.provider = d != desired.end() && d->second.config ? d->second.config->provider : p->second.provider;
-    a.prior_provider = p != prior.end() ? p->second.provider : a.provider;
-    if (config) a.allow_data_loss = config->lifecycle.allow_data_loss;
-    if (config) a.sensitive = config->sensitive;
-    if (p == prior.end()) {
-      a.kind = ActionKind::create;
-      a.after = d->second.attributes;
-      if (vanished.count(address))
-        a.reason = "the recorded " + a.type + " no longer exists in the cloud";
-    } else if (d == desired.end()) {
-      a.kind = ActionKind::remove;
-      a.cloud_id = p->second.cloud_id;
-      a.before = p->second.attributes;
-      if (in.destroy) {
-        a.reason = "";
-      } else if (a.index >= 0 && config) {
-        a.reason = "count is now " + std::to_string(config->count.value_or(1));
-      } else {
-        a.reason = "it is no longer in the manifest";
-      }
-      if (a.type == "bandwidth")
-        a.reason = "no API deletes a shared bandwidth: it goes with its last server, and leaves the state";
-    } else {
-      a.cloud_id = p->second.cloud_id;
-      a.before = p->second.attributes;
-      a.after = d->second.attributes;
-      std::vector<std::string> ignore;
-      if (config) ignore = config->lifecycle.ignore_changes;
-      a.changes = diff_attributes(schema, a.before, a.after, ignore);
-      // Another provider instance cannot take the object over: it is made
-      // anew there and released here.
-      if (a.provider != a.prior_provider)
-        a.changes.push_back({"provider", "provider." + a.prior_provider, "provider." + a.provider, true});
-      a.replace_requested = std::any_of(in.replace.begin(), in.replace.end(),
-                                        [&](const std::string& pattern) { return address_matches(address, pattern); });
-      if (a.changes.empty() && !a.replace_requested) {
-        // What stays recorded (ignore_changes included) is `before`; `after`
-        // stays null rather than a second copy of every unchanged instance
-        // (Plan::unchanged).
-        a.after = Json();
-        plan.unchanged.push_back(std::move(a));
-        continue;
-      }
-      bool replace = std::any_of(a.changes.begin(), a.changes.end(), [](const AttrChange& c) { return c.forces_replacement; });
-      if (a.replace_requested) a.reason = "-replace asked for it";
-      if (replace || a.replace_requested) {
-        a.kind = ActionKind::replace;
-      } else {
-        a.operations = operations_of(schema, a.changes);
-        bool destructive = std::find(a.operations.begin(), a.operations.end(), "switch") != a.operations.end();
-        a.kind = destructive ? ActionKind::switch_phones : ActionKind::update;
-      }
+    Action a;
+    if (!diff_instance(in, address, p == prior.end() ? nullptr : &p->second, d == desired.end() ? nullptr : &d->second,
+                       config, vanished.count(address) > 0, a)) {
+      plan.unchanged.push_back(std::move(a));
+      continue;
     }
     if (config && config->lifecycle.prevent_destroy && (a.kind == ActionKind::remove || a.kind == ActionKind::replace))
       problems.push_back(config->pos.str() + ": " + address + " has lifecycle.prevent_destroy set, but this plan would " +
