@@ -56,6 +56,105 @@ std::vector<state::ResourceRow> rows_at(state::StateStore& store, const std::str
 
 }  // namespace
 
+namespace {
+
+// state migrate -to=pg|sqlite: copies the workspace to the other backend.
+int state_migrate(Context& ctx, const Workspace& ws, state::StateStore& store, const Flags& flags) {
+  const std::string to = flags.get("to");
+  if (to != "pg" && to != "sqlite") throw UsageError("usage: cphform state migrate -to=pg|sqlite [-force]");
+  state::BackendConfig target = backend_config(ws, to);
+  if (target.type == ws.manifest.backend.type)
+    throw std::runtime_error("the state is already on " + to + "; migrate copies it to the other backend");
+  auto lock = lock_as_asked(ctx, store, flags, "state migrate");
+  auto destination = state::open_state_store(target);
+  state::copy_state(store, *destination, flags.has("force"));
+  if (lock) lock->release();  // a failure is an error (exit 1), not a silent leftover lock row
+  state::Meta meta = destination->meta();
+  ctx.out << "Copied workspace \"" << target.workspace << "\" to " << to << ": lineage " << meta.lineage
+          << ", serial " << meta.serial << ", " << destination->resources().size()
+          << " resource(s), journal and history.\nSet [backend] type = \"" << to
+          << "\" in the manifests to use it.\n";
+  return 0;
+}
+
+// state list: every address, in natural order (with its provider when several).
+int state_list(Context& ctx, const Workspace& ws, state::StateStore& store) {
+  std::vector<state::ResourceRow> rows = store.resources();
+  std::sort(rows.begin(), rows.end(),
+            [](const auto& x, const auto& y) { return planner::address_less(x.address, y.address); });
+  // With several provider instances, each row says which one owns it
+  // (a second, tab-separated column); one provider lists addresses only.
+  const bool named = ws.manifest.providers.size() > 1 ||
+                     std::any_of(rows.begin(), rows.end(), [](const auto& r) { return !r.provider.empty(); });
+  for (const auto& row : rows) {
+    ctx.out << row.address;
+    if (named) {
+      const resources::ResourceSchema* schema = resources::find_schema(row.type);
+      ctx.out << "\tprovider." << (row.provider.empty() && schema ? schema->provider_type : row.provider);
+    }
+    ctx.out << "\n";
+  }
+  return 0;
+}
+
+// state show ADDRESS: one row, sensitive values hidden.
+int state_show(Context& ctx, const Workspace& ws, state::StateStore& store, const Flags& flags) {
+  if (flags.positional.size() != 1) throw UsageError("usage: cphform state show ADDRESS");
+  auto row = store.resource(flags.positional[0]);
+  if (!row) throw std::runtime_error("no resource " + flags.positional[0] + " in the state");
+  const manifest::ResourceConfig* config = ws.manifest.find(row->address.substr(0, row->address.find('[')));
+  show_row(ctx.out, *row, config ? config->sensitive : std::vector<std::string>{});
+  return 0;
+}
+
+// state rm ADDRESS...: forgets instances (whole blocks too); the cloud keeps them.
+int state_rm(Context& ctx, state::StateStore& store, const Flags& flags) {
+  if (flags.positional.empty()) throw UsageError("usage: cphform state rm ADDRESS...");
+  std::vector<std::string> remove;
+  for (const auto& a : flags.positional)
+    for (const state::ResourceRow& row : rows_at(store, a))
+      if (std::find(remove.begin(), remove.end(), row.address) == remove.end()) remove.push_back(row.address);
+  auto lock = lock_as_asked(ctx, store, flags, "state rm");
+  commit_state_edit(store, "state rm", flags.positional.front(), {}, remove);
+  if (lock) lock->release();
+  for (const auto& a : remove) ctx.out << "Removed " << a << "\n";
+  ctx.out << "Successfully removed " << remove.size() << " resource instance(s). The servers still "
+          << "exist in the cloud; cphform no longer manages them.\n";
+  return 0;
+}
+
+// state mv FROM TO: renames an instance or a whole block in the state.
+int state_mv(Context& ctx, state::StateStore& store, const Flags& flags) {
+  if (flags.positional.size() != 2) throw UsageError("usage: cphform state mv FROM TO");
+  const std::string& from = flags.positional[0];
+  const std::string& to = flags.positional[1];
+  std::vector<state::ResourceRow> moved = rows_at(store, from);
+  const bool whole_block = moved.front().address != from;
+  if (whole_block && to.find('[') != std::string::npos)
+    throw std::runtime_error("cannot move the block " + from + " to the instance " + to +
+                             ": move it to a block address such as " + moved.front().type + ".NAME");
+  if (whole_block && !rows_at_block(store, to).empty())
+    throw std::runtime_error(to + " already has instances in the state; nothing was moved");
+  std::vector<std::string> removed;
+  for (state::ResourceRow& row : moved) {
+    removed.push_back(row.address);
+    row.address = whole_block ? to + row.address.substr(from.size()) : to;  // server.a[3] -> server.b[3]
+    if (row.address.rfind(row.type + ".", 0) != 0)
+      throw std::runtime_error("cannot move a " + row.type + " to " + to + ": the address must start with \"" +
+                               row.type + ".\"");
+    if (store.resource(row.address))
+      throw std::runtime_error(row.address + " is already in the state; nothing was moved");
+  }
+  auto lock = lock_as_asked(ctx, store, flags, "state mv");
+  commit_state_edit(store, "state mv", from, moved, removed);
+  if (lock) lock->release();
+  for (size_t i = 0; i < moved.size(); ++i) ctx.out << "Move \"" << removed[i] << "\" to \"" << moved[i].address << "\"\n";
+  ctx.out << "Successfully moved " << moved.size() << " object(s).\n";
+  return 0;
+}
+
+}  // namespace
+
 int cmd_state(Context& ctx, const std::vector<std::string>& args) {
   if (args.empty()) throw UsageError(kStateUsage);
   const std::string sub = args[0];
@@ -66,91 +165,11 @@ int cmd_state(Context& ctx, const std::vector<std::string>& args) {
     ctx.out << state::export_state(*store).dump(2) << "\n";
     return 0;
   }
-  if (sub == "migrate") {
-    const std::string to = flags.get("to");
-    if (to != "pg" && to != "sqlite") throw UsageError("usage: cphform state migrate -to=pg|sqlite [-force]");
-    state::BackendConfig target = backend_config(ws, to);
-    if (target.type == ws.manifest.backend.type)
-      throw std::runtime_error("the state is already on " + to + "; migrate copies it to the other backend");
-    auto lock = lock_as_asked(ctx, *store, flags, "state migrate");
-    auto destination = state::open_state_store(target);
-    state::copy_state(*store, *destination, flags.has("force"));
-    if (lock) lock->release();  // a failure is an error (exit 1), not a silent leftover lock row
-    state::Meta meta = destination->meta();
-    ctx.out << "Copied workspace \"" << target.workspace << "\" to " << to << ": lineage " << meta.lineage
-            << ", serial " << meta.serial << ", " << destination->resources().size()
-            << " resource(s), journal and history.\nSet [backend] type = \"" << to
-            << "\" in the manifests to use it.\n";
-    return 0;
-  }
-  if (sub == "list") {
-    std::vector<state::ResourceRow> rows = store->resources();
-    std::sort(rows.begin(), rows.end(),
-              [](const auto& x, const auto& y) { return planner::address_less(x.address, y.address); });
-    // With several provider instances, each row says which one owns it
-    // (a second, tab-separated column); one provider lists addresses only.
-    const bool named = ws.manifest.providers.size() > 1 ||
-                       std::any_of(rows.begin(), rows.end(), [](const auto& r) { return !r.provider.empty(); });
-    for (const auto& row : rows) {
-      ctx.out << row.address;
-      if (named) {
-        const resources::ResourceSchema* schema = resources::find_schema(row.type);
-        ctx.out << "\tprovider." << (row.provider.empty() && schema ? schema->provider_type : row.provider);
-      }
-      ctx.out << "\n";
-    }
-    return 0;
-  }
-  if (sub == "show") {
-    if (flags.positional.size() != 1) throw UsageError("usage: cphform state show ADDRESS");
-    auto row = store->resource(flags.positional[0]);
-    if (!row) throw std::runtime_error("no resource " + flags.positional[0] + " in the state");
-    const manifest::ResourceConfig* config = ws.manifest.find(row->address.substr(0, row->address.find('[')));
-    show_row(ctx.out, *row, config ? config->sensitive : std::vector<std::string>{});
-    return 0;
-  }
-  if (sub == "rm") {
-    if (flags.positional.empty()) throw UsageError("usage: cphform state rm ADDRESS...");
-    std::vector<std::string> remove;
-    for (const auto& a : flags.positional)
-      for (const state::ResourceRow& row : rows_at(*store, a))
-        if (std::find(remove.begin(), remove.end(), row.address) == remove.end()) remove.push_back(row.address);
-    auto lock = lock_as_asked(ctx, *store, flags, "state rm");
-    commit_state_edit(*store, "state rm", flags.positional.front(), {}, remove);
-    if (lock) lock->release();
-    for (const auto& a : remove) ctx.out << "Removed " << a << "\n";
-    ctx.out << "Successfully removed " << remove.size() << " resource instance(s). The servers still "
-            << "exist in the cloud; cphform no longer manages them.\n";
-    return 0;
-  }
-  if (sub == "mv") {
-    if (flags.positional.size() != 2) throw UsageError("usage: cphform state mv FROM TO");
-    const std::string& from = flags.positional[0];
-    const std::string& to = flags.positional[1];
-    std::vector<state::ResourceRow> moved = rows_at(*store, from);
-    const bool whole_block = moved.front().address != from;
-    if (whole_block && to.find('[') != std::string::npos)
-      throw std::runtime_error("cannot move the block " + from + " to the instance " + to +
-                               ": move it to a block address such as " + moved.front().type + ".NAME");
-    if (whole_block && !rows_at_block(*store, to).empty())
-      throw std::runtime_error(to + " already has instances in the state; nothing was moved");
-    std::vector<std::string> removed;
-    for (state::ResourceRow& row : moved) {
-      removed.push_back(row.address);
-      row.address = whole_block ? to + row.address.substr(from.size()) : to;  // server.a[3] -> server.b[3]
-      if (row.address.rfind(row.type + ".", 0) != 0)
-        throw std::runtime_error("cannot move a " + row.type + " to " + to + ": the address must start with \"" +
-                                 row.type + ".\"");
-      if (store->resource(row.address))
-        throw std::runtime_error(row.address + " is already in the state; nothing was moved");
-    }
-    auto lock = lock_as_asked(ctx, *store, flags, "state mv");
-    commit_state_edit(*store, "state mv", from, moved, removed);
-    if (lock) lock->release();
-    for (size_t i = 0; i < moved.size(); ++i) ctx.out << "Move \"" << removed[i] << "\" to \"" << moved[i].address << "\"\n";
-    ctx.out << "Successfully moved " << moved.size() << " object(s).\n";
-    return 0;
-  }
+  if (sub == "migrate") return state_migrate(ctx, ws, *store, flags);
+  if (sub == "list") return state_list(ctx, ws, *store);
+  if (sub == "show") return state_show(ctx, ws, *store, flags);
+  if (sub == "rm") return state_rm(ctx, *store, flags);
+  if (sub == "mv") return state_mv(ctx, *store, flags);
   throw UsageError(kStateUsage);
 }
 
