@@ -40,20 +40,28 @@ struct FakeServiceError : std::runtime_error, cloud::ServiceError {
 
 enum class Outcome { ok, refused, unknown, wait_for_stop };
 
+// Requests in flight, counted across runners when several share one.
+struct Flight {
+  int now = 0, most = 0;
+};
+
 class FakeRunner : public StepRunner {
  public:
-  explicit FakeRunner(const Plan& plan) : plan_(plan) {}
+  explicit FakeRunner(const Plan& plan, Flight* shared = nullptr) : plan_(plan), shared_(shared) {}
   std::map<std::string, Outcome> outcome;  // by address; ok when absent
   std::vector<std::string> ran, resumed;
   int in_flight = 0, most_in_flight = 0;
+  bool stopped() const { return stopped_; }
 
   asio::awaitable<void> run(const Step& step, StepJournal& journal, ExecReport&) override {
     const std::string address = plan_.actions.at(step.actions.at(0)).address;
     ran.push_back(address);
     const int64_t entry = journal.intent(address, "create", "{}", Json::object());
     most_in_flight = std::max(most_in_flight, ++in_flight);
+    if (shared_) shared_->most = std::max(shared_->most, ++shared_->now);
     co_await pause(std::chrono::milliseconds(20));  // a request in flight
     --in_flight;
+    if (shared_) --shared_->now;
     switch (outcome.count(address) ? outcome[address] : Outcome::ok) {
       case Outcome::ok:
         journal.answered(entry, {{"id", "id-" + address}});
@@ -83,6 +91,7 @@ class FakeRunner : public StepRunner {
     co_await t.async_wait(asio::use_awaitable);
   }
   const Plan& plan_;
+  Flight* shared_;
   bool stopped_ = false;
 };
 
@@ -228,4 +237,38 @@ TEST_CASE("independent steps run at once; a step waits for the ones it comes aft
   CHECK(runner.most_in_flight == 3);
   CHECK(runner.ran.back() == "after");
   CHECK(r.added == 4);
+}
+
+TEST_CASE("two provider instances: each step goes to its own runner, and both run at once") {
+  Fixture f;
+  // east: e1 <- e2; south: s1, s2 independent; "old" names no provider (a
+  // plan file from before steps named theirs) and runs on the default.
+  Plan plan = plan_of({"e1", "e2", "s1", "s2", "old"}, {{}, {0}, {}, {}, {}});
+  for (size_t i = 0; i < plan.steps.size(); ++i)
+    plan.steps[i].provider = i < 2 ? "east" : i < 4 ? "south" : "";
+  Flight flight;
+  auto east = std::make_unique<FakeRunner>(plan, &flight);
+  auto south = std::make_unique<FakeRunner>(plan, &flight);
+  FakeRunner& e = *east;
+  FakeRunner& s = *south;
+  s.outcome["s2"] = Outcome::refused;
+  std::map<std::string, std::unique_ptr<StepRunner>> runners;
+  runners["east"] = std::move(east);
+  runners["south"] = std::move(south);
+  auto routed = runner_per_provider(std::move(runners), "east");
+  ExecReport r = f.execute(*routed, plan);
+  REQUIRE(e.ran.size() == 3);
+  CHECK(has(e.ran, "old"));
+  CHECK(e.ran.back() == "e2");  // after e1, which the others did not wait for
+  CHECK(s.ran == std::vector<std::string>{"s1", "s2"});
+  CHECK(flight.most == 4);  // e1, s1, s2 and old together: neither instance waits for the other
+  // A failure in one instance skips nothing in the other.
+  CHECK(r.added == 4);
+  REQUIRE(r.failures.size() == 1);
+  CHECK(r.failures[0].address == "s2");
+  // Ctrl-C reaches every instance's runner.
+  routed->stop();
+  CHECK(e.stopped());
+  CHECK(s.stopped());
+  CHECK_THROWS_AS(runner_per_provider({}, "east"), std::invalid_argument);
 }

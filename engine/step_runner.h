@@ -3,8 +3,12 @@
 // of an earlier run, stop waiting on Ctrl-C. The executor walks the graph,
 // journals, counts and reports; a runner knows its cloud. CPH's runner is
 // made by engine::CloudConnection (engine/steps.cc); executor_test.cc drives
-// the executor with a fake one.
+// the executor with fake ones.
 #pragma once
+
+#include <map>
+#include <memory>
+#include <string>
 
 #include <boost/asio/awaitable.hpp>
 
@@ -32,5 +36,13 @@ class StepRunner {
   // Ctrl-C: every wait in progress ends with resources::Interrupted.
   virtual void stop() = 0;
 };
+
+// Several provider instances in one run: each step, and each resumed
+// operation, goes to the runner of the instance it names (Step::provider,
+// PendingOperation::provider), so the executor's graph walk runs the
+// instances' steps side by side. A name without a runner (a plan file written
+// before steps named their provider) goes to `fallback`'s.
+std::unique_ptr<StepRunner> runner_per_provider(std::map<std::string, std::unique_ptr<StepRunner>> runners,
+                                                std::string fallback);
 
 }  // namespace cph::engine

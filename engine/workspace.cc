@@ -175,32 +175,6 @@ boost::asio::awaitable<CloudConnection> connect_instance(const Workspace& ws, co
   co_return conn;
 }
 
-// Several provider instances' steps, each through the runner of its own.
-class InstanceRunners final : public StepRunner {
- public:
-  InstanceRunners(std::map<std::string, std::unique_ptr<StepRunner>> runners, std::string fallback)
-      : runners_(std::move(runners)), fallback_(std::move(fallback)) {}
-  boost::asio::awaitable<void> run(const planner::Step& step, StepJournal& journal, ExecReport& report) override {
-    co_await of(step.provider).run(step, journal, report);
-  }
-  boost::asio::awaitable<void> resume(const planner::PendingOperation& pending, StepJournal& journal,
-                                      ExecReport& report) override {
-    co_await of(pending.provider).resume(pending, journal, report);
-  }
-  void stop() override {
-    for (auto& [name, runner] : runners_) runner->stop();
-  }
-
- private:
-  // A plan file written before steps named their provider runs on the default.
-  StepRunner& of(const std::string& name) {
-    auto it = runners_.find(name);
-    return *(it != runners_.end() ? it->second : runners_.at(fallback_));
-  }
-  std::map<std::string, std::unique_ptr<StepRunner>> runners_;
-  std::string fallback_;
-};
-
 }  // namespace
 
 boost::asio::awaitable<CloudConnection> connect_cloud(const Workspace& ws, boost::asio::any_io_executor executor,
@@ -236,7 +210,7 @@ std::unique_ptr<StepRunner> CloudConnection::step_runner(state::StateStore& stor
     runners[c->name] = cph_step_runner(*c->client, store, plan, progress, own);
   }
   if (runners.size() == 1) return std::move(runners.begin()->second);
-  return std::make_unique<InstanceRunners>(std::move(runners), name);
+  return runner_per_provider(std::move(runners), name);
 }
 
 }  // namespace cph::engine
