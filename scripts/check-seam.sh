@@ -9,10 +9,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 pattern='cloud-phone|CPS\.|/v1/|/v2/|myhuaweicloud|CphClient'
 ALLOWED=(
-  cloud/call_slots_test.cc
-  cloud/http_client_test.cc
-  cloud/paging_test.cc
-  cloud/test_support.h
   engine/run_context.h
   engine/steps.cc
   engine/workspace.h

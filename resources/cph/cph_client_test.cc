@@ -1,7 +1,7 @@
 // Tests of cloud/: URL helpers, credentials, and the typed CphClient over a fake
 // transport (requests byte for byte, signatures, parsing of the reference's
 // examples, errors, retries). Paging: paging_test.cc.
-#include "cloud/test_support.h"
+#include "resources/cph/test_support.h"
 #include "resources/cph/connect.h"
 
 using namespace cph::cloud::testing;

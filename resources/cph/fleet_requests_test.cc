@@ -3,7 +3,7 @@
 // limit as strings, integers for is_auto_pay/pre_install_app, a DELETE that
 // carries a signed JSON body, comma-separated request_ids) and the parsing
 // of the reference's response examples (null strings, A-19).
-#include "cloud/test_support.h"
+#include "resources/cph/test_support.h"
 
 using namespace cph::cloud::testing;
 

@@ -5,7 +5,7 @@
 #include <sys/resource.h>
 
 #include "common/sanitized.h"
-#include "cloud/test_support.h"
+#include "resources/cph/test_support.h"
 
 using namespace cph::cloud::testing;
 
