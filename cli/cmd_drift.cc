@@ -59,7 +59,7 @@ std::vector<std::pair<std::string, std::string>> parse_tag_filters(const std::ve
 
 // The drift findings with, for each attribute, what the manifest wants;
 // [drift] ignore patterns leave matching findings out.
-Json drift_report(const planner::Plan& plan, const resources::Inventory& live, const UnmanagedFilter& filter,
+Json drift_report(const planner::Plan& plan, const Inventories& live, const UnmanagedFilter& filter,
                   const std::set<std::string>& managed_ids, const std::vector<std::string>& ignore) {
   Json drift = Json::array();
   for (const planner::Drift& d : plan.drift) {
@@ -88,7 +88,13 @@ Json drift_report(const planner::Plan& plan, const resources::Inventory& live, c
     // Several providers: which instance (and region) reported it.
     if (!d.provider.empty()) drift.back()["provider"] = d.provider;
   }
-  Json unmanaged = live.unmanaged(managed_ids, filter);
+  // Unmanaged objects of every instance; with several, each says whose it is.
+  Json unmanaged = Json::array();
+  for (const auto& [instance, inventory] : live)
+    for (Json& u : inventory->unmanaged(managed_ids, filter)) {
+      if (live.size() > 1) u["provider"] = instance;
+      unmanaged.push_back(std::move(u));
+    }
   return {{"format_version", "1.0"},
           {"drift", drift},
           {"unmanaged", unmanaged},
@@ -132,7 +138,7 @@ std::string render_text(const Json& r) {
     out << "\nUnmanaged servers:\n";
     for (const Json& u : r["unmanaged"])
       out << "  " << u["server_name"].get<std::string>() << " (id " << u["server_id"].get<std::string>()
-          << (u["tags"].empty() ? "" : ", tags " + planner::render_value(u["tags"])) << ")\n";
+          << (u["tags"].empty() ? "" : ", tags " + planner::render_value(u["tags"])) << where(u) << ")\n";
   }
   return out.str();
 }
@@ -165,7 +171,8 @@ std::string render_markdown(const Json& r) {
   if (!r["unmanaged"].empty()) {
     out << "\n**Unmanaged servers:**\n\n";
     for (const Json& u : r["unmanaged"])
-      out << "- `" << u["server_name"].get<std::string>() << "` (id `" << u["server_id"].get<std::string>() << "`)\n";
+      out << "- `" << u["server_name"].get<std::string>() << "` (id `" << u["server_id"].get<std::string>() << "`"
+          << where(u) << ")\n";
   }
   return out.str();
 }
@@ -181,17 +188,18 @@ asio::awaitable<int> cmd_drift(Context& ctx, const Flags& flags) {
   auto s = co_await open_session(ctx, read_only);
   std::ostringstream sink;  // keep the report clean: the refresh line goes nowhere
   Context quiet{ctx.dir, ctx.in, sink, ctx.err};
-  std::unique_ptr<resources::Inventory> live;
+  Inventories live;
   planner::Plan plan = co_await refresh_and_plan(quiet, *s, false, &live, nullptr, filter.active());
   std::set<std::string> managed;
   for (const auto& row : s->store->resources()) managed.insert(row.cloud_id);
   for (const auto& p : plan.pending)
     for (const auto& id : p.entry.response.value("server_ids", std::vector<std::string>{})) managed.insert(id);
-  Json report = drift_report(plan, *live, filter, managed, s->ws.manifest.drift.ignore);
-  for (Json& d : report["drift"])
-    if (d.contains("provider"))
-      if (const manifest::ProviderConfig* p = s->ws.manifest.find_provider(d["provider"].get<std::string>()))
-        if (p->region) d["region"] = *p->region;
+  Json report = drift_report(plan, live, filter, managed, s->ws.manifest.drift.ignore);
+  for (const char* findings : {"drift", "unmanaged"})
+    for (Json& d : report[findings])
+      if (d.contains("provider"))
+        if (const manifest::ProviderConfig* p = s->ws.manifest.find_provider(d["provider"].get<std::string>()))
+          if (p->region) d["region"] = *p->region;
   if (ctx.json) {
     for (const Json& d : report["drift"])
       ctx.json->emit("resource_drift", "info",

@@ -337,8 +337,8 @@ planner::PlanError located_model_problems(const planner::PlanError& e, const pla
 }  // namespace
 
 asio::awaitable<planner::Plan> refresh_and_plan(Context& ctx, Session& s, bool destroy,
-                                                std::unique_ptr<resources::Inventory>* inventory,
-                                                const PlanScope* scope, bool unmanaged) {
+                                                Inventories* inventories, const PlanScope* scope,
+                                                bool unmanaged) {
   planner::PlanInput input;
   input.manifest = &s.ws.manifest;
   input.meta = s.store->meta();
@@ -362,7 +362,7 @@ asio::awaitable<planner::Plan> refresh_and_plan(Context& ctx, Session& s, bool d
   }
   resources::RefreshScope needs = planner::refresh_scope(destroy ? nullptr : &s.ws.manifest, input.rows);
   needs.unmanaged = unmanaged;
-  std::map<std::string, std::unique_ptr<resources::Inventory>> live = co_await refresh_instances(s.conn, needs);
+  Inventories live = co_await refresh_instances(s.conn, needs);
   for (const auto& [name, read] : live) input.inventories[name] = read.get();
   input.live = live.at(s.conn.name).get();
   if (ctx.json) {
@@ -380,8 +380,7 @@ asio::awaitable<planner::Plan> refresh_and_plan(Context& ctx, Session& s, bool d
   std::vector<std::string> problems = co_await check_planned_changes(s.conn, plan);
   if (!problems.empty()) throw located_model_problems(planner::PlanError(problems), plan, s.ws.manifest);
   plan.outputs = output_changes(s.ws.manifest, input.rows, plan);
-  // Unmanaged objects are listed from the default instance's refresh.
-  if (inventory) *inventory = std::move(live.at(s.conn.name));
+  if (inventories) *inventories = std::move(live);
   co_return plan;
 }
 

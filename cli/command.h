@@ -148,11 +148,13 @@ struct PlanScope {
 // Refresh through the provider and make the plan; prints one line on what
 // the refresh read (and a warning when the scope is narrowed), then asks
 // the provider to check the planned changes (Provider::check_changes:
-// problems throw planner::PlanError, located in the manifests). The
-// refreshed inventory is kept in *inventory if given. unmanaged: also read
-// what listing unmanaged objects needs (drift's -name-prefix/-tag).
+// problems throw planner::PlanError, located in the manifests). Every
+// instance's refreshed inventory, by instance name, is kept in *inventories
+// if given. unmanaged: also read what listing unmanaged objects needs
+// (drift's -name-prefix/-tag).
+using Inventories = std::map<std::string, std::unique_ptr<resources::Inventory>>;
 boost::asio::awaitable<planner::Plan> refresh_and_plan(Context& ctx, Session& s, bool destroy,
-                                                       std::unique_ptr<resources::Inventory>* inventory = nullptr,
+                                                       Inventories* inventories = nullptr,
                                                        const PlanScope* scope = nullptr, bool unmanaged = false);
 
 // Polling intervals (CPHFORM_POLL_INITIAL_MS / CPHFORM_POLL_MAX_MS).

@@ -2,10 +2,12 @@
 // project of its own emulator, in one configuration. Plan and apply make
 // each block's servers in its own cloud only; the state records the owner
 // of every row; drift in one cloud is reported for that provider only;
-// moving a block to the other provider is a replacement.
+// moving a block to the other provider is a replacement; unmanaged servers
+// are looked for in every provider's cloud.
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <map>
 #include <set>
 
 #include "tests/e2e/harness.h"
@@ -23,9 +25,10 @@ std::string provider_table(const std::string& name, const EmulatorProcess& emu, 
          "project_id = \"" + project + "\"\n\n";
 }
 
-// server_block with `provider = "provider.NAME"` under its header.
-std::string owned_block(const std::string& block, int count, const std::string& provider) {
-  std::string text = server_block(block, block, count);
+// server_block with `provider = "provider.NAME"` under its header; the
+// servers are named after the block unless `name` is given.
+std::string owned_block(const std::string& block, int count, const std::string& provider, std::string name = "") {
+  std::string text = server_block(block, name.empty() ? block : name, count);
   return text.insert(text.find('\n') + 1, "provider = \"provider." + provider + "\"\n") + "\n";
 }
 
@@ -104,4 +107,29 @@ TEST_CASE("two CPH providers: each cloud gets its own servers, drift names its p
   CHECK(run_cphform({"state", "list"}, dir.path(), nullptr).out ==
         "server.east[0]\tprovider.east\nserver.east[1]\tprovider.east\nserver.south[0]\tprovider.east\n");
   REQUIRE_RUN(run_cphform({"plan", "-detailed-exitcode", "-no-color"}, dir.path(), &east), 0);
+}
+
+TEST_CASE("drift looks for unmanaged servers in every provider's cloud and names the provider", "[e2e][providers]") {
+  EmulatorProcess east(1000.0, {}, kEastProject);
+  EmulatorProcess south(1000.0, {}, kSouthProject);
+  TempDir dir;
+  const std::string providers = provider_table("east", east, kEastProject) + provider_table("south", south, kSouthProject);
+  dir.write("main.toml", providers + owned_block("east", 1, "east", "fleet-east") +
+                             owned_block("south", 1, "south", "fleet-south"));
+  REQUIRE_RUN(run_cphform({"apply", "-auto-approve", "-no-color"}, dir.path(), &east), 0);
+  // Forgotten by the state, both servers stay in their clouds, unmanaged.
+  REQUIRE_RUN(run_cphform({"state", "rm", "server.east", "server.south"}, dir.path(), nullptr), 0);
+
+  RunResult drift = run_cphform({"drift", "-format=json", "-name-prefix=fleet-"}, dir.path(), &east);
+  REQUIRE_RUN(drift, 2);
+  std::map<std::string, std::string> owner;
+  for (const nlohmann::json& u : nlohmann::json::parse(drift.out)["unmanaged"]) {
+    owner[u["server_name"].get<std::string>()] = u.value("provider", "");
+    CHECK(u.value("region", "") == "cn-east-3");
+  }
+  CHECK(owner == std::map<std::string, std::string>{{"fleet-east-0001", "east"}, {"fleet-south-0001", "south"}});
+  RunResult text = run_cphform({"drift", "-name-prefix=fleet-"}, dir.path(), &east);
+  CHECK_THAT(text.out, Catch::Contains("fleet-south-0001 (id " + south.servers().at(0).server_id +
+                                       ", provider.south in cn-east-3)"));
+  CHECK_THAT(text.out, Catch::Contains("2 unmanaged server(s) found"));
 }
