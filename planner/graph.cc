@@ -175,8 +175,9 @@ Batches add_action_steps(Plan& plan) {
   return batches;
 }
 
-// Purchase and release orders of up to ten servers per block (4.1, 8.2),
-// ordered for replacements. Returns the purchase steps per block.
+// Purchase and release orders of up to ten servers per block (cph-api.md
+// 3.4: `count` at most 10; releases are batched alike), ordered for
+// replacements. Returns the purchase steps per block.
 std::map<std::string, std::vector<size_t>> add_order_steps(Plan& plan, const Batches& batches,
                                                            const std::map<std::string, bool>& create_before_destroy) {
   auto add = [&](StepKind kind, const std::string& block, std::vector<size_t> actions) {

@@ -110,7 +110,8 @@ class EmulatorProcess {
   cloud::HttpOptions http_;  // the harness' own calls
 };
 
-// The emulator's call-log names of the purchase (4.1) and the release (8.2).
+// The emulator's call-log names of the purchase (cph-api.md 3.4) and of BSS's
+// unsubscribe, which releases servers.
 inline const std::string kPurchase = "POST /v2/{project_id}/cloud-phone/servers";
 inline const std::string kUnsubscribe = "POST /v2/orders/subscriptions/resources/unsubscribe";
 
