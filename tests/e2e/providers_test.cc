@@ -123,7 +123,8 @@ TEST_CASE("drift looks for unmanaged servers in every provider's cloud and names
   RunResult drift = run_cphform({"drift", "-format=json", "-name-prefix=fleet-"}, dir.path(), &east);
   REQUIRE_RUN(drift, 2);
   std::map<std::string, std::string> owner;
-  for (const nlohmann::json& u : nlohmann::json::parse(drift.out)["unmanaged"]) {
+  const nlohmann::json report = nlohmann::json::parse(drift.out);
+  for (const nlohmann::json& u : report["unmanaged"]) {
     owner[u["server_name"].get<std::string>()] = u.value("provider", "");
     CHECK(u.value("region", "") == "cn-east-3");
   }
