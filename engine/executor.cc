@@ -132,16 +132,14 @@ class Run {
       StepJournal journal(store_, options_.run_id, options_.actor, p.entry.id);
       journal.own_rows(planner::recorded_provider(p.provider, p.entry.address));
       try {
-        switch (p.resolution) {
-          case planner::Resolution::resume_purchase:
-          case planner::Resolution::adopt_purchase:
-          case planner::Resolution::resume_unsubscribe:
+        switch (p.resume) {
+          case resources::Resume::run:
             co_await runner_.resume(p, journal, report_);
             break;
-          case planner::Resolution::purchase_not_placed:
+          case resources::Resume::not_placed:
             store_.journal_failed(p.entry.id, "not placed: " + p.description);
             break;
-          case planner::Resolution::record: {
+          case resources::Resume::record: {
             state::ResourceRow row;
             row.address = p.response.at("address").get<std::string>();
             row.type = p.response.at("type").get<std::string>();
@@ -150,7 +148,7 @@ class Run {
             journal.finish({row}, {});
             break;
           }
-          case planner::Resolution::settle:
+          case resources::Resume::settle:
             journal.finish({}, {});
             break;
         }

@@ -116,7 +116,13 @@ Plan plan_of(const std::vector<std::string>& addresses, const std::vector<std::v
     a.type = "thing";
     a.block = addresses[i];
     plan.actions.push_back(a);
-    plan.steps.push_back({planner::StepKind::record, addresses[i], {i}, i < after.size() ? after[i] : std::vector<size_t>{}});
+    planner::Step step;
+    step.type = "thing";
+    step.operation = "record";
+    step.block = addresses[i];
+    step.actions = {i};
+    if (i < after.size()) step.after = after[i];
+    plan.steps.push_back(step);
   }
   return plan;
 }
@@ -212,10 +218,12 @@ TEST_CASE("unfinished operations are resumed before the graph runs, and their ro
   f.store->journal_intent("earlier", "k", "create_keypair", "digest", Json::object());
   planner::PendingOperation resume;
   resume.entry = f.store->open_journal().at(0);
-  resume.resolution = planner::Resolution::resume_purchase;
+  resume.resume = resources::Resume::run;
+  resume.resolution = "resume_purchase";
   planner::PendingOperation record;
   record.entry = f.store->open_journal().at(1);
-  record.resolution = planner::Resolution::record;
+  record.resume = resources::Resume::record;
+  record.resolution = "record";
   record.response = {{"address", "k"}, {"type", "keypair"}, {"cloud_id", "k"}, {"attributes", {{"name", "k"}}}};
   plan.pending = {resume, record};
   FakeRunner runner(plan);

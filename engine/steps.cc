@@ -24,7 +24,6 @@ namespace asio = boost::asio;
 using planner::Action;
 using planner::ActionKind;
 using planner::Step;
-using planner::StepKind;
 
 const Action& action(RunContext& ctx, size_t i) { return ctx.plan.actions[i]; }
 
@@ -138,35 +137,24 @@ asio::awaitable<void> update_server(RunContext& ctx, const Step& step, StepJourn
   ctx.progress.started(a.address, a.kind);
   const std::string id = a.cloud_id;
   Json now = current(ctx, a);
-  std::string op;
-  switch (step.kind) {
-    case StepKind::rename: {
-      op = "rename";
-      Json attrs = with_operation(a, now, op);
-      co_await res::rename_server(ctx.cloud, journal, a.address, id, attrs, a.after.at("name").get<std::string>());
-      break;
-    }
-    case StepKind::change_model:
-      op = "change_model";
-      co_await res::change_server_model(ctx.cloud, journal, a.address, id, a.after.at("server_model").get<std::string>(),
-                                        a.after.at("phone_model").get<std::string>(), ctx.options.poll);
-      break;
-    case StepKind::switch_server: {
-      op = "switch";
-      std::string phone_model = seen(a, "phone_model") == a.after.value("phone_model", Json())
-                                    ? std::string()
-                                    : a.after.at("phone_model").get<std::string>();
-      co_await res::switch_server(ctx.cloud, ctx.poller, journal, a.address, id, a.after.at("image_id").get<std::string>(),
-                                  phone_model);
-      break;
-    }
-    case StepKind::tags: {
-      op = "tags";
-      // update_server_tags reads null as no tags: an unset `tags` removes them all.
-      co_await res::update_server_tags(ctx.cloud, journal, a.address, id, seen(a, "tags"), a.after.value("tags", Json()));
-      break;
-    }
-    default: throw std::logic_error("not a server update step");
+  const std::string& op = step.operation;
+  if (op == "rename") {
+    Json attrs = with_operation(a, now, op);
+    co_await res::rename_server(ctx.cloud, journal, a.address, id, attrs, a.after.at("name").get<std::string>());
+  } else if (op == "change_model") {
+    co_await res::change_server_model(ctx.cloud, journal, a.address, id, a.after.at("server_model").get<std::string>(),
+                                      a.after.at("phone_model").get<std::string>(), ctx.options.poll);
+  } else if (op == "switch") {
+    std::string phone_model = seen(a, "phone_model") == a.after.value("phone_model", Json())
+                                  ? std::string()
+                                  : a.after.at("phone_model").get<std::string>();
+    co_await res::switch_server(ctx.cloud, ctx.poller, journal, a.address, id, a.after.at("image_id").get<std::string>(),
+                                phone_model);
+  } else if (op == "tags") {
+    // update_server_tags reads null as no tags: an unset `tags` removes them all.
+    co_await res::update_server_tags(ctx.cloud, journal, a.address, id, seen(a, "tags"), a.after.value("tags", Json()));
+  } else {
+    throw std::logic_error("not a server update step: " + op);
   }
   journal.finish({row(a.address, "server", id, with_operation(a, now, op))}, {});
   ctx.progress.finished(a.address, id, journal.called());
@@ -207,7 +195,7 @@ asio::awaitable<void> open_access(RunContext& ctx, const Step& step, StepJournal
 
 asio::awaitable<void> keypair_step(RunContext& ctx, const Step& step, StepJournal& journal) {
   const Action& a = action(ctx, step.actions.front());
-  if (step.kind == StepKind::create_keypair) {
+  if (step.operation == "create_keypair") {
     ctx.progress.started(a.address, ActionKind::create);
     const std::string name = a.after.at("name").get<std::string>();
     co_await res::create_keypair(ctx.cloud, journal, a.address, name, a.after.value("public_key", std::string()));
@@ -224,14 +212,14 @@ asio::awaitable<void> keypair_step(RunContext& ctx, const Step& step, StepJourna
 asio::awaitable<void> bandwidth_step(RunContext& ctx, const Step& step, StepJournal& journal) {
   const Action& a = action(ctx, step.actions.front());
   ctx.progress.started(a.address, a.kind);
-  if (step.kind == StepKind::forget) {
+  if (step.operation == "forget") {
     journal.finish({}, {a.address});
     ctx.progress.finished(a.address, "");
     co_return;
   }
   std::string id = a.cloud_id;
   Json attrs = current(ctx, a);
-  if (step.kind == StepKind::adopt_bandwidth) {
+  if (step.operation == "adopt_bandwidth") {
     id = a.after.at("id").get<std::string>();
     bool found = false;
     for (const cloud::BandWidthInfo& b : co_await ctx.cloud.list_all_bandwidths())
@@ -245,7 +233,7 @@ asio::awaitable<void> bandwidth_step(RunContext& ctx, const Step& step, StepJour
   int size = a.after.at("size").get<int>();
   // Diff against the live size the plan saw, not the row: a resize made in
   // the console leaves the recorded size stale (found by convergence_test).
-  const Json live = step.kind == StepKind::adopt_bandwidth ? attrs.value("size", Json()) : seen(a, "size");
+  const Json live = step.operation == "adopt_bandwidth" ? attrs.value("size", Json()) : seen(a, "size");
   const int now = live.is_number_integer() ? live.get<int>() : attrs.value("size", 0);
   if (now != size) co_await res::resize_bandwidth(ctx.cloud, journal, a.address, id, size);
   attrs["size"] = size;
@@ -258,7 +246,7 @@ asio::awaitable<void> bandwidth_step(RunContext& ctx, const Step& step, StepJour
 asio::awaitable<void> share_step(RunContext& ctx, const Step& step, StepJournal& journal) {
   const Action& a = action(ctx, step.actions.front());
   const bool app = a.type == "share_app";
-  const bool deleting = step.kind == StepKind::delete_share;
+  const bool deleting = step.operation == "delete_share";
   ctx.progress.started(a.address, deleting ? ActionKind::remove : a.kind);
   auto list = [](const Json& attrs) {
     std::vector<std::string> out;
@@ -374,22 +362,25 @@ boost::asio::awaitable<void> finish_purchase(RunContext& ctx, StepJournal& journ
 }
 
 boost::asio::awaitable<void> run_step_kind(RunContext& ctx, const Step& step, StepJournal& journal) {
-  switch (step.kind) {
-    case StepKind::purchase: co_await purchase(ctx, step, journal); break;
-    case StepKind::unsubscribe: co_await unsubscribe(ctx, step, journal); break;
-    case StepKind::rename:
-    case StepKind::change_model:
-    case StepKind::switch_server:
-    case StepKind::tags: co_await update_server(ctx, step, journal); break;
-    case StepKind::open_access: co_await open_access(ctx, step, journal); break;
-    case StepKind::create_keypair:
-    case StepKind::delete_keypair: co_await keypair_step(ctx, step, journal); break;
-    case StepKind::resize_bandwidth:
-    case StepKind::adopt_bandwidth:
-    case StepKind::forget: co_await bandwidth_step(ctx, step, journal); break;
-    case StepKind::push_share:
-    case StepKind::delete_share: co_await share_step(ctx, step, journal); break;
-    case StepKind::record: record_step(ctx, step, journal); break;
+  const std::string& op = step.operation;  // resources/cph/plan_steps.cc names them
+  if (op == "purchase") {
+    co_await purchase(ctx, step, journal);
+  } else if (op == "unsubscribe") {
+    co_await unsubscribe(ctx, step, journal);
+  } else if (op == "rename" || op == "change_model" || op == "switch" || op == "tags") {
+    co_await update_server(ctx, step, journal);
+  } else if (op == "open_access") {
+    co_await open_access(ctx, step, journal);
+  } else if (op == "create_keypair" || op == "delete_keypair") {
+    co_await keypair_step(ctx, step, journal);
+  } else if (op == "resize_bandwidth" || op == "adopt_bandwidth" || op == "forget") {
+    co_await bandwidth_step(ctx, step, journal);
+  } else if (op == "push_share" || op == "delete_share") {
+    co_await share_step(ctx, step, journal);
+  } else if (op == "record") {
+    record_step(ctx, step, journal);
+  } else {
+    throw std::runtime_error("the cph provider has no step \"" + op + "\" (a plan file from another version?)");
   }
 }
 
@@ -415,7 +406,7 @@ class CphStepRunner final : public StepRunner {
 
   asio::awaitable<void> resume(const planner::PendingOperation& p, StepJournal& journal, ExecReport& report) override {
     RunContext ctx{cloud_, store_, poller_, plan_, progress_, options_, report};
-    if (p.resolution == planner::Resolution::resume_unsubscribe) {
+    if (p.resolution == "resume_unsubscribe") {
       co_await res::resume_unsubscribe(cloud_, p.entry.intent, options_.poll);
       std::vector<std::string> addresses;
       for (const Json& s : p.entry.intent.at("servers")) addresses.push_back(s.at("address").get<std::string>());
@@ -423,10 +414,10 @@ class CphStepRunner final : public StepRunner {
       report.destroyed += static_cast<int>(addresses.size());
       co_return;
     }
-    // resume_purchase, adopt_purchase (planner/journal.cc).
+    // resume_purchase, adopt_purchase (resources/cph/reconcile.cc).
     Json intent = p.entry.intent;
     Json response = p.entry.response;
-    if (p.resolution == planner::Resolution::adopt_purchase) {
+    if (p.resolution == "adopt_purchase") {
       intent["instances"] = p.response["instances"];
       response = p.response;
     }

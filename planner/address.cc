@@ -13,11 +13,6 @@ std::string instance_address(const std::string& block, bool counted, int index) 
   return counted ? block + "[" + std::to_string(index) + "]" : block;
 }
 
-std::string range_address(const std::vector<std::string>& addresses) {
-  if (addresses.size() == 1) return addresses.front();
-  return addresses.front() + ".." + addresses.back();
-}
-
 }  // namespace detail
 
 AddressParts address_parts(std::string_view a) {

@@ -54,10 +54,10 @@ Plan plan_of(const manifest::Manifest* m, const std::vector<state::ResourceRow>&
   return make_plan(in);
 }
 
-size_t step_of(const Plan& p, StepKind kind) {
+size_t step_of(const Plan& p, const std::string& operation) {
   for (size_t i = 0; i < p.steps.size(); ++i)
-    if (p.steps[i].kind == kind) return i;
-  FAIL("no step " << to_string(kind));
+    if (p.steps[i].operation == operation) return i;
+  FAIL("no step " << operation);
   return 0;
 }
 
@@ -113,9 +113,9 @@ TEST_CASE("a new fleet: key pair first, the purchase makes the bandwidth, apps a
   Inventory live;
   Plan p = plan_of(&m, {}, live);
   CHECK(p.to_add() == 5);  // key pair, bandwidth, 2 servers, the app
-  size_t kp = step_of(p, StepKind::create_keypair);
-  size_t buy = step_of(p, StepKind::purchase);
-  size_t push = step_of(p, StepKind::push_share);
+  size_t kp = step_of(p, "create_keypair");
+  size_t buy = step_of(p, "purchase");
+  size_t push = step_of(p, "push_share");
   CHECK(waits_for(p, buy, kp));
   CHECK(waits_for(p, push, buy));
   CHECK(kp < buy);
@@ -135,10 +135,10 @@ TEST_CASE("destroying a fleet deletes apps before servers, and key pair and band
   Applied w;
   Plan p = plan_of(nullptr, w.rows, w.live, true);
   CHECK(p.to_destroy() == 5);
-  size_t del = step_of(p, StepKind::delete_share);
-  size_t release = step_of(p, StepKind::unsubscribe);
-  size_t kp = step_of(p, StepKind::delete_keypair);
-  size_t bw = step_of(p, StepKind::forget);
+  size_t del = step_of(p, "delete_share");
+  size_t release = step_of(p, "unsubscribe");
+  size_t kp = step_of(p, "delete_keypair");
+  size_t bw = step_of(p, "forget");
   CHECK(waits_for(p, release, del));
   CHECK(waits_for(p, kp, release));
   CHECK(waits_for(p, bw, release));
@@ -175,7 +175,7 @@ TEST_CASE("the applied fleet plans no changes; each edit picks its operation") {
     auto edited = manifest::parse_manifest(text, "fleet.toml");
     Plan p = plan_of(&edited, w.rows, w.live);
     REQUIRE(p.steps.size() == 1);
-    CHECK(p.steps[0].kind == StepKind::resize_bandwidth);
+    CHECK(p.steps[0].operation == "resize_bandwidth");
   }
   SECTION("a key pair still used by a server cannot be deleted") {
     std::string text = kFleet;

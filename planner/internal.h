@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "planner/planner.h"
+#include "resources/provider_kind.h"
 
 namespace cph::planner::detail {
 
@@ -32,22 +33,20 @@ const resources::Inventory& inventory_of(const PlanInput& in, const std::string&
 std::string instance_address(const std::string& block, bool counted, int index);
 // The block of an instance address (address_parts), as a string.
 inline std::string block_of(std::string_view address) { return std::string(address_parts(address).block); }
-// "a" or "a..z" for a list of addresses.
-std::string range_address(const std::vector<std::string>& addresses);
 // Null, "", [] and {} are the same (unset) value.
 bool same_value(const Json& a, const Json& b);
 
-// Reads the journal: what each unfinished entry means now, which instances
-// it stands for, and which cloud ids it claims.
-void resolve_journal(const PlanInput& in, Plan& plan, std::map<std::string, Prior>& prior,
-                     std::set<std::string>& releasing, std::set<std::string>& claimed);
+// What the unfinished journal means for this plan (resolve_journal).
+struct JournalReading {
+  std::map<std::string, Prior> prior;  // the instances entries stand for, as the cloud has them now
+  std::set<std::string> releasing;     // recorded instances whose release is resumed
+  std::set<std::string> claimed;       // cloud ids accounted for (rows and entries)
+  std::set<std::string> being_created;  // instances a resumed entry creates (not planned again)
+};
 
-// A purchase's journaled instance attributes as the state records them:
-// the bandwidth block's address again instead of the table sent (see
-// engine/steps.cc: purchase_attributes).
-Json purchased_attributes(const Json& asked);
-// Shared bandwidths that resumed purchases create (recorded when they finish).
-std::set<std::string> bandwidths_being_created(const Plan& plan);
+// Reads the journal: what each unfinished entry means now (its provider
+// type's reading), added to plan.pending.
+void resolve_journal(const PlanInput& in, Plan& plan, JournalReading& out);
 
 // The blocks each block depends on: `desired` from the manifest (references
 // and depends_on), `recorded` from what the state rows refer to (so that

@@ -91,7 +91,7 @@ TEST_CASE("owners: a block moved to another provider is replaced across them", "
   CHECK(a.changes[0].forces_replacement);
   REQUIRE(p.steps.size() == 2);
   for (const Step& s : p.steps)
-    CHECK(s.provider == (s.kind == StepKind::unsubscribe ? "south" : "east"));
+    CHECK(s.provider == (s.operation == "unsubscribe" ? "south" : "east"));
   CHECK(render_summary(p) == "Plan: 1 to add, 0 to change, 1 to destroy.");
 }
 

@@ -6,38 +6,6 @@
 
 namespace cph::planner {
 
-std::string_view to_string(ActionKind k) {
-  switch (k) {
-    case ActionKind::create: return "create";
-    case ActionKind::update: return "update";
-    case ActionKind::switch_phones: return "switch";
-    case ActionKind::replace: return "replace";
-    case ActionKind::remove: return "delete";
-  }
-  return "?";
-}
-
-std::string_view to_string(StepKind k) {
-  switch (k) {
-    case StepKind::purchase: return "purchase";
-    case StepKind::unsubscribe: return "unsubscribe";
-    case StepKind::rename: return "rename";
-    case StepKind::change_model: return "change_model";
-    case StepKind::switch_server: return "switch";
-    case StepKind::open_access: return "open_access";
-    case StepKind::tags: return "tags";
-    case StepKind::create_keypair: return "create_keypair";
-    case StepKind::delete_keypair: return "delete_keypair";
-    case StepKind::resize_bandwidth: return "resize_bandwidth";
-    case StepKind::adopt_bandwidth: return "adopt_bandwidth";
-    case StepKind::forget: return "forget";
-    case StepKind::push_share: return "push_share";
-    case StepKind::delete_share: return "delete_share";
-    case StepKind::record: return "record";
-  }
-  return "?";
-}
-
 namespace {
 std::string join_lines(const std::vector<std::string>& lines) {
   std::string out;

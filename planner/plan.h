@@ -10,103 +10,31 @@
 
 #include <nlohmann/json.hpp>
 
+#include "resources/change.h"
 #include "state/state.h"
 
 namespace cph::planner {
 
 using Json = nlohmann::json;
 
-// switch_phones: changed in place by an API that recreates the phones and
-// loses their data (cph-api.md 3.6); apply refuses it without consent.
-enum class ActionKind { create, update, switch_phones, replace, remove };
-std::string_view to_string(ActionKind);
-
-struct AttrChange {
-  std::string name;
-  Json before;  // null when unset
-  Json after;   // null when unset
-  bool forces_replacement = false;
-  // A next_order attribute (resources::Update::next_order): recorded in
-  // state, applies to the next order or renewal, no call.
-  bool next_order = false;
-};
-
-// What happens to one resource instance.
-struct Action {
-  ActionKind kind = ActionKind::create;
-  std::string address;     // "server.web[0]"
-  std::string type;        // "server"
-  std::string block;       // "server.web"
-  int index = -1;          // instance index under count, -1 without count
-  std::string cloud_id;    // existing object (update/replace/remove)
-  Json before;             // recorded and refreshed attributes (null for create)
-  Json after;              // desired attributes (null for remove)
-  std::vector<AttrChange> changes;  // for update/replace
-  std::string reason;      // why, when not obvious ("count reduced to 1", ...)
-  std::string block_name;  // the block's `name` (before instance suffixes), for orders
-  // The operations that carry out an update ("rename", "tags", ...), from the
-  // changed attributes' descriptors, in execution order.
-  std::vector<std::string> operations;
-  bool allow_data_loss = false;  // lifecycle.allow_data_loss of its block
-  bool replace_requested = false;  // -replace named it (replace even without a change)
-  // Attribute paths holding values of sensitive variables ("tags.owner"):
-  // never printed or saved (planner/sensitive.h).
-  std::vector<std::string> sensitive;
-  // The provider instance that owns the object after the action (for a
-  // remove, the one that owns it now), and the one that owns it before (for
-  // a create, the same): they differ when a block moved to another provider,
-  // which is a replacement (issue 13).
-  std::string provider = {};
-  std::string prior_provider = {};
-};
-
-// One API operation of the execution graph: it carries out one or more
-// actions. Steps run as soon as the steps they come after have finished.
-enum class StepKind {
-  purchase,          // servers of one block, one order of at most 10 (3.4)
-  unsubscribe,       // servers of one block, one BSS call
-  rename,            // 3.13
-  change_model,      // 3.12, a change order
-  switch_server,     // 3.6, destroys phone data
-  open_access,       // 6.3, servers sharing the new key pair in one call
-  tags,              // 7.10/7.11
-  create_keypair,    // KPS
-  delete_keypair,    // KPS
-  resize_bandwidth,  // 4.2
-  adopt_bandwidth,   // `id = ...`: read it, record it (and resize when needed)
-  forget,            // a bandwidth: no API deletes one; it leaves the state
-  push_share,        // 3.7 / 3.10 to the servers added
-  delete_share,      // 3.9 / 3.11 from the servers removed (or all)
-  record,            // next_order attributes: state only, no call
-};
-std::string_view to_string(StepKind);
-
-struct Step {
-  StepKind kind = StepKind::purchase;
-  std::string block;               // "server.web"
-  std::vector<size_t> actions;     // indexes into Plan::actions
-  std::vector<size_t> after;       // indexes into Plan::steps
-  // The provider instance whose runner carries it out: a release runs on
-  // the provider that owns the object now, everything else on the one that
-  // owns it after the plan.
-  std::string provider = {};
-};
+// The actions and steps as the providers see them (resources/change.h).
+using resources::ActionKind;
+using resources::AttrChange;
+using resources::Action;
+using resources::Step;
+using resources::StepRole;
+using resources::to_string;
 
 // An unfinished journal entry found at the start of the run, and what apply
-// will do with it before anything else.
-enum class Resolution {
-  resume_purchase,     // ids recorded: wait for the order, record the servers
-  adopt_purchase,      // no ids recorded, but the servers exist under the expected names
-  purchase_not_placed, // no ids recorded and no such servers: nothing was bought
-  resume_unsubscribe,  // order ids recorded: wait until released, drop the rows
-  settle,              // idempotent or already visible in the cloud: close the entry
-  record,              // the object exists: record `response` (address, type, cloud_id, attributes) as a row
-};
-
+// will do with it before anything else (its provider type decided,
+// resources::ProviderKind::reconcile).
 struct PendingOperation {
   state::JournalEntry entry;
-  Resolution resolution = Resolution::settle;
-  Json response;            // for adopt_purchase: the ids found
+  resources::Resume resume = resources::Resume::settle;
+  // The provider's word for it ("resume_purchase", "adopt_purchase"),
+  // shown in plans and reports and read back by its runner.
+  std::string resolution = "settle";
+  Json response;            // for the provider's runner (the ids found); for record: the row
   std::string description;  // "purchase of server.web[0..1] (order CS...)"
   std::string provider = {};  // the provider instance that resumes it
 };

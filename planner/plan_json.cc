@@ -19,33 +19,26 @@ ActionKind action_kind(const std::string& s) {
   throw std::runtime_error("unknown action \"" + s + "\"");
 }
 
-StepKind step_kind(const std::string& s) {
-  for (int i = 0; i <= static_cast<int>(StepKind::record); ++i)
-    if (to_string(static_cast<StepKind>(i)) == s) return static_cast<StepKind>(i);
-  throw std::runtime_error("unknown step \"" + s + "\"");
+StepRole step_role(const std::string& s) {
+  for (StepRole r : {StepRole::forward, StepRole::release, StepRole::detach})
+    if (to_string(r) == s) return r;
+  throw std::runtime_error("unknown step role \"" + s + "\"");
 }
 
-}  // namespace
-
-const char* resolution_name(Resolution r) {
+const char* resume_name(resources::Resume r) {
   switch (r) {
-    case Resolution::resume_purchase: return "resume_purchase";
-    case Resolution::adopt_purchase: return "adopt_purchase";
-    case Resolution::purchase_not_placed: return "purchase_not_placed";
-    case Resolution::resume_unsubscribe: return "resume_unsubscribe";
-    case Resolution::settle: return "settle";
-    case Resolution::record: return "record";
+    case resources::Resume::run: return "run";
+    case resources::Resume::not_placed: return "not_placed";
+    case resources::Resume::record: return "record";
+    case resources::Resume::settle: return "settle";
   }
   return "?";
 }
 
-namespace {
-
-Resolution resolution(const std::string& s) {
-  for (Resolution r : {Resolution::resume_purchase, Resolution::adopt_purchase, Resolution::purchase_not_placed,
-                       Resolution::resume_unsubscribe, Resolution::settle, Resolution::record})
-    if (s == resolution_name(r)) return r;
-  throw std::runtime_error("unknown resolution \"" + s + "\"");
+resources::Resume resume(const std::string& s) {
+  for (resources::Resume r : {resources::Resume::run, resources::Resume::not_placed, resources::Resume::record, resources::Resume::settle})
+    if (s == resume_name(r)) return r;
+  throw std::runtime_error("unknown resume \"" + s + "\"");
 }
 
 // An integer of a plan file. nlohmann's get<int>() converts a float such as
@@ -176,12 +169,12 @@ Json plan_to_json(const Plan& given) {
                             {"sensitive", o.sensitive}, {"removed", o.removed}});
   j["steps"] = Json::array();
   for (const Step& s : p.steps)
-    j["steps"].push_back({{"kind", to_string(s.kind)}, {"block", s.block}, {"actions", s.actions}, {"after", s.after},
-                          {"provider", s.provider}});
+    j["steps"].push_back({{"kind", s.operation}, {"type", s.type}, {"batch", s.batch}, {"role", to_string(s.role)},
+                          {"block", s.block}, {"actions", s.actions}, {"after", s.after}, {"provider", s.provider}});
   j["pending"] = Json::array();
   for (const PendingOperation& op : p.pending)
-    j["pending"].push_back({{"entry", entry_json(op.entry)}, {"resolution", resolution_name(op.resolution)},
-                            {"response", op.response}, {"description", op.description}, {"provider", op.provider}});
+    j["pending"].push_back({{"entry", entry_json(op.entry)}, {"resolution", op.resolution},
+                            {"resume", resume_name(op.resume)}, {"response", op.response}, {"description", op.description}, {"provider", op.provider}});
   j["drift"] = Json::array();
   for (const Drift& d : p.drift) j["drift"].push_back(drift_json(d));
   return j;
@@ -209,13 +202,16 @@ Plan plan_from_json(const Json& j) {
                            o.at("sensitive").get<bool>(), o.at("removed").get<bool>()});
     for (const Json& s : j.at("steps")) {
       Step st;
-      st.kind = step_kind(s.at("kind").get<std::string>());
+      st.operation = s.at("kind").get<std::string>();
       st.block = s.at("block").get<std::string>();
       st.actions = indexes(s.at("actions"), "step action");
+      st.batch = s.value("batch", std::string());
+      st.role = step_role(s.value("role", std::string("forward")));
       st.after = indexes(s.at("after"), "step dependency");
       st.provider = s.value("provider", std::string());
       for (size_t i : st.actions)
         if (i >= p.actions.size()) throw std::runtime_error("step refers to a missing action");
+      st.type = s.value("type", st.actions.empty() ? std::string() : p.actions[st.actions.front()].type);
       // The executor waits for `after` steps by index: one that is not an
       // earlier step would be out of bounds or a wait that never ends
       // (planner/graph.cc orders every step after those it waits for).
@@ -224,9 +220,9 @@ Plan plan_from_json(const Json& j) {
       p.steps.push_back(std::move(st));
     }
     for (const Json& op : j.at("pending"))
-      p.pending.push_back({entry_from(op.at("entry")), resolution(op.at("resolution").get<std::string>()),
-                           op.at("response"), op.at("description").get<std::string>(),
-                           op.value("provider", std::string())});
+      p.pending.push_back({entry_from(op.at("entry")), resume(op.at("resume").get<std::string>()),
+                           op.at("resolution").get<std::string>(), op.at("response"),
+                           op.at("description").get<std::string>(), op.value("provider", std::string())});
     for (const Json& d : j.at("drift"))
       p.drift.push_back({d.at("address").get<std::string>(), d.at("cloud_id").get<std::string>(),
                          d.at("deleted").get<bool>(), changes_from(d.at("changes")),

@@ -37,8 +37,6 @@ nlohmann::json plan_report_json(const Plan& plan);
 // "bool", "list" or "map".
 std::string output_type(const nlohmann::json& value);
 
-// Shared by the plan file and the report.
-const char* resolution_name(Resolution r);
 // One drift entry: {address, cloud_id, deleted, changes, sensitive?}; `d` already redacted.
 nlohmann::json drift_json(const Drift& d);
 

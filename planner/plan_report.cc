@@ -212,13 +212,13 @@ Json extras(const Plan& p) {
   for (const PendingOperation& op : p.pending)
     j["pending_operations"].push_back({{"operation", op.entry.operation},
                                        {"address", op.entry.address},
-                                       {"resolution", resolution_name(op.resolution)},
+                                       {"resolution", op.resolution},
                                        {"description", op.description}});
   j["steps"] = Json::array();
   for (const Step& s : p.steps) {
     Json addresses = Json::array();
     for (size_t i : s.actions) addresses.push_back(p.actions[i].address);
-    j["steps"].push_back({{"operation", to_string(s.kind)}, {"block", s.block}, {"addresses", addresses}, {"after", s.after}});
+    j["steps"].push_back({{"operation", s.operation}, {"block", s.block}, {"addresses", addresses}, {"after", s.after}});
   }
   j["summary"] = {{"add", p.to_add()}, {"change", p.to_change()}, {"destroy", p.to_destroy()},
                   {"has_changes", p.has_changes()}};

@@ -488,10 +488,10 @@ Plan make_plan(const PlanInput& in) {
   plan.destroy = in.destroy;
   if (in.manifest) plan.manifest_digest = in.manifest->digest;
 
-  std::map<std::string, Prior> prior;
-  std::set<std::string> releasing, claimed;
-  detail::resolve_journal(in, plan, prior, releasing, claimed);
-  read_recorded(in, releasing, plan, prior);
+  detail::JournalReading journal;
+  detail::resolve_journal(in, plan, journal);
+  std::map<std::string, Prior>& prior = journal.prior;
+  read_recorded(in, journal.releasing, plan, prior);
   forget_shares_of_lost_servers(in, plan.vanished, prior);
 
   std::map<std::string, Desired> desired;
@@ -517,12 +517,11 @@ Plan make_plan(const PlanInput& in) {
 
   check_replace_requests(in, prior, desired);
   std::vector<std::string> problems;
-  const std::set<std::string> resumed_bandwidths = detail::bandwidths_being_created(plan);
   for (const std::string& address : addresses) {
     if (!selected(address)) continue;
     auto p = prior.find(address);
     auto d = desired.find(address);
-    if (resumed_bandwidths.count(address) && p == prior.end()) continue;  // its purchase is being resumed
+    if (journal.being_created.count(address) && p == prior.end()) continue;  // a resumed entry creates it
     auto found = blocks.find(block_of(address));
     const manifest::ResourceConfig* config = found == blocks.end() ? nullptr : found->second;
     Action a;

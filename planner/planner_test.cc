@@ -63,7 +63,7 @@ TEST_CASE("an empty state with count=2 plans one order of two creates") {
   CHECK(p.actions[1].after["name"] == "web-0002");
   CHECK(p.actions[0].block_name == "web");
   REQUIRE(p.steps.size() == 1);
-  CHECK(p.steps[0].kind == StepKind::purchase);
+  CHECK(p.steps[0].operation == "purchase");
   CHECK(p.steps[0].actions.size() == 2);
   CHECK(render_summary(p) == "Plan: 2 to add, 0 to change, 0 to destroy.");
 }
@@ -103,7 +103,7 @@ TEST_CASE("a name change is an in-place update of each instance") {
     CHECK_FALSE(a.changes[0].forces_replacement);
   }
   CHECK(p.steps.size() == 2);
-  CHECK(p.steps[0].kind == StepKind::rename);
+  CHECK(p.steps[0].operation == "rename");
   CHECK(render_summary(p) == "Plan: 0 to add, 2 to change, 0 to destroy.");
   CHECK(render_plan(p).find("~ name = \"web-0001\" -> \"api-0001\"") != std::string::npos);
 }
@@ -130,7 +130,7 @@ TEST_CASE("lowering count releases the highest indexes") {
   CHECK(p.actions[0].kind == ActionKind::remove);
   CHECK(p.actions[0].reason == "count is now 1");
   REQUIRE(p.steps.size() == 1);
-  CHECK(p.steps[0].kind == StepKind::unsubscribe);
+  CHECK(p.steps[0].operation == "unsubscribe");
   CHECK(render_summary(p) == "Plan: 0 to add, 0 to change, 2 to destroy.");
 }
 
@@ -144,8 +144,8 @@ TEST_CASE("a force-new attribute replaces: release first, then buy") {
   REQUIRE(p.actions.size() == 1);
   CHECK(p.actions[0].kind == ActionKind::replace);
   REQUIRE(p.steps.size() == 2);
-  CHECK(p.steps[0].kind == StepKind::unsubscribe);
-  CHECK(p.steps[1].kind == StepKind::purchase);
+  CHECK(p.steps[0].operation == "unsubscribe");
+  CHECK(p.steps[1].operation == "purchase");
   CHECK(p.steps[1].after == std::vector<size_t>{0});
   CHECK(render_plan(p).find("# forces replacement") != std::string::npos);
   CHECK(render_summary(p) == "Plan: 1 to add, 0 to change, 1 to destroy.");
@@ -211,7 +211,7 @@ TEST_CASE("an answered purchase in the journal is resumed, never bought again") 
   w.live.servers["a"].status = 1;
   Plan p = plan_for(&m, w, {purchase_entry(true, {"a", "b"})});
   REQUIRE(p.pending.size() == 1);
-  CHECK(p.pending[0].resolution == Resolution::resume_purchase);
+  CHECK(p.pending[0].resolution == "resume_purchase");
   CHECK(p.actions.empty());
   CHECK(p.has_changes());
   CHECK(render_plan(p).find("resuming: purchase of server.web[0]..server.web[1] (order CS1)") != std::string::npos);
@@ -225,7 +225,7 @@ TEST_CASE("an unanswered purchase is reconciled by the names it would have made"
     w.live.servers["b"] = live_server("b", "web-0002");
     Plan p = plan_for(&m, w, {purchase_entry(false, {})});
     REQUIRE(p.pending.size() == 1);
-    CHECK(p.pending[0].resolution == Resolution::adopt_purchase);
+    CHECK(p.pending[0].resolution == "adopt_purchase");
     CHECK(p.pending[0].response["server_ids"].size() == 2);
     CHECK(p.actions.empty());
   }
@@ -233,7 +233,7 @@ TEST_CASE("an unanswered purchase is reconciled by the names it would have made"
     World w;
     Plan p = plan_for(&m, w, {purchase_entry(false, {})});
     REQUIRE(p.pending.size() == 1);
-    CHECK(p.pending[0].resolution == Resolution::purchase_not_placed);
+    CHECK(p.pending[0].resolution == "purchase_not_placed");
     CHECK(p.count(ActionKind::create) == 2);
   }
   SECTION("servers already recorded in state are not adopted twice") {
@@ -241,7 +241,7 @@ TEST_CASE("an unanswered purchase is reconciled by the names it would have made"
     w.add(0);
     w.add(1);
     Plan p = plan_for(&m, w, {purchase_entry(false, {})});
-    CHECK(p.pending[0].resolution == Resolution::purchase_not_placed);
+    CHECK(p.pending[0].resolution == "purchase_not_placed");
   }
 }
 
@@ -299,7 +299,7 @@ TEST_CASE("a period change applies to new orders: a state-only update, never a r
   CHECK(p.actions[0].changes[0].next_order);
   CHECK_FALSE(p.actions[0].changes[0].forces_replacement);
   REQUIRE(p.steps.size() == 1);
-  CHECK(p.steps[0].kind == StepKind::record);
+  CHECK(p.steps[0].operation == "record");
   CHECK(render_plan(p).find("# applies to new orders and renewals only") != std::string::npos);
 }
 
@@ -408,7 +408,7 @@ TEST_CASE("make_plan reads the cloud only through the provider's Inventory") {
     in.open_journal = {e};
     Plan q = make_plan(in);
     REQUIRE(q.pending.size() == 1);
-    CHECK(q.pending[0].resolution == Resolution::adopt_purchase);
+    CHECK(q.pending[0].resolution == "adopt_purchase");
     CHECK(q.pending[0].response["server_ids"] == Json::array({"new"}));
     CHECK(q.pending[0].response["order_id"] == "order-of-new");
     CHECK(q.count(ActionKind::create) == 0);

@@ -165,7 +165,7 @@ std::string render_dot(const Plan& plan) {
   out << "digraph cphform {\n  rankdir = LR;\n  node [shape = box];\n";
   for (size_t i = 0; i < plan.steps.size(); ++i) {
     const Step& s = plan.steps[i];
-    out << "  step" << (i + 1) << " [label = \"" << to_string(s.kind);
+    out << "  step" << (i + 1) << " [label = \"" << escaped(s.operation);
     for (size_t a : s.actions) out << "\\n" << escaped(plan.actions[a].address);
     out << "\"];\n";
   }
@@ -205,9 +205,9 @@ std::string render_plan(const Plan& given, const RenderOptions& options) {
     out << paint(color, ansi::kBold, "Execution graph:") << "\n";
     for (size_t i = 0; i < plan.steps.size(); ++i) {
       const Step& s = plan.steps[i];
-      out << "  " << (i + 1) << ". " << to_string(s.kind) << " ";
+      out << "  " << (i + 1) << ". " << s.operation << " ";
       for (size_t k = 0; k < s.actions.size(); ++k) out << (k ? ", " : "") << plan.actions[s.actions[k]].address;
-      if (s.kind == StepKind::purchase) out << " (one order)";
+      if (!s.batch.empty()) out << " (" << s.batch << ")";
       if (!s.after.empty()) {
         out << " after step";
         for (size_t k = 0; k < s.after.size(); ++k) out << (k ? ", " : " ") << (s.after[k] + 1);

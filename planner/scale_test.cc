@@ -68,5 +68,5 @@ TEST_CASE("a 30,000-block depends_on chain is created in dependency order and de
   Plan destroy = make_plan(in);
   CHECK((cph::kSanitized || seconds(start) < 10));
   REQUIRE(destroy.steps.size() == static_cast<size_t>(kChain));
-  for (const Step& s : destroy.steps) CHECK(s.kind == StepKind::delete_keypair);
+  for (const Step& s : destroy.steps) CHECK(s.operation == "delete_keypair");
 }
