@@ -179,6 +179,20 @@ void parse_durations_flag(const std::string& value, Durations& d) {
   }
 }
 
+// --tencent-devices N: 0 to 100000 devices (tencent_bm.h).
+int parse_tencent_devices(const std::string& value) {
+  size_t used = 0;
+  long long n = -1;
+  try {
+    n = std::stoll(value, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (used == 0 || used != value.size() || n < 0 || n > 100000)
+    throw UsageError("--tencent-devices needs a number of devices from 0 to 100000, got '" + value + "'");
+  return static_cast<int>(n);
+}
+
 Options parse_flags(const std::vector<std::string>& args, TlsFlags& tls) {
   Options o;
   for (size_t i = 0; i < args.size(); ++i) {
@@ -226,16 +240,7 @@ Options parse_flags(const std::vector<std::string>& args, TlsFlags& tls) {
           o.metadata_key_lifetime_s < 1)
         throw UsageError("--metadata-key-lifetime needs a number of seconds >= 1, got '" + value + "'");
     } else if (flag == "--tencent-devices") {
-      size_t used = 0;
-      long long n = -1;
-      try {
-        n = std::stoll(value, &used);
-      } catch (const std::exception&) {
-        used = 0;
-      }
-      if (used == 0 || used != value.size() || n < 0 || n > 100000)
-        throw UsageError("--tencent-devices needs a number of devices from 0 to 100000, got '" + value + "'");
-      o.tencent_devices = static_cast<int>(n);
+      o.tencent_devices = parse_tencent_devices(value);
     } else if (flag == "--catalog") {
       o.catalog_path = value;  // read by the Service: a bad file is exit 1, like a bad data file
     } else if (flag == "--credentials-file") {
