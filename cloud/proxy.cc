@@ -1,7 +1,5 @@
 #include "cloud/proxy.h"
 
-#include <openssl/evp.h>
-
 #include <algorithm>
 #include <cctype>
 #include <cstdlib>
@@ -9,6 +7,7 @@
 #include <stdexcept>
 #include <string_view>
 
+#include "common/crypto.h"
 #include "common/uri.h"
 
 namespace cph::cloud {
@@ -29,14 +28,6 @@ std::string trim(std::string_view s) {
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
   return std::string(s);
-}
-
-std::string base64(std::string_view raw) {
-  std::string out(4 * ((raw.size() + 2) / 3) + 1, '\0');
-  const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                                reinterpret_cast<const unsigned char*>(raw.data()), static_cast<int>(raw.size()));
-  out.resize(static_cast<size_t>(n));
-  return out;
 }
 
 // One no_proxy entry against the endpoint's host and port.
@@ -105,7 +96,7 @@ std::optional<Proxy> proxy_for(const Url& endpoint, const ProxySettings& setting
     const size_t colon = user_info.find(':');
     const std::string user = uri_decode(user_info.substr(0, colon));
     const std::string password = colon == std::string::npos ? "" : uri_decode(user_info.substr(colon + 1));
-    p.authorization = "Basic " + base64(user + ":" + password);
+    p.authorization = "Basic " + crypto::base64(user + ":" + password);
     text.erase(authority, at + 1 - authority);
   }
   try {

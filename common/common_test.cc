@@ -32,6 +32,22 @@ TEST_CASE("hmac_sha256_hex: RFC 4231 answers", "[crypto]") {
         "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54");
 }
 
+TEST_CASE("hmac_sha1, hmac_sha256 (raw) and base64: RFC 2202 / 4231 / 4648 answers", "[crypto]") {
+  using namespace cph::crypto;
+  // RFC 4648 section 10.
+  CHECK(base64("").empty());
+  CHECK(base64("f") == "Zg==");
+  CHECK(base64("fo") == "Zm8=");
+  CHECK(base64("foo") == "Zm9v");
+  CHECK(base64("foobar") == "Zm9vYmFy");
+  // RFC 2202 test case 2 (HMAC-SHA1) and RFC 4231 test case 2 (HMAC-SHA256), as base64 of the raw MAC.
+  CHECK(base64(hmac_sha1("Jefe", "what do ya want for nothing?")) == "7/zfauXrL6LSdBbV8YTfnCWafHk=");
+  CHECK(hmac_sha1("Jefe", "what do ya want for nothing?").size() == 20);
+  CHECK(hmac_sha256("Jefe", "what do ya want for nothing?").size() == 32);
+  CHECK(base64(hmac_sha256("Jefe", "what do ya want for nothing?")) ==
+        "W9zBRr9gdU5qBCQmCJV1x1oAPwidJzmDnexYuWTsOEM=");
+}
+
 TEST_CASE("random_hex and equal_constant_time", "[crypto]") {
   using namespace cph::crypto;
   const std::string a = random_hex(16), b = random_hex(16);

@@ -97,7 +97,7 @@ namespace {
 constexpr const char* kUsage =
     "usage: cphform emulator serve [--listen HOST:PORT] [--data FILE] [--credentials-file FILE]... "
     "[--time-scale N] [--seed N] [--faults FILE|JSON] [--durations JSON] [--iam-user NAME:PASSWORD:DOMAIN:PROJECT_ID]... "
-    "[--catalog FILE] [--region NAME] [--metadata-key-lifetime SECONDS] [--tls [--tls-ca-file FILE] [--tls-name NAME]... [--tls-expired]]\n"
+    "[--catalog FILE] [--region NAME] [--metadata-key-lifetime SECONDS] [--tencent-devices N] [--tls [--tls-ca-file FILE] [--tls-name NAME]... [--tls-expired]]\n"
     "  credentials (AK:SK:PROJECT_ID, one a line) come from --credentials-file FILE or from\n"
     "  CPHFORM_EMULATOR_CREDENTIALS=AK:SK:PROJECT_ID[,AK:SK:PROJECT_ID...]; never from the command line\n"
     "  --tls serves HTTPS with a certificate made at start for NAME (default localhost); its CA is written\n"
@@ -174,8 +174,23 @@ void parse_durations_flag(const std::string& value, Durations& d) {
     else if (key == "unsubscribe_release_s") d.unsubscribe_release_s = s;
     else if (key == "change_model_s") d.change_model_s = s;
     else if (key == "job_s") d.job_s = s;
+    else if (key == "tencent_reset_password_s") d.tencent_reset_password_s = s;
     else d.job_operation_s[key] = s;
   }
+}
+
+// --tencent-devices N: 0 to 100000 devices (tencent_bm.h).
+int parse_tencent_devices(const std::string& value) {
+  size_t used = 0;
+  long long n = -1;
+  try {
+    n = std::stoll(value, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (used == 0 || used != value.size() || n < 0 || n > 100000)
+    throw UsageError("--tencent-devices needs a number of devices from 0 to 100000, got '" + value + "'");
+  return static_cast<int>(n);
 }
 
 Options parse_flags(const std::vector<std::string>& args, TlsFlags& tls) {
@@ -199,7 +214,8 @@ Options parse_flags(const std::vector<std::string>& args, TlsFlags& tls) {
                        "CPHFORM_EMULATOR_CREDENTIALS=AK:SK:PROJECT_ID");
     if (flag != "--listen" && flag != "--data" && flag != "--credentials-file" && flag != "--time-scale" &&
         flag != "--seed" && flag != "--faults" && flag != "--durations" && flag != "--iam-user" &&
-        flag != "--catalog" && flag != "--region" && flag != "--metadata-key-lifetime")
+        flag != "--catalog" && flag != "--region" && flag != "--metadata-key-lifetime" &&
+        flag != "--tencent-devices")
       throw UsageError("unknown argument '" + args[i] + "'");
     if (!inline_value) {
       if (i + 1 >= args.size()) throw UsageError(flag + " needs a value");
@@ -223,6 +239,8 @@ Options parse_flags(const std::vector<std::string>& args, TlsFlags& tls) {
       if (used == 0 || used != value.size() || !std::isfinite(o.metadata_key_lifetime_s) ||
           o.metadata_key_lifetime_s < 1)
         throw UsageError("--metadata-key-lifetime needs a number of seconds >= 1, got '" + value + "'");
+    } else if (flag == "--tencent-devices") {
+      o.tencent_devices = parse_tencent_devices(value);
     } else if (flag == "--catalog") {
       o.catalog_path = value;  // read by the Service: a bad file is exit 1, like a bad data file
     } else if (flag == "--credentials-file") {

@@ -51,6 +51,9 @@ struct Durations {
   // query_share_files, delete_share_files, push_share_apps,
   // delete_share_apps); operations not listed take job_s.
   double job_s = 10;
+  // Tencent bare metal (tencent_bm.h): a ResetDevicePasswd task runs this long
+  // (13.3 gives no duration).
+  double tencent_reset_password_s = 30;
   std::map<std::string, double> job_operation_s = {{"change_server", 300}, {"restart_server", 60}};
   // The job duration of an operation.
   double job_duration_s(const std::string& operation) const {
@@ -92,6 +95,10 @@ struct Options {
   // many wall seconds; requests signed with them must carry their
   // X-Security-Token, signed. Short lifetimes test renewal.
   double metadata_key_lifetime_s = 3600;
+  // Tencent bare-metal devices cpm-00000001 ... served at /v2/index.php
+  // (cph-api.md 13.3, tencent_bm.h; `--tencent-devices N`). Their SecretId /
+  // SecretKey are the credentials' AK / SK.
+  int tencent_devices = 0;
 };
 
 // Built-in credentials of the embedded emulator (not secret: local only).
@@ -118,7 +125,7 @@ class EmbeddedEmulator {
 
 // `cphform emulator serve --listen H:P --data FILE --credentials-file FILE
 // [--credentials-file ...] [--time-scale N] [--seed N] [--faults FILE|JSON]
-// [--durations JSON] [--catalog FILE] [--region NAME] [--metadata-key-lifetime SECONDS]` (docs/emulator.md): prints "listening on http://H:P"
+// [--durations JSON] [--catalog FILE] [--region NAME] [--metadata-key-lifetime SECONDS] [--tencent-devices N]` (docs/emulator.md): prints "listening on http://H:P"
 // when ready, serves until SIGTERM/SIGINT. Returns the process exit code.
 // args: the arguments after `serve` (flags only; "--flag value" or
 // "--flag=value"). Credentials (AK:SK:PROJECT_ID) come from --credentials-file

@@ -21,6 +21,7 @@
 #include "emulator/http_types.h"
 #include "emulator/router.h"
 #include "emulator/store.h"
+#include "emulator/tencent_bm.h"
 #include "emulator/world.h"
 
 namespace cph::emulator {
@@ -74,6 +75,8 @@ class Service {
 
   HttpResponse dispatch(const HttpRequest& req, std::string& operation);
   HttpResponse admin(const HttpRequest& req);
+  // GET/POST /v2/index.php: the Tencent bare-metal API (service_tencent.cc).
+  HttpResponse dispatch_tencent(const HttpRequest& req, std::string& operation);
   HttpResponse dispatch_matched(const HttpRequest& req, const RouteMatch& m, const std::string& request_id);
   void apply_faults(FaultConfig config);
   void record(const std::string& operation, int status);
@@ -89,6 +92,7 @@ class Service {
   CallLog calls_;  // mutating requests, for GET /_emulator/calls
   FaultInjector faults_;
   Iam iam_;
+  TencentBm tencent_;
   int64_t last_clock_persist_us_ = 0;  // steady clock
   std::mutex mutex_;
 };
