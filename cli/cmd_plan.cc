@@ -15,6 +15,7 @@
 #include "cli/command.h"
 #include "cli/progress.h"
 #include "engine/executor.h"
+#include "engine/step_journal.h"
 #include "engine/interrupt.h"
 #include "engine/outputs.h"
 #include "planner/plan_json.h"
@@ -143,7 +144,8 @@ asio::awaitable<int> execute(Context& ctx, Session& s, const planner::Plan& plan
   std::function<void()> release_lock;
   if (s.lock) release_lock = [store, lock_id] { store->unlock(lock_id); };
   InterruptHandler interrupts(ex, ctx.err, stop, release_lock);
-  std::unique_ptr<StepRunner> runner = s.conn.step_runner(*s.store, plan, progress, options);
+  const StoreRecords records(*s.store);
+  std::unique_ptr<StepRunner> runner = s.conn.step_runner(records, plan, progress, options);
   ExecReport report = co_await execute_plan(*runner, *s.store, plan, progress, options);
   if (ctx.json) {
     for (const auto& f : report.failures) ctx.json->diagnostic(f.message, "", f.address);

@@ -17,6 +17,7 @@
 #include <boost/asio/awaitable.hpp>
 
 #include "cli/json_events.h"
+#include "cloud/call_slots.h"
 #include "engine/workspace.h"
 #include "planner/plan.h"
 #include "planner/planner.h"

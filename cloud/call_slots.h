@@ -14,6 +14,9 @@
 
 namespace cph::cloud {
 
+// Slots per API when -parallelism is not given, as Terraform's -parallelism.
+inline constexpr int kDefaultParallelism = 10;
+
 class CallSlots {
  public:
   explicit CallSlots(int limit) : limit_(limit) {}

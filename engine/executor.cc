@@ -12,6 +12,7 @@
 
 #include "cloud/http.h"
 #include "cloud/service_error.h"
+#include "engine/step_journal.h"
 #include "engine/step_runner.h"
 #include "planner/planner.h"
 #include "resources/polling.h"
@@ -133,19 +134,21 @@ class Run {
       journal.own_rows(planner::recorded_provider(p.provider, p.entry.address));
       try {
         switch (p.resume) {
-          case resources::Resume::run:
-            co_await runner_.resume(p, journal, report_);
+          case resources::Resume::run: {
+            // Named, not a temporary in the co_await's full expression:
+            // GCC 12 destroys those twice.
+            const resources::ResumedOperation operation{planner::open_entry(p.entry), p.resolution, p.response,
+                                                        p.provider};
+            co_await runner_.resume(operation, journal, report_);
             break;
+          }
           case resources::Resume::not_placed:
             store_.journal_failed(p.entry.id, "not placed: " + p.description);
             break;
           case resources::Resume::record: {
-            state::ResourceRow row;
-            row.address = p.response.at("address").get<std::string>();
-            row.type = p.response.at("type").get<std::string>();
-            row.cloud_id = p.response.at("cloud_id").get<std::string>();
-            row.attributes = p.response.at("attributes");
-            journal.finish({row}, {});
+            journal.finish({{p.response.at("address").get<std::string>(), p.response.at("cloud_id").get<std::string>(),
+                             p.response.at("attributes"), p.response.at("type").get<std::string>()}},
+                           {});
             break;
           }
           case resources::Resume::settle:

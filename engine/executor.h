@@ -32,28 +32,11 @@ struct ExecOptions {
   resources::StopSignal* stop = nullptr;
 };
 
-struct Failure {
-  std::string address;
-  std::string message;
-};
+// What a run did (resources/runner.h: the runners add to it too).
+using Failure = resources::Failure;
+using ExecReport = resources::RunReport;
 
-struct ExecReport {
-  std::vector<std::string> succeeded;  // every action that finished, by address
-  int added = 0;
-  int changed = 0;
-  int destroyed = 0;
-  int recorded = 0;  // updates that needed no call: recorded in state only
-  std::vector<Failure> failures;
-  std::vector<std::string> skipped;  // not attempted because a step before them failed
-  // After a stop request: stopped while waiting (journaled, resumed by the
-  // next apply), and not started at all (planned again next time).
-  std::vector<std::string> interrupted;
-  std::vector<std::string> not_started;
-  bool stopped = false;
-  bool ok() const { return failures.empty() && skipped.empty() && !stopped; }
-};
-
-class StepRunner;  // engine/step_runner.h
+using StepRunner = resources::StepRunner;
 
 // Carries out `plan`, each step through `runner`. Throws before anything
 // runs when the plan switches or replaces a server (data loss, a new paid

@@ -53,7 +53,7 @@ class FakeRunner : public StepRunner {
   int in_flight = 0, most_in_flight = 0;
   bool stopped() const { return stopped_; }
 
-  asio::awaitable<void> run(const Step& step, StepJournal& journal, ExecReport&) override {
+  asio::awaitable<void> run(const Step& step, resources::StepJournal& journal, ExecReport&) override {
     const std::string address = plan_.actions.at(step.actions.at(0)).address;
     ran.push_back(address);
     const int64_t entry = journal.intent(address, "create", "{}", Json::object());
@@ -65,7 +65,7 @@ class FakeRunner : public StepRunner {
     switch (outcome.count(address) ? outcome[address] : Outcome::ok) {
       case Outcome::ok:
         journal.answered(entry, {{"id", "id-" + address}});
-        journal.finish({{address, "thing", "id-" + address, Json::object(), {}, ""}}, {});
+        journal.finish({{address, "id-" + address, Json::object(), "thing"}}, {});
         break;
       case Outcome::refused: throw FakeServiceError(true);
       case Outcome::unknown: throw FakeServiceError(false);
@@ -76,9 +76,10 @@ class FakeRunner : public StepRunner {
     }
   }
 
-  asio::awaitable<void> resume(const planner::PendingOperation& p, StepJournal& journal, ExecReport& report) override {
+  asio::awaitable<void> resume(const resources::ResumedOperation& p, resources::StepJournal& journal,
+                               ExecReport& report) override {
     resumed.push_back(p.entry.address);
-    journal.finish({{p.entry.address, "thing", "resumed-id", Json::object(), {}, ""}}, {});
+    journal.finish({{p.entry.address, "resumed-id", Json::object(), "thing"}}, {});
     ++report.added;
     co_return;
   }

@@ -27,13 +27,9 @@ void StepJournal::answered(int64_t entry, const Json& response) {
     if (e.id == entry) e.answered = true;
 }
 
-std::vector<state::ResourceRow> StepJournal::owned(std::vector<state::ResourceRow> rows) const {
-  for (state::ResourceRow& row : rows) row.provider = provider_;
-  return rows;
-}
-
-void StepJournal::finish(const std::vector<state::ResourceRow>& given, const std::vector<std::string>& remove) {
-  const std::vector<state::ResourceRow> put = owned(given);
+void StepJournal::finish(const std::vector<resources::InstanceResult>& given, const std::vector<std::string>& remove) {
+  std::vector<state::ResourceRow> put;
+  for (const resources::InstanceResult& r : given) put.push_back({r.address, r.type, r.cloud_id, r.attributes, {}, "", provider_});
   for (size_t i = 0; i < entries_.size(); ++i) {
     if (i == 0)
       store_.journal_done(entries_[i].id, put, remove);
@@ -80,6 +76,12 @@ void StepJournal::close_failed(const std::string& outcome, const std::vector<res
       store_.journal_done(entries_[i].id, {}, {});
   }
   entries_.clear();
+}
+
+std::optional<resources::InstanceResult> StoreRecords::find(const std::string& address) const {
+  std::optional<state::ResourceRow> row = store_.resource(address);
+  if (!row) return std::nullopt;
+  return resources::InstanceResult{row->address, row->cloud_id, std::move(row->attributes), row->type};
 }
 
 }  // namespace cph::engine

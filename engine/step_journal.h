@@ -8,24 +8,25 @@
 #include <string>
 #include <vector>
 
-#include "resources/operation.h"
+#include "resources/runner.h"
 #include "state/state.h"
 
 namespace cph::engine {
 
 using Json = nlohmann::json;
 
-// The journal as one step sees it: remembers the entries the step opened so
-// that they are closed together with the step's rows, or left open for the
-// next run when the outcome is unknown.
-class StepJournal : public resources::OperationJournal {
+// The journal as one step sees it (resources::StepJournal), over the state
+// store: remembers the entries the step opened so that they are closed
+// together with the step's rows, or left open for the next run when the
+// outcome is unknown.
+class StepJournal final : public resources::StepJournal {
  public:
   StepJournal(state::StateStore& store, std::string run_id, std::string actor, int64_t resumed_entry = 0);
   int64_t intent(const std::string& address, const std::string& operation, const std::string& request_body,
                  const Json& idempotency) override;
   void answered(int64_t entry, const Json& response) override;
   // Success: the first entry is closed with the rows in one transaction.
-  void finish(const std::vector<state::ResourceRow>& put, const std::vector<std::string>& remove);
+  void finish(const std::vector<resources::InstanceResult>& put, const std::vector<std::string>& remove) override;
   // Failure: an entry the service refused did nothing and is closed as
   // failed; entries with ids recorded, or whose request may or may not have
   // arrived, stay open for the next run to resume or reconcile.
@@ -39,7 +40,7 @@ class StepJournal : public resources::OperationJournal {
   void own_rows(std::string provider) { provider_ = std::move(provider); }
   // True once the step journaled a mutating call (every mutating call is
   // journaled first): a step that never did changed nothing in the cloud.
-  bool called() const { return intents_ > 0; }
+  bool called() const override { return intents_ > 0; }
 
  private:
   struct Entry {
@@ -52,7 +53,16 @@ class StepJournal : public resources::OperationJournal {
   std::vector<Entry> entries_;
   int intents_ = 0;
   std::string provider_;
-  std::vector<state::ResourceRow> owned(std::vector<state::ResourceRow> rows) const;
+};
+
+// The state as a runner reads it (resources::Records): the store's rows.
+class StoreRecords final : public resources::Records {
+ public:
+  explicit StoreRecords(state::StateStore& store) : store_(store) {}
+  std::optional<resources::InstanceResult> find(const std::string& address) const override;
+
+ private:
+  state::StateStore& store_;
 };
 
 }  // namespace cph::engine

@@ -11,12 +11,13 @@ class RunnerPerProvider final : public StepRunner {
       : runners_(std::move(runners)), fallback_(std::move(fallback)) {
     if (!runners_.count(fallback_)) throw std::invalid_argument("no runner for the default provider " + fallback_);
   }
-  boost::asio::awaitable<void> run(const planner::Step& step, StepJournal& journal, ExecReport& report) override {
+  boost::asio::awaitable<void> run(const resources::Step& step, resources::StepJournal& journal,
+                                   resources::RunReport& report) override {
     co_await of(step.provider).run(step, journal, report);
   }
-  boost::asio::awaitable<void> resume(const planner::PendingOperation& pending, StepJournal& journal,
-                                      ExecReport& report) override {
-    co_await of(pending.provider).resume(pending, journal, report);
+  boost::asio::awaitable<void> resume(const resources::ResumedOperation& operation, resources::StepJournal& journal,
+                                      resources::RunReport& report) override {
+    co_await of(operation.provider).resume(operation, journal, report);
   }
   void stop() override {
     for (auto& [name, runner] : runners_) runner->stop();

@@ -6,7 +6,7 @@
 #include <stdexcept>
 
 #include "cloud/proxy.h"
-#include "engine/run_context.h"
+#include "engine/step_journal.h"
 #include "resources/cph/connect.h"
 #include "resources/cph/cph_provider.h"
 
@@ -164,14 +164,13 @@ boost::asio::awaitable<CloudConnection> connect_instance(const Workspace& ws, co
     store->put_setting(settings_key(p, "region"), c.region);
     store->put_setting(settings_key(p, "project_id"), c.project_id);
   }
-  conn.client = std::move(c.client);
   conn.description = conn.emulator ? "embedded emulator at " + conn.emulator->url() : c.description;
   const std::string table = p.name == p.type ? "[provider]" : "[provider." + p.name + "]";
   if (p.insecure)
     conn.warnings.push_back(table + " insecure = true: HTTPS certificates are not verified, so anyone on the "
                             "network path to " + conn.description + " can read and change the requests, "
                             "signatures included. Use ca_file to trust a private CA instead.");
-  conn.provider = std::make_unique<resources::CphProvider>(*conn.client, conn.description);
+  conn.provider = std::make_unique<resources::CphProvider>(std::move(c.client), conn.description);
   co_return conn;
 }
 
@@ -199,15 +198,17 @@ CloudConnection& CloudConnection::instance(const std::string& wanted) {
   return *this;
 }
 
-std::unique_ptr<StepRunner> CloudConnection::step_runner(state::StateStore& store, const planner::Plan& plan,
+std::unique_ptr<StepRunner> CloudConnection::step_runner(const resources::Records& records, const planner::Plan& plan,
                                                          RunObserver& progress, const ExecOptions& options) {
   std::map<std::string, std::unique_ptr<StepRunner>> runners;
   for (CloudConnection* c : instances()) {
-    ExecOptions own = options;  // who pays the orders is each instance's setting
-    own.poll.payment = c->pay_orders == "bss"      ? resources::Payment::bss
-                       : c->pay_orders == "manual" ? resources::Payment::manual
-                                                   : resources::Payment::automatic;
-    runners[c->name] = cph_step_runner(*c->client, store, plan, progress, own);
+    resources::PollPolicy poll = options.poll;
+    poll.stop = options.stop;  // Ctrl-C ends every wait
+    // Who pays the orders is each instance's setting.
+    poll.payment = c->pay_orders == "bss"      ? resources::Payment::bss
+                   : c->pay_orders == "manual" ? resources::Payment::manual
+                                               : resources::Payment::automatic;
+    runners[c->name] = c->provider->runner({plan.actions, plan.vanished}, records, progress, poll);
   }
   if (runners.size() == 1) return std::move(runners.begin()->second);
   return runner_per_provider(std::move(runners), name);

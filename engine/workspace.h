@@ -12,7 +12,6 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 
-#include "resources/cph/cph_client.h"
 #include "resources/provider.h"
 #include "emulator/emulator.h"
 #include "engine/executor.h"
@@ -63,9 +62,8 @@ std::unique_ptr<state::StateStore> open_state(const Workspace& ws);
 struct CloudConnection {
   std::string name;  // the provider instance ("cph", "east")
   std::unique_ptr<emulator::EmbeddedEmulator> emulator;  // when embedded
-  std::unique_ptr<cloud::CphClient> client;
-  // The provider over `client` (resources/provider.h): refresh and plan
-  // checks go through it; the executor still uses `client` directly.
+  // The provider instance (resources/provider.h), owning its client:
+  // refresh, plan checks, import and the apply's step runner go through it.
   std::unique_ptr<resources::Provider> provider;
   std::string description;  // "embedded emulator at http://127.0.0.1:PORT" (no secrets)
   // Said before every run that uses this connection (e.g. insecure = true).
@@ -79,9 +77,10 @@ struct CloudConnection {
   CloudConnection& instance(const std::string& name);
 
   // The runner that carries out a plan's steps: each step on the runner of
-  // its provider instance (planner::Step::provider).
-  std::unique_ptr<StepRunner> step_runner(state::StateStore& store, const planner::Plan& plan, RunObserver& progress,
-                                          const ExecOptions& options);
+  // its provider instance (planner::Step::provider), reading recorded rows
+  // through `records` (engine::StoreRecords), which outlives it.
+  std::unique_ptr<StepRunner> step_runner(const resources::Records& records, const planner::Plan& plan,
+                                          RunObserver& progress, const ExecOptions& options);
 };
 boost::asio::awaitable<CloudConnection> connect_cloud(const Workspace& ws, boost::asio::any_io_executor executor,
                                                       state::StateStore* store);

@@ -7,12 +7,14 @@
 
 #include "planner/internal.h"
 
-namespace cph::planner::detail {
-namespace {
+namespace cph::planner {
 
 resources::OpenEntry open_entry(const state::JournalEntry& e) {
   return {e.id, e.address, e.operation, e.intent, e.response, e.status == state::JournalStatus::answered};
 }
+
+namespace detail {
+namespace {
 
 // The planning rules of the provider type that wrote an entry (its
 // address's resource type); nullptr for an address no provider knows.
@@ -76,4 +78,5 @@ void resolve_journal(const PlanInput& in, Plan& plan, JournalReading& out) {
   }
 }
 
-}  // namespace cph::planner::detail
+}  // namespace detail
+}  // namespace cph::planner

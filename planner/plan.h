@@ -39,6 +39,9 @@ struct PendingOperation {
   std::string provider = {};  // the provider instance that resumes it
 };
 
+// A journal entry as its provider reads it (resources::ProviderKind).
+resources::OpenEntry open_entry(const state::JournalEntry& entry);
+
 // A plan that cannot be carried out (prevent_destroy, a key pair still in
 // use, an impossible model change): every problem, one per line.
 struct PlanError : std::runtime_error {

@@ -45,19 +45,11 @@ struct PlanInput {
   std::vector<std::string> replace;
 };
 
-// An instance address cut into its block and index: "server.web[3]" is
-// ("server.web", 3); an address without a well-formed index of at most 9
-// digits is all block, index -1. Never allocates or throws: addresses also
-// come from plan files, which are users' files and may be damaged.
-struct AddressParts {
-  std::string_view block;
-  int index = -1;
-};
-AddressParts address_parts(std::string_view address);
-
-// Address order by block, then instance index: "server.game[2]" before
-// "server.game[10]" (lists of instances in plans and state use it).
-bool address_less(const std::string& a, const std::string& b);
+// Instance addresses cut into block and index, and their order
+// (resources/change.h).
+using resources::AddressParts;
+using resources::address_parts;
+using resources::address_less;
 // Addresses for people, runs of one block's instances shortened:
 // "server.db, server.web[0..99], server.web[120]".
 std::string compact_addresses(std::vector<std::string> addresses);

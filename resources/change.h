@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -96,8 +97,32 @@ struct Step {
 
 std::string_view to_string(StepRole);
 
+// An instance address cut into its block and index: "server.web[3]" is
+// ("server.web", 3); an address without a well-formed index of at most 9
+// digits is all block, index -1. Never allocates or throws: addresses also
+// come from plan files, which are users' files and may be damaged.
+struct AddressParts {
+  std::string_view block;
+  int index = -1;
+};
+AddressParts address_parts(std::string_view address);
+
+// Address order by block, then instance index: "server.game[2]" before
+// "server.game[10]" (lists of instances in plans and state use it).
+bool address_less(const std::string& a, const std::string& b);
 // "a" or "a..z" for the addresses of one step or journal entry, for people.
 std::string range_address(const std::vector<std::string>& addresses);
+
+// An unfinished journal entry of an earlier run (state::JournalEntry as the
+// provider needs it).
+struct OpenEntry {
+  int64_t id = 0;
+  std::string address;
+  std::string operation;  // the provider's word at intent ("purchase")
+  Json intent;
+  Json response;          // the ids the answer carried, when `answered`
+  bool answered = false;
+};
 
 // What apply does with an unfinished entry before anything else.
 enum class Resume {

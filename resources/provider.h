@@ -5,9 +5,10 @@
 // providers.Interface and Ninja's CommandRunner are the models: the engine
 // holds plans, graphs, journals, locks and state; a provider knows its cloud.
 //
-// The CPH provider (resources/cph/cph_provider.h) is the first. Its write
-// side (steps, order waits) is still called by engine/steps.cc directly:
-// moving it behind this interface is the next part of issue 13.
+// The CPH provider (resources/cph/cph_provider.h) is the first. Its
+// planning rules without a connection (batching, journal reconciliation)
+// are its ProviderKind (resources/provider_kind.h); its write side is the
+// StepRunner it makes (resources/runner.h).
 #pragma once
 
 #include <cstdint>
@@ -22,6 +23,9 @@
 
 #include <boost/asio/awaitable.hpp>
 #include <nlohmann/json.hpp>
+
+#include "resources/operation.h"
+#include "resources/runner.h"
 
 namespace cph::resources {
 
@@ -127,6 +131,14 @@ class Provider {
   // the instance address. Empty when there are none.
   virtual boost::asio::awaitable<std::vector<std::string>> check_changes(
       const std::vector<PlannedChange>& changes) = 0;
+
+  // The runner that carries out this instance's steps of a plan and resumes
+  // its unfinished operations: its mutating calls journaled through the
+  // StepJournal each step gets, its reads of recorded rows through
+  // `records`, its waits paced (and stopped, and orders paid) by `poll`.
+  // Lives for one apply.
+  virtual std::unique_ptr<StepRunner> runner(RunPlan plan, const Records& records, RunObserver& progress,
+                                             PollPolicy poll) = 0;
 
   // import ADDRESS ID: the object as the state records it; throws when the
   // cloud has none.

@@ -38,17 +38,6 @@ struct StepInput {
   const std::map<std::string, bool>& create_before_destroy;
 };
 
-// An unfinished journal entry of an earlier run (state::JournalEntry as the
-// provider needs it).
-struct OpenEntry {
-  int64_t id = 0;
-  std::string address;
-  std::string operation;  // the provider's word at intent ("purchase")
-  Json intent;
-  Json response;          // the ids the answer carried, when `answered`
-  bool answered = false;
-};
-
 struct Reconciled {
   Resume resume = Resume::settle;
   // The provider's word for it, shown in plans and reports and read back

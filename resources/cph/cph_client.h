@@ -19,6 +19,7 @@
 #include <string>
 #include <vector>
 
+#include "cloud/call_slots.h"
 #include "resources/huawei/credentials.h"
 #include "cloud/http.h"
 #include "cloud/service_error.h"
@@ -366,8 +367,6 @@ using CredentialRenewal = std::function<asio::awaitable<Credentials>()>;
 
 // Requests sent, per API template ("GET /v1/{project_id}/cloud-phone/servers").
 using ApiCallCounts = std::map<std::string, int64_t>;
-
-inline constexpr int kDefaultParallelism = 10;  // as Terraform's -parallelism
 
 // How calls are retried (cph_call.h has the rules of what is retried).
 struct RetryPolicy {

@@ -68,16 +68,16 @@ void only_servers(const std::string& type) {
 
 boost::asio::awaitable<ImportedObject> CphProvider::read_object(const std::string& type, const std::string& cloud_id) {
   only_servers(type);
-  co_return imported(co_await cloud_.show_server(cloud_id));
+  co_return imported(co_await cloud_->show_server(cloud_id));
 }
 
 boost::asio::awaitable<std::vector<ImportedObject>> CphProvider::list_objects(const std::string& type) {
   only_servers(type);
-  std::vector<cloud::Server> all = co_await cloud_.list_all_servers();
+  std::vector<cloud::Server> all = co_await cloud_->list_all_servers();
   // Every server's tags (7.9, in pages): recorded with the imported rows,
   // so that later tag changes are drift, and written into the blocks.
   std::unordered_map<std::string, Json> tags_of;
-  for (const cloud::TaggedResource& r : co_await cloud_.list_all_server_tags()) {
+  for (const cloud::TaggedResource& r : co_await cloud_->list_all_server_tags()) {
     Json tags = Json::object();
     for (const cloud::Tag& t : r.tags) tags[t.key] = t.value;
     tags_of[r.resource_id] = std::move(tags);
@@ -97,9 +97,9 @@ boost::asio::awaitable<std::string> CphProvider::generated_block(const std::stri
   only_servers(type);
   // The list omits what the block needs (bandwidths, availability zone):
   // the server itself is read, and its image from its phones.
-  cloud::Server server = co_await cloud_.show_server(sample.cloud_id);
+  cloud::Server server = co_await cloud_->show_server(sample.cloud_id);
   std::string image;
-  for (const cloud::Phone& p : co_await cloud_.list_server_phones(server.server_id))
+  for (const cloud::Phone& p : co_await cloud_->list_server_phones(server.server_id))
     if (!p.image_id.empty()) {
       image = p.image_id;
       break;

@@ -170,17 +170,17 @@ boost::asio::awaitable<std::vector<std::string>> check_model_changes(cloud::CphC
 }
 
 boost::asio::awaitable<std::unique_ptr<Inventory>> CphProvider::refresh(const RefreshScope& scope) {
-  co_return co_await read_inventory(cloud_, scope);
+  co_return co_await read_inventory(*cloud_, scope);
 }
 
 int64_t CphProvider::list_calls() const {
-  cloud::ApiCallCounts counts = cloud_.call_counts();
+  cloud::ApiCallCounts counts = cloud_->call_counts();
   auto found = counts.find("GET /v1/{project_id}/cloud-phone/servers");
   return found == counts.end() ? 0 : found->second;
 }
 
 boost::asio::awaitable<std::vector<std::string>> CphProvider::check_changes(const std::vector<PlannedChange>& changes) {
-  co_return co_await check_model_changes(cloud_, changes);
+  co_return co_await check_model_changes(*cloud_, changes);
 }
 
 }  // namespace cph::resources

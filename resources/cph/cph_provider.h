@@ -47,16 +47,18 @@ boost::asio::awaitable<std::vector<std::string>> check_model_changes(cloud::CphC
 
 class CphProvider final : public Provider {
  public:
-  // `cloud` outlives the provider (engine::CloudConnection owns both).
-  CphProvider(cloud::CphClient& cloud, std::string description)
-      : cloud_(cloud), description_(std::move(description)) {}
+  CphProvider(std::unique_ptr<cloud::CphClient> cloud, std::string description)
+      : cloud_(std::move(cloud)), description_(std::move(description)) {}
 
   std::string type() const override { return "cph"; }
   std::string description() const override { return description_; }
-  void set_parallelism(int n) override { cloud_.set_parallelism(n); }
+  void set_parallelism(int n) override { cloud_->set_parallelism(n); }
   boost::asio::awaitable<std::unique_ptr<Inventory>> refresh(const RefreshScope& scope) override;
   int64_t list_calls() const override;
   boost::asio::awaitable<std::vector<std::string>> check_changes(const std::vector<PlannedChange>& changes) override;
+  // steps.cc.
+  std::unique_ptr<StepRunner> runner(RunPlan plan, const Records& records, RunObserver& progress,
+                                     PollPolicy poll) override;
   // cph_import.cc: servers only.
   boost::asio::awaitable<ImportedObject> read_object(const std::string& type, const std::string& cloud_id) override;
   boost::asio::awaitable<std::vector<ImportedObject>> list_objects(const std::string& type) override;
@@ -65,7 +67,7 @@ class CphProvider final : public Provider {
                                                       const ImportedObject& sample) override;
 
  private:
-  cloud::CphClient& cloud_;
+  std::unique_ptr<cloud::CphClient> cloud_;
   std::string description_;
 };
 

@@ -1,51 +1,51 @@
-// One function per kind of step: the resource operations of resources/,
-// and the rows each success writes. A row records, of an update, only what
+// CPH's step runner (resources/runner.h): one function per step operation
+// (plan_steps.cc names them), calling the resource operations of this
+// folder, and the rows each success writes. A row records, of an update, only what
 // the step's own operation changed, so that a later failed operation of the
 // same resource is planned again rather than taken as done.
 #include <algorithm>
 #include <memory>
 #include <set>
 
-#include "engine/run_context.h"
-#include "planner/planner.h"
 #include "resources/cph/bandwidth.h"
 #include "resources/cph/cph_provider.h"
+#include "resources/cph/fleet_schemas.h"
 #include "resources/cph/keypair.h"
+#include "resources/cph/run_context.h"
 #include "resources/cph/server.h"
 #include "resources/cph/server_updates.h"
 #include "resources/cph/server_watcher.h"
 #include "resources/cph/share.h"
 
-namespace cph::engine {
+namespace cph::resources {
 namespace {
 
 namespace res = cph::resources;
 namespace asio = boost::asio;
-using planner::Action;
-using planner::ActionKind;
-using planner::Step;
 
-const Action& action(RunContext& ctx, size_t i) { return ctx.plan.actions[i]; }
+const Action& action(RunContext& ctx, size_t i) { return ctx.plan.actions.at(i); }
 
-state::ResourceRow row(const std::string& address, const std::string& type, const std::string& cloud_id, Json attributes) {
-  state::ResourceRow r;
-  r.address = address;
-  r.type = type;
-  r.cloud_id = cloud_id;
-  r.attributes = std::move(attributes);
-  return r;
+InstanceResult row(const std::string& address, const std::string& type, const std::string& cloud_id, Json attributes) {
+  return {address, cloud_id, std::move(attributes), type};
+}
+
+// The descriptor of one of CPH's resource types.
+const ResourceSchema& schema_of(const std::string& type) {
+  for (const ResourceSchema* s : {&server_schema(), &bandwidth_schema(), &keypair_schema(), &share_app_schema(), &share_file_schema()})
+    if (s->type == type) return *s;
+  throw std::logic_error("the cph provider has no resource type " + type);
 }
 
 // The recorded attributes now (an earlier step of this run may have changed them).
 Json current(RunContext& ctx, const Action& a) {
-  if (auto r = ctx.store.resource(a.address)) return r->attributes;
+  if (auto r = ctx.records.find(a.address)) return r->attributes;
   return a.before.is_object() ? a.before : Json::object();
 }
 
 // `now` with the attributes `op` changes taken from the action's after (an
 // attribute the manifest leaves unset, such as tags, is unset after it).
 Json with_operation(const Action& a, Json now, const std::string& op) {
-  const res::ResourceSchema& schema = *res::find_schema(a.type);
+  const ResourceSchema& schema = schema_of(a.type);
   for (const res::Attribute& attr : schema.attributes) {
     const bool mine = res::operation_of(attr) == op || attr.also_carried_by == op;
     if (!mine) continue;
@@ -66,7 +66,7 @@ Json seen(const Action& a, const std::string& name) {
 }
 
 std::string server_id(RunContext& ctx, const std::string& address) {
-  auto r = ctx.store.resource(address);
+  auto r = ctx.records.find(address);
   if (!r || r->type != "server") throw std::runtime_error(address + " is not a recorded server");
   return r->cloud_id;
 }
@@ -84,7 +84,7 @@ Json purchase_attributes(RunContext& ctx, const Action& a) {
   if (!attrs.contains("bandwidth") || !attrs["bandwidth"].is_string()) return attrs;
   const std::string block = attrs["bandwidth"].get<std::string>();
   Json bw = {{"share_type", "shared"}};
-  if (auto recorded = ctx.store.resource(block)) {
+  if (auto recorded = ctx.records.find(block)) {
     bw["id"] = recorded->cloud_id;
     bw["charge_mode"] = recorded->attributes.value("charge_mode", "bandwidth");
     bw["size"] = recorded->attributes.value("size", Json());
@@ -113,7 +113,7 @@ asio::awaitable<void> purchase(RunContext& ctx, const Step& step, StepJournal& j
     instances_json.push_back({{"address", a.address}, {"attributes", attrs}});
     block_name = a.block_name;
   }
-  auto results = co_await res::purchase_servers(ctx.cloud, journal, instances, block_name, ctx.options.poll);
+  auto results = co_await res::purchase_servers(ctx.cloud, journal, instances, block_name, ctx.poll);
   co_await finish_purchase(ctx, journal, std::move(results), instances_json);
 }
 
@@ -126,7 +126,7 @@ asio::awaitable<void> unsubscribe(RunContext& ctx, const Step& step, StepJournal
     addresses.push_back(a.address);
   }
   started(ctx, step, ActionKind::remove);
-  co_await res::unsubscribe_servers(ctx.cloud, journal, servers, ctx.options.poll);
+  co_await res::unsubscribe_servers(ctx.cloud, journal, servers, ctx.poll);
   journal.finish({}, addresses);
   for (const auto& a : addresses) ctx.progress.finished(a, "");
 }
@@ -143,7 +143,7 @@ asio::awaitable<void> update_server(RunContext& ctx, const Step& step, StepJourn
     co_await res::rename_server(ctx.cloud, journal, a.address, id, attrs, a.after.at("name").get<std::string>());
   } else if (op == "change_model") {
     co_await res::change_server_model(ctx.cloud, journal, a.address, id, a.after.at("server_model").get<std::string>(),
-                                      a.after.at("phone_model").get<std::string>(), ctx.options.poll);
+                                      a.after.at("phone_model").get<std::string>(), ctx.poll);
   } else if (op == "switch") {
     std::string phone_model = seen(a, "phone_model") == a.after.value("phone_model", Json())
                                   ? std::string()
@@ -175,7 +175,7 @@ asio::awaitable<void> open_access(RunContext& ctx, const Step& step, StepJournal
   started(ctx, step, ActionKind::update);
   const std::string keypair = action(ctx, step.actions.front()).after.at("keypair").get<std::string>();
   auto outcomes = co_await res::change_keypair(ctx.cloud, ctx.poller, journal, servers, keypair);
-  std::vector<state::ResourceRow> rows;
+  std::vector<InstanceResult> rows;
   std::vector<Failure> failed;
   for (size_t k = 0; k < outcomes.size(); ++k) {
     const Action& a = action(ctx, step.actions[k]);
@@ -271,12 +271,12 @@ asio::awaitable<void> share_step(RunContext& ctx, const Step& step, StepJournal&
     if (!have_set.count(s)) add.push_back({s, server_id(ctx, s)});
   for (const auto& s : have)
     if (!want_set.count(s))
-      if (auto r = ctx.store.resource(s)) drop.push_back({s, r->cloud_id});  // a server already gone took it along
-  std::vector<res::ItemOutcome> outcomes;
+      if (auto r = ctx.records.find(s)) drop.push_back({s, r->cloud_id});  // a server already gone took it along
+  std::vector<ItemOutcome> outcomes;
   const Json& spec = deleting ? a.before : a.after;
   if (!drop.empty()) {
     // (No co_await inside ?: — GCC 12 miscompiles it.)
-    std::vector<res::ItemOutcome> out;
+    std::vector<ItemOutcome> out;
     if (app) {
       out = co_await res::delete_share_app(ctx.cloud, ctx.poller, journal, a.address,
                                            spec.at("package_name").get<std::string>(), drop);
@@ -287,7 +287,7 @@ asio::awaitable<void> share_step(RunContext& ctx, const Step& step, StepJournal&
     outcomes.insert(outcomes.end(), out.begin(), out.end());
   }
   if (!add.empty()) {
-    std::vector<res::ItemOutcome> out;
+    std::vector<ItemOutcome> out;
     if (app) {
       res::ShareApp pkg{spec.at("package_name").get<std::string>(), spec.at("bucket").get<std::string>(),
                         spec.at("object").get<std::string>(), spec.value("pre_install", false)};
@@ -309,7 +309,7 @@ asio::awaitable<void> share_step(RunContext& ctx, const Step& step, StepJournal&
     if (o.error.empty() == pushed) now.push_back(o.address);
     if (!o.error.empty()) errors.push_back(o.address + ": " + o.error);
   }
-  std::sort(now.begin(), now.end(), planner::address_less);
+  std::sort(now.begin(), now.end(), address_less);
   if (deleting && now.empty()) {
     journal.finish({}, {a.address});
   } else {
@@ -328,9 +328,9 @@ asio::awaitable<void> share_step(RunContext& ctx, const Step& step, StepJournal&
 
 }  // namespace
 
-boost::asio::awaitable<void> finish_purchase(RunContext& ctx, StepJournal& journal, std::vector<res::InstanceResult> results,
+boost::asio::awaitable<void> finish_purchase(RunContext& ctx, StepJournal& journal, std::vector<InstanceResult> results,
                                       const Json& instances) {
-  std::vector<state::ResourceRow> rows;
+  std::vector<InstanceResult> rows;
   for (size_t k = 0; k < results.size(); ++k) {
     res::InstanceResult& r = results[k];
     Json asked = k < instances.size() ? instances[k].at("attributes") : Json::object();
@@ -338,8 +338,8 @@ boost::asio::awaitable<void> finish_purchase(RunContext& ctx, StepJournal& journ
       const std::string block = asked["_bandwidth_block"].get<std::string>();
       r.attributes["bandwidth"] = block;
       r.attributes.erase("_bandwidth_block");
-      bool known = ctx.store.resource(block).has_value() ||
-                   std::any_of(rows.begin(), rows.end(), [&](const state::ResourceRow& x) { return x.address == block; });
+      bool known = ctx.records.find(block).has_value() ||
+                   std::any_of(rows.begin(), rows.end(), [&](const InstanceResult& x) { return x.address == block; });
       if (!known && !asked["bandwidth"].contains("id")) {
         // This purchase made the shared bandwidth: learn its id (detail only).
         cloud::Server detail = co_await ctx.cloud.show_server(r.cloud_id);
@@ -390,34 +390,32 @@ namespace {
 // for the whole run, shared by every step that waits.
 class CphStepRunner final : public StepRunner {
  public:
-  CphStepRunner(cloud::CphClient& cloud, state::StateStore& store, const planner::Plan& plan, RunObserver& progress,
-                ExecOptions options)
-      : cloud_(cloud), store_(store), plan_(plan), progress_(progress), options_(std::move(options)),
-        poller_(cloud, cloud::JobPollOptions{options_.poll.initial, options_.poll.max, options_.poll.factor}),
-        watcher_(cloud, stoppable(options_)) {
-    options_.poll.stop = options_.stop;
-    options_.poll.servers = &watcher_;  // every purchase, new or resumed, waits through it
+  CphStepRunner(cloud::CphClient& cloud, const Records& records, RunPlan plan, RunObserver& progress, PollPolicy poll)
+      : cloud_(cloud), records_(records), plan_(plan), progress_(progress), poll_(poll),
+        poller_(cloud, cloud::JobPollOptions{poll_.initial, poll_.max, poll_.factor}), watcher_(cloud, poll_) {
+    poll_.servers = &watcher_;  // every purchase, new or resumed, waits through it
   }
 
-  asio::awaitable<void> run(const Step& step, StepJournal& journal, ExecReport& report) override {
-    RunContext ctx{cloud_, store_, poller_, plan_, progress_, options_, report};
+  asio::awaitable<void> run(const Step& step, StepJournal& journal, RunReport& report) override {
+    RunContext ctx{cloud_, records_, poller_, plan_, progress_, poll_, report};
     co_await run_step_kind(ctx, step, journal);
   }
 
-  asio::awaitable<void> resume(const planner::PendingOperation& p, StepJournal& journal, ExecReport& report) override {
-    RunContext ctx{cloud_, store_, poller_, plan_, progress_, options_, report};
+  asio::awaitable<void> resume(const ResumedOperation& p, StepJournal& journal, RunReport& report) override {
+    RunContext ctx{cloud_, records_, poller_, plan_, progress_, poll_, report};
     if (p.resolution == "resume_unsubscribe") {
-      co_await res::resume_unsubscribe(cloud_, p.entry.intent, options_.poll);
+      co_await resume_unsubscribe(cloud_, p.entry.intent, poll_);
       std::vector<std::string> addresses;
       for (const Json& s : p.entry.intent.at("servers")) addresses.push_back(s.at("address").get<std::string>());
       journal.finish({}, addresses);
       report.destroyed += static_cast<int>(addresses.size());
       co_return;
     }
-    // resume_purchase, adopt_purchase (resources/cph/reconcile.cc).
+    if (p.resolution != "resume_purchase" && p.resolution != "adopt_purchase")
+      throw std::logic_error("the cph provider cannot resume \"" + p.resolution + "\"");
     Json intent = p.entry.intent;
     Json response = p.entry.response;
-    if (p.resolution == "adopt_purchase") {
+    if (p.resolution == "adopt_purchase") {  // reconcile.cc found its servers by name
       intent["instances"] = p.response["instances"];
       response = p.response;
     }
@@ -425,34 +423,33 @@ class CphStepRunner final : public StepRunner {
     // that sets tags must say which resources it touched).
     for (const Json& inst : intent.at("instances"))
       progress_.started(inst.at("address").get<std::string>(), ActionKind::create);
-    auto results = co_await res::resume_purchase(cloud_, journal, intent, response, options_.poll);
+    auto results = co_await resume_purchase(cloud_, journal, intent, response, poll_);
     report.added += static_cast<int>(results.size());
     co_await finish_purchase(ctx, journal, std::move(results), intent.at("instances"));
   }
 
-  void stop() override { poller_.stop(std::make_exception_ptr(res::Interrupted())); }
+  void stop() override { poller_.stop(std::make_exception_ptr(Interrupted())); }
 
  private:
-  static res::PollPolicy stoppable(const ExecOptions& o) {
-    res::PollPolicy p = o.poll;
-    p.stop = o.stop;
-    return p;
-  }
-
   cloud::CphClient& cloud_;
-  state::StateStore& store_;
-  const planner::Plan& plan_;
+  const Records& records_;
+  RunPlan plan_;
   RunObserver& progress_;
-  ExecOptions options_;
+  PollPolicy poll_;
   cloud::JobPoller poller_;
-  res::ServerWatcher watcher_;
+  ServerWatcher watcher_;
 };
 
 }  // namespace
 
-std::unique_ptr<StepRunner> cph_step_runner(cloud::CphClient& cloud, state::StateStore& store, const planner::Plan& plan,
-                                            RunObserver& progress, const ExecOptions& options) {
-  return std::make_unique<CphStepRunner>(cloud, store, plan, progress, options);
+std::unique_ptr<StepRunner> cph_step_runner(cloud::CphClient& cloud, const Records& records, RunPlan plan,
+                                            RunObserver& progress, PollPolicy poll) {
+  return std::make_unique<CphStepRunner>(cloud, records, plan, progress, poll);
 }
 
-}  // namespace cph::engine
+std::unique_ptr<StepRunner> CphProvider::runner(RunPlan plan, const Records& records, RunObserver& progress,
+                                                PollPolicy poll) {
+  return cph_step_runner(*cloud_, records, plan, progress, poll);
+}
+
+}  // namespace cph::resources
