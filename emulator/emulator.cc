@@ -7,6 +7,8 @@
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
+#include <optional>
+#include <set>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <stdexcept>
@@ -179,18 +181,31 @@ void parse_durations_flag(const std::string& value, Durations& d) {
   }
 }
 
-// --tencent-devices N: 0 to 100000 devices (tencent_bm.h).
-int parse_tencent_devices(const std::string& value) {
+// A flag's value read whole as a finite number, or as an integer >= 0;
+// nullopt for anything else ("12x", "", "-1", "inf").
+std::optional<double> number_flag(const std::string& value) {
   size_t used = 0;
-  long long n = -1;
+  double n = 0;
   try {
-    n = std::stoll(value, &used);
+    n = std::stod(value, &used);
   } catch (const std::exception&) {
-    used = 0;
+    return std::nullopt;
   }
-  if (used == 0 || used != value.size() || n < 0 || n > 100000)
-    throw UsageError("--tencent-devices needs a number of devices from 0 to 100000, got '" + value + "'");
-  return static_cast<int>(n);
+  if (used != value.size() || !std::isfinite(n)) return std::nullopt;
+  return n;
+}
+
+std::optional<unsigned long long> count_flag(const std::string& value) {
+  size_t used = 0;
+  unsigned long long n = 0;
+  if (value.empty() || value[0] == '-') return std::nullopt;
+  try {
+    n = std::stoull(value, &used);
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+  if (used != value.size()) return std::nullopt;
+  return n;
 }
 
 Options parse_flags(const std::vector<std::string>& args, TlsFlags& tls) {
@@ -212,11 +227,11 @@ Options parse_flags(const std::vector<std::string>& args, TlsFlags& tls) {
       throw UsageError("--credentials is no longer accepted: it showed the secret key to every user through ps; "
                        "put AK:SK:PROJECT_ID in a file (mode 0600) and pass --credentials-file FILE, or set "
                        "CPHFORM_EMULATOR_CREDENTIALS=AK:SK:PROJECT_ID");
-    if (flag != "--listen" && flag != "--data" && flag != "--credentials-file" && flag != "--time-scale" &&
-        flag != "--seed" && flag != "--faults" && flag != "--durations" && flag != "--iam-user" &&
-        flag != "--catalog" && flag != "--region" && flag != "--metadata-key-lifetime" &&
-        flag != "--tencent-devices")
-      throw UsageError("unknown argument '" + args[i] + "'");
+    static const std::set<std::string> kValued = {"--listen",   "--data",     "--credentials-file", "--time-scale",
+                                                  "--seed",     "--faults",   "--durations",        "--iam-user",
+                                                  "--catalog",  "--region",   "--metadata-key-lifetime",
+                                                  "--tencent-devices"};
+    if (!kValued.count(flag)) throw UsageError("unknown argument '" + args[i] + "'");
     if (!inline_value) {
       if (i + 1 >= args.size()) throw UsageError(flag + " needs a value");
       value = args[++i];
@@ -230,17 +245,13 @@ Options parse_flags(const std::vector<std::string>& args, TlsFlags& tls) {
         throw UsageError("--region needs a region name such as cn-east-3, got '" + value + "'");
       o.region = value;
     } else if (flag == "--metadata-key-lifetime") {
-      size_t used = 0;
-      try {
-        o.metadata_key_lifetime_s = std::stod(value, &used);
-      } catch (const std::exception&) {
-        used = 0;
-      }
-      if (used == 0 || used != value.size() || !std::isfinite(o.metadata_key_lifetime_s) ||
-          o.metadata_key_lifetime_s < 1)
-        throw UsageError("--metadata-key-lifetime needs a number of seconds >= 1, got '" + value + "'");
-    } else if (flag == "--tencent-devices") {
-      o.tencent_devices = parse_tencent_devices(value);
+      const std::optional<double> n = number_flag(value);
+      if (!n || *n < 1) throw UsageError("--metadata-key-lifetime needs a number of seconds >= 1, got '" + value + "'");
+      o.metadata_key_lifetime_s = *n;
+    } else if (flag == "--tencent-devices") {  // tencent_bm.h
+      const std::optional<unsigned long long> n = count_flag(value);
+      if (!n || *n > 100000) throw UsageError("--tencent-devices needs a number of devices from 0 to 100000, got '" + value + "'");
+      o.tencent_devices = static_cast<int>(*n);
     } else if (flag == "--catalog") {
       o.catalog_path = value;  // read by the Service: a bad file is exit 1, like a bad data file
     } else if (flag == "--credentials-file") {
@@ -252,26 +263,17 @@ Options parse_flags(const std::vector<std::string>& args, TlsFlags& tls) {
         throw UsageError(std::string("--iam-user: ") + e.what());
       }
     } else if (flag == "--seed") {
-      size_t used = 0;
-      try {
-        o.seed = std::stoull(value, &used);
-      } catch (const std::exception&) {
-        used = 0;
-      }
-      if (used == 0 || used != value.size() || value[0] == '-') throw UsageError("--seed needs an integer >= 0, got '" + value + "'");
+      const std::optional<unsigned long long> n = count_flag(value);
+      if (!n) throw UsageError("--seed needs an integer >= 0, got '" + value + "'");
+      o.seed = *n;
     } else if (flag == "--faults") {
       o.faults = parse_faults_flag(value);
     } else if (flag == "--durations") {
       parse_durations_flag(value, o.durations);
     } else {
-      size_t used = 0;
-      try {
-        o.time_scale = std::stod(value, &used);
-      } catch (const std::exception&) {
-        used = 0;
-      }
-      if (used == 0 || used != value.size() || !std::isfinite(o.time_scale) || o.time_scale < 0)
-        throw UsageError("--time-scale needs a number >= 0, got '" + value + "'");
+      const std::optional<double> n = number_flag(value);
+      if (!n || *n < 0) throw UsageError("--time-scale needs a number >= 0, got '" + value + "'");
+      o.time_scale = *n;
     }
   }
   return o;

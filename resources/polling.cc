@@ -26,12 +26,16 @@ asio::awaitable<void> poll_sleep(std::chrono::milliseconds d, const PollPolicy& 
   if (poll.stop && poll.stop->requested()) throw Interrupted();
 }
 
-std::chrono::milliseconds next_poll_interval(std::chrono::milliseconds current, const PollPolicy& poll,
-                                             bool progressed, std::chrono::steady_clock::duration waited) {
+std::chrono::milliseconds next_poll_interval(std::chrono::milliseconds current, const PollPolicy& poll, bool progressed) {
   if (progressed) return poll.initial;
   auto grown = std::chrono::milliseconds(static_cast<int64_t>(static_cast<double>(current.count()) * poll.factor));
+  return std::min(grown, poll.max);
+}
+
+std::chrono::milliseconds next_poll_interval(std::chrono::milliseconds current, const PollPolicy& poll,
+                                             bool progressed, std::chrono::steady_clock::duration waited) {
   const auto tenth = std::max(poll.initial, std::chrono::duration_cast<std::chrono::milliseconds>(waited / 10));
-  return std::min({grown, poll.max, tenth});
+  return std::min(next_poll_interval(current, poll, progressed), progressed ? poll.initial : tenth);
 }
 
 }  // namespace cph::resources

@@ -49,10 +49,14 @@ class StopSignal {
 // Throws Interrupted when poll.stop is requested before or during the wait.
 boost::asio::awaitable<void> poll_sleep(std::chrono::milliseconds d, const PollPolicy& poll);
 
-// The next interval: back to `initial` on progress, else grown by `factor`
-// up to `max`, and never above a tenth of the time waited so far (at least
-// `initial`): the end of a wait is seen at most ~10% late, however long it
-// was, while a long wait still costs few calls.
+// The engine's one backoff rule. The next interval: back to `initial` on
+// progress, else grown by `factor` up to `max`. For one wait of known
+// length (`waited`: an order), also never above a tenth of the time waited
+// so far (at least `initial`): its end is seen at most ~10% late, however
+// long it was, while a long wait still costs few calls. A poll that serves
+// many waits of different ages at once (the job poller's rounds) has no
+// such length and grows by the first rule alone.
+std::chrono::milliseconds next_poll_interval(std::chrono::milliseconds current, const PollPolicy& poll, bool progressed);
 std::chrono::milliseconds next_poll_interval(std::chrono::milliseconds current, const PollPolicy& poll,
                                              bool progressed, std::chrono::steady_clock::duration waited);
 

@@ -1,6 +1,7 @@
 // The shared job polling loop of job_poller.h.
 #include "resources/cph/job_poller.h"
 #include "resources/cph/job_list.h"
+#include "resources/polling.h"
 
 #include <algorithm>
 #include <map>
@@ -214,12 +215,7 @@ struct JobPoller::State {
       }
       const bool progressed = co_await self->round();
       if (self->stopped) co_return;
-      if (progressed) {
-        interval = self->options.initial;
-      } else {
-        interval = std::min(self->options.max, std::chrono::milliseconds(static_cast<int64_t>(
-                                                   static_cast<double>(interval.count()) * self->options.factor)));
-      }
+      interval = resources::next_poll_interval(interval, self->options, progressed);
     }
   }
 

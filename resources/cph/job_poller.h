@@ -26,14 +26,13 @@
 #include <boost/asio/awaitable.hpp>
 
 #include "resources/cph/cph_client.h"
+#include "resources/operation.h"
 
 namespace cph::cloud {
 
-struct JobPollOptions {
-  std::chrono::milliseconds initial{500};
-  std::chrono::milliseconds max{10000};
-  double factor = 1.5;
-};
+// Its pace: initial, max and factor of the engine's one backoff rule
+// (resources::next_poll_interval, which order waits use too).
+using JobPollOptions = resources::PollPolicy;
 
 class JobPoller {
  public:

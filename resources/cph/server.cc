@@ -103,7 +103,7 @@ std::vector<std::string> server_purchase_names(const cloud::PurchaseServersReque
 PurchaseFailed::PurchaseFailed(const std::string& what, std::vector<InstanceResult> servers, bool abnormal)
     : OperationFailed(what, std::move(servers), !abnormal) {
   // Rows as the state keeps them: a shared bandwidth the purchase created
-  // is referred to by its block again (engine/steps.cc: purchase_attributes).
+  // is referred to by its block again (steps.cc: purchase_attributes).
   for (InstanceResult& r : made) {
     r.type = "server";
     if (r.attributes.contains("_bandwidth_block")) {

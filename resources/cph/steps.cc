@@ -241,71 +241,90 @@ asio::awaitable<void> bandwidth_step(RunContext& ctx, const Step& step, StepJour
   ctx.progress.finished(a.address, id, journal.called());
 }
 
-// Pushes to the servers added and deletes from the servers removed; the row
-// records the servers that have it now.
-asio::awaitable<void> share_step(RunContext& ctx, const Step& step, StepJournal& journal) {
-  const Action& a = action(ctx, step.actions.front());
-  const bool app = a.type == "share_app";
-  const bool deleting = step.operation == "delete_share";
-  ctx.progress.started(a.address, deleting ? ActionKind::remove : a.kind);
+// The servers a share step starts from and ends with.
+struct ShareTargets {
+  std::vector<std::string> have, want;
+  std::set<std::string> have_set, want_set;  // for membership: a share may name thousands of servers
+};
+
+ShareTargets share_targets(RunContext& ctx, const Action& a, bool deleting) {
   auto list = [](const Json& attrs) {
     std::vector<std::string> out;
     if (attrs.is_object() && attrs.contains("servers"))
       for (const Json& s : attrs["servers"]) out.push_back(s.get<std::string>());
     return out;
   };
+  ShareTargets t;
   // Replacement: its delete step took it off every server already.
-  std::vector<std::string> have = a.kind == ActionKind::replace && !deleting ? std::vector<std::string>() : list(current(ctx, a));
+  if (!(a.kind == ActionKind::replace && !deleting)) t.have = list(current(ctx, a));
   // A server that vanished took the share with it; the one bought in its
   // place has not got it (the planner left it out of a.before too).
   // So has a server this plan replaces: its successor starts bare.
   std::set<std::string> renewed(ctx.plan.vanished.begin(), ctx.plan.vanished.end());
   for (const Action& other : ctx.plan.actions)
     if (other.type == "server" && other.kind == ActionKind::replace) renewed.insert(other.address);
-  std::erase_if(have, [&](const std::string& s) { return renewed.count(s) > 0; });
-  std::vector<std::string> want = deleting ? std::vector<std::string>() : list(a.after);
-  // Sets, not vectors, for membership: a share may name thousands of servers.
-  const std::set<std::string> have_set(have.begin(), have.end()), want_set(want.begin(), want.end());
-  std::vector<res::ServerRef> add, drop;
-  for (const auto& s : want)
-    if (!have_set.count(s)) add.push_back({s, server_id(ctx, s)});
-  for (const auto& s : have)
-    if (!want_set.count(s))
-      if (auto r = ctx.records.find(s)) drop.push_back({s, r->cloud_id});  // a server already gone took it along
+  std::erase_if(t.have, [&](const std::string& s) { return renewed.count(s) > 0; });
+  if (!deleting) t.want = list(a.after);
+  t.have_set = {t.have.begin(), t.have.end()};
+  t.want_set = {t.want.begin(), t.want.end()};
+  return t;
+}
+
+// The share calls: deletes from `drop`, then pushes to `add`; the outcome of each server.
+asio::awaitable<std::vector<ItemOutcome>> share_calls(RunContext& ctx, StepJournal& journal, const Action& a,
+                                                      const Json& spec, const std::vector<ServerRef>& drop,
+                                                      const std::vector<ServerRef>& add) {
+  const bool app = a.type == "share_app";
   std::vector<ItemOutcome> outcomes;
-  const Json& spec = deleting ? a.before : a.after;
+  // (No co_await inside ?: — GCC 12 miscompiles it.)
   if (!drop.empty()) {
-    // (No co_await inside ?: — GCC 12 miscompiles it.)
     std::vector<ItemOutcome> out;
     if (app) {
-      out = co_await res::delete_share_app(ctx.cloud, ctx.poller, journal, a.address,
-                                           spec.at("package_name").get<std::string>(), drop);
+      out = co_await delete_share_app(ctx.cloud, ctx.poller, journal, a.address, spec.at("package_name").get<std::string>(), drop);
     } else {
-      out = co_await res::delete_share_file(ctx.cloud, ctx.poller, journal, a.address,
-                                            spec.at("paths").get<std::vector<std::string>>(), drop);
+      out = co_await delete_share_file(ctx.cloud, ctx.poller, journal, a.address,
+                                       spec.at("paths").get<std::vector<std::string>>(), drop);
     }
     outcomes.insert(outcomes.end(), out.begin(), out.end());
   }
   if (!add.empty()) {
     std::vector<ItemOutcome> out;
     if (app) {
-      res::ShareApp pkg{spec.at("package_name").get<std::string>(), spec.at("bucket").get<std::string>(),
-                        spec.at("object").get<std::string>(), spec.value("pre_install", false)};
-      out = co_await res::push_share_app(ctx.cloud, ctx.poller, journal, a.address, pkg, add);
+      ShareApp pkg{spec.at("package_name").get<std::string>(), spec.at("bucket").get<std::string>(),
+                   spec.at("object").get<std::string>(), spec.value("pre_install", false)};
+      out = co_await push_share_app(ctx.cloud, ctx.poller, journal, a.address, pkg, add);
     } else {
-      out = co_await res::push_share_file(ctx.cloud, ctx.poller, journal, a.address, spec.at("bucket").get<std::string>(),
-                                          spec.at("object").get<std::string>(), add);
+      out = co_await push_share_file(ctx.cloud, ctx.poller, journal, a.address, spec.at("bucket").get<std::string>(),
+                                     spec.at("object").get<std::string>(), add);
     }
     outcomes.insert(outcomes.end(), out.begin(), out.end());
   }
+  co_return outcomes;
+}
+
+// Pushes to the servers added and deletes from the servers removed; the row
+// records the servers that have it now.
+asio::awaitable<void> share_step(RunContext& ctx, const Step& step, StepJournal& journal) {
+  const Action& a = action(ctx, step.actions.front());
+  const bool deleting = step.operation == "delete_share";
+  ctx.progress.started(a.address, deleting ? ActionKind::remove : a.kind);
+  const ShareTargets t = share_targets(ctx, a, deleting);
+  std::vector<ServerRef> add, drop;
+  for (const auto& s : t.want)
+    if (!t.have_set.count(s)) add.push_back({s, server_id(ctx, s)});
+  for (const auto& s : t.have)
+    if (!t.want_set.count(s))
+      if (auto r = ctx.records.find(s)) drop.push_back({s, r->cloud_id});  // a server already gone took it along
+  const Json& spec = deleting ? a.before : a.after;
+  const std::vector<ItemOutcome> outcomes = co_await share_calls(ctx, journal, a, spec, drop, add);
   // The servers that have it now: those kept, those it reached, and those
   // it could not be deleted from.
   std::vector<std::string> now;
-  for (const auto& s : have)
-    if (want_set.count(s)) now.push_back(s);
+  for (const auto& s : t.have)
+    if (t.want_set.count(s)) now.push_back(s);
   std::vector<std::string> errors;
   for (const auto& o : outcomes) {
-    const bool pushed = !have_set.count(o.address) && want_set.count(o.address);  // it was in `add`
+    const bool pushed = !t.have_set.count(o.address) && t.want_set.count(o.address);  // it was in `add`
     if (o.error.empty() == pushed) now.push_back(o.address);
     if (!o.error.empty()) errors.push_back(o.address + ": " + o.error);
   }
@@ -313,9 +332,10 @@ asio::awaitable<void> share_step(RunContext& ctx, const Step& step, StepJournal&
   if (deleting && now.empty()) {
     journal.finish({}, {a.address});
   } else {
-    Json attrs = deleting ? a.before : a.after;
+    Json attrs = spec;
     attrs["servers"] = now;
-    const std::string cloud_id = app ? attrs.value("package_name", "") : attrs.value("bucket", "") + "/" + attrs.value("object", "");
+    const std::string cloud_id = a.type == "share_app" ? attrs.value("package_name", "")
+                                                        : attrs.value("bucket", "") + "/" + attrs.value("object", "");
     journal.finish({row(a.address, a.type, cloud_id, attrs)}, {});
   }
   if (!errors.empty()) {
@@ -392,7 +412,7 @@ class CphStepRunner final : public StepRunner {
  public:
   CphStepRunner(cloud::CphClient& cloud, const Records& records, RunPlan plan, RunObserver& progress, PollPolicy poll)
       : cloud_(cloud), records_(records), plan_(plan), progress_(progress), poll_(poll),
-        poller_(cloud, cloud::JobPollOptions{poll_.initial, poll_.max, poll_.factor}), watcher_(cloud, poll_) {
+        poller_(cloud, poll_), watcher_(cloud, poll_) {
     poll_.servers = &watcher_;  // every purchase, new or resumed, waits through it
   }
 
