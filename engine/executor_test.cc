@@ -14,6 +14,7 @@
 #include <boost/asio/use_future.hpp>
 #include <catch2/catch.hpp>
 
+#include "cloud/call_slots.h"
 #include "cloud/service_error.h"
 #include "engine/executor.h"
 #include "engine/step_runner.h"
@@ -51,17 +52,30 @@ class FakeRunner : public StepRunner {
   std::map<std::string, Outcome> outcome;  // by address; ok when absent
   std::vector<std::string> ran, resumed;
   int in_flight = 0, most_in_flight = 0;
+  // With slots, a request holds one while on the wire (as a client's
+  // -parallelism does, cloud/call_slots.h), then the step waits 20 ms more
+  // holding none (an order or job wait).
+  cloud::CallSlots* slots = nullptr;
+  int waiting = 0, most_busy = 0;  // past their request; most on the wire or waiting at once
   bool stopped() const { return stopped_; }
 
   asio::awaitable<void> run(const Step& step, resources::StepJournal& journal, ExecReport&) override {
     const std::string address = plan_.actions.at(step.actions.at(0)).address;
     ran.push_back(address);
     const int64_t entry = journal.intent(address, "create", "{}", Json::object());
+    if (slots) co_await slots->acquire();
     most_in_flight = std::max(most_in_flight, ++in_flight);
+    most_busy = std::max(most_busy, in_flight + waiting);
     if (shared_) shared_->most = std::max(shared_->most, ++shared_->now);
     co_await pause(std::chrono::milliseconds(20));  // a request in flight
     --in_flight;
     if (shared_) --shared_->now;
+    if (slots) {
+      slots->release();
+      ++waiting;
+      co_await pause(std::chrono::milliseconds(20));  // waiting for the operation, no slot held
+      --waiting;
+    }
     switch (outcome.count(address) ? outcome[address] : Outcome::ok) {
       case Outcome::ok:
         journal.answered(entry, {{"id", "id-" + address}});
@@ -246,6 +260,22 @@ TEST_CASE("independent steps run at once; a step waits for the ones it comes aft
   CHECK(runner.most_in_flight == 3);
   CHECK(runner.ran.back() == "after");
   CHECK(r.added == 4);
+}
+
+TEST_CASE("-parallelism bounds the requests on the wire, not the steps that wait") {
+  Fixture f;
+  std::vector<std::string> addresses;
+  for (int i = 0; i < 12; ++i) addresses.push_back("s" + std::to_string(i));
+  Plan plan = plan_of(addresses, {});
+  FakeRunner runner(plan);
+  cloud::CallSlots slots(3);
+  runner.slots = &slots;
+  ExecReport r = f.execute(runner, plan);
+  CHECK(r.ok());
+  CHECK(r.added == 12);
+  CHECK(runner.most_in_flight == 3);  // never more than -parallelism on the wire
+  CHECK(runner.most_busy > 3);        // while steps past their request wait side by side
+  CHECK(slots.in_use() == 0);
 }
 
 TEST_CASE("two provider instances: each step goes to its own runner, and both run at once") {
