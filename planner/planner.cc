@@ -215,31 +215,42 @@ void recorded_dependencies(const std::vector<state::ResourceRow>& rows, detail::
 }
 
 // A key pair may only go once no server keeps using it: one pass over the
-// servers, whatever the number of key pairs.
-void keypairs_in_use(const Plan& plan, const std::map<std::string, Desired>& desired,
-                     const std::map<std::string, Prior>& prior, std::vector<std::string>& problems) {
-  std::set<std::string> removed;
-  for (const Action& a : plan.actions)
-    if (a.kind == ActionKind::remove) removed.insert(a.address);
-  // key pair name -> (where the manifest sets it, or "" for a server only the state has; address)
-  std::map<std::string, std::vector<std::pair<std::string, std::string>>> users;
+// servers, whatever the number of key pairs. The users are gathered before
+// the diff (which moves the attributes into the actions), the check after.
+struct KeypairUser {
+  std::string where;     // where the manifest sets it; "" for a server only the state has
+  std::string address;
+  bool recorded_only = false;  // no longer in the manifests: a user unless the plan removes it
+};
+using KeypairUsers = std::map<std::string, std::vector<KeypairUser>>;  // key pair name -> servers
+
+KeypairUsers keypair_users(const std::map<std::string, Desired>& desired, const std::map<std::string, Prior>& prior) {
+  KeypairUsers users;
   for (const auto& [address, d] : desired) {
     const Json k = d.attributes.value("keypair", Json());
     if (d.type != "server" || !k.is_string()) continue;
-    users[k.get<std::string>()].emplace_back(d.config ? d.config->pos_of("keypair").str() + ": " : "", address);
+    users[k.get<std::string>()].push_back({d.config ? d.config->pos_of("keypair").str() + ": " : "", address});
   }
   for (const auto& [address, p] : prior) {
     const Json k = p.attributes.value("keypair", Json());
-    if (p.type == "server" && k.is_string() && !desired.count(address) && !removed.count(address))
-      users[k.get<std::string>()].emplace_back("", address);
+    if (p.type == "server" && k.is_string() && !desired.count(address))
+      users[k.get<std::string>()].push_back({"", address, true});
   }
+  return users;
+}
+
+void keypairs_in_use(const Plan& plan, const KeypairUsers& users, std::vector<std::string>& problems) {
+  std::set<std::string> removed;
+  for (const Action& a : plan.actions)
+    if (a.kind == ActionKind::remove) removed.insert(a.address);
   for (const Action& a : plan.actions) {
     if (a.type != "keypair" || a.kind != ActionKind::remove) continue;
     auto it = users.find(a.cloud_id);
     if (it == users.end()) continue;
-    for (const auto& [where, address] : it->second)
-      problems.push_back(where + a.address + " cannot be deleted: " + address + " still uses key pair \"" +
-                         a.cloud_id + "\"");
+    for (const KeypairUser& u : it->second)
+      if (!(u.recorded_only && removed.count(u.address)))
+        problems.push_back(u.where + a.address + " cannot be deleted: " + u.address + " still uses key pair \"" +
+                           a.cloud_id + "\"");
   }
 }
 
@@ -443,9 +454,10 @@ bool diff_kept(const PlanInput& in, const res::ResourceSchema& schema, const man
   return true;
 }
 
-// The action for one address, recorded (p), wanted (d) or both. Returns
-// false when nothing changes: `a` then belongs in Plan::unchanged.
-bool diff_instance(const PlanInput& in, const std::string& address, const Prior* p, const Desired* d,
+// The action for one address, recorded (p), wanted (d) or both, taking
+// their attributes. Returns false when nothing changes: `a` then belongs
+// in Plan::unchanged.
+bool diff_instance(const PlanInput& in, const std::string& address, Prior* p, Desired* d,
                    const manifest::ResourceConfig* config, bool vanished, Action& a) {
   a.address = address;
   a.type = p ? p->type : d->type;
@@ -458,18 +470,18 @@ bool diff_instance(const PlanInput& in, const std::string& address, const Prior*
   if (config) a.sensitive = config->sensitive;
   if (!p) {
     a.kind = ActionKind::create;
-    a.after = d->attributes;
+    a.after = std::move(d->attributes);
     if (vanished) a.reason = "the recorded " + a.type + " no longer exists in the cloud";
     return true;
   }
   a.cloud_id = p->cloud_id;
-  a.before = p->attributes;
+  a.before = std::move(p->attributes);
   if (!d) {
     a.kind = ActionKind::remove;
     a.reason = removal_reason(in, a, config);
     return true;
   }
-  a.after = d->attributes;
+  a.after = std::move(d->attributes);
   if (diff_kept(in, *res::find_schema(a.type), config, a)) return true;
   // What stays recorded (ignore_changes included) is `before`; `after`
   // stays null rather than a second copy of every unchanged instance
@@ -516,7 +528,10 @@ Plan make_plan(const PlanInput& in) {
   const Selection selected(in, deps);
 
   check_replace_requests(in, prior, desired);
+  const KeypairUsers keypairs = keypair_users(desired, prior);
   std::vector<std::string> problems;
+  // Each address once: its recorded and wanted attributes move into its
+  // action (10,000 unchanged servers are not held twice at the end).
   for (const std::string& address : addresses) {
     if (!selected(address)) continue;
     auto p = prior.find(address);
@@ -536,7 +551,7 @@ Plan make_plan(const PlanInput& in) {
     plan.actions.push_back(std::move(a));
   }
 
-  keypairs_in_use(plan, desired, prior, problems);
+  keypairs_in_use(plan, keypairs, problems);
   if (!problems.empty()) throw PlanError(problems);
   if (in.manifest)
     for (Drift& d : plan.drift)

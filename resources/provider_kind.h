@@ -4,7 +4,8 @@
 // one call for many servers), and what an unfinished journal entry of an
 // earlier run means now. The planner keeps what every provider shares: the
 // blocks' dependency edges, the order of the graph, which entries a run
-// selects. Registered once per type in registry.cc, next to its schemas.
+// selects. Registered with one line in registry.cc, which lists its
+// resource types too.
 #pragma once
 
 #include <cstdint>
@@ -19,6 +20,7 @@
 #include "resources/change.h"
 #include "resources/operation.h"
 #include "resources/provider.h"
+#include "resources/schema.h"
 
 namespace cph::resources {
 
@@ -57,6 +59,8 @@ struct Reconciled {
 
 struct ProviderKind {
   std::string type;  // "cph"
+  // Its resource types, in documentation order (each with provider_type = type).
+  std::vector<const ResourceSchema*> schemas;
 
   // Appends the steps of `in.mine` to `steps` (indexes stay global), with
   // the edges among them the provider's rules need (a replacement's release
