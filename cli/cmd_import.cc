@@ -4,6 +4,8 @@
 //     [-generate-config-out=FILE.toml]       with P, into declared blocks, or into the
 //                                            blocks written to FILE (a new file)
 //   cphform import -filter tag=KEY=VALUE     every unmanaged server with that tag; the same
+//     [-provider NAME]                       from the cloud of [provider.NAME]; its blocks
+//                                            name it when the manifests declare several
 // An import never leaves rows without a block (the next plan would destroy
 // them). Only attributes the cloud reports are recorded; the others
 // (bandwidth, ports, ...) stay unknown and the manifest's values are
@@ -92,14 +94,42 @@ void write_new_file(const std::filesystem::path& file, const std::string& text) 
   }
 }
 
+// The provider instance a filtered import lists (-provider NAME; the
+// session's default one without), and the line its generated blocks carry
+// when the manifests declare several instances (a block then names its own).
+struct ImportSource {
+  CloudConnection* connection = nullptr;
+  std::string provider_line;
+};
+
+ImportSource import_source(Session& s, const std::string& wanted) {
+  ImportSource source{&s.conn, ""};
+  if (!wanted.empty()) {
+    std::vector<std::string> known;
+    for (CloudConnection* c : s.conn.instances()) {
+      known.push_back(c->name);
+      if (c->name == wanted) source.connection = c;
+    }
+    if (source.connection->name != wanted) {
+      std::string list;
+      for (const std::string& k : known) list += (list.empty() ? "" : ", ") + k;
+      throw std::runtime_error("-provider " + wanted + ": the manifests declare no [provider." + wanted +
+                               "] (they declare: " + list + "); nothing was imported");
+    }
+  }
+  if (s.conn.instances().size() > 1) source.provider_line = "provider = \"provider." + source.connection->name + "\"\n";
+  return source;
+}
+
 asio::awaitable<int> import_filtered(Context& ctx, Session& s, const ImportFilter& filter,
-                                     const std::optional<std::filesystem::path>& config_out) {
+                                     const std::optional<std::filesystem::path>& config_out, const std::string& from) {
+  const ImportSource source = import_source(s, from);
   std::set<std::string> managed;
   for (const auto& row : s.store->resources()) managed.insert(row.cloud_id);
   // import -filter takes servers, the type that names its instances.
   const std::string type = "server";
   const resources::ResourceSchema& schema = *resources::find_schema(type);
-  std::vector<resources::ImportedObject> all = co_await s.conn.provider->list_objects(type);
+  std::vector<resources::ImportedObject> all = co_await source.connection->provider->list_objects(type);
   auto wanted = [&](const resources::ImportedObject& o) {
     if (filter.tag) return o.tags.contains(filter.tag->first) && o.tags[filter.tag->first] == filter.tag->second;
     return o.name.rfind(filter.name_prefix, 0) == 0;
@@ -142,7 +172,11 @@ asio::awaitable<int> import_filtered(Context& ctx, Session& s, const ImportFilte
         throw std::runtime_error(block + " already has instances in the state; import them one by one instead");
     // Rows without a block would plan the destruction of what was just
     // imported: the block must exist, or be written now.
-    const bool declared = s.ws.manifest.find(block) != nullptr;
+    const manifest::ResourceConfig* config = s.ws.manifest.find(block);
+    const bool declared = config != nullptr;
+    if (declared && config->provider != source.connection->name)
+      throw std::runtime_error(block + " belongs to provider." + config->provider + ", not provider." +
+                               source.connection->name + " where these servers are (nothing was imported)");
     if (config_out && declared)
       throw std::runtime_error(block + " is already declared in the manifests: import without -generate-config-out "
                                "(nothing was imported)");
@@ -157,9 +191,11 @@ asio::awaitable<int> import_filtered(Context& ctx, Session& s, const ImportFilte
     for (const auto& [index, o] : g.members) {
       rows.push_back(imported_row(g.counted ? block + "[" + std::to_string(index) + "]" : block, type, *o));
       rows.back().attributes["tags"] = o->tags;
+      rows.back().provider = planner::recorded_provider(source.connection->name, type);
       same_tags = same_tags && o->tags == first.tags;
     }
-    blocks += co_await s.conn.provider->generated_block(type, label, g.name, count, first);
+    std::string text = co_await source.connection->provider->generated_block(type, label, g.name, count, first);
+    blocks += text.insert(text.find('\n') + 1, source.provider_line);  // under the [type.label] line
     if (!same_tags)
       blocks += "# note: the instances' tags differ; these are " + label + "'s first instance's\n\n";
     if (count && static_cast<int>(g.members.size()) != *count)
@@ -219,10 +255,13 @@ asio::awaitable<int> cmd_import(Context& ctx, const Flags& flags) {
       config_out = file;
     }
     auto s = co_await open_session(ctx, options);
-    const int code = co_await import_filtered(ctx, *s, filter, config_out);
+    const std::string from = flags.get("provider", "");
+    const int code = co_await import_filtered(ctx, *s, filter, config_out, from);
     co_return release_lock(ctx, *s, code);
   }
   if (flags.has("generate-config-out")) throw UsageError("-generate-config-out goes with import -filter");
+  if (flags.has("provider"))
+    throw UsageError("-provider goes with import -filter (import ADDRESS ID reads from the block's provider)");
   if (flags.positional.size() != 2)
     throw UsageError("usage: cphform import ADDRESS SERVER_ID | import -filter name_prefix=P | import -filter tag=K=V");
   auto s = co_await open_session(ctx, options);

@@ -66,6 +66,7 @@ std::vector<CommandSpec> build_table() {
        "Manage existing servers",
        {{"filter", "name_prefix=PREFIX|tag=KEY=VALUE", "import every matching server into the declared blocks"},
         {"generate-config-out", "FILE.toml", "with -filter: write the blocks from what the cloud reports (a new file)"},
+        {"provider", "NAME", "with -filter: list the servers of [provider.NAME] (default: the default provider)"},
         kLock, kLockTimeout, kVar, kVarFile, kInput, kNoColor},
        2, kExitPlain, ""},
       {"state", "state list | show ADDRESS | rm ADDRESS... | mv FROM TO | pull | migrate -to=pg|sqlite",

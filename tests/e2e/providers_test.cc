@@ -7,6 +7,8 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <fstream>
+#include <iterator>
 #include <map>
 #include <set>
 
@@ -133,4 +135,42 @@ TEST_CASE("drift looks for unmanaged servers in every provider's cloud and names
   CHECK_THAT(text.out, Catch::Contains("fleet-south-0001 (id " + south.servers().at(0).server_id +
                                        ", provider.south in cn-east-3)"));
   CHECK_THAT(text.out, Catch::Contains("2 unmanaged server(s) found"));
+}
+
+TEST_CASE("import -filter -provider takes unmanaged servers from that provider's cloud", "[e2e][providers]") {
+  EmulatorProcess east(1000.0, {}, kEastProject);
+  EmulatorProcess south(1000.0, {}, kSouthProject);
+  TempDir dir;
+  const std::string providers = provider_table("east", east, kEastProject) + provider_table("south", south, kSouthProject);
+  dir.write("main.toml", providers + owned_block("east", 1, "east", "fleet-east") +
+                             owned_block("south", 2, "south", "fleet-south"));
+  REQUIRE_RUN(run_cphform({"apply", "-auto-approve", "-no-color"}, dir.path(), &east), 0);
+  // The south block leaves the manifests and the state: its servers stay
+  // in south's cloud, unmanaged.
+  dir.write("main.toml", providers + owned_block("east", 1, "east", "fleet-east"));
+  REQUIRE_RUN(run_cphform({"state", "rm", "server.south"}, dir.path(), nullptr), 0);
+
+  // Not in east's cloud (the default): nothing to import there.
+  RunResult none = run_cphform({"import", "-filter", "name_prefix=fleet-south"}, dir.path(), &east);
+  REQUIRE_RUN(none, 0);
+  CHECK_THAT(none.out, Catch::Contains("nothing was imported"));
+  RunResult unknown = run_cphform({"import", "-filter", "name_prefix=fleet-south", "-provider", "west"}, dir.path(), &east);
+  REQUIRE_RUN(unknown, 1);
+  CHECK_THAT(unknown.err, Catch::Contains("no [provider.west] (they declare: east, south)"));
+
+  RunResult imported = run_cphform({"import", "-filter", "name_prefix=fleet-south", "-provider", "south",
+                                    "-generate-config-out=south.toml"}, dir.path(), &east);
+  REQUIRE_RUN(imported, 0);
+  std::ifstream generated(dir.path() / "south.toml");
+  const std::string blocks((std::istreambuf_iterator<char>(generated)), std::istreambuf_iterator<char>());
+  CHECK_THAT(blocks, Catch::Contains("[server.fleet-south]\nprovider = \"provider.south\"\n"));
+  RunResult list = run_cphform({"state", "list"}, dir.path(), nullptr);
+  REQUIRE_RUN(list, 0);
+  CHECK_THAT(list.out, Catch::Contains("server.fleet-south[1]\tprovider.south\n"));
+  // The generated block and the rows describe south's servers as they are.
+  RunResult plan = run_cphform({"plan", "-detailed-exitcode", "-no-color"}, dir.path(), &east);
+  REQUIRE_RUN(plan, 0);
+  CHECK_THAT(plan.out, Catch::Contains("No changes"));
+  CHECK(south.servers().size() == 2);
+  CHECK(east.servers().size() == 1);
 }
