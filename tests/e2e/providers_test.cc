@@ -50,6 +50,21 @@ void rename_by_hand(const EmulatorProcess& emu, const std::string& server_id, co
   });
 }
 
+// Two clouds, and a workspace whose blocks fleet-east (east) and
+// fleet-south (south, `south_count` servers) are applied.
+struct FleetInTwoClouds {
+  EmulatorProcess east{1000.0, {}, kEastProject};
+  EmulatorProcess south{1000.0, {}, kSouthProject};
+  TempDir dir;
+  const std::string providers = provider_table("east", east, kEastProject) + provider_table("south", south, kSouthProject);
+
+  explicit FleetInTwoClouds(int south_count) {
+    dir.write("main.toml", providers + owned_block("east", 1, "east", "fleet-east") +
+                               owned_block("south", south_count, "south", "fleet-south"));
+    REQUIRE_RUN(run_cphform({"apply", "-auto-approve", "-no-color"}, dir.path(), &east), 0);
+  }
+};
+
 }  // namespace
 
 TEST_CASE("two CPH providers: each cloud gets its own servers, drift names its provider", "[e2e][providers]") {
@@ -112,13 +127,10 @@ TEST_CASE("two CPH providers: each cloud gets its own servers, drift names its p
 }
 
 TEST_CASE("drift looks for unmanaged servers in every provider's cloud and names the provider", "[e2e][providers]") {
-  EmulatorProcess east(1000.0, {}, kEastProject);
-  EmulatorProcess south(1000.0, {}, kSouthProject);
-  TempDir dir;
-  const std::string providers = provider_table("east", east, kEastProject) + provider_table("south", south, kSouthProject);
-  dir.write("main.toml", providers + owned_block("east", 1, "east", "fleet-east") +
-                             owned_block("south", 1, "south", "fleet-south"));
-  REQUIRE_RUN(run_cphform({"apply", "-auto-approve", "-no-color"}, dir.path(), &east), 0);
+  FleetInTwoClouds fleet(1);
+  const TempDir& dir = fleet.dir;
+  EmulatorProcess& east = fleet.east;
+  EmulatorProcess& south = fleet.south;
   // Forgotten by the state, both servers stay in their clouds, unmanaged.
   REQUIRE_RUN(run_cphform({"state", "rm", "server.east", "server.south"}, dir.path(), nullptr), 0);
 
@@ -138,13 +150,11 @@ TEST_CASE("drift looks for unmanaged servers in every provider's cloud and names
 }
 
 TEST_CASE("import -filter -provider takes unmanaged servers from that provider's cloud", "[e2e][providers]") {
-  EmulatorProcess east(1000.0, {}, kEastProject);
-  EmulatorProcess south(1000.0, {}, kSouthProject);
-  TempDir dir;
-  const std::string providers = provider_table("east", east, kEastProject) + provider_table("south", south, kSouthProject);
-  dir.write("main.toml", providers + owned_block("east", 1, "east", "fleet-east") +
-                             owned_block("south", 2, "south", "fleet-south"));
-  REQUIRE_RUN(run_cphform({"apply", "-auto-approve", "-no-color"}, dir.path(), &east), 0);
+  FleetInTwoClouds fleet(2);
+  const TempDir& dir = fleet.dir;
+  EmulatorProcess& east = fleet.east;
+  EmulatorProcess& south = fleet.south;
+  const std::string& providers = fleet.providers;
   // The south block leaves the manifests and the state: its servers stay
   // in south's cloud, unmanaged.
   dir.write("main.toml", providers + owned_block("east", 1, "east", "fleet-east"));
