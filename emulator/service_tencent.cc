@@ -10,7 +10,7 @@ namespace cph::emulator {
 
 HttpResponse Service::dispatch_tencent(const HttpRequest& req, std::string& operation) {
   const std::string action = TencentBm::action_of(req);
-  const bool served = action == "ResetDevicePasswd" || action == "DescriptionOperationResult";
+  const bool served = TencentBm::serves(action);
   operation = req.method + " " + std::string(kTencentPath) + "?Action=" + (served ? action : "<unknown>");
 
   const FaultInjector::Decision fault = faults_.decide(operation);

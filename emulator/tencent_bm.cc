@@ -105,6 +105,10 @@ TencentBm::TencentBm(int device_count, double reset_password_s) : reset_password
   }
 }
 
+bool TencentBm::serves(std::string_view action) {
+  return action == "ResetDevicePasswd" || action == "DescriptionOperationResult";
+}
+
 std::string TencentBm::action_of(const HttpRequest& req) {
   const std::optional<tencent::Params> p = params_of(req);
   if (!p) return "";

@@ -73,6 +73,8 @@ class TencentBm {
   // The action a request names ("" when its parameters cannot be read): the
   // operation "METHOD /v2/index.php?Action=NAME" for stats and faults.
   static std::string action_of(const HttpRequest& req);
+  // Whether `action` is one this API answers (others: 4000, "unknown Action").
+  static bool serves(std::string_view action);
   // Authenticates and runs one request. now_epoch_s: the wall clock (the
   // client's Timestamp); sim_us: the simulated clock (tasks).
   HttpResponse handle(const HttpRequest& req, const std::vector<Credential>& credentials, int64_t now_epoch_s,

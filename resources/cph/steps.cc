@@ -12,11 +12,11 @@
 #include "resources/cph/fleet_schemas.h"
 #include "resources/cph/keypair.h"
 #include "resources/cph/run_context.h"
-#include "resources/polling.h"
 #include "resources/cph/server.h"
 #include "resources/cph/server_updates.h"
 #include "resources/cph/server_watcher.h"
 #include "resources/cph/share.h"
+#include "resources/polling.h"
 
 namespace cph::resources {
 namespace {
