@@ -31,6 +31,7 @@
 #include "cli/refresh.h"
 #include "engine/outputs.h"
 #include "planner/planner.h"
+#include "resources/write_only.h"
 
 namespace cph::engine {
 
@@ -349,6 +350,7 @@ asio::awaitable<planner::Plan> refresh_and_plan(Context& ctx, Session& s, bool d
             [](const auto& x, const auto& y) { return planner::address_less(x.address, y.address); });
   input.open_journal = s.store->open_journal();
   input.destroy = destroy;
+  input.write_only_key = s.store->setting(std::string(resources::kWriteOnlyKeySetting)).value_or("");
   if (scope) {
     input.targets = scope->targets;
     input.excludes = scope->excludes;

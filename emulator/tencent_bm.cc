@@ -7,31 +7,30 @@
 #include <cstdlib>
 #include <set>
 
+#include "common/crypto.h"
 #include "emulator/api.h"
+#include "resources/tencent/bm_api.h"
 
 namespace cph::emulator {
 namespace {
 using ojson = nlohmann::ordered_json;
 
-// 13.3's module error codes with their English hints (the `message`).
-struct TencentError {
-  int code;
-  const char* hint;
-};
-constexpr TencentError kInvalidParameter{10001, "InvalidParameter"};
-constexpr TencentError kIncorrectStatus{12002, "OperationDenied.IncorrectInstanceStatus"};
-constexpr TencentError kAgentNotAlive{12006, "OperationDenied.TsysAgentNotAlive"};
-// Tencent API 2.0 common codes (not in 13.3; see tencent_bm.h).
-constexpr TencentError kBadRequest{4000, "Invalid request parameters"};
-constexpr TencentError kAuthFailed{4100, "Authentication failed"};
-constexpr TencentError kExpired{4200, "Request expired"};
-constexpr TencentError kReplay{4500, "Playback attack"};
-constexpr TencentError kQuota{4400, "Quota exceeded"};
-constexpr TencentError kDbError{9001, "InternalError.DbError"};
-constexpr TencentError kBackendError{9008, "InternalError.TscRequestFail"};
+// 13.3's module codes and the API 2.0 common ones (tencent_bm.h), with the
+// English hints of resources/tencent/bm_api.h as the `message`.
+constexpr int kInvalidParameter = 10001;
+constexpr int kIncorrectStatus = 12002;
+constexpr int kAgentNotAlive = 12006;
+constexpr int kBadRequest = 4000;
+constexpr int kAuthFailed = 4100;
+constexpr int kExpired = 4200;
+constexpr int kQuota = 4400;
+constexpr int kReplay = 4500;
+constexpr int kDbError = 9001;
+constexpr int kBackendError = 9008;
 
-HttpResponse tencent_answer(const TencentError& e, const std::string& detail = "") {
-  return json_response(200, ojson{{"code", e.code}, {"message", detail.empty() ? e.hint : e.hint + (": " + detail)}});
+HttpResponse tencent_answer(int code, const std::string& detail = "") {
+  const std::string hint = tencent::find_bm_error(code)->hint;
+  return json_response(200, ojson{{"code", code}, {"message", detail.empty() ? hint : hint + ": " + detail}});
 }
 
 // A decimal integer of at most 18 digits, no sign, no leading zero.
@@ -80,21 +79,7 @@ bool tencent_success(const HttpResponse& r) {
 }
 
 bool tencent_password_ok(std::string_view password, bool windows) {
-  static constexpr std::string_view kSpecials = "()`'~!@#$%^&*-+=_|{}[]:;<>,.?/";
-  bool lower = false, upper = false, digit = false, special = false;
-  for (char ch : password) {
-    const auto c = static_cast<unsigned char>(ch);
-    lower |= std::islower(c) != 0;
-    upper |= std::isupper(c) != 0;
-    digit |= std::isdigit(c) != 0;
-    special |= kSpecials.find(ch) != std::string_view::npos;
-  }
-  if (!windows) return password.size() >= 8 && password.size() <= 16 && (lower || upper) + digit + special >= 2;
-  std::string folded(password);
-  std::transform(folded.begin(), folded.end(), folded.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return password.size() >= 12 && password.size() <= 16 && lower + upper + digit + special >= 3 &&
-         folded.find("administrator") == std::string::npos;
+  return !tencent::password_problem(password, windows);
 }
 
 TencentBm::TencentBm(int device_count, double reset_password_s) : reset_password_s_(reset_password_s) {
@@ -179,6 +164,7 @@ HttpResponse TencentBm::reset_device_passwd(const tencent::Params& params, int64
   Task task;
   task.id = next_task_id_++;
   task.devices = *ids;
+  task.password_sha256 = crypto::sha256_hex(passwd->second);
   task.finish_us = sim_us + static_cast<int64_t>(std::llround(reset_password_s_ * 1e6));
   tasks_[task.id] = task;
   return json_response(200, ojson{{"code", 0}, {"message", "OK"}, {"data", ojson{{"taskId", task.id}}}});
@@ -205,13 +191,17 @@ void TencentBm::advance(int64_t sim_us) {
                                     [&](const std::string& d) { return devices_.at(d).agent_alive; });
     task.status = agents ? TencentTaskStatus::success : TencentTaskStatus::failed;
     if (agents)
-      for (const std::string& d : task.devices) ++devices_.at(d).password_resets;
+      for (const std::string& d : task.devices) {
+        ++devices_.at(d).password_resets;
+        devices_.at(d).password_sha256 = task.password_sha256;
+      }
   }
 }
 
 ojson TencentBm::device_json(const TencentDevice& d) const {
   return ojson{{"instanceId", d.id},         {"os", d.os},       {"status", d.status},
-               {"agentAlive", d.agent_alive}, {"busy", busy(d.id)}, {"passwordResets", d.password_resets}};
+               {"agentAlive", d.agent_alive}, {"busy", busy(d.id)}, {"passwordResets", d.password_resets},
+               {"passwordSha256", d.password_sha256}};
 }
 
 // GET lists the devices; POST {"instanceId", "os"?, "status"?, "agentAlive"?}

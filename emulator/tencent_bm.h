@@ -48,6 +48,9 @@ struct TencentDevice {
   std::string status = "running";  // only "running" devices reset (else 12002)
   bool agent_alive = true;         // false: 12006 TsysAgentNotAlive
   int64_t password_resets = 0;     // tasks that finished successfully on it
+  // SHA-256 (hex) of the password the last successful task set: tests check
+  // what the cloud got without the admin API ever showing a password.
+  std::string password_sha256 = {};
 };
 
 // 13.3's password rules, by the device's OS (A-32: both ' and ` count as
@@ -87,6 +90,7 @@ class TencentBm {
 
  private:
   struct Task {
+    std::string password_sha256;
     int64_t id = 0;
     std::vector<std::string> devices;
     int64_t finish_us = 0;

@@ -3,6 +3,8 @@
 #include "cloud/service_error.h"
 #include "common/crypto.h"
 #include "engine/executor.h"
+#include "resources/schema.h"
+#include "resources/write_only.h"
 
 namespace cph::engine {
 
@@ -29,7 +31,7 @@ void StepJournal::answered(int64_t entry, const Json& response) {
 
 void StepJournal::finish(const std::vector<resources::InstanceResult>& given, const std::vector<std::string>& remove) {
   std::vector<state::ResourceRow> put;
-  for (const resources::InstanceResult& r : given) put.push_back({r.address, r.type, r.cloud_id, r.attributes, {}, "", provider_});
+  for (const resources::InstanceResult& r : given) put.push_back(row_of(r));
   for (size_t i = 0; i < entries_.size(); ++i) {
     if (i == 0)
       store_.journal_done(entries_[i].id, put, remove);
@@ -65,8 +67,7 @@ void StepJournal::abandon(std::exception_ptr error) {
 void StepJournal::close_failed(const std::string& outcome, const std::vector<resources::InstanceResult>& made) {
   // Rows first: a crash before the entry closes resumes it, which ends the
   // same way and writes the same rows.
-  for (const resources::InstanceResult& r : made)
-    store_.put_resource({r.address, r.type, r.cloud_id, r.attributes, {}, "", provider_});
+  for (const resources::InstanceResult& r : made) store_.put_resource(row_of(r));
   // The operation's own entry carries the outcome; what it led to (renames,
   // payment) was answered and is done.
   for (size_t i = 0; i < entries_.size(); ++i) {
@@ -77,6 +78,26 @@ void StepJournal::close_failed(const std::string& outcome, const std::vector<res
   }
   entries_.clear();
 }
+
+// Whatever a runner hands over, a row never holds a write-only value: the
+// one place every row of a run passes turns such values into digests.
+state::ResourceRow StepJournal::row_of(const resources::InstanceResult& r) {
+  state::ResourceRow row{r.address, r.type, r.cloud_id, r.attributes, {}, "", provider_};
+  if (const resources::ResourceSchema* schema = resources::find_schema(r.type))
+    if (!resources::write_only_attributes(*schema).empty())
+      row.attributes = resources::with_write_only_digests(*schema, std::move(row.attributes), write_only_key(store_));
+  return row;
+}
+
+std::string write_only_key(state::StateStore& store) {
+  const std::string setting(resources::kWriteOnlyKeySetting);
+  if (std::optional<std::string> key = store.setting(setting); key && !key->empty()) return *key;
+  const std::string key = resources::new_write_only_key();
+  store.put_setting(setting, key);
+  return key;
+}
+
+std::string StoreRecords::write_only_key() const { return engine::write_only_key(store_); }
 
 std::optional<resources::InstanceResult> StoreRecords::find(const std::string& address) const {
   std::optional<state::ResourceRow> row = store_.resource(address);

@@ -43,6 +43,7 @@ class StepJournal final : public resources::StepJournal {
   bool called() const override { return intents_ > 0; }
 
  private:
+  state::ResourceRow row_of(const resources::InstanceResult& r);
   struct Entry {
     int64_t id;
     bool answered;
@@ -55,11 +56,16 @@ class StepJournal final : public resources::StepJournal {
   std::string provider_;
 };
 
+// The state's key for write-only digests (resources/write_only.h), made and
+// stored on first use.
+std::string write_only_key(state::StateStore& store);
+
 // The state as a runner reads it (resources::Records): the store's rows.
 class StoreRecords final : public resources::Records {
  public:
   explicit StoreRecords(state::StateStore& store) : store_(store) {}
   std::optional<resources::InstanceResult> find(const std::string& address) const override;
+  std::string write_only_key() const override;
 
  private:
   state::StateStore& store_;

@@ -9,6 +9,7 @@
 #include "engine/step_journal.h"
 #include "resources/cph/connect.h"
 #include "resources/cph/cph_provider.h"
+#include "resources/tencent/bm_provider.h"
 
 namespace cph::engine {
 
@@ -81,6 +82,15 @@ double emulator_time_scale() {
   throw std::runtime_error("CPHFORM_EMULATOR_TIME_SCALE must be a positive number, got \"" + v + "\"");
 }
 
+// CPHFORM_EMULATOR_TENCENT_DEVICES: how many bare-metal devices the
+// embedded emulator of a tencent_bm instance has (default 100).
+int emulator_device_count() {
+  const std::string v = env("CPHFORM_EMULATOR_TENCENT_DEVICES");
+  if (v.empty()) return 100;
+  if (v.size() <= 6 && v.find_first_not_of("0123456789") == std::string::npos) return std::stoi(v);
+  throw std::runtime_error("CPHFORM_EMULATOR_TENCENT_DEVICES must be a whole number below 1000000, got \"" + v + "\"");
+}
+
 // The state settings that remember the project IAM found for a region; a
 // named provider instance keeps its own ("provider.east.region").
 std::string settings_key(const manifest::ProviderConfig& p, const std::string& what) {
@@ -102,6 +112,12 @@ cloud::FoundCredentials start_emulator(const Workspace& ws, const manifest::Prov
     found = cloud::FoundCredentials{c, "the embedded emulator's built-in keys", "", false};
   }
   cloud::Credentials& c = found->credentials;
+  // Keys a provider block gives (tencent_bm's secret_id and secret_key) are
+  // the ones its emulator accepts.
+  if (p.settings.count("secret_id") && p.settings.count("secret_key")) {
+    c.access_key = p.settings.at("secret_id");
+    c.secret_key = p.settings.at("secret_key");
+  }
   if (p.project_id) c.project_id = *p.project_id;
   if (c.project_id.empty()) c.project_id = emulator::builtin_credential().project_id;
   make_data_dir(ws.data_dir);
@@ -112,6 +128,9 @@ cloud::FoundCredentials start_emulator(const Workspace& ws, const manifest::Prov
   opts.credentials = {{c.access_key, c.secret_key, c.project_id}};
   opts.time_scale = emulator_time_scale();
   opts.region = p.region.value_or(c.region.empty() ? "cn-east-3" : c.region);
+  // A tencent_bm instance's emulator serves a catalog of bare-metal devices
+  // (cpm-00000001 ...), which live in memory: each run starts from it again.
+  if (p.type == "tencent_bm") opts.tencent_devices = emulator_device_count();
   conn.emulator = std::make_unique<emulator::EmbeddedEmulator>(opts);
   conn.emulator->start();
   return *found;
@@ -135,9 +154,52 @@ cloud::HttpOptions http_options(const Workspace& ws, const manifest::ProviderCon
 namespace {
 
 // One provider instance's connection: endpoints, credentials, project, client.
+// What a run says about a [provider] table's insecure = true.
+void warn_insecure(const manifest::ProviderConfig& p, CloudConnection& conn) {
+  const std::string table = p.name == p.type ? "[provider]" : "[provider." + p.name + "]";
+  if (p.insecure)
+    conn.warnings.push_back(table + " insecure = true: HTTPS certificates are not verified, so anyone on the "
+                            "network path to " + conn.description + " can read and change the requests, "
+                            "signatures included. Use ca_file to trust a private CA instead.");
+}
+
+// A tencent_bm instance (resources/tencent/bm_provider.h): the embedded
+// emulator's keys, or Tencent's environment variables.
+CloudConnection connect_tencent_bm(const Workspace& ws, const manifest::ProviderConfig& p,
+                                   boost::asio::any_io_executor executor) {
+  CloudConnection conn;
+  conn.name = p.name;
+  resources::TencentBmSettings settings;
+  settings.region = p.region.value_or("");
+  settings.http = http_options(ws, p);
+  if (p.endpoint == "emulator") {
+    const cloud::FoundCredentials keys = start_emulator(ws, p, conn);
+    settings.endpoint = conn.emulator->url();
+    settings.secret_id = keys.credentials.access_key;
+    settings.secret_key = keys.credentials.secret_key;
+    settings.key_source = "the embedded emulator's keys";
+    if (settings.region.empty()) settings.region = "ap-guangzhou";
+  } else {
+    settings.endpoint = p.endpoint;
+    settings.proxy = cloud::proxy_settings_from_env();
+    if (p.settings.count("secret_id") != p.settings.count("secret_key"))
+      throw std::runtime_error("[provider." + p.name + "] sets one of secret_id and secret_key: set both, or "
+                               "neither (then TENCENTCLOUD_SECRET_ID and TENCENTCLOUD_SECRET_KEY are read)");
+    if (p.settings.count("secret_id")) {
+      settings.secret_id = p.settings.at("secret_id");
+      settings.secret_key = p.settings.at("secret_key");
+    }
+  }
+  conn.provider = resources::connect_tencent_bm(executor, std::move(settings));
+  conn.description = conn.emulator ? "embedded emulator at " + conn.emulator->url() : conn.provider->description();
+  warn_insecure(p, conn);
+  return conn;
+}
+
 boost::asio::awaitable<CloudConnection> connect_instance(const Workspace& ws, const manifest::ProviderConfig& p,
                                                          boost::asio::any_io_executor executor,
                                                          state::StateStore* store) {
+  if (p.type == "tencent_bm") co_return connect_tencent_bm(ws, p, executor);
   CloudConnection conn;
   conn.name = p.name;
   conn.pay_orders = p.pay_orders;
@@ -165,11 +227,7 @@ boost::asio::awaitable<CloudConnection> connect_instance(const Workspace& ws, co
     store->put_setting(settings_key(p, "project_id"), c.project_id);
   }
   conn.description = conn.emulator ? "embedded emulator at " + conn.emulator->url() : c.description;
-  const std::string table = p.name == p.type ? "[provider]" : "[provider." + p.name + "]";
-  if (p.insecure)
-    conn.warnings.push_back(table + " insecure = true: HTTPS certificates are not verified, so anyone on the "
-                            "network path to " + conn.description + " can read and change the requests, "
-                            "signatures included. Use ca_file to trust a private CA instead.");
+  warn_insecure(p, conn);
   conn.provider = std::make_unique<resources::CphProvider>(std::move(c.client), conn.description);
   co_return conn;
 }

@@ -71,6 +71,10 @@ struct ProviderConfig {
   // "https://bss-intl.myhuaweicloud.com" for an international account). Keys
   // as written; http(s) URLs only.
   std::map<std::string, std::string> endpoints;
+  // The attributes its type takes besides these (resources::ProviderKind::
+  // settings: tencent_bm's secret_id and secret_key), as written. Never
+  // printed: they may be secrets.
+  std::map<std::string, std::string> settings;
   SourcePos pos;
 };
 

@@ -4,10 +4,12 @@
 #include "manifest/providers.h"
 
 #include <algorithm>
+#include <map>
 #include <set>
 
 #include "common/duration.h"
 #include "manifest/validate.h"
+#include "resources/provider_kind.h"
 #include "resources/schema.h"
 
 namespace cph::manifest::detail {
@@ -26,6 +28,7 @@ struct Reader {
   ProviderConfig& p;
   std::string label;
   std::vector<Diagnostic>& diags;
+  std::map<std::string, SourcePos> setting_pos = {};  // where each type-specific setting is written
   void error(const SourcePos& pos, std::string message) { diags.push_back(Diagnostic{pos, std::move(message)}); }
 };
 
@@ -35,9 +38,20 @@ const std::vector<std::string>& attribute_keys() {
   return keys;
 }
 
+// Attributes some provider type takes (ProviderKind::settings), and the
+// types that take `key`.
+std::set<std::string> types_taking(const std::string& key) {
+  std::set<std::string> types;
+  for (const resources::ResourceSchema* s : resources::all_schemas())
+    if (const resources::ProviderKind* kind = resources::find_provider_kind(s->provider_type))
+      if (std::find(kind->settings.begin(), kind->settings.end(), key) != kind->settings.end())
+        types.insert(kind->type);
+  return types;
+}
+
 bool is_attribute(const std::string& key) {
   const std::vector<std::string>& keys = attribute_keys();
-  return std::find(keys.begin(), keys.end(), key) != keys.end();
+  return std::find(keys.begin(), keys.end(), key) != keys.end() || !types_taking(key).empty();
 }
 
 // The provider types resource schemas name ("cph"), sorted.
@@ -53,6 +67,15 @@ std::string joined(const std::set<std::string>& items, const std::string& prefix
   return out;
 }
 
+// Once the type is known: each type-specific setting belongs to it.
+void check_settings(Reader& r) {
+  for (const auto& [key, pos] : r.setting_pos) {
+    const std::set<std::string> types = types_taking(key);
+    if (!types.count(r.p.type))
+      r.error(pos, r.label + ": attribute \"" + key + "\" is for " + joined(types) + " providers, not \"" +
+                       r.p.type + "\"");
+  }
+}
 
 // "emulator", or http(s)://host[:port][/path] with a plain or [IPv6] host.
 bool valid_endpoint(const std::string& s) {
@@ -189,6 +212,13 @@ void read_string(const doc::Entry& e, Reader& a) {
 
 void read_attribute(const doc::Entry& e, Reader& a) {
   const doc::Node& v = e.value;
+  if (!types_taking(e.key).empty()) {  // a type's own setting: checked against the type once it is known
+    if (v.kind != doc::Kind::string || v.scalar.get_ref<const std::string&>().empty())
+      a.error(v.pos, a.label + ": attribute \"" + e.key + "\" must be a non-empty string");
+    else a.p.settings[e.key] = v.scalar.get<std::string>();
+    a.setting_pos[e.key] = e.key_pos;
+    return;
+  }
   if (!is_attribute(e.key)) {
     a.error(e.key_pos, a.label + ": unknown attribute \"" + e.key + "\"" + suggestion(e.key, attribute_keys()));
   } else if (e.key == "timeouts") {
@@ -237,6 +267,7 @@ void read_named(const doc::Entry& e, ProviderTables& t, std::vector<Diagnostic>&
     diags.push_back({p.pos, label + ": attribute \"type\" is required: the provider type, one of " +
                                 joined(known_types()) + " (it may be left out when the name is the type, as in "
                                 "[provider.cph])"});
+  if (!p.type.empty()) check_settings(r);
   t.declared.push_back(std::move(p));
 }
 
@@ -273,6 +304,7 @@ void read_providers(const doc::Entry& entry, ProviderTables& t, std::vector<Diag
   for (const doc::Entry& e : table.entries)
     if (!named(e)) read_attribute(e, r);
   if (p.type.empty()) p.type = *known_types().begin();
+  check_settings(r);
   p.name = p.type;  // the provider named after its type
   if (const ProviderConfig* seen = find_declared(t, p.name))
     return diags.push_back({first, "provider: [provider] is the provider \"" + p.name + "\", also defined at " +

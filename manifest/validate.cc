@@ -337,7 +337,9 @@ class BlockValidator {
 
   std::optional<Json> check_value(const Attribute& a, const doc::Node& v, const std::string& path) {
     rc_.positions[path] = v.pos;
-    if (v.sensitive) rc_.sensitive.push_back(path);
+    // A write-only value (a password) is as secret as a sensitive
+    // variable's, written literally or not: never shown.
+    if (v.sensitive || a.write_only) rc_.sensitive.push_back(path);
     if (holds_unset_variable(v)) {  // not checked: counted present, left out
       ++unknowns_;
       return std::nullopt;
@@ -351,7 +353,8 @@ class BlockValidator {
       return v.scalar;  // a literal cloud name in place of the attribute's table
     if (!matches(a.type, v.kind)) {
       error(v.pos, "attribute \"" + path + "\" must be " + with_article(a.type) + " (got " +
-                       std::string(kind_name(v.kind)) + " " + brief(v) + ")" + type_hint(a.type, v));
+                       std::string(kind_name(v.kind)) + " " + (a.write_only ? "(sensitive value)" : brief(v)) + ")" +
+                       type_hint(a.type, v));
       return std::nullopt;
     }
     size_t errors_before = errors_;
@@ -389,7 +392,8 @@ class BlockValidator {
     if (errors_ != errors_before) return std::nullopt;
     for (const resources::Rule& rule : a.rules) {
       if (std::optional<std::string> broken = rule(value)) {
-        error(v.pos, "attribute \"" + path + "\" " + *broken + " (got " + brief(v) + ")");
+        error(v.pos, "attribute \"" + path + "\" " + *broken +
+                         (a.write_only ? std::string() : " (got " + brief(v) + ")"));
         return std::nullopt;  // one rule at a time: later rules often restate the first
       }
     }

@@ -3,8 +3,10 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -36,12 +38,27 @@ inline std::string block_of(std::string_view address) { return std::string(addre
 // Null, "", [] and {} are the same (unset) value.
 bool same_value(const Json& a, const Json& b);
 
+// diff.cc: the changes from `before` (recorded) to `after` (wanted) by the
+// descriptor, less the ignored attributes; a write-only attribute compares
+// by its digest under the state's key (resources/write_only.h).
+std::vector<AttrChange> diff_attributes(const resources::ResourceSchema& schema, const Json& before, const Json& after,
+                                        const std::vector<std::string>& ignore, std::string_view write_only_key);
+// What the cloud changed of a recorded row (readable attributes; a computed
+// one only when it leaves its normal value); nullopt when nothing.
+std::optional<Drift> drift_of(const state::ResourceRow& row, const Json& refreshed,
+                              const std::vector<std::string>& ignore);
+// The sensitive attribute paths of an instance: those holding values of
+// sensitive variables plus the type's write-only attributes.
+std::vector<std::string> sensitive_paths(const resources::ResourceSchema* schema,
+                                         std::vector<std::string> from_variables);
+
 // What the unfinished journal means for this plan (resolve_journal).
 struct JournalReading {
   std::map<std::string, Prior> prior;  // the instances entries stand for, as the cloud has them now
   std::set<std::string> releasing;     // recorded instances whose release is resumed
   std::set<std::string> claimed;       // cloud ids accounted for (rows and entries)
   std::set<std::string> being_created;  // instances a resumed entry creates (not planned again)
+  std::set<std::string> superseded;     // recorded instances whose entry's object stands in for the row
 };
 
 // Reads the journal: what each unfinished entry means now (its provider

@@ -70,8 +70,10 @@ void resolve_journal(const PlanInput& in, Plan& plan, JournalReading& out) {
     p.resolution = r.resolution;
     p.response = std::move(r.response);
     p.description = std::move(r.description);
-    for (resources::InstanceResult& o : r.objects)
+    for (resources::InstanceResult& o : r.objects) {
+      if (r.supersedes_rows) out.superseded.insert(o.address);
       out.prior[o.address] = {o.type, o.cloud_id, std::move(o.attributes), p.provider};
+    }
     out.releasing.insert(r.releasing.begin(), r.releasing.end());
     out.being_created.insert(r.being_created.begin(), r.being_created.end());
     plan.pending.push_back(std::move(p));

@@ -21,23 +21,12 @@ namespace cph::planner {
 namespace res = cph::resources;
 using detail::Prior;
 
-namespace detail {
-
-namespace {
-bool blank(const Json& v) {
-  return v.is_null() || (v.is_string() && v.get_ref<const std::string&>().empty()) ||
-         (v.is_array() && v.empty()) || (v.is_object() && v.empty());
-}
-}  // namespace
-
-bool same_value(const Json& a, const Json& b) { return a == b || (blank(a) && blank(b)); }
-
-}  // namespace detail
 
 namespace {
 
 using detail::block_of;
-using detail::same_value;
+using detail::diff_attributes;
+using detail::drift_of;
 
 // An instance as the manifest wants it.
 struct Desired {
@@ -48,55 +37,6 @@ struct Desired {
   std::string block_name;
   const manifest::ResourceConfig* config = nullptr;
 };
-
-bool ignored(const std::vector<std::string>& ignore, const std::string& name) {
-  return std::find(ignore.begin(), ignore.end(), name) != ignore.end();
-}
-
-std::vector<AttrChange> diff_attributes(const res::ResourceSchema& schema, const Json& before, const Json& after,
-                                        const std::vector<std::string>& ignore) {
-  std::vector<AttrChange> changes;
-  for (const res::Attribute& attr : schema.attributes) {
-    if (attr.update == res::Update::computed) continue;
-    if (ignored(ignore, attr.name)) continue;
-    Json want = after.contains(attr.name) ? after[attr.name] : Json();
-    Json have = before.contains(attr.name) ? before[attr.name] : Json();
-    if (attr.computed_if_unset && want.is_null()) continue;
-    // An attribute the cloud cannot report and the state never recorded
-    // (an imported server's image_id, say) is unknown, not different: the
-    // manifest's value is taken as the truth rather than forcing a replacement.
-    if (!attr.readable && !before.contains(attr.name)) continue;
-    if (same_value(want, have)) continue;
-    changes.push_back({attr.name, have, want, attr.update == res::Update::force_new, attr.update == res::Update::next_order});
-  }
-  return changes;
-}
-
-// Readable attributes whose live value differs from the recorded one, and a
-// server that left the normal state (frozen, shut down, abnormal). An
-// attribute the block's lifecycle.ignore_changes names is not drift. A row
-// without tags recorded means no tags (docs/semantics.md), so a tag added by
-// hand is drift like any other.
-std::optional<Drift> drift_of(const state::ResourceRow& row, const Json& refreshed,
-                              const std::vector<std::string>& ignore) {
-  const res::ResourceSchema* schema = res::find_schema(row.type);
-  Drift d{row.address, row.cloud_id, false, {}, {}};
-  for (const res::Attribute& attr : schema->attributes) {
-    if (!attr.readable || ignored(ignore, attr.name)) continue;
-    Json recorded = row.attributes.contains(attr.name) ? row.attributes[attr.name] : Json();
-    Json live = refreshed.contains(attr.name) ? refreshed[attr.name] : Json();
-    if (attr.update == res::Update::computed) {
-      // Computed values move on their own; only an object leaving its
-      // normal value (Attribute::normal_value) is drift.
-      if (attr.normal_value.is_null() || recorded != attr.normal_value || live == attr.normal_value) continue;
-    } else if (same_value(recorded, live)) {
-      continue;
-    }
-    d.changes.push_back({attr.name, recorded, live, false});
-  }
-  if (d.changes.empty()) return std::nullopt;
-  return d;
-}
 
 // The blocks of a manifest by address: the planner asks once per instance,
 // and Manifest::find's scan made that quadratic in blocks.
@@ -349,13 +289,13 @@ namespace {
 // The recorded rows as the cloud has them now: vanished rows and drift go to
 // the plan, the rest to `prior`. Rows an open journal entry is releasing are
 // the journal's (resolve_journal).
-void read_recorded(const PlanInput& in, const std::set<std::string>& releasing, Plan& plan,
+void read_recorded(const PlanInput& in, const detail::JournalReading& journal, Plan& plan,
                    std::map<std::string, Prior>& prior) {
   for (const state::ResourceRow& row : in.rows) {
     if (!res::find_schema(row.type))
       throw std::runtime_error("state holds " + row.address + " of type \"" + row.type +
                                "\", which this version of cphform does not know");
-    if (releasing.count(row.address)) continue;
+    if (journal.releasing.count(row.address) || journal.superseded.count(row.address)) continue;
     const std::string owner = detail::row_owner(in, row);
     // Drift names its provider when there are several to tell apart.
     const std::string reporter = in.inventories.size() > 1 ? owner : "";
@@ -435,7 +375,7 @@ bool diff_kept(const PlanInput& in, const res::ResourceSchema& schema, const man
                Action& a) {
   std::vector<std::string> ignore;
   if (config) ignore = config->lifecycle.ignore_changes;
-  a.changes = diff_attributes(schema, a.before, a.after, ignore);
+  a.changes = diff_attributes(schema, a.before, a.after, ignore, in.write_only_key);
   // Another provider instance cannot take the object over: it is made
   // anew there and released here.
   if (a.provider != a.prior_provider)
@@ -467,7 +407,7 @@ bool diff_instance(const PlanInput& in, const std::string& address, Prior* p, De
   a.provider = d && d->config ? d->config->provider : p->provider;
   a.prior_provider = p ? p->provider : a.provider;
   if (config) a.allow_data_loss = config->lifecycle.allow_data_loss;
-  if (config) a.sensitive = config->sensitive;
+  a.sensitive = detail::sensitive_paths(res::find_schema(a.type), config ? config->sensitive : std::vector<std::string>{});
   if (!p) {
     a.kind = ActionKind::create;
     a.after = std::move(d->attributes);
@@ -503,7 +443,7 @@ Plan make_plan(const PlanInput& in) {
   detail::JournalReading journal;
   detail::resolve_journal(in, plan, journal);
   std::map<std::string, Prior>& prior = journal.prior;
-  read_recorded(in, journal.releasing, plan, prior);
+  read_recorded(in, journal, plan, prior);
   forget_shares_of_lost_servers(in, plan.vanished, prior);
 
   std::map<std::string, Desired> desired;
@@ -553,10 +493,12 @@ Plan make_plan(const PlanInput& in) {
 
   keypairs_in_use(plan, keypairs, problems);
   if (!problems.empty()) throw PlanError(problems);
-  if (in.manifest)
-    for (Drift& d : plan.drift)
-      if (const manifest::ResourceConfig* config = in.manifest->find(block_of(d.address)))
-        d.sensitive = config->sensitive;
+  for (Drift& d : plan.drift) {
+    const manifest::ResourceConfig* config = in.manifest ? in.manifest->find(block_of(d.address)) : nullptr;
+    const std::string type = d.address.substr(0, d.address.find('.'));  // "server.web[0]" -> "server"
+    d.sensitive = detail::sensitive_paths(res::find_schema(type),
+                                          config ? config->sensitive : std::vector<std::string>{});
+  }
   detail::add_steps(plan, deps, create_before_destroy);
   return plan;
 }

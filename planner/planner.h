@@ -43,6 +43,9 @@ struct PlanInput {
   // -replace=ADDR: replace these instances even when nothing changed
   // (docs/semantics.md); each must be recorded and declared.
   std::vector<std::string> replace;
+  // The state's key for write-only digests (resources/write_only.h); ""
+  // when the state has none yet (then every write-only value is a change).
+  std::string write_only_key;
 };
 
 // Instance addresses cut into block and index, and their order

@@ -50,6 +50,11 @@ struct Reconciled {
   // The instances the entry stands for as the cloud has them now: the
   // planner diffs the manifests against these as if recorded.
   std::vector<InstanceResult> objects;
+  // The objects stand in for the rows recorded at their addresses (an update
+  // in flight, such as a password reset whose task is still running): the
+  // planner diffs against them instead, so that the plan does not make the
+  // same change again.
+  bool supersedes_rows = false;
   // Recorded instances whose release it resumes: the plan leaves them out.
   std::vector<std::string> releasing;
   // Addresses the planner must not plan from scratch while the entry runs
@@ -81,6 +86,11 @@ struct ProviderKind {
   // `claimed` holds the cloud ids already accounted for (rows, other
   // entries); it adds those it takes.
   std::function<Reconciled(const OpenEntry& entry, const Inventory& live, std::set<std::string>& claimed)> reconcile;
+
+  // Attributes its [provider] tables take besides the ones every type has
+  // (endpoint, region, timeouts, ...): tencent_bm's secret_id and secret_key.
+  // Strings; their values are never printed (they may be secrets).
+  std::vector<std::string> settings = {};
 };
 
 // The registered provider types (registry.cc); nullptr for an unknown one.

@@ -6,13 +6,14 @@
 #include "resources/schema.h"
 
 #include "resources/cph/plan_steps.h"
+#include "resources/tencent/bm_kind.h"
 
 namespace cph::resources {
 namespace {
 
 // Every provider type: the one list a new provider joins.
 const std::vector<const ProviderKind*>& provider_kinds() {
-  static const std::vector<const ProviderKind*> kinds = {&cph_provider_kind()};
+  static const std::vector<const ProviderKind*> kinds = {&cph_provider_kind(), &tencent_bm_provider_kind()};
   return kinds;
 }
 

@@ -82,6 +82,9 @@ class Records {
  public:
   virtual ~Records() = default;
   virtual std::optional<InstanceResult> find(const std::string& address) const = 0;
+  // The state's key for write-only digests (resources/write_only.h), made
+  // on first use: what a journal intent records of a write-only value.
+  virtual std::string write_only_key() const = 0;
 };
 
 // What a runner needs of the plan: its actions (steps refer to them by

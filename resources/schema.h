@@ -83,6 +83,11 @@ struct Attribute {
   // that is abnormal, frozen or shut down). The planner leaves such an
   // object out of every list that names it until it is replaced.
   std::vector<Json> unreachable_values;
+  // Write-only (Terraform 1.11's write-only arguments; issue 16): the value
+  // is sent to the cloud and never kept. State records a keyed digest of it
+  // instead (resources/write_only.h), so that a changed value is planned as
+  // a change; plans, reports and logs treat it as sensitive.
+  bool write_only = false;
 };
 
 // A problem found by a rule that spans attributes: the attribute path it is

@@ -62,6 +62,7 @@ std::string type_text(const Attribute& a) {
 
 std::string change_text(const Attribute& a) {
   std::string via = a.update_api.empty() ? "" : " via `" + a.update_api + "`";
+  if (a.write_only) via += "; write-only: never stored, state keeps a keyed digest";
   switch (a.update) {
     case Update::in_place:
       return "in place" + via;
