@@ -5,11 +5,7 @@
 #include <chrono>
 #include <random>
 
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/deferred.hpp>
-#include <boost/asio/experimental/parallel_group.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <nlohmann/json.hpp>
 
@@ -231,21 +227,15 @@ int64_t KooPhoneClient::calls(const std::string& api) const {
 const Auth& KooPhoneClient::auth() const { return *impl_->auth; }
 
 asio::awaitable<std::map<std::string, int>> KooPhoneClient::query_status(std::vector<std::string> ids) {
-  std::map<std::string, int> out;
+  Impl* impl = impl_.get();
+  // Named, not temporaries of the co_await below (GCC 12 destroys those twice).
   std::vector<std::vector<std::string>> batches = batches_of(ids);
-  if (batches.empty()) co_return out;
-  if (batches.size() == 1) co_return co_await impl_->status_batch(std::move(batches.front()));
-  // Every batch at once; the call slots keep -parallelism of them on the wire.
-  auto executor = co_await asio::this_coro::executor;
-  using Op = decltype(asio::co_spawn(executor, impl_->status_batch({}), asio::deferred));
-  std::vector<Op> ops;
-  for (std::vector<std::string>& b : batches) ops.push_back(asio::co_spawn(executor, impl_->status_batch(std::move(b)), asio::deferred));
-  auto [order, errors, results] = co_await asio::experimental::make_parallel_group(std::move(ops))
-                                      .async_wait(asio::experimental::wait_for_all(), asio::use_awaitable);
-  (void)order;
-  for (std::exception_ptr& e : errors)
-    if (e) std::rethrow_exception(e);
-  for (std::map<std::string, int>& m : results) out.merge(m);
+  std::function<asio::awaitable<std::map<std::string, int>>(std::vector<std::string>)> one_batch =
+      [impl](std::vector<std::string> batch) { return impl->status_batch(std::move(batch)); };
+  std::vector<std::map<std::string, int>> parts =
+      co_await for_each_batch<std::map<std::string, int>>(std::move(batches), one_batch);
+  std::map<std::string, int> out;
+  for (std::map<std::string, int>& m : parts) out.merge(m);
   co_return out;
 }
 

@@ -26,13 +26,11 @@
 #include "cloud/http.h"
 #include "cloud/service_error.h"
 #include "resources/koophone/kp_auth.h"
+#include "resources/koophone/kp_batches.h"
 
 namespace cph::koophone {
 
 namespace asio = boost::asio;
-
-// 14.1: instance_ids holds at most 32 ids.
-inline constexpr size_t kMaxIdsPerCall = 32;
 
 // An error answer of the KooPhone API (or its gateway).
 struct KpError : std::runtime_error, cloud::ServiceError {
@@ -127,8 +125,5 @@ class KooPhoneClient {
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
-
-// Splits ids into calls of at most kMaxIdsPerCall, in order.
-std::vector<std::vector<std::string>> batches_of(const std::vector<std::string>& ids);
 
 }  // namespace cph::koophone
