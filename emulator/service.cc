@@ -252,6 +252,31 @@ void Service::apply_faults(FaultConfig config) {
   faults_.configure(std::move(config));
 }
 
+HttpResponse Service::with_faults(const std::string& operation,
+                                  const std::function<HttpResponse(FaultInjector::Kind)>& fault_answer,
+                                  const std::function<HttpResponse()>& process,
+                                  const std::function<bool(const HttpResponse&)>& success) {
+  const FaultInjector::Decision fault = faults_.decide(operation);
+  HttpResponse resp;
+  if (fault.kind == FaultInjector::Kind::reset) {
+    resp.drop_connection = true;
+    resp.status = 0;  // never sent; counted as "0" in the statistics
+  } else if (fault.kind != FaultInjector::Kind::none) {
+    resp = fault_answer(fault.kind);
+  } else {
+    resp = process();
+    // As for CPH, faults after processing touch only a success.
+    if (success(resp) && fault.after == FaultInjector::After::drop) {
+      resp.drop_connection = true;
+      resp.status = 0;
+    } else if (success(resp) && fault.after == FaultInjector::After::garbage) {
+      resp.body = garbage_body(resp.body, fault.garbage, faults_.config().missing_fields, "");
+    }
+  }
+  resp.delay_ms = fault.latency_ms;
+  return resp;
+}
+
 void Service::record(const std::string& operation, int status) {
   OperationStats& s = stats_[operation];
   ++s.count;

@@ -80,6 +80,12 @@ class Service {
   HttpResponse dispatch_tencent(const HttpRequest& req, std::string& operation);
   // /v1/instances/...: the KooPhone API (service_koophone.cc).
   HttpResponse dispatch_koophone(const HttpRequest& req, std::string& operation);
+  // The fault injection of a second API (Tencent, KooPhone) around its
+  // processing: `fault_answer` for a fault before processing, `process`
+  // otherwise; faults after processing touch only answers `success` accepts.
+  HttpResponse with_faults(const std::string& operation, const std::function<HttpResponse(FaultInjector::Kind)>& fault_answer,
+                           const std::function<HttpResponse()>& process,
+                           const std::function<bool(const HttpResponse&)>& success);
   HttpResponse dispatch_matched(const HttpRequest& req, const RouteMatch& m, const std::string& request_id);
   void apply_faults(FaultConfig config);
   void record(const std::string& operation, int status);

@@ -13,14 +13,7 @@ namespace cph::emulator {
 
 HttpResponse Service::dispatch_koophone(const HttpRequest& req, std::string& operation) {
   operation = koophone_.operation_of(req);
-  const FaultInjector::Decision fault = faults_.decide(operation);
-  HttpResponse resp;
-  if (fault.kind == FaultInjector::Kind::reset) {
-    resp.drop_connection = true;
-    resp.status = 0;  // never sent; counted as "0" in the statistics
-  } else if (fault.kind != FaultInjector::Kind::none) {
-    resp = koophone_fault_answer(fault.kind);
-  } else {
+  return with_faults(operation, koophone_fault_answer, [&] {
     // The API gateway's refusal, as for CPH.
     const Credential* caller = nullptr;
     std::string why;
@@ -32,23 +25,10 @@ HttpResponse Service::dispatch_koophone(const HttpRequest& req, std::string& ope
       caller = auth.credential;
       why = auth.detail;
     }
-    if (!caller) {
-      resp = koophone_error(401, "APIGW.0301", "Incorrect IAM authentication information: " + why);
-    } else {
-      world_.advance_to(clock_->now_us());
-      resp = koophone_.handle(req, clock_->now_us());
-    }
-    // As for CPH, faults after processing touch only a success.
-    const bool success = resp.status >= 200 && resp.status <= 299;
-    if (success && fault.after == FaultInjector::After::drop) {
-      resp.drop_connection = true;
-      resp.status = 0;
-    } else if (success && fault.after == FaultInjector::After::garbage) {
-      resp.body = garbage_body(resp.body, fault.garbage, faults_.config().missing_fields, "");
-    }
-  }
-  resp.delay_ms = fault.latency_ms;
-  return resp;
+    if (!caller) return koophone_error(401, "APIGW.0301", "Incorrect IAM authentication information: " + why);
+    world_.advance_to(clock_->now_us());
+    return koophone_.handle(req, clock_->now_us());
+  }, [](const HttpResponse& r) { return r.status >= 200 && r.status <= 299; });
 }
 
 }  // namespace cph::emulator

@@ -15,6 +15,7 @@
 #include <boost/beast/http.hpp>
 #include <nlohmann/json.hpp>
 
+#include "cloud/test_support.h"
 #include "emulator/emulator.h"
 #include "resources/koophone/kp_client.h"
 
@@ -60,24 +61,9 @@ struct KpFixture {
   }
   template <class T>
   T run(asio::awaitable<T> aw) {
-    std::optional<T> result;
-    std::exception_ptr error;
-    asio::co_spawn(io, std::move(aw), [&](std::exception_ptr e, T v) {
-      error = e;
-      if (!e) result = std::move(v);
-    });
-    io.restart();
-    io.run();
-    if (error) std::rethrow_exception(error);
-    return std::move(*result);
+    return cloud::testing::run(io, std::move(aw));
   }
-  void run(asio::awaitable<void> aw) {
-    std::exception_ptr error;
-    asio::co_spawn(io, std::move(aw), [&](std::exception_ptr e) { error = e; });
-    io.restart();
-    io.run();
-    if (error) std::rethrow_exception(error);
-  }
+  void run(asio::awaitable<void> aw) { cloud::testing::run(io, std::move(aw)); }
   // The emulator's admin API, synchronously.
   json admin(const std::string& method, const std::string& path, const json& body = json::object()) {
     namespace beast = boost::beast;
