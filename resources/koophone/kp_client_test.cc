@@ -134,3 +134,14 @@ TEST_CASE("koophone client: token renewal rule", "[koophone]") {
   CHECK_FALSE(token_renewal_due(0, 2, 0));
   CHECK(token_renewal_due(0, 2, 1));
 }
+
+TEST_CASE("koophone client: a malformed 200 is an error, never an empty answer", "[koophone]") {
+  KpFixture f;
+  auto client = f.aksk_client();
+  for (const char* kind : {"text", "empty", "error_body", "truncated"}) {
+    INFO(kind);
+    f.admin("POST", "/_emulator/faults",
+            {{"garbage_rate", 1.0}, {"garbage", kind}, {"operations", {"POST /v1/instances/batch-query-status"}}});
+    CHECK_THROWS_AS(f.run(client->query_status(kp_range(1, 5))), KpMalformed);
+  }
+}

@@ -61,3 +61,15 @@ TEST_CASE("koophone exec: -sync uses 14.2; a refused batch fails its instances o
   CHECK(run.results.back().error_code == "KOOPHONE.API.1001");
   CHECK(run.results[0].status == 2);
 }
+
+TEST_CASE("koophone exec: jobs still running at the timeout fail with their task id", "[koophone]") {
+  KpFixture f(3);  // a frozen clock: the jobs never end
+  auto client = f.aksk_client();
+  resources::PollPolicy poll = quick_poll();
+  poll.timeout = std::chrono::seconds(1);
+  const FleetCommand run = f.run(run_fleet_command(*client, kp_range(1, 3), "id", false, poll));
+  REQUIRE(run.task_ids.size() == 1);
+  CHECK(run.failed() == 3);
+  CHECK(run.results[0].error_code == "TIMEOUT");
+  CHECK(run.results[0].error_msg.find(run.task_ids[0]) != std::string::npos);
+}
