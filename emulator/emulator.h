@@ -107,6 +107,8 @@ struct Options {
   // KooPhone instances kp000001 ... served at /v1/instances/... (cph-api.md
   // 14, koophone.h; `--koophone-instances N`).
   int koophone_instances = 0;
+  // And these (`--koophone-catalog FILE`, koophone.h parse_koophone_catalog).
+  std::vector<std::string> koophone_catalog;
   // IAM tokens (iam.h) are valid this many wall seconds (1.4: 24 hours;
   // `--iam-token-lifetime SECONDS`, short in tests of token renewal).
   double iam_token_lifetime_s = 24 * 3600;
@@ -136,7 +138,7 @@ class EmbeddedEmulator {
 
 // `cphform emulator serve --listen H:P --data FILE --credentials-file FILE
 // [--credentials-file ...] [--time-scale N] [--seed N] [--faults FILE|JSON]
-// [--durations JSON] [--catalog FILE] [--region NAME] [--metadata-key-lifetime SECONDS] [--tencent-devices N] [--koophone-instances N] [--iam-token-lifetime SECONDS]` (docs/emulator.md): prints "listening on http://H:P"
+// [--durations JSON] [--catalog FILE] [--region NAME] [--metadata-key-lifetime SECONDS] [--tencent-devices N] [--koophone-instances N] [--koophone-catalog FILE] [--iam-token-lifetime SECONDS]` (docs/emulator.md): prints "listening on http://H:P"
 // when ready, serves until SIGTERM/SIGINT. Returns the process exit code.
 // args: the arguments after `serve` (flags only; "--flag value" or
 // "--flag=value"). Credentials (AK:SK:PROJECT_ID) come from --credentials-file

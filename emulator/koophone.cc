@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstdio>
 #include <set>
+#include <stdexcept>
 #include <variant>
 
 #include "common/crypto.h"
@@ -102,7 +103,31 @@ HttpResponse koophone_error(int status, const std::string& code, const std::stri
   return json_response(status, ojson{{"error_code", code}, {"error_msg", message}});
 }
 
-KooPhone::KooPhone(int instance_count, double command_s, double reset_s) : command_s_(command_s), reset_s_(reset_s) {
+std::vector<std::string> parse_koophone_catalog(std::string_view text, const std::string& name) {
+  std::vector<std::string> ids;
+  std::set<std::string> seen;
+  size_t line_no = 0;
+  for (size_t start = 0; start <= text.size();) {
+    size_t end = text.find('\n', start);
+    if (end == std::string_view::npos) end = text.size();
+    std::string line(text.substr(start, end - start));
+    start = end + 1;
+    ++line_no;
+    if (const size_t hash = line.find('#'); hash != std::string::npos) line.resize(hash);
+    const size_t first = line.find_first_not_of(" \t\r");
+    if (first == std::string::npos) continue;
+    line = line.substr(first, line.find_last_not_of(" \t\r") - first + 1);
+    const std::string where = name + ":" + std::to_string(line_no) + ": ";
+    if (line.size() > kKpMaxIdLength || line.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-") != std::string::npos)
+      throw std::invalid_argument(where + "an instance id is 1 to 32 of A-Z a-z 0-9 _ -, got '" + line + "'");
+    if (!seen.insert(line).second) throw std::invalid_argument(where + "instance id " + line + " is repeated");
+    ids.push_back(line);
+  }
+  return ids;
+}
+
+KooPhone::KooPhone(int instance_count, const std::vector<std::string>& catalog_ids, double command_s, double reset_s)
+    : command_s_(command_s), reset_s_(reset_s) {
   // Added in the order of Route.
   router_.add("POST", "/v1/instances/sync-command");
   router_.add("POST", "/v1/instances/async-command");
@@ -116,6 +141,7 @@ KooPhone::KooPhone(int instance_count, double command_s, double reset_s) : comma
     std::snprintf(id, sizeof id, "kp%06d", i);
     instances_[id] = KooPhoneInstance{id};
   }
+  for (const std::string& id : catalog_ids) instances_[id] = KooPhoneInstance{id};
 }
 
 std::string KooPhone::operation_of(const HttpRequest& req) const {

@@ -62,9 +62,16 @@ HttpResponse koophone_fault_answer(FaultInjector::Kind kind);
 // A 14.1 error body {"error_code", "error_msg"}.
 HttpResponse koophone_error(int status, const std::string& code, const std::string& message);
 
+// A catalog file of instances to adopt (`--koophone-catalog FILE`): one
+// instance id a line (1 to 32 of A-Z a-z 0-9 _ -, as 14.1's examples),
+// blank lines and `#` comments skipped. Throws std::invalid_argument
+// "NAME:LINE: ..." for a bad line or a repeated id.
+std::vector<std::string> parse_koophone_catalog(std::string_view text, const std::string& name);
+
 class KooPhone {
  public:
-  KooPhone(int instance_count, double command_s, double reset_s);
+  // `instance_count` instances kp000001 ..., plus `catalog_ids`; all running.
+  KooPhone(int instance_count, const std::vector<std::string>& catalog_ids, double command_s, double reset_s);
 
   // "METHOD TEMPLATE" of a request ("METHOD /v1/instances/<unmatched>" when no
   // route matches): the operation for statistics and faults.

@@ -234,3 +234,24 @@ TEST_CASE("koophone: --koophone-instances and --iam-token-lifetime are checked",
   CHECK(serve_main({"--koophone-instances=100001"}) == 2);
   CHECK(serve_main({"--iam-token-lifetime", "0"}) == 2);
 }
+
+TEST_CASE("koophone: a catalog file of instance ids", "[koophone]") {
+  const std::vector<std::string> ids = parse_koophone_catalog("# adopted phones\na44uhlf7\n  efjy72gs  # the second\n\nQ39YyZvl", "c.txt");
+  CHECK(ids == std::vector<std::string>{"a44uhlf7", "efjy72gs", "Q39YyZvl"});
+  CHECK_THROWS_WITH(parse_koophone_catalog("a44uhlf7\nbad id\n", "c.txt"), Catch::Contains("c.txt:2: an instance id is 1 to 32"));
+  CHECK_THROWS_WITH(parse_koophone_catalog("a44uhlf7\na44uhlf7\n", "c.txt"), Catch::Contains("c.txt:2: instance id a44uhlf7 is repeated"));
+  CHECK_THROWS_WITH(parse_koophone_catalog(std::string(33, 'a'), "c.txt"), Catch::Contains("c.txt:1:"));
+
+  Options o;
+  o.credentials = {kCaller};
+  o.time_scale = 0;
+  o.koophone_instances = 1;
+  o.koophone_catalog = ids;
+  Service service(o);
+  HttpRequest r = signed_request("POST", "/v1/instances/batch-query-status",
+                                 json{{"instance_ids", {"kp000001", "a44uhlf7", "Q39YyZvl"}}}.dump());
+  r.headers.emplace_back("x-request-id", "catalog-1");
+  const json b = body_of(service.handle(r));
+  CHECK(b["data"]["status_results"].size() == 3);
+  CHECK(serve_main({"--koophone-catalog", "/nonexistent/koophone-catalog.txt"}) == 2);
+}

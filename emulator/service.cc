@@ -58,7 +58,7 @@ Service::Service(Options options)
       world_(store_, catalog_, options_.durations),
       iam_(options_.iam_users, static_cast<int64_t>(std::ceil(options_.iam_token_lifetime_s))),
       tencent_(options_.tencent_devices, options_.durations.tencent_reset_password_s),
-      koophone_(options_.koophone_instances, options_.durations.koophone_command_s,
+      koophone_(options_.koophone_instances, options_.koophone_catalog, options_.durations.koophone_command_s,
                 options_.durations.koophone_reset_s) {
   if (!std::isfinite(options_.time_scale) || options_.time_scale < 0)
     throw std::invalid_argument("time scale must be a finite number >= 0");
