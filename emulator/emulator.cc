@@ -99,7 +99,7 @@ namespace {
 constexpr const char* kUsage =
     "usage: cphform emulator serve [--listen HOST:PORT] [--data FILE] [--credentials-file FILE]... "
     "[--time-scale N] [--seed N] [--faults FILE|JSON] [--durations JSON] [--iam-user NAME:PASSWORD:DOMAIN:PROJECT_ID]... "
-    "[--catalog FILE] [--region NAME] [--metadata-key-lifetime SECONDS] [--tencent-devices N] [--tls [--tls-ca-file FILE] [--tls-name NAME]... [--tls-expired]]\n"
+    "[--catalog FILE] [--region NAME] [--metadata-key-lifetime SECONDS] [--tencent-devices N] [--koophone-instances N] [--koophone-catalog FILE] [--iam-token-lifetime SECONDS] [--tls [--tls-ca-file FILE] [--tls-name NAME]... [--tls-expired]]\n"
     "  credentials (AK:SK:PROJECT_ID, one a line) come from --credentials-file FILE or from\n"
     "  CPHFORM_EMULATOR_CREDENTIALS=AK:SK:PROJECT_ID[,AK:SK:PROJECT_ID...]; never from the command line\n"
     "  --tls serves HTTPS with a certificate made at start for NAME (default localhost); its CA is written\n"
@@ -177,6 +177,8 @@ void parse_durations_flag(const std::string& value, Durations& d) {
     else if (key == "change_model_s") d.change_model_s = s;
     else if (key == "job_s") d.job_s = s;
     else if (key == "tencent_reset_password_s") d.tencent_reset_password_s = s;
+    else if (key == "koophone_command_s") d.koophone_command_s = s;
+    else if (key == "koophone_reset_s") d.koophone_reset_s = s;
     else d.job_operation_s[key] = s;
   }
 }
@@ -230,7 +232,8 @@ Options parse_flags(const std::vector<std::string>& args, TlsFlags& tls) {
     static const std::set<std::string> kValued = {"--listen",   "--data",     "--credentials-file", "--time-scale",
                                                   "--seed",     "--faults",   "--durations",        "--iam-user",
                                                   "--catalog",  "--region",   "--metadata-key-lifetime",
-                                                  "--tencent-devices"};
+                                                  "--tencent-devices", "--koophone-instances", "--koophone-catalog",
+                                                  "--iam-token-lifetime"};
     if (!kValued.count(flag)) throw UsageError("unknown argument '" + args[i] + "'");
     if (!inline_value) {
       if (i + 1 >= args.size()) throw UsageError(flag + " needs a value");
@@ -252,6 +255,25 @@ Options parse_flags(const std::vector<std::string>& args, TlsFlags& tls) {
       const std::optional<unsigned long long> n = count_flag(value);
       if (!n || *n > 100000) throw UsageError("--tencent-devices needs a number of devices from 0 to 100000, got '" + value + "'");
       o.tencent_devices = static_cast<int>(*n);
+    } else if (flag == "--koophone-instances") {  // koophone.h
+      const std::optional<unsigned long long> n = count_flag(value);
+      if (!n || *n > 100000)
+        throw UsageError("--koophone-instances needs a number of instances from 0 to 100000, got '" + value + "'");
+      o.koophone_instances = static_cast<int>(*n);
+    } else if (flag == "--koophone-catalog") {  // koophone.h
+      std::ifstream in(value, std::ios::binary);
+      if (!in) throw UsageError("--koophone-catalog: cannot read '" + value + "'");
+      std::ostringstream all;
+      all << in.rdbuf();
+      try {
+        for (std::string& id : parse_koophone_catalog(all.str(), value)) o.koophone_catalog.push_back(std::move(id));
+      } catch (const std::invalid_argument& e) {
+        throw UsageError(std::string("--koophone-catalog ") + e.what());
+      }
+    } else if (flag == "--iam-token-lifetime") {  // iam.h
+      const std::optional<double> n = number_flag(value);
+      if (!n || *n < 1) throw UsageError("--iam-token-lifetime needs a number of seconds >= 1, got '" + value + "'");
+      o.iam_token_lifetime_s = *n;
     } else if (flag == "--catalog") {
       o.catalog_path = value;  // read by the Service: a bad file is exit 1, like a bad data file
     } else if (flag == "--credentials-file") {

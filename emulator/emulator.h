@@ -54,6 +54,11 @@ struct Durations {
   // Tencent bare metal (tencent_bm.h): a ResetDevicePasswd task runs this long
   // (13.3 gives no duration).
   double tencent_reset_password_s = 30;
+  // KooPhone (koophone.h): an async command's jobs finish this long after
+  // the call; a reset keeps an instance starting (status 4) this long
+  // (14.3 and 14.7 give no durations).
+  double koophone_command_s = 2;
+  double koophone_reset_s = 30;
   std::map<std::string, double> job_operation_s = {{"change_server", 300}, {"restart_server", 60}};
   // The job duration of an operation.
   double job_duration_s(const std::string& operation) const {
@@ -99,6 +104,14 @@ struct Options {
   // (cph-api.md 13.3, tencent_bm.h; `--tencent-devices N`). Their SecretId /
   // SecretKey are the credentials' AK / SK.
   int tencent_devices = 0;
+  // KooPhone instances kp000001 ... served at /v1/instances/... (cph-api.md
+  // 14, koophone.h; `--koophone-instances N`).
+  int koophone_instances = 0;
+  // And these (`--koophone-catalog FILE`, koophone.h parse_koophone_catalog).
+  std::vector<std::string> koophone_catalog;
+  // IAM tokens (iam.h) are valid this many wall seconds (1.4: 24 hours;
+  // `--iam-token-lifetime SECONDS`, short in tests of token renewal).
+  double iam_token_lifetime_s = 24 * 3600;
 };
 
 // Built-in credentials of the embedded emulator (not secret: local only).
@@ -125,7 +138,7 @@ class EmbeddedEmulator {
 
 // `cphform emulator serve --listen H:P --data FILE --credentials-file FILE
 // [--credentials-file ...] [--time-scale N] [--seed N] [--faults FILE|JSON]
-// [--durations JSON] [--catalog FILE] [--region NAME] [--metadata-key-lifetime SECONDS] [--tencent-devices N]` (docs/emulator.md): prints "listening on http://H:P"
+// [--durations JSON] [--catalog FILE] [--region NAME] [--metadata-key-lifetime SECONDS] [--tencent-devices N] [--koophone-instances N] [--koophone-catalog FILE] [--iam-token-lifetime SECONDS]` (docs/emulator.md): prints "listening on http://H:P"
 // when ready, serves until SIGTERM/SIGINT. Returns the process exit code.
 // args: the arguments after `serve` (flags only; "--flag value" or
 // "--flag=value"). Credentials (AK:SK:PROJECT_ID) come from --credentials-file

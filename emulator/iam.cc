@@ -52,10 +52,10 @@ HttpResponse Iam::issue(const HttpRequest& req, int64_t now_s) {
     if (!project_id.empty() && project_id != u.project_id)
       return iam_error(401, "Unauthorized", "The user has no access to project " + project_id + ".");
     std::string token = "MIIE" + crypto::random_hex(64);
-    tokens_[token] = Token{Credential{"", "", u.project_id}, now_s + kTokenLifetimeS};
+    tokens_[token] = Token{Credential{"", "", u.project_id}, now_s + token_lifetime_s_};
     const std::string domain_id = crypto::sha256_hex("domain:" + u.domain).substr(0, 32);
     ojson out{{"token",
-               {{"expires_at", iso8601_utc(now_s + kTokenLifetimeS)},
+               {{"expires_at", iso8601_utc(now_s + token_lifetime_s_)},
                 {"issued_at", iso8601_utc(now_s)},
                 {"methods", {"password"}},
                 {"catalog", ojson::array()},

@@ -28,7 +28,10 @@ class Iam {
  public:
   static constexpr int64_t kTokenLifetimeS = 24 * 3600;
 
-  explicit Iam(std::vector<IamUser> users) : users_(std::move(users)) {}
+  // token_lifetime_s: how long an issued token is valid (24 hours in 1.4;
+  // shorter in tests of renewal, Options::iam_token_lifetime_s).
+  explicit Iam(std::vector<IamUser> users, int64_t token_lifetime_s = kTokenLifetimeS)
+      : users_(std::move(users)), token_lifetime_s_(token_lifetime_s) {}
   // POST /v3/auth/tokens. now_s: wall-clock epoch seconds.
   HttpResponse issue(const HttpRequest& req, int64_t now_s);
   // The credential (project) of a valid token, or nullptr.
@@ -53,6 +56,7 @@ class Iam {
     int64_t expires_s = 0;
   };
   std::vector<IamUser> users_;
+  int64_t token_lifetime_s_;
   std::map<std::string, Token, std::less<>> tokens_;
   std::map<std::string, TemporaryKey, std::less<>> temporary_keys_;  // by access key
 };

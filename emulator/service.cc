@@ -56,8 +56,10 @@ Service::Service(Options options)
       catalog_(options_.catalog_path.empty() ? Catalog::builtin() : Catalog::load_file(options_.catalog_path)),
       store_(options_.data_path),
       world_(store_, catalog_, options_.durations),
-      iam_(options_.iam_users),
-      tencent_(options_.tencent_devices, options_.durations.tencent_reset_password_s) {
+      iam_(options_.iam_users, static_cast<int64_t>(std::ceil(options_.iam_token_lifetime_s))),
+      tencent_(options_.tencent_devices, options_.durations.tencent_reset_password_s),
+      koophone_(options_.koophone_instances, options_.koophone_catalog, options_.durations.koophone_command_s,
+                options_.durations.koophone_reset_s) {
   if (!std::isfinite(options_.time_scale) || options_.time_scale < 0)
     throw std::invalid_argument("time scale must be a finite number >= 0");
   if (options_.credentials.empty()) options_.credentials.push_back(builtin_credential());
@@ -140,6 +142,7 @@ HttpResponse Service::dispatch(const HttpRequest& req, std::string& operation) {
   const std::string_view path = req.path();
   if (path.substr(0, kAdminPrefix.size()) == kAdminPrefix) return admin(req);  // not signed, not counted
   if (path == kTencentPath && (req.method == "GET" || req.method == "POST")) return dispatch_tencent(req, operation);
+  if (path.starts_with(kKooPhonePrefix)) return dispatch_koophone(req, operation);
 
   const std::string request_id = ids::request_id();
   std::optional<RouteMatch> m = router_.match(req.method, path);
@@ -249,6 +252,31 @@ void Service::apply_faults(FaultConfig config) {
   faults_.configure(std::move(config));
 }
 
+HttpResponse Service::with_faults(const std::string& operation,
+                                  const std::function<HttpResponse(FaultInjector::Kind)>& fault_answer,
+                                  const std::function<HttpResponse()>& process,
+                                  const std::function<bool(const HttpResponse&)>& success) {
+  const FaultInjector::Decision fault = faults_.decide(operation);
+  HttpResponse resp;
+  if (fault.kind == FaultInjector::Kind::reset) {
+    resp.drop_connection = true;
+    resp.status = 0;  // never sent; counted as "0" in the statistics
+  } else if (fault.kind != FaultInjector::Kind::none) {
+    resp = fault_answer(fault.kind);
+  } else {
+    resp = process();
+    // As for CPH, faults after processing touch only a success.
+    if (success(resp) && fault.after == FaultInjector::After::drop) {
+      resp.drop_connection = true;
+      resp.status = 0;
+    } else if (success(resp) && fault.after == FaultInjector::After::garbage) {
+      resp.body = garbage_body(resp.body, fault.garbage, faults_.config().missing_fields, "");
+    }
+  }
+  resp.delay_ms = fault.latency_ms;
+  return resp;
+}
+
 void Service::record(const std::string& operation, int status) {
   OperationStats& s = stats_[operation];
   ++s.count;
@@ -264,6 +292,7 @@ HttpResponse Service::admin(const HttpRequest& req) {
     return ojson{{"sim_time", api_time(now)}, {"sim_epoch_ms", now / 1000}, {"time_scale", clock_->time_scale()}};
   };
   if (path.starts_with("/_emulator/tencent/")) return tencent_.admin(req, clock_->now_us());
+  if (path.starts_with("/_emulator/koophone/")) return koophone_.admin(req, clock_->now_us());
   if (req.method == "GET" && path == "/_emulator/stats") {
     ojson ops = ojson::object();
     for (const auto& [name, s] : stats_) {

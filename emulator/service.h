@@ -18,6 +18,7 @@
 #include "emulator/emulator.h"
 #include "emulator/faults.h"
 #include "emulator/iam.h"
+#include "emulator/koophone.h"
 #include "emulator/http_types.h"
 #include "emulator/router.h"
 #include "emulator/store.h"
@@ -77,6 +78,14 @@ class Service {
   HttpResponse admin(const HttpRequest& req);
   // GET/POST /v2/index.php: the Tencent bare-metal API (service_tencent.cc).
   HttpResponse dispatch_tencent(const HttpRequest& req, std::string& operation);
+  // /v1/instances/...: the KooPhone API (service_koophone.cc).
+  HttpResponse dispatch_koophone(const HttpRequest& req, std::string& operation);
+  // The fault injection of a second API (Tencent, KooPhone) around its
+  // processing: `fault_answer` for a fault before processing, `process`
+  // otherwise; faults after processing touch only answers `success` accepts.
+  HttpResponse with_faults(const std::string& operation, const std::function<HttpResponse(FaultInjector::Kind)>& fault_answer,
+                           const std::function<HttpResponse()>& process,
+                           const std::function<bool(const HttpResponse&)>& success);
   HttpResponse dispatch_matched(const HttpRequest& req, const RouteMatch& m, const std::string& request_id);
   void apply_faults(FaultConfig config);
   void record(const std::string& operation, int status);
@@ -93,6 +102,7 @@ class Service {
   FaultInjector faults_;
   Iam iam_;
   TencentBm tencent_;
+  KooPhone koophone_;
   int64_t last_clock_persist_us_ = 0;  // steady clock
   std::mutex mutex_;
 };

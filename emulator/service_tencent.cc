@@ -13,26 +13,10 @@ HttpResponse Service::dispatch_tencent(const HttpRequest& req, std::string& oper
   const bool served = TencentBm::serves(action);
   operation = req.method + " " + std::string(kTencentPath) + "?Action=" + (served ? action : "<unknown>");
 
-  const FaultInjector::Decision fault = faults_.decide(operation);
-  HttpResponse resp;
-  if (fault.kind == FaultInjector::Kind::reset) {
-    resp.drop_connection = true;
-    resp.status = 0;  // never sent; counted as "0" in the statistics
-  } else if (fault.kind != FaultInjector::Kind::none) {
-    resp = tencent_fault_answer(fault.kind);
-  } else {
+  return with_faults(operation, tencent_fault_answer, [&] {
     world_.advance_to(clock_->now_us());
-    resp = tencent_.handle(req, options_.credentials, now_epoch_seconds(), clock_->now_us());
-    // As for CPH, faults after processing touch only a success.
-    if (tencent_success(resp) && fault.after == FaultInjector::After::drop) {
-      resp.drop_connection = true;
-      resp.status = 0;
-    } else if (tencent_success(resp) && fault.after == FaultInjector::After::garbage) {
-      resp.body = garbage_body(resp.body, fault.garbage, faults_.config().missing_fields, "");
-    }
-  }
-  resp.delay_ms = fault.latency_ms;
-  return resp;
+    return tencent_.handle(req, options_.credentials, now_epoch_seconds(), clock_->now_us());
+  }, tencent_success);
 }
 
 }  // namespace cph::emulator
