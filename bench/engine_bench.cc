@@ -5,11 +5,12 @@
 //   3. a 1% change: one group (N/100 servers) renamed, planned then applied.
 // Then the realistic scenario (realistic.cc): simulated purchase and job
 // durations, the engine's default polling, apply wall against the critical
-// path and job-status calls per poll round.
+// path and job-status calls per poll round. --scenario phones: the cost of
+// listing 20,000 phones (phones_bench.cc).
 // Prints wall seconds, peak RSS of the cphform child and emulator API calls
 // (deltas of /_emulator/stats) next to the targets of the issue. Not a test:
 // nothing is tuned, a missed target is printed as measured.
-//   engine_bench [CPHFORM_BINARY] [--servers N] [--scenario fleet|realistic|all] [--skip-realistic]
+//   engine_bench [CPHFORM_BINARY] [--servers N] [--scenario fleet|realistic|phones|all] [--skip-realistic]
 //   (default N = 10000, every scenario)
 #include <cstdio>
 #include <cstdlib>
@@ -20,6 +21,7 @@
 #include <vector>
 
 #include "bench/bench_run.h"
+#include "bench/phones_bench.h"
 #include "bench/realistic.h"
 #include "tests/e2e/harness.h"
 
@@ -43,14 +45,16 @@ struct Options {
   int servers = 10000;
   bool fleet = true;      // the three fleet scenarios
   bool realistic = true;  // the realistic one, after them
+  bool phones = false;    // --scenario phones only (issue 14)
 };
 
 // --scenario NAME: only that one ("all": the default).
 void select_scenario(Options& o, const std::string& name) {
-  if (name != "fleet" && name != "realistic" && name != "all")
-    throw std::runtime_error("--scenario must be fleet, realistic or all");
-  o.fleet = name != "realistic";
-  o.realistic = name != "fleet";
+  if (name != "fleet" && name != "realistic" && name != "phones" && name != "all")
+    throw std::runtime_error("--scenario must be fleet, realistic, phones or all");
+  o.phones = name == "phones";
+  o.fleet = name == "fleet" || name == "all";
+  o.realistic = name == "realistic" || name == "all";
 }
 
 Options parse_options(int argc, char** argv) {
@@ -75,7 +79,7 @@ Options parse_options(int argc, char** argv) {
   }
   if (o.binary.empty() || !fs::exists(o.binary))
     throw std::runtime_error(
-        "usage: engine_bench CPHFORM_BINARY [--servers N] [--scenario fleet|realistic|all] [--skip-realistic] "
+        "usage: engine_bench CPHFORM_BINARY [--servers N] [--scenario fleet|realistic|phones|all] [--skip-realistic] "
         "(or set CPHFORM_BINARY)");
   if (o.servers < kGroups || o.servers % kGroups != 0)
     throw std::runtime_error("--servers must be a positive multiple of " + std::to_string(kGroups));
@@ -175,6 +179,7 @@ int main(int argc, char** argv) {
     setenv("CPHFORM_BINARY", o.binary.c_str(), 1);
     if (o.fleet) fleet_scenarios(o);
     if (o.realistic) realistic_scenario(o.binary);
+    if (o.phones) phones_scenario(o.binary);
     return 0;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "engine_bench: %s\n", e.what());

@@ -1,6 +1,9 @@
 #include "manifest/expression.h"
 
+#include <algorithm>
 #include <charconv>
+
+#include "resources/schema.h"
 
 namespace cph::manifest {
 
@@ -8,6 +11,15 @@ std::string Reference::block() const { return type + "." + name; }
 
 std::string Reference::address() const {
   return index ? block() + "[" + std::to_string(*index) + "]" : block();
+}
+
+bool Reference::is_placeholder() const {
+  if (index || !attribute.empty()) return false;
+  const std::string written = type + "." + name;
+  return std::any_of(resources::all_schemas().begin(), resources::all_schemas().end(),
+                     [&](const resources::ResourceSchema* s) {
+                       return std::find(s->placeholders.begin(), s->placeholders.end(), written) != s->placeholders.end();
+                     });
 }
 
 std::string Reference::str() const { return attribute.empty() ? address() : address() + "." + attribute; }
@@ -86,6 +98,7 @@ std::optional<Reference> parse_reference(std::string_view s, bool with_attribute
     r.index = index;
     i = close + 1;
   }
+  if (with_attribute && i == s.size() && r.is_placeholder()) return r;
   if (with_attribute) {
     if (i >= s.size() || s[i] != '.') return bad("expected \".ATTRIBUTE\" after \"" + r.address() + "\"");
     ++i;

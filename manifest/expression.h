@@ -7,6 +7,7 @@
 //   "${bandwidth.shared.id}"         an attribute of a block without count
 //   "${server.game[0].public_ip}"    an attribute of one instance of a counted block
 //   "$${literal}"                    a literal "${literal}"
+//   "${phone.index}"                 a placeholder of the block's type (Reference::is_placeholder)
 // A string that is exactly one interpolation ("${var.n}") takes the typed
 // value of what it refers to; anywhere else the value is rendered as text.
 //
@@ -37,6 +38,10 @@ struct Reference {
   // var.NAME, or terraform.workspace: known before any planning, substituted
   // by the loader (variables.h).
   bool is_variable() const { return type == "var" || type == "terraform"; }
+  // A value a resource type gives each of its objects, written without an
+  // attribute ("${phone.index}" in a [phones] block; ResourceSchema::
+  // placeholders): kept in the string, never looked up.
+  bool is_placeholder() const;
   std::string block() const;    // "server.game" (never an index)
   std::string address() const;  // "server.game[0]" or "server.game"
   std::string str() const;      // "server.game[0].public_ip", "var.env"

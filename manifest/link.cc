@@ -106,6 +106,34 @@ void report_cycles(const std::map<std::string, ResourceConfig*>& blocks, const E
   }
 }
 
+// ResourceSchema::check_referenced: the rules of a block that depend on the
+// blocks it names in its reference attributes (a [phones] block's
+// properties against its servers' phone models).
+void check_referenced(const Manifest& m, const std::map<std::string, ResourceConfig*>& blocks,
+                      std::vector<Diagnostic>& diags) {
+  for (const ResourceConfig& rc : m.resources) {
+    const resources::ResourceSchema* schema = resources::find_schema(rc.type);
+    if (!schema || !schema->check_referenced) continue;
+    std::vector<std::pair<std::string, const Json*>> referenced;
+    for (const resources::Attribute& a : schema->attributes) {
+      if (a.reference_to.empty() || !rc.attributes.contains(a.name)) continue;
+      const Json& v = rc.attributes[a.name];
+      std::vector<std::string> written;
+      if (v.is_string()) written.push_back(v.get<std::string>());
+      for (const Json& item : v.is_array() ? v : Json::array())
+        if (item.is_string()) written.push_back(item.get<std::string>());
+      for (const std::string& text : written) {
+        std::optional<Reference> ref = parse_reference(text, false);
+        if (!ref || ref->is_variable()) continue;  // a literal cloud name
+        auto target = blocks.find(ref->block());
+        if (target != blocks.end()) referenced.emplace_back(ref->block(), &target->second->attributes);
+      }
+    }
+    for (const resources::BlockProblem& p : schema->check_referenced(rc.attributes, referenced))
+      diags.push_back(Diagnostic{rc.pos_of(p.path), rc.address() + ": attribute \"" + p.path + "\" " + p.message});
+  }
+}
+
 }  // namespace
 
 void read_outputs(const doc::Entry& entry, std::vector<Output>& outputs,
@@ -218,6 +246,7 @@ void link(Manifest& m, const std::map<std::string, std::vector<PendingReference>
   }
 
   report_cycles(blocks, edges, diags);
+  check_referenced(m, blocks, diags);
 
   // Instance names: with count, NAME-0001, NAME-0002, ...
   std::map<std::string, std::map<std::string, std::string>> names;  // type -> instance name -> instance address
@@ -250,12 +279,27 @@ void link(Manifest& m, const std::map<std::string, std::vector<PendingReference>
     if (!schema || schema->identity.empty() || !rc.attributes.contains(schema->identity)) continue;
     const Json& v = rc.attributes[schema->identity];
     if (v.is_null() || (v.is_string() && v.get<std::string>().find("${") != std::string::npos)) continue;
-    auto [it, fresh] = claimed.emplace(rc.type + "\n" + v.dump(), rc.address());
-    if (!fresh)
+    // A list of addresses (the servers of a [phones] block) claims each
+    // instance it names: "server.game" with count = 2 is server.game[0]
+    // and server.game[1].
+    std::vector<Json> claims;
+    for (const Json& item : v.is_array() ? v : Json::array({v})) {
+      std::optional<Reference> ref = item.is_string() ? parse_reference(item.get<std::string>(), false) : std::nullopt;
+      auto target = ref && !ref->index ? blocks.find(ref->block()) : blocks.end();
+      if (v.is_array() && target != blocks.end() && target->second->count)
+        for (int i = 0; i < *target->second->count; ++i) claims.push_back(Json(ref->block() + "[" + std::to_string(i) + "]"));
+      else
+        claims.push_back(item);
+    }
+    for (const Json& claim : claims) {
+      auto [it, fresh] = claimed.emplace(rc.type + "\n" + claim.dump(), rc.address());
+      if (fresh) continue;
       diags.push_back(Diagnostic{rc.pos_of(schema->identity),
                                  rc.address() + ": attribute \"" + schema->identity + "\" names the same " + rc.type +
-                                     " as " + it->second + " (" + v.dump() + "); two blocks cannot manage one "
+                                     " as " + it->second + " (" + claim.dump() + "); two blocks cannot manage one "
                                      "cloud object, remove one"});
+      break;
+    }
   }
 }
 

@@ -276,9 +276,31 @@ class BlockValidator {
       error(v.pos, "attribute \"" + path + "\" has an invalid interpolation: " + why);
       return true;
     }
-    for (const TemplatePart& p : t->parts)
-      if (p.ref) refs_.push_back(PendingReference{PendingReference::Kind::interpolation, *p.ref, v.pos, path});
-    return t->has_references();
+    bool references = false;
+    for (const TemplatePart& p : t->parts) {
+      if (!p.ref) continue;
+      if (placeholder(*p.ref, v.pos, path)) continue;
+      refs_.push_back(PendingReference{PendingReference::Kind::interpolation, *p.ref, v.pos, path});
+      references = true;
+    }
+    return references;
+  }
+
+  // "${phone.index}": a value the block's type gives each of its objects
+  // (ResourceSchema::placeholders), not a reference; the string stays as
+  // written and its rules judge it. Another type's placeholder is an error
+  // here. False for anything else.
+  bool placeholder(const Reference& ref, const SourcePos& pos, const std::string& path) {
+    if (!ref.is_placeholder()) return false;
+    const std::string name = ref.type + "." + ref.name;
+    auto own = std::find(schema_.placeholders.begin(), schema_.placeholders.end(), name);
+    if (own != schema_.placeholders.end()) return true;
+    std::string owners;
+    for (const ResourceSchema* other : resources::all_schemas())
+      if (std::find(other->placeholders.begin(), other->placeholders.end(), name) != other->placeholders.end())
+        owners += (owners.empty() ? "a [" : " or [") + other->type + ".NAME]";
+    error(pos, "attribute \"" + path + "\" uses ${" + name + "}, which only " + owners + " block gives a value");
+    return true;
   }
 
   // A reference attribute holding a block address ("keypair.adb"): kept as
@@ -349,6 +371,7 @@ class BlockValidator {
       if (errors_ != errors_at_start) return std::nullopt;
       return v.scalar;
     }
+    if (errors_ != errors_at_start) return std::nullopt;  // another type's placeholder
     if (!a.reference_to.empty() && v.kind == doc::Kind::string && a.type != AttrType::string)
       return v.scalar;  // a literal cloud name in place of the attribute's table
     if (!matches(a.type, v.kind)) {

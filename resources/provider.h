@@ -99,7 +99,9 @@ struct PlannedChange {
   std::string address;  // "server.web[0]"
   const Json* before = nullptr;
   const Json* after = nullptr;
-  const std::vector<std::string>* operations = nullptr;  // the update's operations ("change_model", ...)
+  // The update's operations ("change_model", ...); empty for a create or a
+  // removal (every planned action of the instance is asked about).
+  const std::vector<std::string>* operations = nullptr;
 };
 
 // An object of the cloud as import records it.

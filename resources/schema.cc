@@ -96,15 +96,20 @@ Rule not_empty() {
 }
 
 Rule server_name(size_t max_chars) {
-  return [max_chars](const Json& v) -> std::optional<std::string> {
-    std::string rule = "must be 1 to " + std::to_string(max_chars) +
-                       " characters of A-Z a-z 0-9 _ - or Chinese characters (CPH API: Purchase cloud phone servers)";
+  return characters(1, max_chars, {.letters = true, .digits = true, .extra = U"_-", .chinese = true},
+                    "must be 1 to " + std::to_string(max_chars) +
+                        " characters of A-Z a-z 0-9 _ - or Chinese characters (CPH API: Purchase cloud phone servers)");
+}
+
+Rule characters(size_t min_chars, size_t max_chars, CharClass allowed, std::string rule) {
+  return [=](const Json& v) -> std::optional<std::string> {
     if (!v.is_string()) return rule;
     auto cps = decode_utf8(v.get_ref<const std::string&>());
-    if (!cps || cps->empty() || cps->size() > max_chars) return rule;
+    if (!cps || cps->size() < min_chars || cps->size() > max_chars) return rule;
     for (char32_t c : *cps) {
-      bool ok = (c >= U'a' && c <= U'z') || (c >= U'A' && c <= U'Z') || (c >= U'0' && c <= U'9') || c == U'_' ||
-                c == U'-' || (c >= 0x4E00 && c <= 0x9FFF);
+      bool ok = (allowed.letters && ((c >= U'a' && c <= U'z') || (c >= U'A' && c <= U'Z'))) ||
+                (allowed.digits && c >= U'0' && c <= U'9') || allowed.extra.find(c) != std::u32string::npos ||
+                (allowed.chinese && c >= 0x4E00 && c <= 0x9FFF);
       if (!ok) return rule;
     }
     return std::nullopt;

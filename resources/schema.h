@@ -106,7 +106,8 @@ struct ResourceSchema {
   bool supports_count = false;  // the `count` meta-argument
   // The attribute that names the cloud object, so two blocks claiming the
   // same object are an error ("name" for key pairs, "id" for an adopted
-  // bandwidth); empty when each block makes its own object.
+  // bandwidth; for a list of addresses, each instance it names: the servers
+  // of a [phones] block); empty when each block makes its own object.
   std::string identity;
   // Why replacing an instance loses something that cannot be bought back
   // (a paid order, data), for the refusal without -allow-data-loss; empty
@@ -125,6 +126,20 @@ struct ResourceSchema {
   // The inverse, for import -filter: ("web", 2) from "web-0003"; nullopt
   // for a name no counted block gives.
   std::function<std::optional<std::pair<std::string, int>>(const std::string& name)> instance_of;
+  // Interpolations this type gives a value of its own, per object it
+  // manages, instead of naming another block ("phone.index" in a [phones]
+  // block: each phone's own number). The loader keeps strings using them as
+  // written and runs the rules on them as they are: each rule of such an
+  // attribute judges the widest value the template can take. Anywhere else
+  // they are an error.
+  std::vector<std::string> placeholders;
+  // Rules across blocks, run once references are linked: the attributes of
+  // the blocks this block's reference attributes name (by block address,
+  // "server.game"; a literal cloud name has none). A problem's path is
+  // where it is reported.
+  std::function<std::vector<BlockProblem>(const Json& attributes,
+                                          const std::vector<std::pair<std::string, const Json*>>& referenced)>
+      check_referenced;
 
   const Attribute* find(std::string_view name) const;
 };
@@ -141,6 +156,16 @@ Rule max_bytes(size_t n);
 Rule not_empty();
 // 1..max code points of A-Z a-z 0-9 _ - and CJK U+4E00..U+9FFF (cph-api.md 11.5).
 Rule server_name(size_t max_chars);
+// Which characters `characters` allows: ASCII letters, ASCII digits, the
+// listed others, and Chinese (CJK U+4E00..U+9FFF, cph-api.md 11.5).
+struct CharClass {
+  bool letters = false;
+  bool digits = false;
+  std::u32string extra = {};
+  bool chinese = false;
+};
+// min..max code points of `allowed`; `rule` is the text reported.
+Rule characters(size_t min_chars, size_t max_chars, CharClass allowed, std::string rule);
 Rule uuid();
 // A whole-string regular expression; `rule` is the text reported.
 Rule matches(std::string pattern, std::string rule);

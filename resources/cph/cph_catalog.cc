@@ -42,10 +42,21 @@ asio::awaitable<std::vector<PhoneModel>> CphClient::list_phone_models() {
 }
 
 asio::awaitable<std::vector<Phone>> CphClient::list_server_phones(std::string server_id) {
-  // 5.1: limit 1..200 with a total count; a server holds at most a few
-  // hundred phones (3.12), so ten pages bound it.
-  constexpr int kPage = 200;
-  PagedList list{"GET /v1/{project_id}/cloud-phone/phones", kPage, 10, false};
+  // A server holds at most a few hundred phones (3.12): ten pages bound it.
+  co_return co_await list_phones(std::move(server_id), 10, false);
+}
+
+asio::awaitable<std::vector<Phone>> CphClient::list_all_phones() {
+  // Decision 5 for phones (issue 14): every phone of the project, the pages
+  // after the first asked for together as the server list's are: N phones
+  // cost ceil(N/200) calls, never one per phone. Bound: 10,000 pages, two
+  // million phones (10,000 servers of the largest model, 10.2).
+  co_return co_await list_phones(std::string(), 10000, true);
+}
+
+asio::awaitable<std::vector<Phone>> CphClient::list_phones(std::string server_id, int max_pages, bool ask_together) {
+  constexpr int kPage = 200;  // 5.1: limit 1..200, with a total count
+  PagedList list{"GET /v1/{project_id}/cloud-phone/phones", kPage, max_pages, ask_together};
   co_return co_await read_all_pages<Phone>(
       list,
       [this, &server_id](int offset) -> asio::awaitable<Page<Phone>> {
@@ -53,7 +64,7 @@ asio::awaitable<std::vector<Phone>> CphClient::list_server_phones(std::string se
                                  impl_->project_path("v1", "/cloud-phone/phones"));
         add_query(c.query, "offset", std::to_string(offset));
         add_query(c.query, "limit", std::to_string(kPage));
-        add_query(c.query, "server_id", server_id);
+        if (!server_id.empty()) add_query(c.query, "server_id", server_id);
         const HttpResponse r = co_await impl_->call(c);
         const Answer j = Answer::of(r, c);
         Page<Phone> page;
@@ -64,6 +75,7 @@ asio::awaitable<std::vector<Phone>> CphClient::list_server_phones(std::string se
           phone.phone_name = p.opt_text("phone_name");
           phone.server_id = p.opt_text("server_id");
           phone.image_id = p.opt_text("image_id");
+          phone.phone_model_name = p.opt_text("phone_model_name");
           phone.status = p.opt_integer("status");
           page.items.push_back(std::move(phone));
         }

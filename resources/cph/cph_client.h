@@ -203,7 +203,8 @@ struct Phone {
   std::string phone_name;
   std::string server_id;
   std::string image_id;  // the image the phone runs: a server's image_id (3.4)
-  int status = 0;
+  std::string phone_model_name;
+  int status = 0;  // 5.0: 2 running, 8 shut down, -5..-9 failures
 };
 
 struct ServerModel {
@@ -431,6 +432,9 @@ class CphClient {
   // GET /v1/{project_id}/cloud-phone/phones?server_id= (5.1), every page:
   // the phones of one server.
   asio::awaitable<std::vector<Phone>> list_server_phones(std::string server_id);
+  // The same without a server: every phone of the project, pages of 200
+  // asked for together after the first (refresh of [phones] blocks).
+  asio::awaitable<std::vector<Phone>> list_all_phones();
 
   // ---- bandwidths (cph_bandwidths.cc) ----
   // GET /v1/{project_id}/cloud-phone/bandwidths (4.1): one page (limit 1..100).
@@ -509,6 +513,10 @@ class CphClient {
   ApiCallCounts call_counts() const;
 
  private:
+  // Every page of 5.1, of one server's phones or (server_id empty) all,
+  // pages of 200 (its maximum limit).
+  asio::awaitable<std::vector<Phone>> list_phones(std::string server_id, int max_pages, bool ask_together);
+
   struct Impl;  // the call machinery, cph_call.h (internal to cloud/)
   std::unique_ptr<Impl> impl_;
 };

@@ -20,7 +20,10 @@ struct CphInventory final : Inventory {
   std::unordered_map<std::string, cloud::BandWidthInfo> bandwidths;  // by band_width_id
   std::unordered_map<std::string, cloud::Keypair> keypairs;          // by name
   std::unordered_map<std::string, Json> server_tags;                 // server id -> {key: value}
-  bool read_bandwidths = false, read_keypairs = false, read_tags = false;
+  // Phones by server id, each server's in phone id order (the order of
+  // ${phone.index}); read only when the scope involves [phones] blocks.
+  std::unordered_map<std::string, std::vector<cloud::Phone>> phones;
+  bool read_bandwidths = false, read_keypairs = false, read_tags = false, read_phones = false;
 
   bool reads(const std::string& type) const override;
   std::optional<Json> refreshed(const std::string& type, const std::string& cloud_id, const Json& recorded,

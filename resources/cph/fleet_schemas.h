@@ -29,6 +29,10 @@ const ResourceSchema& share_app_schema();
 // list (3.9).
 const ResourceSchema& share_file_schema();
 
+// [phones.NAME]: the names, properties (10.1) and power state of the phones
+// of the listed servers (phone_schema.cc).
+const ResourceSchema& phones_schema();
+
 // cph-api.md 4.2 and A-13 step rules.
 Rule bandwidth_size_rule();
 // Key pair names: 1 to 64 characters of A-Z a-z 0-9 _ - (KPS; 3.4 keypair_name).

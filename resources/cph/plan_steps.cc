@@ -206,7 +206,8 @@ namespace cph::resources {
 const ProviderKind& cph_provider_kind() {
   static const ProviderKind kind = {
       .type = "cph",
-      .schemas = {&server_schema(), &bandwidth_schema(), &keypair_schema(), &share_app_schema(), &share_file_schema()},
+      .schemas = {&server_schema(), &bandwidth_schema(), &keypair_schema(), &share_app_schema(), &share_file_schema(),
+                  &phones_schema()},
       .add_steps = cph_steps::add_steps,
       .need_not_precede = cph_steps::need_not_precede,
       .entry_addresses = cph_steps::entry_addresses,

@@ -1,0 +1,132 @@
+// The [phones.NAME] descriptor: the names, properties (cph-api.md 10.1) and
+// power state of every phone of the listed servers. A server carries its
+// phones from its purchase (5.1): a [phones] block buys nothing, it
+// declares what the phones of those servers should be.
+#include <set>
+
+#include "resources/cph/fleet_schemas.h"
+#include "resources/cph/phone_properties.h"
+#include "resources/schema_build.h"
+
+namespace cph::resources {
+namespace {
+using namespace build;
+namespace props = phone_properties;
+
+// 5.8: a phone name is at most 60 characters of a-z A-Z 0-9 - _ or Chinese,
+// judged with its placeholders at their widest.
+Rule phone_name_rule() {
+  return props::judged_widest(rules::characters(
+      1, 60, {.letters = true, .digits = true, .extra = U"-_", .chinese = true},
+      "must be 1 to 60 characters of A-Z a-z 0-9 - _ or Chinese characters (CPH API: Rename phone)"));
+}
+
+bool uses(const std::string& text, std::initializer_list<const char*> names) {
+  for (const char* n : names)
+    if (text.find(std::string("${") + n + "}") != std::string::npos) return true;
+  return false;
+}
+
+std::vector<BlockProblem> check_phones_block(const Json& a, std::optional<int>) {
+  std::vector<BlockProblem> problems;
+  // 5.8 CPS.0026: two phones of a server cannot share a name.
+  if (a.contains("name") && a["name"].is_string() &&
+      !uses(a["name"].get<std::string>(), {"phone.index", "phone.number"}))
+    problems.push_back({"name", "must contain ${phone.index} or ${phone.number}: every phone of a server gets it, "
+                                "and two phones of one server cannot share a name (CPH API: Rename phone, CPS.0026)"});
+  if (a.contains("servers") && a["servers"].is_array()) {
+    if (a["servers"].empty()) problems.push_back({"servers", "must list at least one server, e.g. [\"server.game\"]"});
+    std::set<std::string> seen;
+    for (size_t i = 0; i < a["servers"].size(); ++i)
+      if (a["servers"][i].is_string() && !seen.insert(a["servers"][i].get<std::string>()).second)
+        problems.push_back({"servers[" + std::to_string(i) + "]", "lists a server twice"});
+  }
+  // A legacy name and its 10.1 key would send one property twice.
+  if (a.contains("properties") && a["properties"].is_object())
+    for (const props::Key& k : props::keys())
+      if (!k.alias_of.empty() && a["properties"].contains(k.key) && a["properties"].contains(k.alias_of))
+        problems.push_back({"properties." + k.key, "is the legacy name of \"" + k.alias_of +
+                                                       "\", which is set too; keep one (CPH API: ResetCloudPhone)"});
+  return problems;
+}
+
+// 10.1: keys the phone model of a listed server does not support.
+std::vector<BlockProblem> check_phone_models(const Json& a,
+                                             const std::vector<std::pair<std::string, const Json*>>& servers) {
+  std::vector<BlockProblem> problems;
+  if (!a.contains("properties") || !a["properties"].is_object()) return problems;
+  for (const auto& [address, server] : servers) {
+    const Json model = server->value("phone_model", Json());
+    if (!model.is_string() || model.get<std::string>().find("${") != std::string::npos) continue;
+    for (const auto& [key, value] : a["properties"].items())
+      if (std::optional<std::string> why = props::refused_by_model(model.get<std::string>(), key))
+        problems.push_back({"properties." + key, *why + " (" + address + " has phone_model = \"" +
+                                                     model.get<std::string>() + "\")"});
+  }
+  return problems;
+}
+
+ResourceSchema make_phones_schema() {
+  ResourceSchema s;
+  s.type = "phones";
+  s.provider_type = "cph";
+  s.description =
+      "The phones of one or more servers: their names, properties (CPH API: Cloud phone property list) and power state. A server "
+      "brings its phones (its phone model's phone_capacity); this block buys nothing and releases nothing. "
+      "Strings may use ${phone.index} (the phone's place on its server, 0-based, in the order of phone ids), "
+      "${phone.number} (1-based, four digits: 0001), ${phone.server_index} (the server's place in its block, "
+      "0-based) and ${phone.server_number} (1-based, four digits), so each phone gets values of its own, e.g. "
+      "name = \"game-${phone.server_number}-${phone.number}\", \"sys.prop.writephonenum\" = "
+      "\"1380${phone.server_number}${phone.number}\". Rules judge such strings at their widest (index 999, "
+      "numbers 9999, server_number 10000). Keys with dots are quoted in TOML.";
+  s.placeholders = props::placeholders();
+  s.identity = "servers";  // a server's phones are declared by one block
+
+  Attribute servers = referencing(attr("servers", AttrType::list, true,
+                                       "The servers whose phones these are: [server.NAME] blocks (every instance of "
+                                       "a counted one) or single instances (\"server.game[1]\").",
+                                       Update::in_place),
+                                  "server");
+  servers.element = AttrType::string;
+  // A newly listed server's phones get the name, properties and power state
+  // by the calls below.
+  s.attributes.push_back(changed_by(servers, "configure_phones",
+                                    "PUT /v1/{project_id}/cloud-phone/phones/{phone_id}, "
+                                    "POST /v1/{project_id}/cloud-phone/phones/batch-update-property"));
+  s.attributes.push_back(changed_by(
+      attr("name", AttrType::string, false,
+           "Phone name, with ${phone.index} or ${phone.number}. Unset: the names the service gave are kept.",
+           Update::in_place, {phone_name_rule()}),
+      "rename_phones", "PUT /v1/{project_id}/cloud-phone/phones/{phone_id}"));
+  s.attributes.push_back(changed_by(
+      with_default(attr("power", AttrType::string, false,
+                        "\"running\" or \"stopped\". A phone found otherwise (stopped or failed outside cphform) is "
+                        "drift; apply starts (CPH API: Batch restart phones) or stops (Batch stop phones) it.",
+                        Update::in_place, {rules::one_of({"running", "stopped"})}),
+                   "running"),
+      "power", "POST /v1/{project_id}/cloud-phone/phones/batch-restart, .../batch-stop"));
+
+  Attribute properties = changed_by(
+      attr("properties", AttrType::object, false,
+           "Phone properties by their key in the CPH API's cloud phone property list (quoted: { \"sys.prop.writeimsi\" = \"460021624617113\" }), "
+           "updated in batches. Keys a listed server's phone model does not support are refused.",
+           Update::in_place),
+      "update_properties", "POST /v1/{project_id}/cloud-phone/phones/batch-update-property");
+  for (const props::Key& k : props::keys())
+    properties.fields.push_back(attr(k.key, k.integer ? AttrType::integer : AttrType::string, false, k.description,
+                                     Update::in_place, {k.rule}));
+  s.attributes.push_back(properties);
+
+  s.check_block = check_phones_block;
+  s.check_referenced = check_phone_models;
+  return s;
+}
+
+}  // namespace
+
+const ResourceSchema& phones_schema() {
+  static const ResourceSchema schema = make_phones_schema();
+  return schema;
+}
+
+}  // namespace cph::resources
