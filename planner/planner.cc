@@ -21,7 +21,6 @@ namespace cph::planner {
 namespace res = cph::resources;
 using detail::Prior;
 
-
 namespace {
 
 using detail::block_of;

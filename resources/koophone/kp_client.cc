@@ -12,6 +12,7 @@
 #include "cloud/call_slots.h"
 #include "common/crypto.h"
 #include "common/uri.h"
+#include "resources/batches.h"
 
 namespace cph::koophone {
 namespace {
@@ -116,11 +117,7 @@ std::string video_setting_error(const VideoSetting& s) {
 }
 
 std::vector<std::vector<std::string>> batches_of(const std::vector<std::string>& ids) {
-  std::vector<std::vector<std::string>> out;
-  for (size_t i = 0; i < ids.size(); i += kMaxIdsPerCall)
-    out.emplace_back(ids.begin() + static_cast<std::ptrdiff_t>(i),
-                     ids.begin() + static_cast<std::ptrdiff_t>(std::min(ids.size(), i + kMaxIdsPerCall)));
-  return out;
+  return resources::in_batches(ids, kMaxIdsPerCall);
 }
 
 struct KooPhoneClient::Impl {

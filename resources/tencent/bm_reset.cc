@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <set>
 
+#include "resources/batches.h"
 #include "resources/tencent/bm_schema.h"
 
 namespace cph::resources {
@@ -31,11 +32,7 @@ ResetScope reset_scope(const nlohmann::json& recorded, const nlohmann::json& wan
 }
 
 std::vector<std::vector<std::string>> reset_batches(const std::vector<std::string>& todo) {
-  std::vector<std::vector<std::string>> out;
-  for (size_t i = 0; i < todo.size(); i += kResetBatch)
-    out.emplace_back(todo.begin() + static_cast<std::ptrdiff_t>(i),
-                     todo.begin() + static_cast<std::ptrdiff_t>(std::min(todo.size(), i + kResetBatch)));
-  return out;
+  return in_batches(todo, kResetBatch);
 }
 
 std::string describe_scope(const ResetScope& scope) {
