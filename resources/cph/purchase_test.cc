@@ -75,7 +75,10 @@ boost::asio::awaitable<void> request_stop_after(std::chrono::milliseconds d, Sto
 
 TEST_CASE("purchase_servers: several orders are confirmed by shared list pages, not server by server",
           "[resources][purchase]") {
-  EmulatorFixture f(1000);  // creation takes a few hundred simulated seconds: several rounds
+  // Creation takes a few hundred simulated seconds: about 1.5 s at this
+  // scale, so that the watcher reads servers still creating in several
+  // rounds even on a loaded machine (at 1000 a CI run once saw one round).
+  EmulatorFixture f(200);
   PollPolicy poll = quick_poll();
   ServerWatcher watcher(f.client(), poll);
   poll.servers = &watcher;
