@@ -92,11 +92,14 @@ TEST_CASE("koophone client: throttled calls are retried, a reset is not resent a
 }
 
 TEST_CASE("koophone client: IAM password token, renewed before expiry; a wrong password fails first", "[koophone]") {
-  KpFixture f(40, 2);
+  // A 4-second token is due for renewal 2 s after issue (half its life, in
+  // whole seconds): the first read has at least a second before that, where
+  // a 2-second token could fall due within milliseconds of its issue.
+  KpFixture f(40, 4);
   auto client = f.password_client("right-pw", f.url);
   CHECK(f.run(client->query_status(kp_range(1, 40))).size() == 40);
   CHECK(f.emulator_count("POST /v3/auth/tokens") == 1);
-  std::this_thread::sleep_for(std::chrono::milliseconds(2200));  // the 2-second token has expired
+  std::this_thread::sleep_for(std::chrono::milliseconds(3200));  // past the renewal point
   CHECK(f.run(client->query_status(kp_range(1, 40))).size() == 40);
   CHECK(f.emulator_count("POST /v3/auth/tokens") == 2);
   CHECK(client->auth().description().find("right-pw") == std::string::npos);
