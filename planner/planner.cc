@@ -131,7 +131,9 @@ std::vector<std::string> operations_of(const res::ResourceSchema& schema, const 
       ops.insert(!a->also_carried_by.empty() && own.count(a->also_carried_by) ? a->also_carried_by : res::operation_of(*a));
   std::vector<std::string> ordered;
   for (const char* op : {"change_model", "switch", "resize", "rename", "open_access", "tags", "share", "record"})
-    if (ops.count(op)) ordered.push_back(op);
+    if (ops.extract(op)) ordered.push_back(op);
+  // Operations of other types (a [phones] block's) after those, by name.
+  ordered.insert(ordered.end(), ops.begin(), ops.end());
   return ordered;
 }
 

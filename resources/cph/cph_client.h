@@ -207,6 +207,18 @@ struct Phone {
   int status = 0;  // 5.0: 2 running, 8 shut down, -5..-9 failures
 };
 
+// One phone of a 5.5/5.6/5.9 body: its id and the properties to set, the
+// JSON object text the `property` string carries (10.1 keys); empty: no
+// `property` sent (5.5/5.6 only; 5.9 requires it).
+struct PhoneSetting {
+  std::string phone_id;
+  std::string property;
+};
+
+// At most this many phones per 5.5-5.9 call: the limit 5.12 states for its
+// phone_ids (CPS.0209), which cphform applies to every phone batch.
+inline constexpr size_t kMaxPhonesPerCall = 100;
+
 struct ServerModel {
   std::string server_model_name;
   std::string server_type;  // "Hi1616"
@@ -227,6 +239,7 @@ struct ServerModel {
 // no job: reference 11.3's item-level errors).
 struct ServerJobItem {
   std::string server_id;
+  std::string phone_id;  // phone jobs (5.5-5.9: PhoneJob)
   std::string job_id;
   std::string error_code;
   std::string error_msg;
@@ -435,6 +448,23 @@ class CphClient {
   // The same without a server: every phone of the project, pages of 200
   // asked for together after the first (refresh of [phones] blocks).
   asio::awaitable<std::vector<Phone>> list_all_phones();
+
+  // ---- phone changes (cph_phones.cc) ----
+  // GET /v1/{project_id}/cloud-phone/phones/{phone_id} (5.2): the phone's
+  // `property` JSON text ("" when it has none), e.g. to check what a change set.
+  asio::awaitable<std::string> show_phone_property(std::string phone_id);
+  // PUT /v1/{project_id}/cloud-phone/phones/{phone_id} (5.8): synchronous;
+  // returns the request_id.
+  asio::awaitable<std::string> rename_phone(std::string phone_id, std::string phone_name);
+  // POST .../phones/batch-update-property (5.9): one job per phone.
+  asio::awaitable<JobsResult> update_phone_properties(std::vector<PhoneSetting> phones);
+  // POST .../phones/batch-restart (5.6; also starts a stopped phone), with
+  // the properties to set on the way (empty `property`: none sent).
+  asio::awaitable<JobsResult> restart_phones(std::vector<PhoneSetting> phones);
+  // POST .../phones/batch-stop (5.7).
+  asio::awaitable<JobsResult> stop_phones(std::vector<std::string> phone_ids);
+  // POST .../phones/batch-reset (5.5): factory state, with the properties.
+  asio::awaitable<JobsResult> reset_phones(std::vector<PhoneSetting> phones);
 
   // ---- bandwidths (cph_bandwidths.cc) ----
   // GET /v1/{project_id}/cloud-phone/bandwidths (4.1): one page (limit 1..100).

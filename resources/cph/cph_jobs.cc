@@ -38,6 +38,7 @@ JobsResult parse_jobs_result(const Answer& j) {
   for (const Answer& item : j.objects("jobs")) {
     ServerJobItem i;
     i.server_id = item.opt_text("server_id");
+    i.phone_id = item.opt_text("phone_id");
     i.job_id = item.opt_text("job_id");
     i.error_code = item.opt_text("error_code");
     i.error_msg = item.opt_text("error_msg");

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <map>
 
+#include "resources/cph/phone_slots.h"
 #include "resources/cph/server.h"
 
 namespace cph::resources {
@@ -52,6 +53,8 @@ std::optional<Json> CphInventory::refreshed(const std::string& type, const std::
     auto b = bandwidths.find(cloud_id);
     if (b == bandwidths.end()) return std::nullopt;
     out.update(bandwidth_live_attributes(b->second));
+  } else if (type == "phones" && read_phones) {
+    out = phone_slots::live_overlay(out, phones);
   } else if (type == "keypair" && read_keypairs) {
     auto k = keypairs.find(cloud_id);
     if (k == keypairs.end()) return std::nullopt;
@@ -194,15 +197,6 @@ int64_t CphProvider::list_calls() const {
 
 boost::asio::awaitable<std::vector<std::string>> CphProvider::check_changes(const std::vector<PlannedChange>& changes) {
   std::vector<std::string> problems = co_await check_model_changes(*cloud_, changes);
-  // Issue 14 builds phones in parts: the [phones] manifest block (names,
-  // 10.1 properties, power) is validated, but the refresh of phones and the
-  // steps that change them are not built yet. A plan that would create,
-  // change or forget a [phones] block is refused here, before any call
-  // changes anything, rather than recorded without effect.
-  for (const PlannedChange& c : changes)
-    if (c.address.rfind("phones.", 0) == 0)
-      problems.push_back(c.address + ": phones blocks are checked by validate and plan, but refreshing and changing "
-                         "phones is not built yet (issue 14); remove the block to plan the rest");
   co_return problems;
 }
 

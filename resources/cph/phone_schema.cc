@@ -78,9 +78,15 @@ ResourceSchema make_phones_schema() {
       "0-based) and ${phone.server_number} (1-based, four digits), so each phone gets values of its own, e.g. "
       "name = \"game-${phone.server_number}-${phone.number}\", \"sys.prop.writephonenum\" = "
       "\"1380${phone.server_number}${phone.number}\". Rules judge such strings at their widest (index 999, "
-      "numbers 9999, server_number 10000). Keys with dots are quoted in TOML.";
+      "numbers 9999, server_number 10000). Keys with dots are quoted in TOML. -replace=phones.NAME resets the "
+      "phones to factory state with the declared properties (CPH API: Batch reset phones), which loses their data "
+      "and needs -allow-data-loss.";
   s.placeholders = props::placeholders();
   s.identity = "servers";  // a server's phones are declared by one block
+  // -replace=phones.NAME resets the phones (5.5): consent as for a switch.
+  s.replacement_loses =
+      "a reset restores the phones to their factory state, with the declared properties, and loses their data "
+      "(CPH API: Batch reset phones)";
 
   Attribute servers = referencing(attr("servers", AttrType::list, true,
                                        "The servers whose phones these are: [server.NAME] blocks (every instance of "
@@ -93,29 +99,40 @@ ResourceSchema make_phones_schema() {
   s.attributes.push_back(changed_by(servers, "configure_phones",
                                     "PUT /v1/{project_id}/cloud-phone/phones/{phone_id}, "
                                     "POST /v1/{project_id}/cloud-phone/phones/batch-update-property"));
-  s.attributes.push_back(changed_by(
+  // Names and statuses are listed (5.1): a phone renamed, stopped or failed
+  // outside cphform is drift, naming its server and phone (phone_slots.h).
+  s.attributes.push_back(readable(changed_by(
       attr("name", AttrType::string, false,
-           "Phone name, with ${phone.index} or ${phone.number}. Unset: the names the service gave are kept.",
+           "Phone name, with ${phone.index} or ${phone.number}. Unset: the names the service gave are kept. A phone "
+           "renamed outside cphform is drift; apply renames it back.",
            Update::in_place, {phone_name_rule()}),
-      "rename_phones", "PUT /v1/{project_id}/cloud-phone/phones/{phone_id}"));
-  s.attributes.push_back(changed_by(
+      "rename_phones", "PUT /v1/{project_id}/cloud-phone/phones/{phone_id}")));
+  s.attributes.push_back(readable(changed_by(
       with_default(attr("power", AttrType::string, false,
-                        "\"running\" or \"stopped\". A phone found otherwise (stopped or failed outside cphform) is "
+                        "\"running\" or \"stopped\". A phone found otherwise (stopped or failed outside cphform: "
+                        "-5 reset failed, -6 restart failed, -7 abnormal, -8 creation failed, -9 shutdown failed) is "
                         "drift; apply starts (CPH API: Batch restart phones) or stops (Batch stop phones) it.",
                         Update::in_place, {rules::one_of({"running", "stopped"})}),
                    "running"),
-      "power", "POST /v1/{project_id}/cloud-phone/phones/batch-restart, .../batch-stop"));
+      "power", "POST /v1/{project_id}/cloud-phone/phones/batch-restart, .../batch-stop")));
 
   Attribute properties = changed_by(
       attr("properties", AttrType::object, false,
            "Phone properties by their key in the CPH API's cloud phone property list (quoted: { \"sys.prop.writeimsi\" = \"460021624617113\" }), "
-           "updated in batches. Keys a listed server's phone model does not support are refused.",
+           "updated in batches of 100 phones (CPH API: Batch update phone properties); keys that take effect at boot "
+           "(ro.*, persist.sys.locale) are followed by one restart per phone. Properties cannot be read back: the state "
+           "records what was applied, and a key removed from the block keeps its value on the phones. Keys a listed "
+           "server's phone model does not support are refused.",
            Update::in_place),
       "update_properties", "POST /v1/{project_id}/cloud-phone/phones/batch-update-property");
   for (const props::Key& k : props::keys())
     properties.fields.push_back(attr(k.key, k.integer ? AttrType::integer : AttrType::string, false, k.description,
                                      Update::in_place, {k.rule}));
   s.attributes.push_back(properties);
+  // Which server each listed address was when the block was applied, so
+  // that refresh finds the phones of the recorded servers.
+  s.attributes.push_back(computed("server_ids", AttrType::map,
+                                  "The id of each listed server when the phones were last configured (address -> id)."));
 
   s.check_block = check_phones_block;
   s.check_referenced = check_phone_models;

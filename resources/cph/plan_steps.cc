@@ -68,6 +68,16 @@ Batches add_action_steps(const StepInput& in, std::vector<Step>& steps) {
   for (size_t i : in.mine) {
     const Action& a = in.actions[i];
     const bool server = a.type == "server";
+    // A [phones] block is one step whatever changed (phone_steps.h): it
+    // batches its phones' calls itself; a replacement is a reset of its
+    // phones. Removing one changes no phone.
+    if (a.type == "phones") {
+      if (a.kind == ActionKind::remove)
+        add(steps, step(a, "forget_phones", {i}, StepRole::release));
+      else
+        add(steps, step(a, "configure_phones", {i}));
+      continue;
+    }
     if (a.kind == ActionKind::create || a.kind == ActionKind::replace) {
       if (server) creates[a.block].push_back(i);
       if (a.type == "keypair") add(steps, step(a, "create_keypair", {i}));

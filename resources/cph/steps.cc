@@ -11,6 +11,7 @@
 #include "resources/cph/cph_provider.h"
 #include "resources/cph/fleet_schemas.h"
 #include "resources/cph/keypair.h"
+#include "resources/cph/phone_steps.h"
 #include "resources/cph/run_context.h"
 #include "resources/cph/server.h"
 #include "resources/cph/server_updates.h"
@@ -398,6 +399,8 @@ boost::asio::awaitable<void> run_step_kind(RunContext& ctx, const Step& step, St
     co_await bandwidth_step(ctx, step, journal);
   } else if (op == "push_share" || op == "delete_share") {
     co_await share_step(ctx, step, journal);
+  } else if (op == "configure_phones" || op == "forget_phones") {
+    co_await phones_step(ctx, step, journal);
   } else if (op == "record") {
     record_step(ctx, step, journal);
   } else {

@@ -270,7 +270,7 @@ TEST_CASE("a sensitive variable's value is not printed when it breaks a rule", "
   CHECK(emu.total_calls() == 0);
 }
 
-TEST_CASE("a valid phones block passes validate; plan refuses it, naming it, before any change", "[e2e][manifest]") {
+TEST_CASE("a valid phones block passes validate and plan, planned as one instance", "[e2e][manifest]") {
   EmulatorProcess emu;
   TempDir dir;
   dir.write("main.toml", srv("a", "a") + R"([phones.p]
@@ -284,7 +284,7 @@ endpoint = ")" + emu.url() + "\"\n");
   CHECK(v.exit_code == 0);
   RunResult r = run_cphform({"-chdir=.", "plan"}, dir.path(), &emu);
   INFO("plan:\n" << r.err << r.out);
-  CHECK(r.exit_code == 1);
-  CHECK(r.err.find("phones.p: phones blocks are checked by validate and plan, but refreshing and changing phones is "
-                   "not built yet (issue 14)") != std::string::npos);
+  CHECK(r.exit_code == 0);
+  CHECK(r.out.find("phones.p") != std::string::npos);
+  CHECK(r.out.find("2 to add") != std::string::npos);
 }

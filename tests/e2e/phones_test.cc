@@ -1,0 +1,169 @@
+// Issue 14, end to end: a [phones] block applied to `cphform emulator
+// serve` over HTTP: names and the seed-000 properties (phone_num, imsi,
+// iccid, wifi_name, the legacy names of ResetCloudPhone) set on every phone
+// and read back through the phone detail API, a property change costing
+// one update call per 100 phones, a phone stopped or renamed through the API
+// shown as drift and put back by apply, and a reset refused without consent
+// and carried out with it.
+#include <chrono>
+#include <thread>
+
+#include <catch2/catch.hpp>
+
+#include "tests/e2e/harness.h"
+
+using namespace cph::e2e;
+namespace cloud = cph::cloud;
+using Json = nlohmann::json;
+
+namespace {
+
+const std::string kUpdate = "POST /v1/{project_id}/cloud-phone/phones/batch-update-property";
+const std::string kRename = "PUT /v1/{project_id}/cloud-phone/phones/{phone_id}";
+const std::string kRestart = "POST /v1/{project_id}/cloud-phone/phones/batch-restart";
+const std::string kReset = "POST /v1/{project_id}/cloud-phone/phones/batch-reset";
+const std::string kJobs = "GET /v1/{project_id}/cloud-phone/jobs";
+
+std::string manifest(const std::string& endpoint, const std::string& wifi) {
+  return "[provider]\nendpoint = \"" + endpoint + "\"\nregion   = \"cn-east-3\"\n\n" + server_block("game", "game", 1) +
+         R"(
+[phones.game]
+servers = ["server.game"]
+name    = "game-${phone.number}"
+properties = { phone_num = "1366666${phone.number}", imsi = "46002162461${phone.number}", iccid = "89860012345678${phone.number}", wifi_name = ")" +
+         wifi + "\" }\n";
+}
+
+template <typename T, typename F>
+T console(const EmulatorProcess& emu, F call) {
+  return run_sync([&](boost::asio::any_io_executor ex) -> boost::asio::awaitable<T> {
+    cloud::Endpoints ep{cloud::parse_url(emu.url()), cloud::parse_url(emu.url())};
+    cloud::CphClient client(ex, ep, emu.credentials());
+    T result = co_await call(client);
+    co_return result;
+  });
+}
+
+// The phones of the one server, in phone id order (the order of ${phone.index}).
+std::vector<cloud::Phone> phones(const EmulatorProcess& emu) {
+  std::vector<cloud::Server> servers = emu.servers();
+  REQUIRE(servers.size() == 1);
+  const std::string id = servers.front().server_id;
+  auto list = console<std::vector<cloud::Phone>>(emu, [&](cloud::CphClient& c) { return c.list_server_phones(id); });
+  std::sort(list.begin(), list.end(), [](const cloud::Phone& a, const cloud::Phone& b) { return a.phone_id < b.phone_id; });
+  return list;
+}
+
+Json property_of(const EmulatorProcess& emu, const std::string& phone_id) {
+  const std::string text =
+      console<std::string>(emu, [&](cloud::CphClient& c) { return c.show_phone_property(phone_id); });
+  return text.empty() ? Json::object() : Json::parse(text);
+}
+
+int status_of(const EmulatorProcess& emu, const std::string& phone_id) {
+  for (const cloud::Phone& p : phones(emu))
+    if (p.phone_id == phone_id) return p.status;
+  return 0;
+}
+
+void wait_status(const EmulatorProcess& emu, const std::string& phone_id, int status) {
+  for (int i = 0; i < 250 && status_of(emu, phone_id) != status; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  REQUIRE(status_of(emu, phone_id) == status);
+}
+
+}  // namespace
+
+TEST_CASE("a phones block names its phones, sets their properties in batches, and keeps them running",
+          "[e2e][phones]") {
+  EmulatorProcess emu(100000.0);
+  TempDir dir;
+  dir.write("main.toml", manifest(emu.url(), "test_wifi"));
+  REQUIRE_RUN(run_cphform({"apply", "-auto-approve"}, dir.path(), &emu, "", kFastPolls), 0);
+
+  // Every one of the 105 phones named and given its own values, under the
+  // property list's keys (iccid has none and goes as written).
+  std::vector<cloud::Phone> list = phones(emu);
+  REQUIRE(list.size() == 105);
+  CHECK(list[0].phone_name == "game-0001");
+  CHECK(list[104].phone_name == "game-0105");
+  const Json second = property_of(emu, list[1].phone_id);
+  CHECK(second.value("sys.prop.writephonenum", "") == "13666660002");
+  CHECK(second.value("sys.prop.writeimsi", "") == "460021624610002");
+  CHECK(second.value("iccid", "") == "898600123456780002");
+  CHECK(second.value("sys.prop.writewifissid", "") == "test_wifi");
+  CHECK(emu.calls(kRename) == 105);
+  CHECK(emu.calls(kUpdate) == 2);  // ceil(105 / 100)
+  CHECK(emu.calls(kRestart) == 0);  // no key read at boot changed, every phone was running
+
+  auto none = run_cphform({"plan", "-detailed-exitcode"}, dir.path(), &emu);
+  REQUIRE_RUN(none, 0);
+
+  // A property change of 105 phones: ceil(105/100) update calls and the job
+  // polls, nothing else that changes.
+  dir.write("main.toml", manifest(emu.url(), "office_wifi"));
+  const int64_t jobs_before = emu.calls(kJobs);
+  auto changed = run_cphform({"apply", "-auto-approve"}, dir.path(), &emu, "", kFastPolls);
+  REQUIRE_RUN(changed, 0);
+  CHECK(contains(changed.out, "phones.game"));
+  CHECK(emu.calls(kUpdate) == 4);
+  CHECK(emu.calls(kRename) == 105);
+  CHECK(emu.calls(kRestart) == 0);
+  const int64_t polls = emu.calls(kJobs) - jobs_before;
+  INFO("job polls for 105 phones: " << polls);
+  CHECK(polls >= 1);
+  CHECK(polls <= 10);  // one 6.2 call a round covers both requests
+  CHECK(property_of(emu, list[7].phone_id).value("sys.prop.writewifissid", "") == "office_wifi");
+  CHECK(property_of(emu, list[7].phone_id).value("sys.prop.writephonenum", "") == "13666660008");
+
+  // A phone stopped through the API is drift, named by server and phone,
+  // and apply starts it again.
+  const std::string stopped = list[3].phone_id;
+  console<int>(emu, [&](cloud::CphClient& c) -> boost::asio::awaitable<int> {
+    std::vector<std::string> ids{stopped};
+    co_await c.stop_phones(ids);
+    co_return 0;
+  });
+  wait_status(emu, stopped, 8);
+  auto drift = run_cphform({"drift"}, dir.path(), &emu);
+  REQUIRE_RUN(drift, 2);
+  INFO("drift:\n" << drift.out);
+  CHECK(contains(drift.out, "phones.game"));
+  CHECK(contains(drift.out, "server.game[0] phone 0004 (game-0004, id " + stopped + ") is stopped (8)"));
+  auto plan = run_cphform({"plan"}, dir.path(), &emu);
+  REQUIRE_RUN(plan, 0);
+  CHECK(contains(plan.out, "stopped (8)"));
+  REQUIRE_RUN(run_cphform({"apply", "-auto-approve"}, dir.path(), &emu, "", kFastPolls), 0);
+  CHECK(emu.calls(kRestart) == 1);
+  CHECK(emu.calls(kUpdate) == 4);  // the properties were applied already
+  wait_status(emu, stopped, 2);
+  REQUIRE_RUN(run_cphform({"drift"}, dir.path(), &emu), 0);
+
+  // A phone renamed through the API is drift too, and renamed back.
+  const std::string renamed = list[5].phone_id;
+  console<std::string>(emu, [&](cloud::CphClient& c) { return c.rename_phone(renamed, "by-hand"); });
+  auto renamed_drift = run_cphform({"drift"}, dir.path(), &emu);
+  REQUIRE_RUN(renamed_drift, 2);
+  CHECK(contains(renamed_drift.out, "phone 0006 (by-hand, id " + renamed + ") should be game-0006"));
+  REQUIRE_RUN(run_cphform({"apply", "-auto-approve"}, dir.path(), &emu, "", kFastPolls), 0);
+  CHECK(emu.calls(kRename) == 107);  // the console's and apply's
+  CHECK(phones(emu)[5].phone_name == "game-0006");
+
+  // A reset loses the phones' data: refused without consent, before any
+  // call; with -allow-data-loss every phone is reset (5.5) with the
+  // declared properties, 100 phones a call.
+  auto refused = run_cphform({"apply", "-auto-approve", "-replace=phones.game"}, dir.path(), &emu, "", kFastPolls);
+  REQUIRE_RUN(refused, 1);
+  CHECK(contains(refused.err, "refusing to replace phones.game"));
+  CHECK(contains(refused.err, "-allow-data-loss"));
+  CHECK(emu.calls(kReset) == 0);
+  REQUIRE_RUN(run_cphform({"apply", "-auto-approve", "-allow-data-loss", "-replace=phones.game"}, dir.path(), &emu, "",
+                          kFastPolls),
+              0);
+  CHECK(emu.calls(kReset) == 2);
+  for (const cloud::Phone& p : phones(emu)) CHECK(p.status == 2);
+  const Json after_reset = property_of(emu, list[9].phone_id);
+  CHECK(after_reset.value("sys.prop.writephonenum", "") == "13666660010");
+  CHECK(after_reset.value("sys.prop.writewifissid", "") == "office_wifi");
+  REQUIRE_RUN(run_cphform({"plan", "-detailed-exitcode"}, dir.path(), &emu), 0);
+}
