@@ -133,6 +133,12 @@ ResourceSchema make_phones_schema() {
   // that refresh finds the phones of the recorded servers.
   s.attributes.push_back(computed("server_ids", AttrType::map,
                                   "The id of each listed server when the phones were last configured (address -> id)."));
+  // Progress of an apply that has not given every phone its properties
+  // (phone_steps.cc): resumed without sending them to those that have them.
+  s.attributes.push_back(computed("applying", AttrType::object,
+                                  "While a change of properties has not reached every phone (an apply interrupted, "
+                                  "or some phones failed): the properties it applies and the phone ids that have them; "
+                                  "the next apply sends them to the other phones only."));
 
   s.check_block = check_phones_block;
   s.check_referenced = check_phone_models;

@@ -5,8 +5,10 @@
 #include "resources/cph/phone_steps.h"
 
 #include <algorithm>
+#include <chrono>
 #include <functional>
 #include <map>
+#include <optional>
 #include <set>
 #include <stdexcept>
 #include <unordered_map>
@@ -64,6 +66,8 @@ std::string error_text(const std::string& code, const std::string& msg) {
 }
 
 using SendPhones = std::function<asio::awaitable<cloud::JobsResult>(std::vector<PhoneWork>)>;
+// Called as each call's jobs have ended, with its phones and their errors.
+using BatchDone = std::function<void(const std::vector<PhoneWork>& phones, const Errors& errors)>;
 
 // One request's jobs followed to their end: a phone whose item was refused
 // or whose job failed gets its error.
@@ -90,9 +94,16 @@ asio::awaitable<Errors> follow(cloud::JobPoller& poller, cloud::JobsResult resul
 // phones and their properties) and its answer on arrival; every call is
 // sent before any job is waited for, so that their jobs run and are
 // polled together. A call the service refuses as a whole fails its phones.
+asio::awaitable<Errors> follow_batch(cloud::JobPoller& poller, cloud::JobsResult result, std::string api,
+                                     std::vector<PhoneWork> phones, BatchDone done) {
+  Errors errors = co_await follow(poller, std::move(result), std::move(api));
+  if (done) done(phones, errors);
+  co_return errors;
+}
+
 asio::awaitable<Errors> phone_batches(RunContext& ctx, StepJournal& journal, const std::string& address,
                                       const std::string& operation, const std::string& api,
-                                      const std::vector<PhoneWork>& work, SendPhones send) {
+                                      const std::vector<PhoneWork>& work, SendPhones send, BatchDone done = {}) {
   Errors errors;
   std::vector<asio::awaitable<Errors>> waits;
   for (size_t start = 0; start < work.size(); start += cloud::kMaxPhonesPerCall) {
@@ -111,13 +122,14 @@ asio::awaitable<Errors> phone_batches(RunContext& ctx, StepJournal& journal, con
       result = co_await send(chunk);
     } catch (const cloud::CloudError& e) {
       for (const PhoneWork& w : chunk) errors[w.slot->phone->phone_id] = api + ": " + e.what();
+      if (done) done(chunk, errors);
       continue;
     }
     Json jobs = Json::array();
     for (const cloud::ServerJobItem& i : result.jobs)
       jobs.push_back({{"phone_id", i.phone_id}, {"job_id", i.job_id}, {"error_code", i.error_code}});
     journal.answered(entry, {{"request_id", result.request_id}, {"jobs", jobs}});
-    waits.push_back(follow(ctx.poller, std::move(result), api));
+    waits.push_back(follow_batch(ctx.poller, std::move(result), api, std::move(chunk), done));
   }
   for (Errors& e : co_await all_at_once(std::move(waits))) errors.merge(e);
   co_return errors;
@@ -168,6 +180,7 @@ struct Work {
   std::vector<const Slot*> restarts;  // after an update of a key read at boot
   std::vector<const Slot*> stops;
   std::vector<PhoneWork> resets;    // -replace: 5.5 with every declared property
+  std::vector<std::string> settled;   // phones whose properties are as wanted already
   Errors busy;                        // in transition: nothing can be done now
 };
 
@@ -179,6 +192,13 @@ Work plan_work(const Action& a, const std::vector<Slot>& all) {
   const Json name = a.after.value("name", Json());
   const std::string power = a.after.value("power", std::string("running"));
   const Json props = a.after.value("properties", Json::object());
+  // An apply that ended before every phone had its properties recorded
+  // which phones had them (`applying`): those are not sent them again.
+  const Json applying = before.value("applying", Json::object());
+  const Json applied_props = applying.value("properties", Json::object());
+  std::set<std::string> applied;
+  for (const Json& id : applying.value("phones", Json::array()))
+    if (id.is_string()) applied.insert(id.get<std::string>());
   // A replacement of a [phones] instance (-replace) is a reset: its consent
   // is asked for by the executor (ResourceSchema::replacement_loses).
   const bool reset = a.kind == ActionKind::replace;
@@ -187,7 +207,9 @@ Work plan_work(const Action& a, const std::vector<Slot>& all) {
     // Properties already applied are not sent again: the row says what the
     // phones of the recorded servers got.
     const bool known = old_ids.is_object() && old_ids.value(s.server_address, std::string()) == s.server_id;
-    const Json old = known ? phone_slots::properties_for(old_props, s.index, s.server_index) : Json::object();
+    const Json old = applied.count(s.phone->phone_id) ? phone_slots::properties_for(applied_props, s.index, s.server_index)
+                     : known ? phone_slots::properties_for(old_props, s.index, s.server_index)
+                             : Json::object();
     Json delta = Json::object();
     bool at_boot = false;
     const Json wanted_props = phone_slots::properties_for(props, s.index, s.server_index);
@@ -196,6 +218,7 @@ Work plan_work(const Action& a, const std::vector<Slot>& all) {
         delta[key] = value;
         at_boot = at_boot || phone_slots::needs_restart(key);
       }
+    if (delta.empty() && !reset) w.settled.push_back(s.phone->phone_id);
     if (name.is_string()) {
       std::string wanted = phone_slots::expand(name.get<std::string>(), s.index, s.server_index);
       if (s.phone->phone_name != wanted) w.renames.emplace_back(&s, std::move(wanted));
@@ -278,14 +301,44 @@ asio::awaitable<void> configure_phones(RunContext& ctx, const Step& step, StepJo
     for (const PhoneWork& p : chunk) phones.push_back({p.slot->phone->phone_id, p.property});
     co_return co_await ctx.cloud.reset_phones(std::move(phones));
   };
+  // Progress, so that an interrupted or partly failed apply resumes without
+  // sending finished phones their properties again: the phones that have
+  // them go to the row's `applying` as their jobs end, written at most once
+  // a second (each write also closes the entries journaled so far).
+  std::set<std::string> done(w.settled.begin(), w.settled.end());
+  auto progress_row = [&] {
+    const std::optional<InstanceResult> recorded = ctx.records.find(a.address);
+    Json row = recorded ? recorded->attributes : Json::object();
+    if (!recorded) row = {{"servers", Json::array()}, {"properties", Json::object()}, {"server_ids", Json::object()}};
+    for (const char* k : {"name", "power"}) {
+      if (a.after.contains(k))
+        row[k] = a.after[k];
+      else
+        row.erase(k);
+    }
+    row["applying"] = {{"properties", a.after.value("properties", Json::object())}, {"phones", Json(done)}};
+    return row;
+  };
+  auto last_write = std::chrono::steady_clock::now();
+  BatchDone record = [&](const std::vector<PhoneWork>& batch, const Errors& errors) {
+    for (const PhoneWork& p : batch)
+      if (!errors.count(p.slot->phone->phone_id)) done.insert(p.slot->phone->phone_id);
+    const auto now = std::chrono::steady_clock::now();
+    if (now - last_write < std::chrono::seconds(1)) return;
+    last_write = now;
+    journal.finish({{a.address, a.address, progress_row(), "phones"}}, {});
+  };
   // Properties are applied when every reset, start and update with
   // properties succeeded.
   Errors property_errors = co_await phone_batches(ctx, journal, a.address, "reset_phones",
-                                                  "POST /v1/{project_id}/cloud-phone/phones/batch-reset", w.resets, reset);
-  Errors started = co_await phone_batches(ctx, journal, a.address, "start_phones", restart_api, w.starts, restart);
+                                                  "POST /v1/{project_id}/cloud-phone/phones/batch-reset", w.resets,
+                                                  reset, record);
+  Errors started =
+      co_await phone_batches(ctx, journal, a.address, "start_phones", restart_api, w.starts, restart, record);
   property_errors.merge(started);
   Errors updated = co_await phone_batches(ctx, journal, a.address, "update_phone_properties",
-                                          "POST /v1/{project_id}/cloud-phone/phones/batch-update-property", w.updates, update);
+                                          "POST /v1/{project_id}/cloud-phone/phones/batch-update-property", w.updates,
+                                          update, record);
   property_errors.merge(updated);
   // One restart per phone, once its boot-time keys are set.
   Errors restarted = co_await phone_batches(ctx, journal, a.address, "restart_phones", restart_api,
@@ -298,15 +351,12 @@ asio::awaitable<void> configure_phones(RunContext& ctx, const Step& step, StepJo
   for (Errors* e : {&renames, &property_errors, &restarted, &stopped}) failed.insert(e->begin(), e->end());
 
   // The row: what was applied. When some phone did not get its properties,
-  // the properties (and the servers they were applied to) stay as they
-  // were, so that the next plan sends them again.
+  // the recorded properties (and the servers they were applied to) stay,
+  // with `applying` naming the phones that have the new ones: the next plan
+  // plans the change again, and its apply sends them to the others only.
   Json row = a.after;
   row["server_ids"] = ids;
-  if (!property_errors.empty() || !w.busy.empty()) {
-    const Json before = a.before.is_object() ? a.before : Json::object();
-    for (const char* k : {"properties", "servers", "server_ids"})
-      row[k] = before.value(k, std::string(k) == "servers" ? Json::array() : Json::object());
-  }
+  if (!property_errors.empty() || !w.busy.empty()) row = progress_row();
   journal.finish({{a.address, a.address, row, "phones"}}, {});
   if (failed.empty()) {
     ctx.progress.finished(a.address, a.address, journal.called());

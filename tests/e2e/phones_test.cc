@@ -149,6 +149,30 @@ TEST_CASE("a phones block names its phones, sets their properties in batches, an
   CHECK(emu.calls(kRename) == 107);  // the console's and apply's
   CHECK(phones(emu)[5].phone_name == "game-0006");
 
+  // Jobs failing on some phones do not stop the others; they are named
+  // with their CPS code, and the next apply sends the properties to them
+  // only (the row's `applying` names the phones that have them).
+  emu.set_faults({{"job_failure_rate", 0.3}});
+  dir.write("main.toml", manifest(emu.url(), "lab_wifi"));
+  auto partly = run_cphform({"apply", "-auto-approve"}, dir.path(), &emu, "", kFastPolls);
+  REQUIRE_RUN(partly, 1);
+  const std::string said = partly.out + partly.err;
+  CHECK(contains(said, "CPS.0260"));
+  CHECK(contains(said, "server.game[0] phone "));
+  CHECK(emu.calls(kUpdate) == 6);
+  int failed = 0;
+  for (const cloud::Phone& p : phones(emu))
+    if (property_of(emu, p.phone_id).value("sys.prop.writewifissid", "") != "lab_wifi") ++failed;
+  INFO("phones whose job failed: " << failed);
+  CHECK(failed > 0);
+  CHECK(failed < 100);
+  emu.set_faults(Json::object());
+  REQUIRE_RUN(run_cphform({"apply", "-auto-approve"}, dir.path(), &emu, "", kFastPolls), 0);
+  CHECK(emu.calls(kUpdate) == 7);  // one call for the failed phones, not ceil(105/100) = 2
+  for (const cloud::Phone& p : phones(emu))
+    CHECK(property_of(emu, p.phone_id).value("sys.prop.writewifissid", "") == "lab_wifi");
+  REQUIRE_RUN(run_cphform({"plan", "-detailed-exitcode"}, dir.path(), &emu), 0);
+
   // A reset loses the phones' data: refused without consent, before any
   // call; with -allow-data-loss every phone is reset (5.5) with the
   // declared properties, 100 phones a call.
@@ -164,6 +188,6 @@ TEST_CASE("a phones block names its phones, sets their properties in batches, an
   for (const cloud::Phone& p : phones(emu)) CHECK(p.status == 2);
   const Json after_reset = property_of(emu, list[9].phone_id);
   CHECK(after_reset.value("sys.prop.writephonenum", "") == "13666660010");
-  CHECK(after_reset.value("sys.prop.writewifissid", "") == "office_wifi");
+  CHECK(after_reset.value("sys.prop.writewifissid", "") == "lab_wifi");
   REQUIRE_RUN(run_cphform({"plan", "-detailed-exitcode"}, dir.path(), &emu), 0);
 }
