@@ -191,3 +191,30 @@ TEST_CASE("a phones block names its phones, sets their properties in batches, an
   CHECK(after_reset.value("sys.prop.writewifissid", "") == "lab_wifi");
   REQUIRE_RUN(run_cphform({"plan", "-detailed-exitcode"}, dir.path(), &emu), 0);
 }
+
+TEST_CASE("a key read at boot costs one restart per phone; power = \"stopped\" stops every phone", "[e2e][phones]") {
+  EmulatorProcess emu(100000.0);
+  TempDir dir;
+  const std::string head = "[provider]\nendpoint = \"" + emu.url() + "\"\nregion   = \"cn-east-3\"\n\n" +
+                           server_block("game", "game", 1) + "\n[phones.game]\nservers = [\"server.game\"]\n";
+  dir.write("main.toml", head + "properties = { \"ro.com.cph.non_root\" = 0 }\n");
+  REQUIRE_RUN(run_cphform({"apply", "-auto-approve"}, dir.path(), &emu, "", kFastPolls), 0);
+  CHECK(emu.calls(kUpdate) == 2);
+  CHECK(emu.calls(kRestart) == 2);  // ceil(105/100): one restart per phone, after its update
+  CHECK(emu.calls(kRename) == 0);   // no name declared: the service's names stay
+  const std::vector<cloud::Phone> list = phones(emu);
+  CHECK(property_of(emu, list[0].phone_id).value("ro.com.cph.non_root", Json()) == Json(0));
+  for (const cloud::Phone& p : list) CHECK(p.status == 2);
+
+  const std::string kStop = "POST /v1/{project_id}/cloud-phone/phones/batch-stop";
+  dir.write("main.toml", head + "power = \"stopped\"\nproperties = { \"ro.com.cph.non_root\" = 0 }\n");
+  auto plan = run_cphform({"plan"}, dir.path(), &emu);
+  REQUIRE_RUN(plan, 0);
+  CHECK(contains(plan.out, "phones.game"));
+  REQUIRE_RUN(run_cphform({"apply", "-auto-approve"}, dir.path(), &emu, "", kFastPolls), 0);
+  CHECK(emu.calls(kStop) == 2);
+  CHECK(emu.calls(kUpdate) == 2);
+  for (const std::string& id : {list[0].phone_id, list[104].phone_id}) wait_status(emu, id, 8);
+  REQUIRE_RUN(run_cphform({"drift"}, dir.path(), &emu), 0);
+  REQUIRE_RUN(run_cphform({"plan", "-detailed-exitcode"}, dir.path(), &emu), 0);
+}
