@@ -440,3 +440,50 @@ TEST_CASE("address_parts cuts an address into block and index, and keeps a damag
   CHECK(compact_addresses({"server.web[2]", "server.web[0]", "server.web[1]", "server.db", "server.web[x]"}) ==
         "server.db, server.web[0..2], server.web[x]");
 }
+
+// Issue 14: a [phones] row against its phones as refreshed (CphInventory).
+TEST_CASE("a phone stopped or renamed outside cphform is drift and plans one configure_phones step") {
+  auto m = one_block("web", 1);
+  manifest::ResourceConfig phones;
+  phones.type = "phones";
+  phones.name = "p";
+  phones.attributes = {{"servers", {"server.web"}}, {"name", "web-${phone.number}"}, {"power", "running"}};
+  m.resources.push_back(phones);
+  World w;
+  w.add(0);
+  Json recorded = {{"servers", {"server.web[0]"}},
+                   {"name", "web-${phone.number}"},
+                   {"power", "running"},
+                   {"server_ids", {{"server.web[0]", "srv0"}}}};
+  w.rows.push_back({"phones.p", "phones", "phones.p", recorded, {}, ""});
+  w.live.read_phones = true;
+  auto phone = [](std::string id, std::string name, int status) {
+    cloud::Phone p;
+    p.phone_id = std::move(id);
+    p.phone_name = std::move(name);
+    p.server_id = "srv0";
+    p.status = status;
+    return p;
+  };
+  w.live.phones["srv0"] = {phone("a", "web-0001", 2), phone("b", "web-0002", 2)};
+  Plan same = plan_for(&m, w);
+  CHECK(same.actions.empty());
+  CHECK(same.drift.empty());
+
+  w.live.phones["srv0"][1] = phone("b", "by-hand", 8);
+  Plan p = plan_for(&m, w);
+  REQUIRE(p.actions.size() == 1);
+  CHECK(p.actions[0].address == "phones.p");
+  CHECK(p.actions[0].kind == ActionKind::update);
+  // Operations the planner does not order itself are kept, after its own.
+  CHECK(p.actions[0].operations == std::vector<std::string>{"power", "rename_phones"});
+  REQUIRE(p.steps.size() == 1);
+  CHECK(p.steps[0].operation == "configure_phones");
+  REQUIRE(p.drift.size() == 1);
+  CHECK(p.drift[0].address == "phones.p");
+  REQUIRE(p.drift[0].changes.size() == 2);
+  CHECK(p.drift[0].changes[0].name == "name");
+  CHECK(p.drift[0].changes[0].after ==
+        "1 of 2 phones named otherwise: server.web[0] phone 0002 (by-hand, id b) should be web-0002");
+  CHECK(p.drift[0].changes[1].after == "1 of 2 phones not running: server.web[0] phone 0002 (by-hand, id b) is stopped (8)");
+}
