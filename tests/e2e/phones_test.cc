@@ -130,6 +130,9 @@ TEST_CASE("a phones block names its phones, sets their properties in batches, an
   INFO("drift:\n" << drift.out);
   CHECK(contains(drift.out, "phones.game"));
   CHECK(contains(drift.out, "server.game[0] phone 0004 (game-0004, id " + stopped + ") is stopped (8)"));
+  auto refresh_only = run_cphform({"plan", "-refresh-only"}, dir.path(), &emu);
+  REQUIRE_RUN(refresh_only, 0);
+  CHECK(contains(refresh_only.out, "(game-0004, id " + stopped + ") is stopped (8)"));
   auto plan = run_cphform({"plan"}, dir.path(), &emu);
   REQUIRE_RUN(plan, 0);
   CHECK(contains(plan.out, "stopped (8)"));
