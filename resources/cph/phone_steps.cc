@@ -15,6 +15,7 @@
 
 #include "resources/cph/all_at_once.h"
 #include "resources/cph/phone_slots.h"
+#include "resources/polling.h"
 
 namespace cph::resources {
 namespace {
@@ -48,6 +49,16 @@ asio::awaitable<PhonesByServer> list_phones_of(cloud::CphClient& cloud, const st
   for (auto& [server, list] : out)
     std::sort(list.begin(), list.end(), [](const cloud::Phone& a, const cloud::Phone& b) { return a.phone_id < b.phone_id; });
   co_return out;
+}
+
+// How long an apply waits for phones in transition to settle.
+constexpr std::chrono::minutes kSettleWait{10};
+
+bool in_transition(const PhonesByServer& phones) {
+  for (const auto& [server, list] : phones)
+    for (const cloud::Phone& p : list)
+      if (phone_slots::in_transition(p.status)) return true;
+  return false;
 }
 
 // One phone's part of a batch call: the properties it gets (JSON text; ""
@@ -274,7 +285,18 @@ asio::awaitable<void> configure_phones(RunContext& ctx, const Step& step, StepJo
     ids[address] = r->cloud_id;
     server_ids.insert(r->cloud_id);
   }
-  const PhonesByServer listed = co_await list_phones_of(ctx.cloud, server_ids);
+  PhonesByServer listed = co_await list_phones_of(ctx.cloud, server_ids);
+  // Phones pass through creating, resetting, restarting and shutting down
+  // on their own (a server just bought, a restart by hand): they are
+  // waited for, listed again at the run's poll pace, for at most
+  // kSettleWait; one still in transition then fails as busy.
+  const auto waiting_since = std::chrono::steady_clock::now();
+  std::chrono::milliseconds interval = ctx.poll.initial;
+  while (in_transition(listed) && std::chrono::steady_clock::now() - waiting_since < kSettleWait) {
+    co_await poll_sleep(interval, ctx.poll);
+    interval = next_poll_interval(interval, ctx.poll, false, std::chrono::steady_clock::now() - waiting_since);
+    listed = co_await list_phones_of(ctx.cloud, server_ids);
+  }
   const std::vector<Slot> all = phone_slots::slots(servers, ids, listed);
   Work w = plan_work(a, all);
 

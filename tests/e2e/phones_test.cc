@@ -221,3 +221,22 @@ TEST_CASE("a key read at boot costs one restart per phone; power = \"stopped\" s
   REQUIRE_RUN(run_cphform({"drift"}, dir.path(), &emu), 0);
   REQUIRE_RUN(run_cphform({"plan", "-detailed-exitcode"}, dir.path(), &emu), 0);
 }
+
+TEST_CASE("apply waits for a phone restarting by hand before it sets the properties", "[e2e][phones]") {
+  // A phone restart takes 2 s of wall time (2,000 simulated seconds at 1,000x).
+  EmulatorProcess emu(1000.0, {"--durations", R"({"restart_phone": 2000})"});
+  TempDir dir;
+  dir.write("main.toml", manifest(emu.url(), "test_wifi"));
+  REQUIRE_RUN(run_cphform({"apply", "-auto-approve"}, dir.path(), &emu, "", kFastPolls), 0);
+  const std::string busy = phones(emu)[0].phone_id;
+  console<int>(emu, [&](cloud::CphClient& c) -> boost::asio::awaitable<int> {
+    std::vector<cloud::PhoneSetting> one{{busy, ""}};
+    co_await c.restart_phones(one);
+    co_return 0;
+  });
+  REQUIRE(status_of(emu, busy) == 4);  // restarting
+  dir.write("main.toml", manifest(emu.url(), "office_wifi"));
+  REQUIRE_RUN(run_cphform({"apply", "-auto-approve"}, dir.path(), &emu, "", kFastPolls), 0);
+  CHECK(property_of(emu, busy).value("sys.prop.writewifissid", "") == "office_wifi");
+  CHECK(emu.calls(kUpdate) == 4);
+}
