@@ -9,6 +9,7 @@
 #include "engine/step_journal.h"
 #include "resources/cph/connect.h"
 #include "resources/cph/cph_provider.h"
+#include "resources/koophone/kp_provider.h"
 #include "resources/tencent/bm_provider.h"
 
 namespace cph::engine {
@@ -82,13 +83,14 @@ double emulator_time_scale() {
   throw std::runtime_error("CPHFORM_EMULATOR_TIME_SCALE must be a positive number, got \"" + v + "\"");
 }
 
-// CPHFORM_EMULATOR_TENCENT_DEVICES: how many bare-metal devices the
-// embedded emulator of a tencent_bm instance has (default 100).
-int emulator_device_count() {
-  const std::string v = env("CPHFORM_EMULATOR_TENCENT_DEVICES");
+// CPHFORM_EMULATOR_TENCENT_DEVICES / _KOOPHONE_INSTANCES: how many
+// bare-metal devices / KooPhone instances the embedded emulator of a
+// tencent_bm / koophone instance has (default 100).
+int emulator_catalog_size(const char* variable) {
+  const std::string v = env(variable);
   if (v.empty()) return 100;
   if (v.size() <= 6 && v.find_first_not_of("0123456789") == std::string::npos) return std::stoi(v);
-  throw std::runtime_error("CPHFORM_EMULATOR_TENCENT_DEVICES must be a whole number below 1000000, got \"" + v + "\"");
+  throw std::runtime_error(std::string(variable) + " must be a whole number below 1000000, got \"" + v + "\"");
 }
 
 // The state settings that remember the project IAM found for a region; a
@@ -130,7 +132,9 @@ cloud::FoundCredentials start_emulator(const Workspace& ws, const manifest::Prov
   opts.region = p.region.value_or(c.region.empty() ? "cn-east-3" : c.region);
   // A tencent_bm instance's emulator serves a catalog of bare-metal devices
   // (cpm-00000001 ...), which live in memory: each run starts from it again.
-  if (p.type == "tencent_bm") opts.tencent_devices = emulator_device_count();
+  if (p.type == "tencent_bm") opts.tencent_devices = emulator_catalog_size("CPHFORM_EMULATOR_TENCENT_DEVICES");
+  // A koophone instance's serves KooPhone instances (kp000001 ...), in memory too.
+  if (p.type == "koophone") opts.koophone_instances = emulator_catalog_size("CPHFORM_EMULATOR_KOOPHONE_INSTANCES");
   conn.emulator = std::make_unique<emulator::EmbeddedEmulator>(opts);
   conn.emulator->start();
   return *found;
@@ -196,10 +200,35 @@ CloudConnection connect_tencent_bm(const Workspace& ws, const manifest::Provider
   return conn;
 }
 
+// A koophone instance (resources/koophone/kp_provider.h): the embedded
+// emulator's keys, or the KooPhone authentication chain (an IAM token from
+// HW_USER_NAME..., a given token, AK/SK).
+CloudConnection connect_koophone(const Workspace& ws, const manifest::ProviderConfig& p,
+                                 boost::asio::any_io_executor executor) {
+  CloudConnection conn;
+  conn.name = p.name;
+  koophone::ConnectSettings settings;
+  settings.region = p.region.value_or("");
+  settings.endpoints = p.endpoints;
+  settings.http = http_options(ws, p);
+  if (p.endpoint == "emulator") {
+    settings.credentials = start_emulator(ws, p, conn);
+    settings.endpoint = conn.emulator->url();
+  } else {
+    settings.endpoint = p.endpoint;
+    cloud::use_proxy_settings(cloud::proxy_settings_from_env());
+  }
+  conn.provider = resources::connect_koophone(executor, std::move(settings));
+  conn.description = conn.emulator ? "embedded emulator at " + conn.emulator->url() : conn.provider->description();
+  warn_insecure(p, conn);
+  return conn;
+}
+
 boost::asio::awaitable<CloudConnection> connect_instance(const Workspace& ws, const manifest::ProviderConfig& p,
                                                          boost::asio::any_io_executor executor,
                                                          state::StateStore* store) {
   if (p.type == "tencent_bm") co_return connect_tencent_bm(ws, p, executor);
+  if (p.type == "koophone") co_return connect_koophone(ws, p, executor);
   CloudConnection conn;
   conn.name = p.name;
   conn.pay_orders = p.pay_orders;

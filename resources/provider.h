@@ -38,6 +38,10 @@ struct RefreshScope {
   // attribute names its rows and blocks use.
   std::map<std::string, std::set<std::string>> attributes;
   bool has_records = false;  // the state records anything at all
+  // Ids of objects that exist outside cphform and that no API lists (KooPhone
+  // instances), by resource type: the values of Attribute::adopts attributes
+  // of the rows and blocks. A provider reads exactly these.
+  std::map<std::string, std::set<std::string>> adopted;
   // Also what describing unmanaged objects needs (drift -name-prefix/-tag).
   bool unmanaged = false;
 

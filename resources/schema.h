@@ -88,6 +88,10 @@ struct Attribute {
   // instead (resources/write_only.h), so that a changed value is planned as
   // a change; plans, reports and logs treat it as sensitive.
   bool write_only = false;
+  // The value (a string or a list of them) holds ids of objects that exist
+  // outside cphform and that no API lists (KooPhone instances): a refresh
+  // reads those ids (RefreshScope::adopted).
+  bool adopts = false;
 };
 
 // A problem found by a rule that spans attributes: the attribute path it is
