@@ -194,3 +194,29 @@ TEST_CASE("IAM tokens: a 2-second token is renewed during the run, which succeed
   CHECK(emu.calls(kReset) == 2);
   for (const auto& [id, i] : instances(emu)) CHECK(i["resets"] == 1);
 }
+
+TEST_CASE("examples/koophone applies against the embedded emulator; a set is imported by its ids",
+          "[e2e][koophone]") {
+  const char* src = std::getenv("CPHFORM_SOURCE_DIR");
+  REQUIRE(src);
+  TempDir dir;
+  std::filesystem::copy_file(std::filesystem::path(src) / "examples" / "koophone" / "main.toml", dir.path() / "main.toml");
+  auto plan = run_cphform({"plan"}, dir.path(), nullptr, "", kQuickPolls);
+  REQUIRE_RUN(plan, 0);
+  CHECK(contains(plan.out, "video settings to 40 instances in 2 calls of up to 32"));
+  REQUIRE_RUN(run_cphform({"apply", "-auto-approve"}, dir.path(), nullptr, "", kQuickPolls), 0);
+  auto again = run_cphform({"plan", "-detailed-exitcode"}, dir.path(), nullptr, "", kQuickPolls);
+  REQUIRE_RUN(again, 0);
+
+  EmulatorProcess emu(1000.0, {"--koophone-instances", "5"});
+  TempDir other;
+  other.write("main.toml", "[provider.kp]\ntype = \"koophone\"\nendpoint = \"" + emu.url() +
+                               "\"\n\n[koophone_instances.pair]\ninstance_ids = [\"kp000001\", \"kp000002\"]\n");
+  auto unknown = run_cphform({"import", "koophone_instances.pair", "kp000001,kp000404"}, other.path(), &emu, "");
+  CHECK(unknown.exit_code == 1);
+  CHECK(contains(unknown.err, "kp000404"));
+  REQUIRE_RUN(run_cphform({"import", "koophone_instances.pair", "kp000001,kp000002"}, other.path(), &emu, ""), 0);
+  auto imported = run_cphform({"plan", "-detailed-exitcode"}, other.path(), &emu, "");
+  REQUIRE_RUN(imported, 0);  // no video settings declared: nothing to do
+  CHECK(contains(imported.out, "No changes."));
+}
