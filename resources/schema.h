@@ -92,6 +92,11 @@ struct Attribute {
   // outside cphform and that no API lists (KooPhone instances): a refresh
   // reads those ids (RefreshScope::adopted).
   bool adopts = false;
+  // For a list of strings: the name of a second attribute that gives the
+  // list as a file instead, one value a line, blank lines and # comments
+  // skipped, relative to the manifest ("instance_ids_file" for
+  // "instance_ids"). The loader reads it and checks the list as if written.
+  std::string lines_file;
 };
 
 // A problem found by a rule that spans attributes: the attribute path it is

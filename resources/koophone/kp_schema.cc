@@ -82,10 +82,12 @@ ResourceSchema make_instances_schema() {
                         "loses its data and apps";
   Attribute ids = attr("instance_ids", AttrType::list, true,
                        "Instance ids (1 to 32 of A-Z a-z 0-9 _ -). An instance added gets the video settings; one "
-                       "removed keeps what it has.",
+                       "removed keeps what it has. Or instance_ids_file = \"fleet.txt\": a file beside the manifest, "
+                       "one id a line (blank lines and # comments skipped).",
                        Update::in_place, {instance_ids_rule()});
   ids.element = AttrType::string;
   ids.adopts = true;  // refresh reads their status (RefreshScope::adopted)
+  ids.lines_file = "instance_ids_file";
   Attribute network = attr("network_type", AttrType::string, true, "\"MOBILE_NETWORK\" or \"WIFI\".", Update::in_place,
                            {rules::one_of({"MOBILE_NETWORK", "WIFI"})});
   Attribute encoding = attr("encoding_type", AttrType::string, false, "\"H264\" (the only one the API takes; the default).",

@@ -220,3 +220,35 @@ TEST_CASE("examples/koophone applies against the embedded emulator; a set is imp
   REQUIRE_RUN(imported, 0);  // no video settings declared: nothing to do
   CHECK(contains(imported.out, "No changes."));
 }
+
+TEST_CASE("instance_ids_file: a file of ids, one a line; its bad lines and a missing file are manifest errors",
+          "[e2e][koophone]") {
+  EmulatorProcess emu(1000.0, {"--koophone-instances", "40"});
+  TempDir dir;
+  const std::string manifest = "[provider.kp]\ntype = \"koophone\"\nendpoint = \"" + emu.url() +
+                               "\"\n\n[koophone_instances.fleet]\ninstance_ids_file = \"fleet.txt\"\n"
+                               "video_settings = [{ network_type = \"WIFI\", definition_540p = { code_rate = 1000, fps = 30 }, "
+                               "definition_720p = { code_rate = 2000, fps = 30 }, definition_1080p = { code_rate = 4000, fps = 60 } }]\n";
+  dir.write("main.toml", manifest);
+  std::string file = "# the studio's phones\n";
+  for (int i = 1; i <= 33; ++i) file += id_of(i) + (i == 10 ? "\n\n" : "\n");
+  dir.write("fleet.txt", file);
+  auto plan = run_cphform({"plan"}, dir.path(), &emu, "", kQuickPolls);
+  REQUIRE_RUN(plan, 0);
+  CHECK(contains(plan.out, "video settings to 33 instances in 2 calls of up to 32"));
+  REQUIRE_RUN(run_cphform({"apply", "-auto-approve"}, dir.path(), &emu, "", kQuickPolls), 0);
+  CHECK(emu.calls(kVideo) == 2);
+
+  dir.write("fleet.txt", file + "kp 34\n");
+  auto bad = run_cphform({"plan"}, dir.path(), &emu, "", kQuickPolls);
+  CHECK(bad.exit_code == 1);
+  CHECK(contains(bad.err, "main.toml:6:21: error:"));
+  CHECK(contains(bad.err, "\"kp 34\""));
+
+  std::filesystem::remove(dir.path() / "fleet.txt");
+  auto missing = run_cphform({"plan"}, dir.path(), &emu, "", kQuickPolls);
+  CHECK(missing.exit_code == 1);
+  CHECK(contains(missing.err, "main.toml:6:21: error:"));
+  CHECK(contains(missing.err, "fleet.txt"));
+  CHECK(emu.calls(kVideo) == 2);
+}
