@@ -28,7 +28,7 @@ void add_koophone_steps(const StepInput& in, std::vector<Step>& steps) {
       s.batch = "state only: the instances keep their settings";
     } else if (a.kind == ActionKind::replace) {
       s.operation = "reset";
-      const size_t n = instance_ids_of(a.after).size();
+      const size_t n = reset_ids(a).size();
       s.batch = "reset " + calls_of(n) + ", followed until running" +
                 (video_settings_of(a.after).empty() ? "" : ", then the video settings again");
     } else {
@@ -79,6 +79,10 @@ Reconciled koophone_reconcile(const OpenEntry& e, const Inventory&, std::set<std
 }
 
 }  // namespace
+
+std::vector<std::string> reset_ids(const Action& a) {
+  return a.replace_members.empty() ? instance_ids_of(a.after) : a.replace_members;
+}
 
 InstanceResult koophone_entry_record(const OpenEntry& entry) {
   const Json& record = entry.intent.contains("record") ? entry.intent["record"] : Json::object();

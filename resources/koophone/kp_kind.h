@@ -1,9 +1,10 @@
 // The planning rules of the koophone provider (resources/provider_kind.h;
 // issue 15). A koophone_instances create or update is one "set_video" step
 // (the video settings to the instances that need them, PUT calls of 32 ids),
-// a replacement (-replace) one "reset" step (batch reset, 32 ids a call, the
-// instances followed through status until running, then the video settings
-// again), a removal one "forget" step (state only: the instances are not
+// a replacement (-replace=ADDR, or -replace=ADDR[ID] for some instances) one
+// "reset" step (batch reset, 32 ids a call, the instances followed through
+// status until running, then the video settings again to those instances),
+// a removal one "forget" step (state only: the instances are not
 // the tenant's to release through this API).
 //
 // Every call is a journal entry: intent {ids, record} before it is sent,
@@ -13,8 +14,9 @@
 //  - set_video unanswered: the plan sets those instances again (the same
 //    values twice have the effect of once);
 //  - reset answered: its instances are followed until running, and the row
-//    is written without video settings, so that the plan applies them again
-//    (14.7 does not say whether a reset keeps them);
+//    is written without them among the instances holding the video
+//    settings, so that the plan applies them again (14.7 does not say
+//    whether a reset keeps them);
 //  - reset unanswered: it may or may not have started; nothing is resent
 //    (a reset loses data), the plan says so, -replace asks again.
 #pragma once
@@ -24,6 +26,10 @@
 namespace cph::resources {
 
 const ProviderKind& koophone_provider_kind();
+
+// The instances a replacement resets: those -replace=ADDR[ID] named, else
+// every instance of the set.
+std::vector<std::string> reset_ids(const Action& a);
 
 // The row an entry's call leads to (its intent's "record").
 InstanceResult koophone_entry_record(const OpenEntry& entry);

@@ -36,11 +36,26 @@ std::string error_text(const std::exception_ptr& e) {
   }
 }
 
-// The set's row: the wanted attributes with the instances that hold them.
+// The set's row: the wanted attributes with the instances that hold them;
+// its id is the first instance of the set.
 InstanceResult set_row(const Action& a, Json attributes, const std::vector<std::string>& ids) {
+  const std::vector<std::string> all = instance_ids_of(a.after);
   attributes["instance_ids"] = ids;
   attributes.erase("unavailable");
-  return {a.address, ids.empty() ? std::string() : ids.front(), std::move(attributes), a.type};
+  return {a.address, all.empty() ? std::string() : all.front(), std::move(attributes), a.type};
+}
+
+// The wanted attributes as a reset of `reset` leaves them: those instances
+// no longer count as holding the video settings.
+Json after_reset(const Action& a, const std::vector<std::string>& reset) {
+  const std::set<std::string> gone(reset.begin(), reset.end());
+  std::vector<std::string> kept;
+  for (const std::string& id : instance_ids_of(a.after))
+    if (!gone.count(id)) kept.push_back(id);
+  Json attributes = a.after;
+  attributes["instance_ids"] = kept;
+  attributes.erase("unavailable");
+  return attributes;
 }
 
 class KpStepRunner final : public StepRunner {
@@ -62,7 +77,7 @@ class KpStepRunner final : public StepRunner {
       Json recorded = now ? now->attributes : Json();
       if (step.operation == "reset") {
         co_await reset(a, journal);
-        recorded = without_video(a.after, instance_ids_of(a.after));
+        recorded = after_reset(a, reset_ids(a));
       }
       InstanceResult row = co_await set_video(a, recorded, journal);
       journal.finish({row}, {});
@@ -71,7 +86,8 @@ class KpStepRunner final : public StepRunner {
   }
 
   // A reset answered in an earlier run: its instances are followed until
-  // they run; the row is the one its intent recorded (no video settings).
+  // they run; the row is the one its intent recorded (without them among the
+  // instances holding the video settings).
   boost::asio::awaitable<void> resume(const ResumedOperation& op, StepJournal& journal, RunReport&) override {
     const std::vector<std::string> ids = op.entry.intent.value("ids", std::vector<std::string>{});
     co_await follow_reset(op.entry.address, ids);
@@ -83,19 +99,13 @@ class KpStepRunner final : public StepRunner {
   void stop() override {}  // waits end through poll_sleep, which the run's StopSignal wakes
 
  private:
-  static Json without_video(Json attributes, const std::vector<std::string>& ids) {
-    attributes.erase("video_settings");
-    attributes.erase("unavailable");
-    attributes["instance_ids"] = ids;
-    return attributes;
-  }
-
   // 14.7 in calls of 32 (each journaled first), then every reset instance
   // followed until it runs. A refused call fails its instances and the
   // others go on; a call whose outcome is unknown stops the sending.
   boost::asio::awaitable<void> reset(const Action& a, StepJournal& journal) {
-    const std::vector<std::string> ids = instance_ids_of(a.after);
-    const InstanceResult record = set_row(a, without_video(a.after, ids), ids);
+    const std::vector<std::string> ids = reset_ids(a);
+    const Json left = after_reset(a, ids);
+    const InstanceResult record = set_row(a, left, instance_ids_of(left));
     std::vector<std::string> sent, failures;
     std::exception_ptr unknown_outcome;
     for (std::vector<std::string>& batch : koophone::batches_of(ids)) {
@@ -121,8 +131,8 @@ class KpStepRunner final : public StepRunner {
     if (unknown_outcome) failures.push_back("a reset call's outcome is unknown (" + error_text(unknown_outcome) +
                                             "); the journal keeps it and the next plan says what to do");
     if (failures.empty()) co_return;
-    // What a reset made is recorded without video settings, so that the
-    // next plan applies them again.
+    // What a reset made is recorded without the reset instances holding the
+    // video settings, so that the next plan applies them again.
     std::vector<InstanceResult> made;
     if (!sent.empty()) made.push_back(record);
     throw OperationFailed(a.address + ": the reset failed for " + joined(failures) +

@@ -160,6 +160,24 @@ TEST_CASE("a reset is refused without consent; with it every instance is reset, 
   }
   auto after = run_cphform({"plan", "-detailed-exitcode"}, dir.path(), &emu, "", kQuickPolls);
   REQUIRE_RUN(after, 0);
+
+  // One instance of the set: -replace=ADDR[ID].
+  auto stranger = run_cphform({"plan", "-replace=koophone_instances.fleet[kp000099]"}, dir.path(), &emu, "", kQuickPolls);
+  CHECK(stranger.exit_code == 1);
+  CHECK(contains(stranger.err, "-replace=koophone_instances.fleet[kp000099]: koophone_instances.fleet is not both"));
+  auto one = run_cphform({"apply", "-auto-approve", "-allow-data-loss", "-replace=koophone_instances.fleet[kp000005]"},
+                         dir.path(), &emu, "", kQuickPolls);
+  REQUIRE_RUN(one, 0);
+  CHECK(contains(one.out, "-replace asked for kp000005"));
+  CHECK(contains(one.out, "reset 1 instance in 1 call"));
+  CHECK(contains(one.out, "koophone_instances.fleet: kp000005 reset, running"));
+  CHECK_FALSE(contains(one.out, "kp000006 reset"));
+  CHECK(emu.calls(kReset) == 3);
+  CHECK(emu.calls(kVideo) == 5);  // the settings again to kp000005 only
+  const auto now = instances(emu);
+  CHECK(now.at("kp000005")["resets"] == 2);
+  CHECK(now.at("kp000006")["resets"] == 1);
+  REQUIRE_RUN(run_cphform({"plan", "-detailed-exitcode"}, dir.path(), &emu, "", kQuickPolls), 0);
 }
 
 TEST_CASE("IAM tokens: a 2-second token is renewed during the run, which succeeds; a wrong password changes nothing",
