@@ -5,8 +5,12 @@
 // cphform reported as drift, a reset that needs consent and names each
 // instance, and IAM token authentication (renewal mid-run, a wrong
 // password refused before any call).
+#include <chrono>
+#include <thread>
+
 #include <catch2/catch.hpp>
 
+#include "common/sqlite.h"
 #include "tests/e2e/harness.h"
 
 using namespace cph::e2e;
@@ -58,6 +62,16 @@ int wifi_720(const Json& instance) {
   const Json& v = instance["video_settings"];
   if (!v.contains("WIFI")) return -1;
   return v["WIFI"]["video_spec_groups"][0]["definition_720P"]["code_rate"].get<int>();
+}
+
+// Journal entries of `operation` in `status` ("answered", "intent", ...).
+int entries(const std::filesystem::path& dir, const std::string& operation, const std::string& status) {
+  if (!std::filesystem::exists(dir / ".cphform" / "state.db")) return 0;
+  cph::sql::Db db((dir / ".cphform" / "state.db").string());
+  cph::sql::Stmt q(db, "SELECT count(*) FROM journal WHERE status = ? AND operation = ?");
+  q.bind(1, status);
+  q.bind(2, operation);
+  return q.step() ? static_cast<int>(q.integer(0)) : 0;
 }
 
 }  // namespace
@@ -269,4 +283,40 @@ TEST_CASE("instance_ids_file: a file of ids, one a line; its bad lines and a mis
   CHECK(contains(missing.err, "main.toml:6:21: error:"));
   CHECK(contains(missing.err, "fleet.txt"));
   CHECK(emu.calls(kVideo) == 2);
+}
+
+TEST_CASE("kill -9 while reset instances start: the next apply follows them, resets nothing twice, and re-applies "
+          "the settings", "[e2e][koophone]") {
+  // A reset takes 3000 simulated seconds: 3 s at this scale.
+  EmulatorProcess emu(1000.0, {"--koophone-instances", "40", "--durations", R"({"koophone_reset_s": 3000})"});
+  TempDir dir;
+  dir.write("main.toml", kp_manifest(emu.url(), ids(1, 40)));
+  REQUIRE_RUN(run_cphform({"apply", "-auto-approve"}, dir.path(), &emu, "", kQuickPolls), 0);
+  auto apply = start_cphform({"apply", "-auto-approve", "-allow-data-loss", "-replace=koophone_instances.fleet"},
+                             dir.path(), &emu, "first", kQuickPolls);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (entries(dir.path(), "reset", "answered") < 2 && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  REQUIRE(entries(dir.path(), "reset", "answered") == 2);
+  apply->signal(SIGKILL);
+  apply->wait();
+  CHECK(emu.calls(kReset) == 2);
+  CHECK(emu.calls(kVideo) == 2);  // the first apply's only
+
+  auto plan = run_cphform({"plan"}, dir.path(), &emu, "", kQuickPolls);
+  REQUIRE_RUN(plan, 0);
+  CHECK(contains(plan.out, "is followed until its instances run"));
+  CHECK(contains(plan.out, "video settings to 40 instances"));
+  auto again = run_cphform({"apply", "-auto-approve"}, dir.path(), &emu, "", kQuickPolls);
+  REQUIRE_RUN(again, 0);
+  CHECK(emu.calls(kReset) == 2);  // no second reset
+  CHECK(emu.calls(kVideo) == 4);  // the settings again, once
+  for (const auto& [id, i] : instances(emu)) {
+    INFO(id);
+    CHECK(i["resets"] == 1);
+    CHECK(i["status"] == 2);
+  }
+  CHECK(entries(dir.path(), "reset", "answered") == 0);
+  auto after = run_cphform({"plan", "-detailed-exitcode"}, dir.path(), &emu, "", kQuickPolls);
+  REQUIRE_RUN(after, 0);
 }
