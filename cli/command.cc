@@ -365,7 +365,10 @@ asio::awaitable<planner::Plan> refresh_and_plan(Context& ctx, Session& s, bool d
   resources::RefreshScope needs = planner::refresh_scope(destroy ? nullptr : &s.ws.manifest, input.rows);
   needs.unmanaged = unmanaged;
   Inventories live = co_await refresh_instances(s.conn, needs);
-  for (const auto& [name, read] : live) input.inventories[name] = read.get();
+  for (const auto& [name, read] : live) {
+    input.inventories[name] = read.get();
+    for (const std::string& notice : read->notices()) warn(ctx, notice);
+  }
   input.live = live.at(s.conn.name).get();
   if (ctx.json) {
     size_t objects = 0;

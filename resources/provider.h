@@ -96,6 +96,9 @@ class Inventory {
   // filter, as report entries sorted by name ({"server_id", "server_name",
   // "status", "tags"} for CPH).
   virtual Json unmanaged(const std::set<std::string>& managed, const UnmanagedFilter& filter) const = 0;
+  // What people should hear of what the refresh read before any plan
+  // (adopted KooPhone instances that are not running), one warning each.
+  virtual std::vector<std::string> notices() const { return {}; }
 };
 
 // A planned change as the provider's checks see it.

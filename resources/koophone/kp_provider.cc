@@ -30,6 +30,25 @@ class KpInventory final : public Inventory {
   std::string noun() const override { return "instances"; }
   // No API lists instances: there is nothing unmanaged to report.
   Json unmanaged(const std::set<std::string>&, const UnmanagedFilter&) const override { return Json::array(); }
+  // Adopted instances that are not running (a set's drift says the same of
+  // recorded sets; this reaches a first plan too).
+  std::vector<std::string> notices() const override {
+    const std::vector<std::string> asked(statuses_.asked.begin(), statuses_.asked.end());
+    const Json down = statuses_.unavailable(asked);
+    if (down.empty()) return {};
+    std::string list;
+    size_t shown = 0;
+    for (const auto& [id, status] : down.items()) {
+      if (shown++ == 10) {
+        list += ", and " + std::to_string(down.size() - 10) + " more";
+        break;
+      }
+      list += (list.empty() ? "" : ", ") + id + " (" + status.get<std::string>() + ")";
+    }
+    return {std::to_string(down.size()) + " of " + std::to_string(asked.size()) +
+            " KooPhone instances are not running: " + list +
+            " (KooPhone API: Batch instance status query). They stay in their sets; drift reports them once recorded."};
+  }
 
  private:
   const StatusBook& statuses_;

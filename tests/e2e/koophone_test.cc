@@ -119,6 +119,12 @@ TEST_CASE("100 adopted instances: settings in 4 calls, a change in 4 more, a no-
   auto refresh_only = run_cphform({"plan", "-refresh-only", "-detailed-exitcode"}, dir.path(), &emu, "", kQuickPolls);
   CHECK(refresh_only.exit_code == 2);
   CHECK(contains(refresh_only.out, "shut down"));
+  // A first plan of a set says so too, before anything is recorded.
+  TempDir fresh;
+  fresh.write("main.toml", kp_manifest(emu.url(), ids(1, 10)));
+  auto first = run_cphform({"plan"}, fresh.path(), &emu, "", kQuickPolls);
+  REQUIRE_RUN(first, 0);
+  CHECK(contains(first.out + first.err, "1 of 10 KooPhone instances are not running: kp000007 (shut down)"));
 }
 
 TEST_CASE("an instance joining the set gets the settings; an unknown id is refused before any call",
