@@ -393,6 +393,9 @@ resources::PollPolicy poll_policy() {
   resources::PollPolicy poll;
   poll.initial = env_ms("CPHFORM_POLL_INITIAL_MS", poll.initial);
   poll.max = env_ms("CPHFORM_POLL_MAX_MS", poll.max);
+  const std::chrono::milliseconds timeout = env_ms("CPHFORM_POLL_TIMEOUT_MS", poll.timeout);
+  if (timeout.count() <= 0) throw std::runtime_error("CPHFORM_POLL_TIMEOUT_MS must be a positive number of milliseconds");
+  poll.timeout = std::chrono::duration_cast<std::chrono::seconds>(timeout + std::chrono::milliseconds(999));
   return poll;
 }
 

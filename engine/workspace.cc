@@ -158,8 +158,11 @@ cloud::HttpOptions http_options(const Workspace& ws, const manifest::ProviderCon
 namespace {
 
 // One provider instance's connection: endpoints, credentials, project, client.
-// What a run says about a [provider] table's insecure = true.
-void warn_insecure(const manifest::ProviderConfig& p, CloudConnection& conn) {
+// Its description for people (the embedded emulator's URL, else the
+// client's, which names where the credentials came from), and what a run
+// says about a [provider] table's insecure = true.
+void describe(const manifest::ProviderConfig& p, CloudConnection& conn, const std::string& client_description) {
+  conn.description = conn.emulator ? "embedded emulator at " + conn.emulator->url() : client_description;
   const std::string table = p.name == p.type ? "[provider]" : "[provider." + p.name + "]";
   if (p.insecure)
     conn.warnings.push_back(table + " insecure = true: HTTPS certificates are not verified, so anyone on the "
@@ -195,8 +198,7 @@ CloudConnection connect_tencent_bm(const Workspace& ws, const manifest::Provider
     }
   }
   conn.provider = resources::connect_tencent_bm(executor, std::move(settings));
-  conn.description = conn.emulator ? "embedded emulator at " + conn.emulator->url() : conn.provider->description();
-  warn_insecure(p, conn);
+  describe(p, conn, conn.provider->description());
   return conn;
 }
 
@@ -219,8 +221,7 @@ CloudConnection connect_koophone(const Workspace& ws, const manifest::ProviderCo
     cloud::use_proxy_settings(cloud::proxy_settings_from_env());
   }
   conn.provider = resources::connect_koophone(executor, std::move(settings));
-  conn.description = conn.emulator ? "embedded emulator at " + conn.emulator->url() : conn.provider->description();
-  warn_insecure(p, conn);
+  describe(p, conn, conn.provider->description());
   return conn;
 }
 
@@ -255,8 +256,7 @@ boost::asio::awaitable<CloudConnection> connect_instance(const Workspace& ws, co
     store->put_setting(settings_key(p, "region"), c.region);
     store->put_setting(settings_key(p, "project_id"), c.project_id);
   }
-  conn.description = conn.emulator ? "embedded emulator at " + conn.emulator->url() : c.description;
-  warn_insecure(p, conn);
+  describe(p, conn, c.description);
   conn.provider = std::make_unique<resources::CphProvider>(std::move(c.client), conn.description);
   co_return conn;
 }

@@ -18,15 +18,12 @@ std::string calls_of(size_t ids) {
 void add_koophone_steps(const StepInput& in, std::vector<Step>& steps) {
   for (size_t i : in.mine) {
     const Action& a = in.actions[i];
-    Step s;
-    s.type = a.type;
-    s.block = a.block;
-    s.actions = {i};
     if (a.kind == ActionKind::remove) {
-      s.operation = "forget";
-      s.role = StepRole::release;
-      s.batch = "state only: the instances keep their settings";
-    } else if (a.kind == ActionKind::replace) {
+      steps.push_back(forget_step(in, i, "state only: the instances keep their settings"));
+      continue;
+    }
+    Step s = step_of_action(in, i);
+    if (a.kind == ActionKind::replace) {
       s.operation = "reset";
       const size_t n = reset_ids(a).size();
       s.batch = "reset " + calls_of(n) + ", followed until running" +

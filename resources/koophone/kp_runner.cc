@@ -28,14 +28,6 @@ std::vector<std::string> in_order(const std::vector<std::string>& order, const s
   return out;
 }
 
-std::string error_text(const std::exception_ptr& e) {
-  try {
-    std::rethrow_exception(e);
-  } catch (const std::exception& x) {
-    return x.what();
-  }
-}
-
 // The set's row: the wanted attributes with the instances that hold them;
 // its id is the first instance of the set.
 InstanceResult set_row(const Action& a, Json attributes, const std::vector<std::string>& ids) {
@@ -101,7 +93,7 @@ class KpStepRunner final : public StepRunner {
  private:
   // 14.7 in calls of 32 (each journaled first), then every reset instance
   // followed until it runs. A refused call fails its instances and the
-  // others go on; a call whose outcome is unknown stops the sending.
+  // others go on; a call whose outcome is unknown ends the step at once.
   boost::asio::awaitable<void> reset(const Action& a, StepJournal& journal) {
     const std::vector<std::string> ids = reset_ids(a);
     const Json left = after_reset(a, ids);
@@ -126,10 +118,12 @@ class KpStepRunner final : public StepRunner {
         break;
       }
     }
+    // Not known whether the last call reset anything: every entry of the
+    // step stays open, and the next plan reconciles them (kp_kind.h): the
+    // answered ones are followed, the unanswered one is not sent again.
+    if (unknown_outcome) std::rethrow_exception(unknown_outcome);
     if (!sent.empty()) co_await follow_reset(a.address, sent);
     for (const std::string& id : sent) progress_.note(a.address + ": " + id + " reset, running");
-    if (unknown_outcome) failures.push_back("a reset call's outcome is unknown (" + error_text(unknown_outcome) +
-                                            "); the journal keeps it and the next plan says what to do");
     if (failures.empty()) co_return;
     // What a reset made is recorded without the reset instances holding the
     // video settings, so that the next plan applies them again.

@@ -326,3 +326,61 @@ TEST_CASE("kill -9 while reset instances start: the next apply follows them, res
   auto after = run_cphform({"plan", "-detailed-exitcode"}, dir.path(), &emu, "", kQuickPolls);
   REQUIRE_RUN(after, 0);
 }
+
+TEST_CASE("lost answers: a processed reset is never sent again on its own; a processed PUT is sent again",
+          "[e2e][koophone]") {
+  EmulatorProcess emu(1000.0, {"--koophone-instances", "40"});
+  TempDir dir;
+  dir.write("main.toml", kp_manifest(emu.url(), ids(1, 40)));
+  REQUIRE_RUN(run_cphform({"apply", "-auto-approve"}, dir.path(), &emu, "", kQuickPolls), 0);
+
+  emu.set_faults({{"processed_reset_rate", 1}, {"operations", {kReset}}});
+  auto lost = run_cphform({"apply", "-auto-approve", "-allow-data-loss", "-replace=koophone_instances.fleet"},
+                          dir.path(), &emu, "", kQuickPolls);
+  CHECK(lost.exit_code == 1);
+  CHECK(emu.calls(kReset) == 1);  // the first call's outcome is unknown: nothing more is sent
+  emu.set_faults(Json::object());
+  auto plan = run_cphform({"plan"}, dir.path(), &emu, "", kQuickPolls);
+  REQUIRE_RUN(plan, 0);
+  CHECK(contains(plan.out, "got no answer: the instances may or may not have been reset"));
+  REQUIRE_RUN(run_cphform({"apply", "-auto-approve"}, dir.path(), &emu, "", kQuickPolls), 0);
+  CHECK(emu.calls(kReset) == 1);
+  auto live = instances(emu);
+  for (int i = 1; i <= 40; ++i) CHECK(live.at(id_of(i))["resets"] == (i <= 32 ? 1 : 0));
+
+  dir.write("main.toml", kp_manifest(emu.url(), ids(1, 40), 3000));
+  emu.set_faults({{"processed_reset_rate", 1}, {"operations", {kVideo}}});
+  auto lost_put = run_cphform({"apply", "-auto-approve"}, dir.path(), &emu, "", kQuickPolls);
+  CHECK(lost_put.exit_code == 1);
+  const int64_t puts = emu.calls(kVideo);
+  emu.set_faults(Json::object());
+  auto again = run_cphform({"apply", "-auto-approve"}, dir.path(), &emu, "", kQuickPolls);
+  REQUIRE_RUN(again, 0);
+  CHECK(contains(again.out, "got no answer; the state does not count them"));
+  CHECK(emu.calls(kVideo) == puts + 2);  // the whole set again: the first call's instances were not recorded
+  live = instances(emu);
+  for (int i = 1; i <= 40; ++i) CHECK(wifi_720(live.at(id_of(i))) == 3000);
+  REQUIRE_RUN(run_cphform({"plan", "-detailed-exitcode"}, dir.path(), &emu, "", kQuickPolls), 0);
+}
+
+TEST_CASE("reset instances that do not run within the timeout: a clear error, then the next apply follows them",
+          "[e2e][koophone]") {
+  // A reset takes 4000 simulated seconds: 4 s at this scale; apply waits 1 s.
+  EmulatorProcess emu(1000.0, {"--koophone-instances", "3", "--durations", R"({"koophone_reset_s": 4000})"});
+  TempDir dir;
+  dir.write("main.toml", kp_manifest(emu.url(), ids(1, 3)));
+  REQUIRE_RUN(run_cphform({"apply", "-auto-approve"}, dir.path(), &emu, "", kQuickPolls), 0);
+  std::map<std::string, std::string> env = kQuickPolls;
+  env["CPHFORM_POLL_TIMEOUT_MS"] = "1000";
+  auto slow = run_cphform({"apply", "-auto-approve", "-allow-data-loss", "-replace=koophone_instances.fleet"},
+                          dir.path(), &emu, "", env);
+  CHECK(slow.exit_code == 1);
+  CHECK(contains(slow.err, "koophone_instances.fleet: after 1 s these reset instances were still not running: "
+                           "kp000001 (starting), kp000002 (starting), kp000003 (starting)"));
+  CHECK(entries(dir.path(), "reset", "answered") == 1);
+  auto resumed = run_cphform({"apply", "-auto-approve"}, dir.path(), &emu, "", kQuickPolls);
+  REQUIRE_RUN(resumed, 0);
+  CHECK(emu.calls(kReset) == 1);
+  for (const auto& [id, i] : instances(emu)) CHECK(i["status"] == 2);
+  REQUIRE_RUN(run_cphform({"plan", "-detailed-exitcode"}, dir.path(), &emu, "", kQuickPolls), 0);
+}
