@@ -3,11 +3,13 @@
 //   1. the status read a no-change plan makes (14.6): calls and seconds;
 //   2. video settings applied to all of them (14.5): calls and seconds;
 //   3. an async command on all of them with its task polling (14.3, 14.4).
-// Prints its figures; not a test (no pass/fail). The provider's plan on top
-// of the status read is not built yet (issue 15), so figure 1 is the cloud
-// side of that plan only.
+//   4. with the cphform binary (argument or CPHFORM_BINARY): the provider's
+//      no-change plan of 10,000 instances end to end (koophone_plan.h).
+// Prints its figures; not a test (no pass/fail).
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
+#include <filesystem>
 #include <optional>
 #include <string>
 #include <vector>
@@ -15,6 +17,7 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 
+#include "bench/koophone_plan.h"
 #include "emulator/emulator.h"
 #include "resources/koophone/kp_client.h"
 #include "resources/koophone/kp_exec.h"
@@ -54,7 +57,7 @@ asio::awaitable<int> apply_video(KooPhoneClient& client, std::vector<std::string
 double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
 }  // namespace
 
-int main() {
+int main(int argc, char** argv) {
   emulator::Options o;
   o.credentials = {emulator::Credential{kBenchCreds.access_key, kBenchCreds.secret_key, kBenchCreds.project_id}};
   o.koophone_instances = kInstances;
@@ -91,5 +94,8 @@ int main() {
   std::printf("  async command: %zu succeeded, %zu failed, %lld command calls, %lld task queries, %.3f s (jobs take 0.5 s)\n",
               run.results.size() - run.failed(), run.failed(), static_cast<long long>(run.command_calls),
               static_cast<long long>(run.task_queries), seconds_since(t));
+  // The e2e harness that starts `emulator serve` reads CPHFORM_BINARY.
+  if (argc > 1) setenv("CPHFORM_BINARY", std::filesystem::absolute(argv[1]).c_str(), 1);
+  if (const char* binary = std::getenv("CPHFORM_BINARY")) bench::koophone_plan_scenario(binary, kInstances);
   return 0;
 }

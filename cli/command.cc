@@ -365,7 +365,10 @@ asio::awaitable<planner::Plan> refresh_and_plan(Context& ctx, Session& s, bool d
   resources::RefreshScope needs = planner::refresh_scope(destroy ? nullptr : &s.ws.manifest, input.rows);
   needs.unmanaged = unmanaged;
   Inventories live = co_await refresh_instances(s.conn, needs);
-  for (const auto& [name, read] : live) input.inventories[name] = read.get();
+  for (const auto& [name, read] : live) {
+    input.inventories[name] = read.get();
+    for (const std::string& notice : read->notices()) warn(ctx, notice);
+  }
   input.live = live.at(s.conn.name).get();
   if (ctx.json) {
     size_t objects = 0;
@@ -390,6 +393,9 @@ resources::PollPolicy poll_policy() {
   resources::PollPolicy poll;
   poll.initial = env_ms("CPHFORM_POLL_INITIAL_MS", poll.initial);
   poll.max = env_ms("CPHFORM_POLL_MAX_MS", poll.max);
+  const std::chrono::milliseconds timeout = env_ms("CPHFORM_POLL_TIMEOUT_MS", poll.timeout);
+  if (timeout.count() <= 0) throw std::runtime_error("CPHFORM_POLL_TIMEOUT_MS must be a positive number of milliseconds");
+  poll.timeout = std::chrono::duration_cast<std::chrono::seconds>(timeout + std::chrono::milliseconds(999));
   return poll;
 }
 

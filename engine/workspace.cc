@@ -9,6 +9,7 @@
 #include "engine/step_journal.h"
 #include "resources/cph/connect.h"
 #include "resources/cph/cph_provider.h"
+#include "resources/koophone/kp_provider.h"
 #include "resources/tencent/bm_provider.h"
 
 namespace cph::engine {
@@ -82,13 +83,14 @@ double emulator_time_scale() {
   throw std::runtime_error("CPHFORM_EMULATOR_TIME_SCALE must be a positive number, got \"" + v + "\"");
 }
 
-// CPHFORM_EMULATOR_TENCENT_DEVICES: how many bare-metal devices the
-// embedded emulator of a tencent_bm instance has (default 100).
-int emulator_device_count() {
-  const std::string v = env("CPHFORM_EMULATOR_TENCENT_DEVICES");
+// CPHFORM_EMULATOR_TENCENT_DEVICES / _KOOPHONE_INSTANCES: how many
+// bare-metal devices / KooPhone instances the embedded emulator of a
+// tencent_bm / koophone instance has (default 100).
+int emulator_catalog_size(const char* variable) {
+  const std::string v = env(variable);
   if (v.empty()) return 100;
   if (v.size() <= 6 && v.find_first_not_of("0123456789") == std::string::npos) return std::stoi(v);
-  throw std::runtime_error("CPHFORM_EMULATOR_TENCENT_DEVICES must be a whole number below 1000000, got \"" + v + "\"");
+  throw std::runtime_error(std::string(variable) + " must be a whole number below 1000000, got \"" + v + "\"");
 }
 
 // The state settings that remember the project IAM found for a region; a
@@ -130,7 +132,9 @@ cloud::FoundCredentials start_emulator(const Workspace& ws, const manifest::Prov
   opts.region = p.region.value_or(c.region.empty() ? "cn-east-3" : c.region);
   // A tencent_bm instance's emulator serves a catalog of bare-metal devices
   // (cpm-00000001 ...), which live in memory: each run starts from it again.
-  if (p.type == "tencent_bm") opts.tencent_devices = emulator_device_count();
+  if (p.type == "tencent_bm") opts.tencent_devices = emulator_catalog_size("CPHFORM_EMULATOR_TENCENT_DEVICES");
+  // A koophone instance's serves KooPhone instances (kp000001 ...), in memory too.
+  if (p.type == "koophone") opts.koophone_instances = emulator_catalog_size("CPHFORM_EMULATOR_KOOPHONE_INSTANCES");
   conn.emulator = std::make_unique<emulator::EmbeddedEmulator>(opts);
   conn.emulator->start();
   return *found;
@@ -154,8 +158,11 @@ cloud::HttpOptions http_options(const Workspace& ws, const manifest::ProviderCon
 namespace {
 
 // One provider instance's connection: endpoints, credentials, project, client.
-// What a run says about a [provider] table's insecure = true.
-void warn_insecure(const manifest::ProviderConfig& p, CloudConnection& conn) {
+// Its description for people (the embedded emulator's URL, else the
+// client's, which names where the credentials came from), and what a run
+// says about a [provider] table's insecure = true.
+void describe(const manifest::ProviderConfig& p, CloudConnection& conn, const std::string& client_description) {
+  conn.description = conn.emulator ? "embedded emulator at " + conn.emulator->url() : client_description;
   const std::string table = p.name == p.type ? "[provider]" : "[provider." + p.name + "]";
   if (p.insecure)
     conn.warnings.push_back(table + " insecure = true: HTTPS certificates are not verified, so anyone on the "
@@ -191,8 +198,30 @@ CloudConnection connect_tencent_bm(const Workspace& ws, const manifest::Provider
     }
   }
   conn.provider = resources::connect_tencent_bm(executor, std::move(settings));
-  conn.description = conn.emulator ? "embedded emulator at " + conn.emulator->url() : conn.provider->description();
-  warn_insecure(p, conn);
+  describe(p, conn, conn.provider->description());
+  return conn;
+}
+
+// A koophone instance (resources/koophone/kp_provider.h): the embedded
+// emulator's keys, or the KooPhone authentication chain (an IAM token from
+// HW_USER_NAME..., a given token, AK/SK).
+CloudConnection connect_koophone(const Workspace& ws, const manifest::ProviderConfig& p,
+                                 boost::asio::any_io_executor executor) {
+  CloudConnection conn;
+  conn.name = p.name;
+  koophone::ConnectSettings settings;
+  settings.region = p.region.value_or("");
+  settings.endpoints = p.endpoints;
+  settings.http = http_options(ws, p);
+  if (p.endpoint == "emulator") {
+    settings.credentials = start_emulator(ws, p, conn);
+    settings.endpoint = conn.emulator->url();
+  } else {
+    settings.endpoint = p.endpoint;
+    cloud::use_proxy_settings(cloud::proxy_settings_from_env());
+  }
+  conn.provider = resources::connect_koophone(executor, std::move(settings));
+  describe(p, conn, conn.provider->description());
   return conn;
 }
 
@@ -200,6 +229,7 @@ boost::asio::awaitable<CloudConnection> connect_instance(const Workspace& ws, co
                                                          boost::asio::any_io_executor executor,
                                                          state::StateStore* store) {
   if (p.type == "tencent_bm") co_return connect_tencent_bm(ws, p, executor);
+  if (p.type == "koophone") co_return connect_koophone(ws, p, executor);
   CloudConnection conn;
   conn.name = p.name;
   conn.pay_orders = p.pay_orders;
@@ -226,8 +256,7 @@ boost::asio::awaitable<CloudConnection> connect_instance(const Workspace& ws, co
     store->put_setting(settings_key(p, "region"), c.region);
     store->put_setting(settings_key(p, "project_id"), c.project_id);
   }
-  conn.description = conn.emulator ? "embedded emulator at " + conn.emulator->url() : c.description;
-  warn_insecure(p, conn);
+  describe(p, conn, c.description);
   conn.provider = std::make_unique<resources::CphProvider>(std::move(c.client), conn.description);
   co_return conn;
 }

@@ -117,7 +117,7 @@ TEST_CASE("providers: manifest errors", "[manifest][providers]") {
   }
   SECTION("an unknown type") {
     Diagnostic d = the_error("[provider.east]\ntype = \"aws\"\n" + server("a"), "\"aws\"");
-    CHECK_THAT(d.message, Catch::Contains("provider.east: attribute \"type\" must be a provider type (cph, tencent_bm)"));
+    CHECK_THAT(d.message, Catch::Contains("provider.east: attribute \"type\" must be a provider type (cph, koophone, tencent_bm)"));
   }
   SECTION("an unknown attribute of a named provider") {
     Diagnostic d = the_error("[provider.east]\ntype = \"cph\"\nregoin = \"x\"\n" + server("a"), "regoin");

@@ -5,6 +5,10 @@
 #include <algorithm>
 #include <cctype>
 #include <set>
+#include <sstream>
+
+#include "manifest/files.h"
+#include "manifest/limits.h"
 
 namespace cph::manifest::detail {
 namespace {
@@ -117,7 +121,57 @@ class BlockValidator {
                  std::vector<PendingReference>& refs)
       : schema_(schema), rc_(rc), diags_(diags), refs_(refs) {}
 
-  void run(const doc::Node& table) {
+  // The block with each Attribute::lines_file entry ("instance_ids_file =
+  // \"fleet.txt\"") replaced by its attribute, a list of the file's lines
+  // (blank lines and # comments skipped), positioned where the file is named.
+  doc::Node with_listed_files(const doc::Node& table) {
+    doc::Node out = table;
+    for (const Attribute& a : schema_.attributes) {
+      if (a.lines_file.empty()) continue;
+      auto named = std::find_if(out.entries.begin(), out.entries.end(),
+                                [&](const doc::Entry& e) { return e.key == a.lines_file; });
+      if (named == out.entries.end()) continue;
+      const bool both = std::any_of(out.entries.begin(), out.entries.end(),
+                                    [&](const doc::Entry& e) { return e.key == a.name; });
+      if (both || named->value.kind != doc::Kind::string) {
+        error(named->key_pos, "attribute \"" + a.lines_file + "\" " +
+                                  (both ? "and \"" + a.name + "\" are both set; keep one"
+                                        : "must be the name of a file with one value a line"));
+        out.entries.erase(named);
+        continue;
+      }
+      doc::Node list;
+      list.kind = doc::Kind::array;
+      list.pos = named->value.pos;
+      try {
+        std::istringstream lines(files::read_named_file(named->value.scalar.get<std::string>(), named->value.pos,
+                                                        rc_.address() + ": attribute \"" + a.lines_file + "\"",
+                                                        limits::kMaxListFileBytes));
+        for (std::string line; std::getline(lines, line);) {
+          const size_t first = line.find_first_not_of(" \t\r");
+          if (first == std::string::npos || line[first] == '#') continue;
+          doc::Node item;
+          item.kind = doc::Kind::string;
+          item.pos = named->value.pos;
+          item.scalar = line.substr(first, line.find_last_not_of(" \t\r") - first + 1);
+          list.items.push_back(std::move(item));
+        }
+      } catch (const ManifestError& e) {
+        diags_.insert(diags_.end(), e.diagnostics.begin(), e.diagnostics.end());
+        ++errors_;
+        unreadable_.insert(a.name);  // reported once: not also as a missing attribute
+        out.entries.erase(named);
+        continue;
+      }
+      const SourcePos at = named->key_pos;
+      out.entries.erase(named);
+      out.entries.push_back({a.name, at, std::move(list)});
+    }
+    return out;
+  }
+
+  void run(const doc::Node& written) {
+    const doc::Node table = with_listed_files(written);
     std::set<std::string> present;
     for (const doc::Entry& e : table.entries) {
       if (e.key == "count" && schema_.supports_count) {
@@ -461,7 +515,7 @@ class BlockValidator {
   void finish(const std::vector<Attribute>& fields, const std::set<std::string>& present, const std::string& prefix,
               const SourcePos& pos, const std::string& owner, Json& out) {
     for (const Attribute& a : fields) {
-      if (present.count(a.name) || a.update == Update::computed) continue;
+      if (present.count(a.name) || a.update == Update::computed || unreadable_.count(prefix + a.name)) continue;
       if (a.required) {
         error(pos, "attribute \"" + prefix + a.name + "\" is required; add " + a.name + " = ... to " + owner +
                        (a.description.empty() ? "" : ". " + a.description));
@@ -487,6 +541,7 @@ class BlockValidator {
   ResourceConfig& rc_;
   std::vector<Diagnostic>& diags_;
   std::vector<PendingReference>& refs_;
+  std::set<std::string> unreadable_;  // attributes whose lines_file could not be read
   size_t errors_ = 0;
   size_t unknowns_ = 0;  // values holding a variable with no value (not checked)
 };

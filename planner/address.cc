@@ -40,4 +40,28 @@ bool address_matches(const std::string& address, const std::string& pattern) {
                                 address[pattern.size()] == '[');
 }
 
+namespace detail {
+
+std::optional<MemberPattern> member_pattern(const std::string& pattern) {
+  const size_t open = pattern.find('[');
+  if (open == std::string::npos || open == 0 || pattern.back() != ']') return std::nullopt;
+  std::string member = pattern.substr(open + 1, pattern.size() - open - 2);
+  if (member.size() >= 2 && member.front() == '"' && member.back() == '"') member = member.substr(1, member.size() - 2);
+  if (member.empty() || member.find_first_not_of("0123456789") == std::string::npos) return std::nullopt;
+  return MemberPattern{pattern.substr(0, open), member};
+}
+
+std::vector<std::string> adopted_members(const resources::ResourceSchema& schema, const Json& attributes) {
+  std::vector<std::string> out;
+  for (const resources::Attribute& a : schema.attributes) {
+    if (!a.adopts || !attributes.is_object() || !attributes.contains(a.name)) continue;
+    const Json& v = attributes[a.name];
+    for (const Json& id : v.is_array() ? v : Json::array({v}))
+      if (id.is_string()) out.push_back(id.get<std::string>());
+  }
+  return out;
+}
+
+}  // namespace detail
+
 }  // namespace cph::planner

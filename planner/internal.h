@@ -35,6 +35,17 @@ const resources::Inventory& inventory_of(const PlanInput& in, const std::string&
 std::string instance_address(const std::string& block, bool counted, int index);
 // The block of an instance address (address_parts), as a string.
 inline std::string block_of(std::string_view address) { return std::string(address_parts(address).block); }
+// -replace=ADDR[ID] naming one member of an adopted set
+// ("koophone_instances.fleet[kp000003]"; resources::Attribute::adopts):
+// the set's address and the member, or nullopt for any other pattern (an
+// all-digit index is a counted block's instance).
+struct MemberPattern {
+  std::string address;
+  std::string member;
+};
+std::optional<MemberPattern> member_pattern(const std::string& pattern);
+// The members of a set's adopted attributes in `attributes`.
+std::vector<std::string> adopted_members(const resources::ResourceSchema& schema, const Json& attributes);
 // Null, "", [] and {} are the same (unset) value.
 bool same_value(const Json& a, const Json& b);
 

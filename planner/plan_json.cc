@@ -76,12 +76,14 @@ std::vector<AttrChange> changes_from(const Json& j) {
 }
 
 Json action_json(const Action& a) {
-  return {{"kind", to_string(a.kind)}, {"address", a.address}, {"type", a.type},
+  Json out = {{"kind", to_string(a.kind)}, {"address", a.address}, {"type", a.type},
           {"block", a.block}, {"index", a.index}, {"cloud_id", a.cloud_id},
           {"before", a.before}, {"after", a.after}, {"changes", changes_json(a.changes)},
           {"reason", a.reason}, {"block_name", a.block_name}, {"operations", a.operations},
           {"allow_data_loss", a.allow_data_loss}, {"replace_requested", a.replace_requested},
           {"sensitive", a.sensitive}, {"provider", a.provider}, {"prior_provider", a.prior_provider}};
+  if (!a.replace_members.empty()) out["replace_members"] = a.replace_members;
+  return out;
 }
 
 // "server.web" and "server.web[3]" belong to block "server.web" of type
@@ -114,6 +116,7 @@ Action action_from(const Json& a) {
   act.operations = a.value("operations", std::vector<std::string>{});
   act.allow_data_loss = a.value("allow_data_loss", false);
   act.replace_requested = a.value("replace_requested", false);
+  act.replace_members = a.value("replace_members", std::vector<std::string>{});
   act.sensitive = a.value("sensitive", std::vector<std::string>{});
   act.provider = a.value("provider", std::string());
   act.prior_provider = a.value("prior_provider", act.provider);

@@ -272,6 +272,16 @@ void check_replace_requests(const PlanInput& in, const std::map<std::string, Pri
                             const std::map<std::string, Desired>& desired) {
   std::vector<std::string> problems;
   for (const std::string& pattern : in.replace) {
+    if (std::optional<detail::MemberPattern> m = detail::member_pattern(pattern)) {
+      auto d = desired.find(m->address);
+      const res::ResourceSchema* schema = d == desired.end() ? nullptr : res::find_schema(d->second.type);
+      const std::vector<std::string> members =
+          schema ? detail::adopted_members(*schema, d->second.attributes) : std::vector<std::string>{};
+      if (!prior.count(m->address) || std::find(members.begin(), members.end(), m->member) == members.end())
+        problems.push_back("-replace=" + pattern + ": " + m->address + " is not both recorded and declared with " +
+                           m->member + " among the objects it adopts");
+      continue;
+    }
     bool found = std::any_of(prior.begin(), prior.end(), [&](const auto& p) {
       return address_matches(p.first, pattern) && desired.count(p.first);
     });
@@ -316,8 +326,23 @@ void read_recorded(const PlanInput& in, const detail::JournalReading& journal, P
 }
 
 bool replace_requested(const PlanInput& in, const std::string& address) {
-  return std::any_of(in.replace.begin(), in.replace.end(),
-                     [&](const std::string& pattern) { return address_matches(address, pattern); });
+  return std::any_of(in.replace.begin(), in.replace.end(), [&](const std::string& pattern) {
+    const std::optional<detail::MemberPattern> m = detail::member_pattern(pattern);
+    return m ? m->address == address : address_matches(address, pattern);
+  });
+}
+
+// The members -replace=ADDR[ID] names of `address` (none: the whole
+// instance, when -replace names it so too).
+std::vector<std::string> replaced_members(const PlanInput& in, const std::string& address) {
+  std::vector<std::string> members;
+  for (const std::string& pattern : in.replace) {
+    const std::optional<detail::MemberPattern> m = detail::member_pattern(pattern);
+    if (!m && address_matches(address, pattern)) return {};  // the whole set
+    if (m && m->address == address && std::find(members.begin(), members.end(), m->member) == members.end())
+      members.push_back(m->member);
+  }
+  return members;
 }
 
 // A share was pushed to the server that vanished, not to the one bought in
@@ -384,7 +409,12 @@ bool diff_kept(const PlanInput& in, const res::ResourceSchema& schema, const man
   a.replace_requested = replace_requested(in, a.address);
   if (a.changes.empty() && !a.replace_requested) return false;
   bool replace = std::any_of(a.changes.begin(), a.changes.end(), [](const AttrChange& c) { return c.forces_replacement; });
-  if (a.replace_requested) a.reason = "-replace asked for it";
+  if (a.replace_requested) {
+    a.replace_members = replaced_members(in, a.address);
+    std::string named;
+    for (const std::string& m : a.replace_members) named += (named.empty() ? "" : ", ") + m;
+    a.reason = "-replace asked for " + (named.empty() ? std::string("it") : named);
+  }
   if (replace || a.replace_requested) {
     a.kind = ActionKind::replace;
   } else {

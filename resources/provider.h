@@ -38,6 +38,10 @@ struct RefreshScope {
   // attribute names its rows and blocks use.
   std::map<std::string, std::set<std::string>> attributes;
   bool has_records = false;  // the state records anything at all
+  // Ids of objects that exist outside cphform and that no API lists (KooPhone
+  // instances), by resource type: the values of Attribute::adopts attributes
+  // of the rows and blocks. A provider reads exactly these.
+  std::map<std::string, std::set<std::string>> adopted;
   // Also what describing unmanaged objects needs (drift -name-prefix/-tag).
   bool unmanaged = false;
 
@@ -92,6 +96,9 @@ class Inventory {
   // filter, as report entries sorted by name ({"server_id", "server_name",
   // "status", "tags"} for CPH).
   virtual Json unmanaged(const std::set<std::string>& managed, const UnmanagedFilter& filter) const = 0;
+  // What people should hear of what the refresh read before any plan
+  // (adopted KooPhone instances that are not running), one warning each.
+  virtual std::vector<std::string> notices() const { return {}; }
 };
 
 // A planned change as the provider's checks see it.

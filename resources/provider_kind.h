@@ -40,6 +40,26 @@ struct StepInput {
   const std::map<std::string, bool>& create_before_destroy;
 };
 
+// A step of one action (in.actions[i]): its type, block and the action;
+// the caller sets the operation, role and batch.
+inline Step step_of_action(const StepInput& in, size_t i) {
+  Step s;
+  s.type = in.actions[i].type;
+  s.block = in.actions[i].block;
+  s.actions = {i};
+  return s;
+}
+
+// A removal that only forgets the block's row (nothing in the cloud can be
+// undone or released): a release step, `batch` saying what stays.
+inline Step forget_step(const StepInput& in, size_t i, std::string batch) {
+  Step s = step_of_action(in, i);
+  s.operation = "forget";
+  s.role = StepRole::release;
+  s.batch = std::move(batch);
+  return s;
+}
+
 struct Reconciled {
   Resume resume = Resume::settle;
   // The provider's word for it, shown in plans and reports and read back

@@ -6,6 +6,7 @@
 #include "resources/schema.h"
 
 #include "resources/cph/plan_steps.h"
+#include "resources/koophone/kp_kind.h"
 #include "resources/tencent/bm_kind.h"
 
 namespace cph::resources {
@@ -13,7 +14,8 @@ namespace {
 
 // Every provider type: the one list a new provider joins.
 const std::vector<const ProviderKind*>& provider_kinds() {
-  static const std::vector<const ProviderKind*> kinds = {&cph_provider_kind(), &tencent_bm_provider_kind()};
+  static const std::vector<const ProviderKind*> kinds = {&cph_provider_kind(), &tencent_bm_provider_kind(),
+                                                               &koophone_provider_kind()};
   return kinds;
 }
 

@@ -88,6 +88,15 @@ struct Attribute {
   // instead (resources/write_only.h), so that a changed value is planned as
   // a change; plans, reports and logs treat it as sensitive.
   bool write_only = false;
+  // The value (a string or a list of them) holds ids of objects that exist
+  // outside cphform and that no API lists (KooPhone instances): a refresh
+  // reads those ids (RefreshScope::adopted).
+  bool adopts = false;
+  // For a list of strings: the name of a second attribute that gives the
+  // list as a file instead, one value a line, blank lines and # comments
+  // skipped, relative to the manifest ("instance_ids_file" for
+  // "instance_ids"). The loader reads it and checks the list as if written.
+  std::string lines_file;
 };
 
 // A problem found by a rule that spans attributes: the attribute path it is

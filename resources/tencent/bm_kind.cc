@@ -18,21 +18,16 @@ bool secret_changed(const Action& a) {
 void add_bm_steps(const StepInput& in, std::vector<Step>& steps) {
   for (size_t i : in.mine) {
     const Action& a = in.actions[i];
-    Step s;
-    s.type = a.type;
-    s.block = a.block;
-    s.actions = {i};
     if (a.kind == ActionKind::remove) {
-      s.operation = "forget";
-      s.role = StepRole::release;
-      s.batch = "state only: the devices keep their password";
-    } else {
-      s.operation = "reset_password";
-      // A create, a replacement (another provider instance) or a new secret
-      // reaches every device; otherwise only the devices that joined.
-      const bool same = a.kind == ActionKind::update && !secret_changed(a);
-      s.batch = describe_scope(reset_scope(a.before, a.after, same));
+      steps.push_back(forget_step(in, i, "state only: the devices keep their password"));
+      continue;
     }
+    Step s = step_of_action(in, i);
+    s.operation = "reset_password";
+    // A create, a replacement (another provider instance) or a new secret
+    // reaches every device; otherwise only the devices that joined.
+    const bool same = a.kind == ActionKind::update && !secret_changed(a);
+    s.batch = describe_scope(reset_scope(a.before, a.after, same));
     steps.push_back(std::move(s));
   }
 }
