@@ -1,11 +1,12 @@
 // Issue 15: `cphform koophone exec SET -- COMMAND` end to end, the real binary
 // against `emulator serve --koophone-instances N` over HTTP (and once against
 // the embedded emulator): 100 instances with one failing, 300 instances in
-// ceil(300/32) = 10 command calls, -sync, -json, and mistakes refused before
-// any call. A command is not state: no run here may create a state file.
+// ceil(300/32) = 10 command calls, -sync, -json, -timeout, and mistakes
+// refused before any call. A command is not state: no run here may create a state file.
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <chrono>
 #include <sstream>
 
 #include "tests/e2e/harness.h"
@@ -182,4 +183,18 @@ TEST_CASE("koophone exec against the embedded emulator (endpoint = \"emulator\")
   CHECK(lines_starting(r.out, "kp0") == 33);
   CHECK(contains(r.out, "33 succeeded, 0 failed (2 command calls"));
   CHECK_FALSE(has_state(dir.path()));
+}
+
+TEST_CASE("koophone exec -timeout: instances still running fail with TIMEOUT and their task id", "[e2e][koophone]") {
+  EmulatorProcess emu(0.01, {"--koophone-instances", "3"});  // a job takes 2 simulated seconds: 200 s here
+  TempDir dir;
+  dir.write("main.toml", kp_manifest(emu.url(), "fleet", id_list(1, 3)));
+  const auto start = std::chrono::steady_clock::now();
+  auto r = run_cphform({"koophone", "exec", "-timeout=1s", "fleet", "--", "id"}, dir.path(), &emu, "", kFastPolls);
+  REQUIRE_RUN(r, 1);
+  CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(30));
+  REQUIRE(lines_starting(r.out, "task ") == 1);
+  const std::string task = r.out.substr(r.out.find("\ntask ") + 6, 32);
+  CHECK(contains(r.out, "kp000001  failed TIMEOUT still running after 1 s (task " + task + ")"));
+  CHECK(contains(r.out, "0 succeeded, 3 failed"));
 }
