@@ -169,13 +169,16 @@ TEST_CASE("koophone exec: bad flags, unknown sets and sets of another type are r
 TEST_CASE("koophone exec against the embedded emulator (endpoint = \"emulator\"), one provider of several",
           "[e2e][koophone]") {
   TempDir dir;
-  // The tencent_bm provider is not connected: exec talks to the set's provider only.
+  // The tencent_bm provider has no credentials (plan would stop on them): exec
+  // connects the set's provider only, so it runs.
   dir.write("main.toml", kp_manifest("emulator", "fleet", id_list(1, 33)) +
                              "\n[provider.tencent_bm]\nendpoint = \"https://127.0.0.1:1\"\nregion = \"ap-guangzhou\"\n");
   const std::map<std::string, std::string> env = {{"CPHFORM_EMULATOR_KOOPHONE_INSTANCES", "40"},
                                                   {"CPHFORM_EMULATOR_TIME_SCALE", "1000"},
                                                   {"CPHFORM_POLL_INITIAL_MS", "20"},
-                                                  {"CPHFORM_POLL_MAX_MS", "100"}};
+                                                  {"CPHFORM_POLL_MAX_MS", "100"},
+                                                  {"TENCENTCLOUD_SECRET_ID", ""},
+                                                  {"TENCENTCLOUD_SECRET_KEY", ""}};
   auto r = run_cphform({"koophone", "exec", "fleet", "--", "getprop", "ro.product.model"}, dir.path(), nullptr, "", env);
   REQUIRE_RUN(r, 0);
   CHECK(contains(r.out, "koophone_instances.fleet: running \"getprop ro.product.model\" on 33 instances"));
@@ -183,6 +186,9 @@ TEST_CASE("koophone exec against the embedded emulator (endpoint = \"emulator\")
   CHECK(lines_starting(r.out, "kp0") == 33);
   CHECK(contains(r.out, "33 succeeded, 0 failed (2 command calls"));
   CHECK_FALSE(has_state(dir.path()));
+  auto plan = run_cphform({"plan"}, dir.path(), nullptr, "", env);
+  CHECK(plan.exit_code == 1);
+  CHECK(contains(plan.err, "TENCENTCLOUD_SECRET_ID"));
 }
 
 TEST_CASE("koophone exec -timeout: instances still running fail with TIMEOUT and their task id", "[e2e][koophone]") {
