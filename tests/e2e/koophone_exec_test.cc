@@ -100,11 +100,17 @@ TEST_CASE("koophone exec on 300 instances makes ceil(300/32) = 10 command calls;
   CHECK(emu.calls(kTaskQuery) == doc["task_queries"].get<int64_t>());
 }
 
-TEST_CASE("koophone exec -sync: the answers carry the results, no task is polled", "[e2e][koophone]") {
+TEST_CASE("koophone exec -sync on ids from instance_ids_file: the answers carry the results, no task is polled",
+          "[e2e][koophone]") {
   EmulatorProcess emu(1000.0, {"--koophone-instances", "40"});
   emu.admin("/_emulator/koophone/instances", "POST", R"({"instance_id": "kp000007", "command_fails": true})");
   TempDir dir;
-  dir.write("main.toml", kp_manifest(emu.url(), "fleet", id_list(1, 40)));
+  // The ids from a file beside the manifest (instance_ids_file), one a line.
+  std::string lines;
+  for (int i = 1; i <= 40; ++i) lines += kp_id(i) + "\n";
+  dir.write("fleet.txt", lines);
+  dir.write("main.toml", "[provider.koophone]\nendpoint = \"" + emu.url() +
+                             "\"\n\n[koophone_instances.fleet]\ninstance_ids_file = \"fleet.txt\"\n");
   auto r = run_cphform({"koophone", "exec", "-sync", "-json", "fleet", "--", "ls", "-l", "/system"}, dir.path(), &emu);
   REQUIRE_RUN(r, 1);
   const Json doc = Json::parse(r.out);
