@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <chrono>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -37,7 +38,8 @@ struct ExecRequest {
   std::string set;      // as written: koophone_instances.NAME or NAME
   std::string command;  // the words after --, joined by spaces
   int parallelism = cloud::kDefaultParallelism;
-  std::chrono::seconds timeout{3600};
+  // -timeout; unset: poll_policy()'s, the one every wait of the engine has.
+  std::optional<std::chrono::seconds> timeout;
 };
 
 const std::string& set_type() { return resources::koophone_instances_schema().type; }
@@ -147,7 +149,7 @@ asio::awaitable<int> exec_on_set(Context& ctx, const Workspace& ws, const manife
   if (!kp) throw std::logic_error("provider instance " + provider + " of " + rc.address() + " is not a koophone one");
   kp->set_parallelism(r.parallelism);
   resources::PollPolicy poll = poll_policy();
-  poll.timeout = r.timeout;
+  if (r.timeout) poll.timeout = *r.timeout;
   const bool sync = r.flags.has("sync");
   const bool json = r.flags.has("json");
   if (!json)
