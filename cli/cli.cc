@@ -122,6 +122,7 @@ int run_command(Context& ctx, const std::string& command, const CommandSpec* spe
   ctx.vars.allow_unset = std::set<std::string>{"output", "validate", "state", "journal", "workspace", "history",
                                                "force-unlock"}
                              .count(command) > 0;
+  if (command == "koophone") return cmd_koophone(ctx, rest);  // its -var flags stop at --
   if (command == "output") return cmd_output(ctx, parse_command_flags(*spec, rest));
   if (command == "validate") return cmd_validate(ctx, parse_command_flags(*spec, rest));
   if (command == "plan") {
@@ -216,7 +217,9 @@ int run_cli(const std::vector<std::string>& all_args, std::istream& in, std::ost
   const CommandSpec* spec = find_command(command == "-version" || command == "--version" ? "version" : command);
   // `emulator serve` has its own flags (emulator/emulator.cc), --help among them.
   const bool emulator_serve = command == "emulator" && !rest.empty() && rest[0] == "serve";
-  if (spec && !emulator_serve && std::any_of(rest.begin(), rest.end(), is_help_flag)) {
+  // What follows "--" is not cphform's (koophone exec SET -- ls -h): no help, colour or -json there.
+  const auto own_end = std::find(rest.begin(), rest.end(), std::string("--"));
+  if (spec && !emulator_serve && std::any_of(rest.begin(), own_end, is_help_flag)) {
     out << command_usage(*spec);
     return 0;
   }
@@ -234,7 +237,8 @@ int run_cli(const std::vector<std::string>& all_args, std::istream& in, std::ost
   // Decided before the flags are parsed so that their own errors are
   // coloured alike; the flag itself stays for the parser, which refuses it
   // where the command table does not list it.
-  const bool no_color = std::any_of(rest.begin(), rest.end(), is_no_color_flag);
+  const bool no_color = std::any_of(rest.begin(), std::find(rest.begin(), rest.end(), std::string("--")),
+                                    is_no_color_flag);
   ctx.color = !ctx.json && color_wanted(&out == &std::cout && isatty(STDOUT_FILENO), no_color);
   ctx.err_color = color_wanted(&err == &std::cerr && isatty(STDERR_FILENO), no_color);
   try {

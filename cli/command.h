@@ -179,6 +179,8 @@ int cmd_workspace(Context& ctx, const std::vector<std::string>& args);
 int cmd_history(Context& ctx, const Flags& flags);
 int cmd_output(Context& ctx, const Flags& flags);
 int cmd_fmt(Context& ctx, const std::vector<std::string>& args);
+// koophone exec SET -- COMMAND (cli/cmd_koophone.cc): opens no state, takes no lock.
+int cmd_koophone(Context& ctx, const std::vector<std::string>& args);
 int cmd_docs(Context& ctx, const std::vector<std::string>& args);  // docs/manifest.md (hidden from usage)
 
 }  // namespace cph::engine

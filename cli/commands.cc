@@ -69,6 +69,18 @@ std::vector<CommandSpec> build_table() {
         {"provider", "NAME", "with -filter: list the servers of [provider.NAME] (default: the default provider)"},
         kLock, kLockTimeout, kVar, kVarFile, kInput, kNoColor},
        2, kExitPlain, ""},
+      {"koophone", "koophone exec [options] SET -- COMMAND",
+       "Run an adb shell command on every instance of a koophone_instances set",
+       {{"sync", "", "run it synchronously (KooPhone API: Instance sync command), for short commands"},
+        {"timeout", "DURATION", "stop waiting for the tasks after this long (default 1h; still running: TIMEOUT)"},
+        {"json", "", "one JSON document: each instance's result, the task ids, the calls made"},
+        kParallelism, kVar, kVarFile, kNoColor},
+       1000, "0 every instance succeeded, 1 an instance failed, or an error",
+       "SET is koophone_instances.NAME or NAME: the command runs on the block's instance_ids, through its\n"
+       "provider instance. Without -sync it runs asynchronously (KooPhone API: Instance async command), 32\n"
+       "instances a call, and each task is queried once a polling round until every instance has ended.\n"
+       "A command is not state: nothing is locked, recorded or journaled; the task ids are printed instead.\n"
+       "COMMAND (the words after --) is at most 1024 bytes of letters, digits, spaces and _ . / : -."},
       {"state", "state list | show ADDRESS | rm ADDRESS... | mv FROM TO | pull | migrate -to=pg|sqlite",
        "Read or edit the recorded state",
        {{"to", "pg|sqlite", "state migrate: the backend to copy lineage, serial, rows, journal and history to"},

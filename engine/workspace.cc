@@ -273,6 +273,14 @@ boost::asio::awaitable<CloudConnection> connect_cloud(const Workspace& ws, boost
   co_return conn;
 }
 
+boost::asio::awaitable<CloudConnection> connect_provider(const Workspace& ws, const std::string& name,
+                                                         boost::asio::any_io_executor executor,
+                                                         state::StateStore* store) {
+  const manifest::ProviderConfig* p = ws.manifest.find_provider(name);
+  if (!p) throw std::logic_error("no provider instance \"" + name + "\" in the manifests");
+  co_return co_await connect_instance(ws, *p, executor, store);
+}
+
 std::vector<CloudConnection*> CloudConnection::instances() {
   std::vector<CloudConnection*> out{this};
   for (CloudConnection& other : others) out.push_back(&other);

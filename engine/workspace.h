@@ -85,4 +85,12 @@ struct CloudConnection {
 boost::asio::awaitable<CloudConnection> connect_cloud(const Workspace& ws, boost::asio::any_io_executor executor,
                                                       state::StateStore* store);
 
+// Stage 3 for one provider instance only (`name`, a ProviderConfig::name of
+// the manifests): for a command that talks to one instance (koophone exec),
+// so that the others' credentials, emulators and IAM calls are not needed.
+// `store` may be null (then a CPH instance remembers no discovered project).
+boost::asio::awaitable<CloudConnection> connect_provider(const Workspace& ws, const std::string& name,
+                                                         boost::asio::any_io_executor executor,
+                                                         state::StateStore* store);
+
 }  // namespace cph::engine

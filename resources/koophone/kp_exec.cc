@@ -5,6 +5,7 @@
 #include <chrono>
 #include <functional>
 #include <map>
+#include <string_view>
 
 #include "resources/polling.h"
 
@@ -34,7 +35,8 @@ size_t FleetCommand::failed() const {
 }
 
 asio::awaitable<FleetCommand> run_fleet_command(KooPhoneClient& client, std::vector<std::string> ids, std::string command,
-                                                bool sync, resources::PollPolicy poll) {
+                                                bool sync, resources::PollPolicy poll,
+                                                std::function<void(const std::vector<std::string>&)> started) {
   FleetCommand run;
   KooPhoneClient* c = &client;
   // Named, not temporaries of the co_await below (GCC 12 destroys those twice).
@@ -63,6 +65,7 @@ asio::awaitable<FleetCommand> run_fleet_command(KooPhoneClient& client, std::vec
       for (const auto& [job, instance] : b.task->job_instance) by_id[instance] = CommandResult{instance, 1, "", "", ""};
     }
   }
+  if (started && !run.task_ids.empty()) started(run.task_ids);
   // One query per unfinished task per round.
   std::vector<AsyncCommand> open;
   for (BatchRun& b : batches)
@@ -101,6 +104,21 @@ asio::awaitable<FleetCommand> run_fleet_command(KooPhoneClient& client, std::vec
     run.results.push_back(it != by_id.end() ? it->second : CommandResult{id, -1, "MISSING", "the answer has no result for it", ""});
   }
   co_return run;
+}
+
+std::string command_error(const std::string& command) {
+  const char* api = " (KooPhone API: Instance async command)";
+  if (command.empty()) return std::string("the command is empty") + api;
+  if (command.size() > 1024)
+    return "the command is " + std::to_string(command.size()) + " bytes; at most 1024 are accepted" + api;
+  for (const char c : command) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                    std::string_view("_./:- ").find(c) != std::string_view::npos;
+    if (!ok)
+      return "the command contains '" + std::string(1, c) +
+             "'; only letters, digits, spaces and _ . / : - are accepted" + api;
+  }
+  return "";
 }
 
 std::string format_fleet_command(const FleetCommand& run) {

@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -28,8 +29,18 @@ struct FleetCommand {
   size_t failed() const;
 };
 
-boost::asio::awaitable<FleetCommand> run_fleet_command(KooPhoneClient& client, std::vector<std::string> ids,
-                                                       std::string command, bool sync, resources::PollPolicy poll);
+// `started`, when given, receives the task ids once every command call has
+// been answered and before the polling: so that a run stopped while it
+// waits has already told where its commands can be looked up.
+boost::asio::awaitable<FleetCommand> run_fleet_command(
+    KooPhoneClient& client, std::vector<std::string> ids, std::string command, bool sync, resources::PollPolicy poll,
+    std::function<void(const std::vector<std::string>&)> started = {});
+
+// "" when `command` is one the API takes (14.2 / 14.3: 1 to 1024 bytes of
+// letters, digits, `_ . / : -`, and spaces as A-23 reads the examples), else
+// why not, for the user: checked before any call, so that a command the
+// service would refuse fails once, not once per batch of 32.
+std::string command_error(const std::string& command);
 
 // For people: a line per instance ("kp000001  ok  OUTPUT" / "kp000002  failed
 // CPS.0191 Run command failed.  OUTPUT"), the task ids, and a summary line.

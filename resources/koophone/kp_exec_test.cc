@@ -43,8 +43,14 @@ TEST_CASE("koophone exec: 100 instances, one failing: 99 succeed, 1 fails with i
 TEST_CASE("koophone exec: 300 instances make ceil(300/32) = 10 command calls", "[koophone]") {
   KpFixture f(300, 24 * 3600, 1.0);
   auto client = f.aksk_client();
-  const FleetCommand run = f.run(run_fleet_command(*client, kp_range(1, 300), "id", false, quick_poll()));
+  std::vector<std::string> started;  // the task ids, told before the polling
+  const FleetCommand run = f.run(run_fleet_command(*client, kp_range(1, 300), "id", false, quick_poll(),
+                                                   [&](const std::vector<std::string>& tasks) {
+                                                     CHECK(f.emulator_count("GET /v1/instances/tasks/{task_id}") == 0);
+                                                     started = tasks;
+                                                   }));
   CHECK(run.failed() == 0);
+  CHECK(started == run.task_ids);
   CHECK(f.emulator_count("POST /v1/instances/async-command") == 10);
   CHECK(run.command_calls == 10);
 }
@@ -72,4 +78,16 @@ TEST_CASE("koophone exec: jobs still running at the timeout fail with their task
   CHECK(run.failed() == 3);
   CHECK(run.results[0].error_code == "TIMEOUT");
   CHECK(run.results[0].error_msg.find(run.task_ids[0]) != std::string::npos);
+}
+
+TEST_CASE("koophone exec: commands the API would refuse are named before any call", "[koophone]") {
+  CHECK(command_error("getprop ro.build.version").empty());
+  CHECK(command_error("ls -l /system").empty());
+  CHECK(command_error(std::string(1024, 'a')).empty());
+  CHECK(command_error("").find("empty") != std::string::npos);
+  CHECK(command_error(std::string(1025, 'a')).find("1025 bytes") != std::string::npos);
+  const std::string pipe = command_error("ps | grep x");
+  CHECK(pipe.find("contains '|'") != std::string::npos);
+  CHECK(pipe.find("(KooPhone API: Instance async command)") != std::string::npos);
+  CHECK(command_error("echo $HOME").find("contains '$'") != std::string::npos);
 }

@@ -29,6 +29,7 @@ const std::vector<Case> kCases = {
     {{"drift"}, {"-format=text|json|markdown", "-out=FILE", "-name-prefix=PREFIX", "-tag=KEY=VALUE"}, "-formt", "-format"},
     {{"graph"}, {"-type=plan|apply|destroy"}, "-typ", "-type"},
     {{"import"}, {"-filter=", "-generate-config-out=FILE.toml", "-lock-timeout=DURATION"}, "-filte", "-filter"},
+    {{"koophone", "exec"}, {"-sync", "-timeout=DURATION", "-json", "-parallelism=N"}, "-snc", "-sync"},
     {{"state", "list"}, {"-to=pg|sqlite", "-force", "-lock-timeout=DURATION"}, "-forc", "-force"},
     {{"journal", "list"}, {"-json", "-auto-approve"}, "-jso", "-json"},
     {{"workspace", "list"}, {"-force"}, "-frce", "-force"},
