@@ -27,6 +27,15 @@ std::vector<CommandResult> failed_batch(const std::vector<std::string>& ids, con
   return out;
 }
 
+// A call whose outcome is unknown (a 5xx, a lost answer): its instances may
+// run the command or not; each is failed with UNKNOWN and the reason.
+std::vector<CommandResult> unknown_batch(const std::vector<std::string>& ids, const std::string& why) {
+  std::vector<CommandResult> out;
+  for (const std::string& id : ids)
+    out.push_back(CommandResult{id, -1, "UNKNOWN", "the command call's outcome is unknown (" + why + "); not sent again", ""});
+  return out;
+}
+
 bool ended(const CommandResult& r) { return r.status == 2 || r.status == -1; }
 }  // namespace
 
@@ -48,8 +57,16 @@ asio::awaitable<FleetCommand> run_fleet_command(KooPhoneClient& client, std::vec
       if (sync) b.results = co_await c->sync_command(batch, command);
       else b.task = co_await c->async_command(batch, command);
     } catch (const KpError& e) {
-      if (!e.refused()) throw;  // unknown outcome: the run cannot say what ran
-      b.results = failed_batch(batch, e);
+      if (!e.refused()) {
+        b.results = unknown_batch(batch, e.what());
+      } else {
+        b.results = failed_batch(batch, e);
+      }
+    } catch (const std::exception& e) {
+      // A lost answer (the connection dropped): the command may be running.
+      // Never sent again (the client resends no command); the other batches
+      // and their tasks go on.
+      b.results = unknown_batch(batch, e.what());
     }
     co_return b;
   };

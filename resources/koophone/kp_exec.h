@@ -6,7 +6,9 @@
 // commands: the answers carry the results. Commands are not state and are
 // never journaled; their task ids are returned so that people can look them
 // up. A batch whose call is refused (an id not the tenant's) fails each of
-// its instances with the refusal's code; the other batches go on.
+// its instances with the refusal's code; one whose answer is lost (a 5xx,
+// a dropped connection) fails them as UNKNOWN and is never sent again; the
+// other batches go on.
 #pragma once
 
 #include <cstdint>

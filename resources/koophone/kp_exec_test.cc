@@ -91,3 +91,17 @@ TEST_CASE("koophone exec: commands the API would refuse are named before any cal
   CHECK(pipe.find("(KooPhone API: Instance async command)") != std::string::npos);
   CHECK(command_error("echo $HOME").find("contains '$'") != std::string::npos);
 }
+
+TEST_CASE("koophone exec: a command call whose answer is lost fails its instances as UNKNOWN and is not resent",
+          "[koophone]") {
+  KpFixture f(40, 24 * 3600, 1.0);
+  f.admin("POST", "/_emulator/faults",
+          {{"processed_reset_rate", 1}, {"operations", {"POST /v1/instances/async-command"}}});
+  auto client = f.aksk_client();
+  const FleetCommand run = f.run(run_fleet_command(*client, kp_range(1, 40), "id", false, quick_poll()));
+  CHECK(f.emulator_count("POST /v1/instances/async-command") == 2);  // one call a batch, none resent
+  CHECK(run.failed() == 40);
+  CHECK(run.results[0].error_code == "UNKNOWN");
+  CHECK(run.results[0].error_msg.find("not sent again") != std::string::npos);
+  CHECK(run.task_ids.empty());
+}
