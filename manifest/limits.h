@@ -29,6 +29,7 @@ constexpr size_t kMaxHeaders = 200000;            // [table] and [[array]] heade
 constexpr int64_t kMaxInstances = 100000;         // instances of all blocks, count expanded
 constexpr size_t kMaxKeyFileBytes = 64u << 10;    // a file named by public_key_file
 constexpr size_t kMaxListFileBytes = 4u << 20;    // a file of values a line (instance_ids_file)
+constexpr size_t kMaxRowsFileBytes = 16u << 20;   // a CSV or JSON file of rows (phones_file)
 constexpr size_t kMaxCycleShown = 10;             // blocks named in a dependency-cycle message
 
 // The first text limit `text` breaks, located in `filename`; nullopt when

@@ -4,11 +4,13 @@
 
 #include <algorithm>
 #include <cctype>
+#include <filesystem>
 #include <set>
 #include <sstream>
 
 #include "manifest/files.h"
 #include "manifest/limits.h"
+#include "manifest/rows_file.h"
 
 namespace cph::manifest::detail {
 namespace {
@@ -170,8 +172,88 @@ class BlockValidator {
     return out;
   }
 
+  // The block with each Attribute::rows_file entry ("phones_file =
+  // \"phones.csv\"") replaced by its attribute, an array of the file's rows
+  // (manifest/rows_file.h) whose cells keep their place in that file. Its
+  // columns are checked once, here: a column no field has, or a required
+  // field no column gives, is one problem at the header, not one a row.
+  // Cells of integer fields written as digits become integers ("0002": 2).
+  doc::Node with_row_files(const doc::Node& table) {
+    doc::Node out = table;
+    for (const Attribute& a : schema_.attributes) {
+      if (a.rows_file.empty()) continue;
+      auto named = std::find_if(out.entries.begin(), out.entries.end(),
+                                [&](const doc::Entry& e) { return e.key == a.rows_file; });
+      if (named == out.entries.end()) continue;
+      const bool both = std::any_of(out.entries.begin(), out.entries.end(),
+                                    [&](const doc::Entry& e) { return e.key == a.name; });
+      const std::string what = rc_.address() + ": attribute \"" + a.rows_file + "\"";
+      auto drop = [&] {
+        unreadable_.insert(a.name);
+        out.entries.erase(named);
+      };
+      if (both || named->value.kind != doc::Kind::string) {
+        error(named->key_pos, "attribute \"" + a.rows_file + "\" " +
+                                  (both ? "and \"" + a.name + "\" are both set; keep one"
+                                        : "must be the name of a CSV or JSON file of rows"));
+        drop();
+        continue;
+      }
+      const std::string written_name = named->value.scalar.get<std::string>();
+      std::string text;
+      try {
+        text = files::read_named_file(written_name, named->value.pos, what, limits::kMaxRowsFileBytes);
+      } catch (const ManifestError& e) {
+        diags_.insert(diags_.end(), e.diagnostics.begin(), e.diagnostics.end());
+        ++errors_;
+        drop();
+        continue;
+      }
+      // Positions name the file as the manifest's are named: beside it.
+      const std::string shown =
+          (std::filesystem::path(named->value.pos.file).parent_path() / written_name).lexically_normal().string();
+      const size_t diags_before = diags_.size();
+      std::optional<rows_file::Rows> rows = rows_file::parse(text, shown, what + " names \"" + written_name + "\", which", diags_);
+      if (!rows) {
+        errors_ += diags_.size() - diags_before;
+        drop();
+        continue;
+      }
+      std::vector<std::string> names = settable_names(a.fields);
+      const size_t errors_before = errors_;
+      for (const auto& [column, at] : rows->columns)
+        if (std::find(names.begin(), names.end(), column) == names.end()) {
+          error(at, "attribute \"" + a.rows_file + "\": unknown column \"" + column + "\"" + suggestion(column, names));
+        }
+      for (const Attribute& f : a.fields)
+        if (f.required && std::none_of(rows->columns.begin(), rows->columns.end(),
+                                       [&](const auto& c) { return c.first == f.name; }))
+          error(rows->columns.empty() ? rows->list.pos : rows->columns.front().second,
+                "attribute \"" + a.rows_file + "\": the file has no column \"" + f.name + "\"; every row needs one. " +
+                    f.description);
+      if (errors_ != errors_before) {
+        drop();
+        continue;
+      }
+      for (doc::Node& row : rows->list.items)
+        for (doc::Entry& cell : row.entries) {
+          auto field = std::find_if(a.fields.begin(), a.fields.end(), [&](const Attribute& f) { return f.name == cell.key; });
+          const std::string* s = cell.value.kind == doc::Kind::string ? &cell.value.scalar.get_ref<const std::string&>() : nullptr;
+          if (field != a.fields.end() && field->type == AttrType::integer && s && !s->empty() && s->size() <= 18 &&
+              s->find_first_not_of("0123456789", (*s)[0] == '-' ? 1 : 0) == std::string::npos && *s != "-") {
+            cell.value.kind = doc::Kind::integer;
+            cell.value.scalar = std::stoll(*s);
+          }
+        }
+      const SourcePos at = named->key_pos;
+      out.entries.erase(named);
+      out.entries.push_back({a.name, at, std::move(rows->list)});
+    }
+    return out;
+  }
+
   void run(const doc::Node& written) {
-    const doc::Node table = with_listed_files(written);
+    const doc::Node table = with_row_files(with_listed_files(written));
     std::set<std::string> present;
     for (const doc::Entry& e : table.entries) {
       if (e.key == "count" && schema_.supports_count) {
@@ -541,7 +623,7 @@ class BlockValidator {
   ResourceConfig& rc_;
   std::vector<Diagnostic>& diags_;
   std::vector<PendingReference>& refs_;
-  std::set<std::string> unreadable_;  // attributes whose lines_file could not be read
+  std::set<std::string> unreadable_;  // attributes whose lines_file or rows_file could not be read
   size_t errors_ = 0;
   size_t unknowns_ = 0;  // values holding a variable with no value (not checked)
 };

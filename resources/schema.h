@@ -97,6 +97,13 @@ struct Attribute {
   // skipped, relative to the manifest ("instance_ids_file" for
   // "instance_ids"). The loader reads it and checks the list as if written.
   std::string lines_file;
+  // For a list of objects: the name of a second attribute that gives the
+  // list as a file of rows instead, relative to the manifest: CSV with a
+  // header row of field names (RFC 4180; an empty cell leaves the field
+  // unset) or, for a name ending in .json, a JSON array of objects
+  // ("phones_file" for a [phones] block's "phones"). The loader reads it
+  // and checks each row as if written, a problem located at its cell.
+  std::string rows_file;
 };
 
 // A problem found by a rule that spans attributes: the attribute path it is

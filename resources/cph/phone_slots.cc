@@ -46,15 +46,53 @@ std::string expand(std::string_view text, int index, int server_index) {
   return out;
 }
 
+namespace {
+
+// The 10.1 key a manifest key is sent as (a legacy name's alias_of).
+const std::string& sent_key(const std::string& key) {
+  for (const props::Key& k : props::keys())
+    if (k.key == key && !k.alias_of.empty()) return k.alias_of;
+  return key;
+}
+
+bool row_field(const std::string& key) { return key == "server" || key == "phone" || key == "name"; }
+
+std::string row_key(const std::string& server_address, int number) { return server_address + "#" + std::to_string(number); }
+
+}  // namespace
+
 Json properties_for(const Json& properties, int index, int server_index) {
   Json out = Json::object();
   if (!properties.is_object()) return out;
-  for (const auto& [key, value] : properties.items()) {
-    std::string sent = key;
-    for (const props::Key& k : props::keys())
-      if (k.key == key && !k.alias_of.empty()) sent = k.alias_of;
-    out[sent] = value.is_string() ? Json(expand(value.get<std::string>(), index, server_index)) : value;
-  }
+  for (const auto& [key, value] : properties.items())
+    out[sent_key(key)] = value.is_string() ? Json(expand(value.get<std::string>(), index, server_index)) : value;
+  return out;
+}
+
+PerPhone::PerPhone(const Json& rows) : owned_(rows.is_array() ? rows : Json::array()) {
+  for (const Json& r : owned_)
+    if (r.is_object() && r.value("server", Json()).is_string() && r.value("phone", Json()).is_number_integer())
+      rows_[row_key(r["server"].get<std::string>(), r["phone"].get<int>())] = &r;
+}
+
+const Json* PerPhone::row(const std::string& server_address, int index) const {
+  if (rows_.empty()) return nullptr;
+  auto it = rows_.find(row_key(server_address, index + 1));
+  return it == rows_.end() ? nullptr : it->second;
+}
+
+std::string wanted_name(const Json& name, const Json* row, int index, int server_index) {
+  const Json own = row ? row->value("name", Json()) : Json();
+  const Json& chosen = own.is_string() ? own : name;
+  return chosen.is_string() ? expand(chosen.get<std::string>(), index, server_index) : std::string();
+}
+
+Json wanted_properties(const Json& properties, const Json* row, int index, int server_index) {
+  Json out = properties_for(properties, index, server_index);
+  if (!row) return out;
+  for (const auto& [key, value] : row->items())
+    if (!row_field(key))
+      out[sent_key(key)] = value.is_string() ? Json(expand(value.get<std::string>(), index, server_index)) : value;
   return out;
 }
 
@@ -113,13 +151,12 @@ Json live_overlay(const Json& recorded, const std::unordered_map<std::string, st
   Json out = recorded.is_object() ? recorded : Json::object();
   const std::vector<Slot> all = slots(out.value("servers", Json()), out.value("server_ids", Json()), phones);
   const Json name = out.value("name", Json());
+  const PerPhone rows(out.value("phones", Json()));
   const std::string power = out.value("power", std::string("running"));
   std::vector<std::string> renamed, off;
   for (const Slot& s : all) {
-    if (name.is_string()) {
-      const std::string want = expand(name.get<std::string>(), s.index, s.server_index);
-      if (s.phone->phone_name != want) renamed.push_back(describe(s) + " should be " + want);
-    }
+    const std::string want = wanted_name(name, rows.row(s.server_address, s.index), s.index, s.server_index);
+    if (!want.empty() && s.phone->phone_name != want) renamed.push_back(describe(s) + " should be " + want);
     if (!power_matches(power, s.phone->status)) off.push_back(describe(s) + " is " + status_text(s.phone->status));
   }
   if (!renamed.empty()) out["name"] = summary(renamed, all.size(), "named otherwise");

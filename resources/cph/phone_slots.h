@@ -40,6 +40,33 @@ std::string expand(std::string_view text, int index, int server_index);
 // their 10.1 key where one exists; values expanded; integers as numbers).
 Json properties_for(const Json& properties, int index, int server_index);
 
+// The per-phone values of a block (its `phones` attribute, usually read
+// from phones_file): each row names a server address and the phone's
+// number on it (1-based, as ${phone.number}), and gives that phone a name
+// and properties of its own, overriding the block's.
+class PerPhone {
+ public:
+  explicit PerPhone(const Json& rows);
+  PerPhone(const PerPhone&) = delete;  // rows_ points into owned_
+  PerPhone& operator=(const PerPhone&) = delete;
+  // The row of the phone at `index` (0-based) of `server_address`, or null.
+  const Json* row(const std::string& server_address, int index) const;
+  bool empty() const { return rows_.empty(); }
+
+ private:
+  Json owned_;
+  std::unordered_map<std::string, const Json*> rows_;  // "server.game[0]#2" -> row of owned_
+};
+
+// The name a phone should have: its row's, else the block's `name`, with
+// the ${phone.*} values filled in; "" when neither sets one (the name the
+// service gave is kept).
+std::string wanted_name(const Json& name, const Json* row, int index, int server_index);
+
+// properties_for() with the row's property keys (every key but server,
+// phone and name) laid over the block's.
+Json wanted_properties(const Json& properties, const Json* row, int index, int server_index);
+
 // Whether a key takes effect only at the next boot. 5.9 says some do and
 // 10.1 does not say which: cphform takes Android's read-only
 // properties (ro.*) and persist.sys.locale ("at first boot") to be those.

@@ -61,3 +61,34 @@ TEST_CASE("a phone renamed, stopped or failed outside cphform changes the row's 
   CHECK(power.rfind("2 of 4 phones not stopped: server.game[0] phone 0001", 0) == 0);
   CHECK(power.find("(id c)") == std::string::npos);
 }
+
+TEST_CASE("per-phone rows (phones_file) override the block's name and properties of their phone only",
+          "[phones][unit]") {
+  const Json rows = Json::array({{{"server", "server.game[1]"}, {"phone", 2}, {"name", "desk-${phone.server_number}"},
+                                  {"imsi", "460021624617113"}, {"com.cph.mainkeys", 0}},
+                                 {{"server", "server.game[0]"}, {"phone", 1}, {"sys.prop.writewifissid", "own"}}});
+  const slots::PerPhone per(rows);
+  const Json* desk = per.row("server.game[1]", 1);  // index 1: phone 2
+  REQUIRE(desk);
+  CHECK(per.row("server.game[1]", 0) == nullptr);
+  CHECK(per.row("server.game[0]", 1) == nullptr);
+  const Json block_props = {{"sys.prop.writeimsi", "4600${phone.number}"}, {"wifi_name", "lab"}};
+  CHECK(slots::wanted_name("g-${phone.number}", desk, 1, 1) == "desk-0002");
+  CHECK(slots::wanted_name("g-${phone.number}", per.row("server.game[0]", 0), 0, 0) == "g-0001");
+  CHECK(slots::wanted_name(Json(), nullptr, 0, 0).empty());  // no name anywhere: the service's stays
+  // The row's legacy imsi replaces the block's sys.prop.writeimsi: one key sent.
+  CHECK(slots::wanted_properties(block_props, desk, 1, 1) ==
+        Json({{"sys.prop.writeimsi", "460021624617113"}, {"sys.prop.writewifissid", "lab"}, {"com.cph.mainkeys", 0}}));
+  CHECK(slots::wanted_properties(block_props, nullptr, 2, 1) ==
+        Json({{"sys.prop.writeimsi", "46000003"}, {"sys.prop.writewifissid", "lab"}}));
+
+  // Drift of a row's name names the row's name.
+  const Json row = {{"servers", {"server.game[0]"}}, {"server_ids", {{"server.game[0]", "s1"}}},
+                    {"phones", Json::array({{{"server", "server.game[0]"}, {"phone", 2}, {"name", "desk"}}})}};
+  std::unordered_map<std::string, std::vector<cph::cloud::Phone>> live;
+  live["s1"] = {phone("a", "service-1", 2), phone("b", "desk", 2)};
+  CHECK(slots::live_overlay(row, live) == row);  // no block name: the first phone keeps the service's
+  live["s1"][1].phone_name = "by-hand";
+  CHECK(slots::live_overlay(row, live)["name"] ==
+        "1 of 2 phones named otherwise: server.game[0] phone 0002 (by-hand, id b) should be desk");
+}

@@ -206,6 +206,11 @@ Work plan_work(const Action& a, const std::vector<Slot>& all) {
   // An apply that ended before every phone had its properties recorded
   // which phones had them (`applying`): those are not sent them again.
   const Json applying = before.value("applying", Json::object());
+  // Per-phone values (phones_file) over the block's: as recorded, as being
+  // applied, as wanted.
+  const phone_slots::PerPhone old_rows(before.value("phones", Json()));
+  const phone_slots::PerPhone applied_rows(applying.value("phones_rows", Json()));
+  const phone_slots::PerPhone rows(a.after.value("phones", Json()));
   const Json applied_props = applying.value("properties", Json::object());
   std::set<std::string> applied;
   for (const Json& id : applying.value("phones", Json::array()))
@@ -218,22 +223,24 @@ Work plan_work(const Action& a, const std::vector<Slot>& all) {
     // Properties already applied are not sent again: the row says what the
     // phones of the recorded servers got.
     const bool known = old_ids.is_object() && old_ids.value(s.server_address, std::string()) == s.server_id;
-    const Json old = applied.count(s.phone->phone_id) ? phone_slots::properties_for(applied_props, s.index, s.server_index)
-                     : known ? phone_slots::properties_for(old_props, s.index, s.server_index)
+    const Json old = applied.count(s.phone->phone_id)
+                         ? phone_slots::wanted_properties(applied_props, applied_rows.row(s.server_address, s.index),
+                                                          s.index, s.server_index)
+                     : known ? phone_slots::wanted_properties(old_props, old_rows.row(s.server_address, s.index),
+                                                              s.index, s.server_index)
                              : Json::object();
     Json delta = Json::object();
     bool at_boot = false;
-    const Json wanted_props = phone_slots::properties_for(props, s.index, s.server_index);
+    const Json* row = rows.row(s.server_address, s.index);
+    const Json wanted_props = phone_slots::wanted_properties(props, row, s.index, s.server_index);
     for (const auto& [key, value] : wanted_props.items())
       if (!old.contains(key) || old[key] != value) {
         delta[key] = value;
         at_boot = at_boot || phone_slots::needs_restart(key);
       }
     if (delta.empty() && !reset) w.settled.push_back(s.phone->phone_id);
-    if (name.is_string()) {
-      std::string wanted = phone_slots::expand(name.get<std::string>(), s.index, s.server_index);
-      if (s.phone->phone_name != wanted) w.renames.emplace_back(&s, std::move(wanted));
-    }
+    std::string wanted = phone_slots::wanted_name(name, row, s.index, s.server_index);
+    if (!wanted.empty() && s.phone->phone_name != wanted) w.renames.emplace_back(&s, std::move(wanted));
     const bool powered = phone_slots::power_matches(power, status);
     if (phone_slots::in_transition(status) || status == 6) {
       if (reset || !delta.empty() || !powered)
@@ -339,6 +346,7 @@ asio::awaitable<void> configure_phones(RunContext& ctx, const Step& step, StepJo
         row.erase(k);
     }
     row["applying"] = {{"properties", a.after.value("properties", Json::object())}, {"phones", Json(done)}};
+    if (a.after.contains("phones")) row["applying"]["phones_rows"] = a.after["phones"];
     return row;
   };
   auto last_write = std::chrono::steady_clock::now();
