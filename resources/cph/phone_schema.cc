@@ -236,7 +236,7 @@ ResourceSchema make_phones_schema() {
            "Per-phone names and properties, usually given as phones_file = \"phones.csv\": a file beside the "
            "manifest, CSV with a header row or (.json) an array of objects, one row a phone. Columns: server (a "
            "listed server instance, \"server.game[0]\", or an uncounted \"server.solo\"), phone (its number on that "
-           "server, 1-based as ${phone.number}), then name and any property key (10.1 keys or their legacy names). "
+           "server, 1-based as ${phone.number}), then name and any key of properties (the CPH API property list keys or their legacy names). "
            "A value given overrides the block's for that phone; an empty cell leaves the block's. Values may use "
            "${phone.*}. Problems are reported at their cell (file:line:column).",
            Update::in_place),

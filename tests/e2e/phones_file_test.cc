@@ -4,6 +4,7 @@
 // costs one property update carrying that phone only, and a bad cell is
 // a located error before any call or state.
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <thread>
 
@@ -148,4 +149,19 @@ TEST_CASE("phones_file: per-phone numbers and IMSIs applied and read back; a cha
   REQUIRE_RUN(run_cphform({"apply", "-auto-approve"}, dir.path(), &emu, "", kFastPolls), 0);
   CHECK(phones(emu)[0].phone_name == "front-desk");
   CHECK(emu.calls(kUpdate) == updates + 1);
+}
+
+TEST_CASE("examples/phones applies against the embedded emulator and then plans no change", "[e2e][phones]") {
+  TempDir dir;
+  const char* src = std::getenv("CPHFORM_SOURCE_DIR");
+  REQUIRE(src);
+  for (const char* file : {"main.toml", "phones.csv"})
+    fs::copy_file(fs::path(src) / "examples" / "phones" / file, dir.path() / file);
+  std::map<std::string, std::string> fast = {{"CPHFORM_EMULATOR_TIME_SCALE", "100000"}};
+  fast.insert(kFastPolls.begin(), kFastPolls.end());
+  REQUIRE_RUN(run_cphform({"validate"}, dir.path(), nullptr, "", fast), 0);
+  auto apply = run_cphform({"apply", "-auto-approve"}, dir.path(), nullptr, "", fast);
+  REQUIRE_RUN(apply, 0);
+  CHECK(contains(apply.out, "phones.game"));
+  REQUIRE_RUN(run_cphform({"plan", "-detailed-exitcode"}, dir.path(), nullptr, "", fast), 0);
 }
