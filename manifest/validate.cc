@@ -235,12 +235,15 @@ class BlockValidator {
         drop();
         continue;
       }
+      std::set<std::string> integers;
+      for (const Attribute& f : a.fields)
+        if (f.type == AttrType::integer) integers.insert(f.name);
       for (doc::Node& row : rows->list.items)
         for (doc::Entry& cell : row.entries) {
-          auto field = std::find_if(a.fields.begin(), a.fields.end(), [&](const Attribute& f) { return f.name == cell.key; });
-          const std::string* s = cell.value.kind == doc::Kind::string ? &cell.value.scalar.get_ref<const std::string&>() : nullptr;
-          if (field != a.fields.end() && field->type == AttrType::integer && s && !s->empty() && s->size() <= 18 &&
-              s->find_first_not_of("0123456789", (*s)[0] == '-' ? 1 : 0) == std::string::npos && *s != "-") {
+          if (cell.value.kind != doc::Kind::string || !integers.count(cell.key)) continue;
+          const std::string* s = &cell.value.scalar.get_ref<const std::string&>();
+          if (!s->empty() && s->size() <= 18 && *s != "-" &&
+              s->find_first_not_of("0123456789", (*s)[0] == '-' ? 1 : 0) == std::string::npos) {
             cell.value.kind = doc::Kind::integer;
             cell.value.scalar = std::stoll(*s);
           }
