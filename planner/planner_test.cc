@@ -322,6 +322,35 @@ TEST_CASE("-replace plans a replacement without any change, and must name a reco
   CHECK_THROWS_AS(make_plan(in), PlanError);
 }
 
+TEST_CASE("a requested operation must be one its type lists, and comes alone") {
+  auto m = one_block("web", 2);
+  World w;
+  w.add(0);
+  w.add(1);
+  PlanInput in;
+  in.manifest = &m;
+  in.rows = w.rows;
+  in.live = &w.live;
+  in.requests = {{"restart", "server.web[1]"}};
+  try {
+    make_plan(in);
+    FAIL("a server has no requested operations");
+  } catch (const PlanError& e) {
+    REQUIRE(e.problems.size() == 1);
+    CHECK(e.problems[0] == "restart server.web[1]: a server block has no \"restart\" operation");
+  }
+  in.requests = {{"restart", "server.web[7]"}};
+  in.replace = {"server.web[0]"};
+  try {
+    make_plan(in);
+    FAIL("an unknown instance, and -replace with a request");
+  } catch (const PlanError& e) {
+    REQUIRE(e.problems.size() == 2);
+    CHECK(e.problems[0].find("restart server.web[7]: no resource of that address") == 0);
+    CHECK(e.problems[1].find("-replace cannot be combined with a requested operation") == 0);
+  }
+}
+
 TEST_CASE("tags added by hand to a row without tags are drift, unless ignore_changes names tags") {
   Json attrs = base_attributes("web");
   auto m = one_block("web", 1, attrs);

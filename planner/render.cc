@@ -63,6 +63,7 @@ std::string headline(const Action& a) {
   switch (a.kind) {
     case ActionKind::create: return "will be created";
     case ActionKind::update:
+      if (!a.requested.empty()) return "will be updated in-place (" + a.requested + " requested)";
       return state_only(a) ? "will be updated in the state only (the change applies to new orders; no call)"
                            : "will be updated in-place";
     case ActionKind::switch_phones: return "will be switched in place (its phones are recreated: PHONE DATA IS LOST)";
