@@ -66,7 +66,8 @@ std::string pattern_problem(const std::string& operation, const std::string& pat
   if (!m || !schema->live_members.empty()) return "";  // live members: the provider's check_changes judges them
   const std::vector<std::string> members = adopted_members(*schema, named->attributes);
   if (std::find(members.begin(), members.end(), m->member) == members.end())
-    return asked + ": " + m->address + " is not declared with " + m->member + " among the objects it adopts";
+    return asked + ": " + m->address + " is not both recorded and declared with " + m->member +
+           " among the objects it adopts";
   return "";
 }
 
