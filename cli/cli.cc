@@ -115,7 +115,7 @@ int run_command(Context& ctx, const std::string& command, const CommandSpec* spe
   }
   // Every command that reads the manifests takes -var and -var-file; those
   // that only check them or read the state need no values (issue 12).
-  if (std::set<std::string>{"plan", "apply", "destroy", "drift", "graph", "import", "output", "validate", "state",
+  if (std::set<std::string>{"plan", "apply", "destroy", "phone", "drift", "graph", "import", "output", "validate", "state",
                             "journal", "workspace", "history", "force-unlock"}
           .count(command))
     take_variable_flags(ctx, rest);
@@ -134,6 +134,15 @@ int run_command(Context& ctx, const std::string& command, const CommandSpec* spe
     Flags flags = parse_command_flags(*spec, rest);
     check_apply_flags(ctx, flags, command);
     return run_async([&] { return cmd_apply(ctx, flags, command == "destroy"); });
+  }
+  if (command == "phone") {
+    Flags flags = parse_command_flags(*spec, rest);
+    if (ctx.json && !flags.has("auto-approve"))
+      throw UsageError("-json needs -auto-approve: there is no prompt to answer");
+    if (!input_allowed(flags) && !flags.has("auto-approve"))
+      throw UsageError("phone asks for confirmation and -input=false forbids asking: pass -auto-approve; nothing "
+                       "was changed");
+    return run_async([&] { return cmd_phone(ctx, flags); });
   }
   if (command == "show") return cmd_show(ctx, parse_command_flags(*spec, rest));
   if (command == "drift") {

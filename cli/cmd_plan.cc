@@ -240,13 +240,14 @@ asio::awaitable<int> cmd_plan(Context& ctx, const Flags& flags) {
   co_return 0;
 }
 
-asio::awaitable<int> cmd_apply(Context& ctx, const Flags& flags, bool destroy) {
+asio::awaitable<int> cmd_apply(Context& ctx, const Flags& flags, bool destroy, const PlanScope* asked,
+                               std::function<void(const planner::Plan&)> check) {
   SessionOptions options;
   options.operation = destroy ? "destroy" : "apply";
   options.lock_timeout = parse_duration(flags.get("lock-timeout", "0s"));
   options.take_lock = lock_wanted(ctx, flags, options.operation);
   options.parallelism = parse_parallelism(flags);
-  if (!flags.positional.empty()) {
+  if (!asked && !flags.positional.empty()) {
     // A saved plan: exactly that plan, no new refresh, no question asked.
     const std::string path = flags.positional.front();
     planner::Plan plan = read_plan_file(path);
@@ -262,8 +263,9 @@ asio::awaitable<int> cmd_apply(Context& ctx, const Flags& flags, bool destroy) {
     co_return release_lock(ctx, *s, code);
   }
   auto s = co_await open_session(ctx, options);
-  const PlanScope scope = PlanScope::from(flags);
+  const PlanScope scope = asked ? *asked : PlanScope::from(flags);
   planner::Plan plan = co_await refresh_and_plan(ctx, *s, destroy, nullptr, &scope);
+  if (check) check(plan);
   if (flags.has("refresh-only")) {
     show_drift(ctx, plan);
     if (plan.drift.empty()) co_return release_lock(ctx, *s, 0);

@@ -355,7 +355,8 @@ asio::awaitable<planner::Plan> refresh_and_plan(Context& ctx, Session& s, bool d
     input.targets = scope->targets;
     input.excludes = scope->excludes;
     input.replace = scope->replace;
-    if (!input.targets.empty() || !input.excludes.empty()) {
+    input.requests = scope->requests;
+    if (!scope->own_targets && (!input.targets.empty() || !input.excludes.empty())) {
       const std::string warning =
           "-target/-exclude narrow this plan: the rest of the manifests is not applied, so the result may "
           "not match them. Use it for exceptional situations, then run a full plan.";

@@ -143,6 +143,11 @@ struct PlanScope {
   std::vector<std::string> targets;
   std::vector<std::string> excludes;
   std::vector<std::string> replace;
+  // Operations asked for by name (cphform phone restart|stop).
+  std::vector<planner::PlanInput::Request> requests = {};
+  // The targets are the command's own (cphform phone narrows to the blocks
+  // it names), not -target: no warning that the plan is narrowed.
+  bool own_targets = false;
   static PlanScope from(const Flags& flags) { return {flags.all("target"), flags.all("exclude"), flags.all("replace")}; }
 };
 
@@ -166,7 +171,14 @@ int run_async(std::function<boost::asio::awaitable<int>()> command);
 
 // Verbs (each returns the process exit code).
 boost::asio::awaitable<int> cmd_plan(Context& ctx, const Flags& flags);
-boost::asio::awaitable<int> cmd_apply(Context& ctx, const Flags& flags, bool destroy);
+// `asked`: the scope instead of the flags' (cphform phone); `check` may
+// refuse the plan (throwing) before anything is shown or done.
+boost::asio::awaitable<int> cmd_apply(Context& ctx, const Flags& flags, bool destroy,
+                                      const PlanScope* asked = nullptr,
+                                      std::function<void(const planner::Plan&)> check = {});
+// phone reset|restart|stop ADDR... (cli/cmd_phone.cc): an apply of that
+// operation on the named phones only.
+boost::asio::awaitable<int> cmd_phone(Context& ctx, const Flags& flags);
 int cmd_show(Context& ctx, const Flags& flags);
 boost::asio::awaitable<int> cmd_graph(Context& ctx, const Flags& flags);
 boost::asio::awaitable<int> cmd_drift(Context& ctx, const Flags& flags);

@@ -81,6 +81,22 @@ std::vector<CommandSpec> build_table() {
        "instances a call, and each task is queried once a polling round until every instance has ended.\n"
        "A command is not state: nothing is locked, recorded or journaled; the task ids are printed instead.\n"
        "COMMAND (the words after --) is at most 1024 bytes of letters, digits, spaces and _ . / : -."},
+      {"phone", "phone reset|restart|stop [options] ADDR...",
+       "Reset, restart or stop phones of [phones] blocks, as a planned apply",
+       {kAutoApprove, {"allow-data-loss", "", "let a reset run: it restores factory state and loses the phones' data"},
+        kLock, kLockTimeout, kParallelism, kJson, kVar, kVarFile, kInput, kNoColor},
+       1000, kExitCloud,
+       "ADDR is phones.NAME (every phone of the block) or phones.NAME[MEMBER], MEMBER being a phone id, a\n"
+       "phone name, or a server address (phones.game[server.game[1]]: that server's phones); quote it in the\n"
+       "shell. The plan shows the operation and asks for confirmation as apply does (-json needs\n"
+       "-auto-approve). Only the named blocks are planned; when they or what they depend on have manifest\n"
+       "edits not applied yet, nothing is done: apply those first. Drift of the named blocks (a phone\n"
+       "stopped or renamed by hand) is put back on the way, as apply would, and the plan shows it.\n"
+       "reset restores the phones' factory state with the block's declared properties and loses their data,\n"
+       "so it needs -allow-data-loss (it is -replace of those phones). restart starts a stopped phone too.\n"
+       "A phone stopped here, of a block whose power is \"running\", is drift until the block says\n"
+       "power = \"stopped\": the next apply starts it. Each phone's outcome is listed; a phone that fails\n"
+       "does not stop the others."},
       {"state", "state list | show ADDRESS | rm ADDRESS... | mv FROM TO | pull | migrate -to=pg|sqlite",
        "Read or edit the recorded state",
        {{"to", "pg|sqlite", "state migrate: the backend to copy lineage, serial, rows, journal and history to"},

@@ -73,7 +73,7 @@ asio::awaitable<std::vector<std::string>> check_planned_changes(CloudConnection&
     std::vector<resources::PlannedChange> own;
     for (const planner::Action& a : plan.actions)
       if (conn.instance(a.provider).name == c->name)
-        own.push_back({a.address, &a.before, &a.after, &a.operations});
+        own.push_back({a.address, &a.before, &a.after, &a.operations, &a.members});
     if (own.empty() && c != &conn) continue;  // the default is asked as it always was
     std::vector<std::string> found = co_await c->provider->check_changes(own);
     problems.insert(problems.end(), found.begin(), found.end());

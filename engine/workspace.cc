@@ -202,6 +202,24 @@ CloudConnection connect_tencent_bm(const Workspace& ws, const manifest::Provider
   return conn;
 }
 
+// What the Huawei-signed provider instances (CPH, KooPhone) set alike:
+// region, per-service endpoints, HTTP options, and the embedded emulator
+// with its keys or the endpoint written. Returns whether it is the emulator
+// (which runs in this process, on loopback: no proxy).
+template <typename Settings>
+bool huawei_settings(const Workspace& ws, const manifest::ProviderConfig& p, CloudConnection& conn, Settings& settings) {
+  settings.region = p.region.value_or("");
+  settings.endpoints = p.endpoints;
+  settings.http = http_options(ws, p);
+  if (p.endpoint != "emulator") {
+    settings.endpoint = p.endpoint;
+    return false;
+  }
+  settings.credentials = start_emulator(ws, p, conn);
+  settings.endpoint = conn.emulator->url();
+  return true;
+}
+
 // A koophone instance (resources/koophone/kp_provider.h): the embedded
 // emulator's keys, or the KooPhone authentication chain (an IAM token from
 // HW_USER_NAME..., a given token, AK/SK).
@@ -210,16 +228,7 @@ CloudConnection connect_koophone(const Workspace& ws, const manifest::ProviderCo
   CloudConnection conn;
   conn.name = p.name;
   koophone::ConnectSettings settings;
-  settings.region = p.region.value_or("");
-  settings.endpoints = p.endpoints;
-  settings.http = http_options(ws, p);
-  if (p.endpoint == "emulator") {
-    settings.credentials = start_emulator(ws, p, conn);
-    settings.endpoint = conn.emulator->url();
-  } else {
-    settings.endpoint = p.endpoint;
-    cloud::use_proxy_settings(cloud::proxy_settings_from_env());
-  }
+  if (!huawei_settings(ws, p, conn, settings)) cloud::use_proxy_settings(cloud::proxy_settings_from_env());
   conn.provider = resources::connect_koophone(executor, std::move(settings));
   describe(p, conn, conn.provider->description());
   return conn;
@@ -234,18 +243,9 @@ boost::asio::awaitable<CloudConnection> connect_instance(const Workspace& ws, co
   conn.name = p.name;
   conn.pay_orders = p.pay_orders;
   cloud::ConnectSettings settings;
-  settings.region = p.region.value_or("");
   settings.project_id = p.project_id.value_or("");
-  settings.endpoints = p.endpoints;
-  settings.http = http_options(ws, p);
-  if (p.endpoint == "emulator") {
-    // Every service at the emulator, which is this process on loopback: no proxy.
-    settings.credentials = start_emulator(ws, p, conn);
-    settings.endpoint = conn.emulator->url();
-  } else {
-    settings.endpoint = p.endpoint;
-    settings.proxy = cloud::proxy_settings_from_env();  // HTTPS_PROXY / HTTP_PROXY / NO_PROXY (cloud/proxy.h)
-  }
+  // HTTPS_PROXY / HTTP_PROXY / NO_PROXY (cloud/proxy.h), except for the emulator.
+  if (!huawei_settings(ws, p, conn, settings)) settings.proxy = cloud::proxy_settings_from_env();
   if (store) {
     settings.remembered_region = store->setting(settings_key(p, "region")).value_or("");
     settings.remembered_project_id = store->setting(settings_key(p, "project_id")).value_or("");

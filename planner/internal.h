@@ -23,6 +23,29 @@ struct Prior {
   std::string provider = {};  // the provider instance that owns it (owners.cc)
 };
 
+// An instance as the manifest wants it.
+struct Desired {
+  std::string type;
+  std::string block;
+  int index = -1;
+  Json attributes;
+  std::string block_name;
+  const manifest::ResourceConfig* config = nullptr;
+};
+
+// requests.cc: what -replace (PlanInput::replace) and requested operations
+// (PlanInput::requests) ask for. check_requests throws a PlanError unless
+// every pattern names an instance both recorded and declared, and its
+// members ones the instance can name (adopted ids; for a type with
+// live_members, any: the provider's check_changes judges them).
+void check_requests(const PlanInput& in, const std::map<std::string, Prior>& prior,
+                    const std::map<std::string, Desired>& desired);
+// Whether -replace names the instance (whole, or members of it).
+bool replace_requested(const PlanInput& in, const std::string& address);
+// Sets a's replace_requested, requested, members and reason from the
+// requests naming it.
+void take_requests(const PlanInput& in, Action& a);
+
 // The provider instance that owns a recorded row ("" rows: see
 // state::ResourceRow::provider), a block's instance (its manifest block's,
 // else its row's), and the inventory that provider's refresh read (the

@@ -82,7 +82,8 @@ Json action_json(const Action& a) {
           {"reason", a.reason}, {"block_name", a.block_name}, {"operations", a.operations},
           {"allow_data_loss", a.allow_data_loss}, {"replace_requested", a.replace_requested},
           {"sensitive", a.sensitive}, {"provider", a.provider}, {"prior_provider", a.prior_provider}};
-  if (!a.replace_members.empty()) out["replace_members"] = a.replace_members;
+  if (!a.members.empty()) out["members"] = a.members;
+  if (!a.requested.empty()) out["requested"] = a.requested;
   return out;
 }
 
@@ -116,7 +117,9 @@ Action action_from(const Json& a) {
   act.operations = a.value("operations", std::vector<std::string>{});
   act.allow_data_loss = a.value("allow_data_loss", false);
   act.replace_requested = a.value("replace_requested", false);
-  act.replace_members = a.value("replace_members", std::vector<std::string>{});
+  // "replace_members": the name in plans saved before requested operations.
+  act.members = a.value("members", a.value("replace_members", std::vector<std::string>{}));
+  act.requested = a.value("requested", std::string());
   act.sensitive = a.value("sensitive", std::vector<std::string>{});
   act.provider = a.value("provider", std::string());
   act.prior_provider = a.value("prior_provider", act.provider);

@@ -109,6 +109,9 @@ Json resource_change(const Action& a, const Action& given, bool no_op, bool dest
                  {"replace_requested", a.replace_requested},
                  {"operations", a.operations},
                  {"applies_to_new_orders_paths", new_order_paths}};
+  // What -replace=ADDR[MEMBER] or a requested operation named (docs/semantics.md).
+  if (!a.members.empty()) extras["members"] = a.members;
+  if (!a.requested.empty()) extras["requested"] = a.requested;
   j["cphform"] = extras;
   return j;
 }

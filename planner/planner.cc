@@ -19,6 +19,7 @@
 namespace cph::planner {
 
 namespace res = cph::resources;
+using detail::Desired;
 using detail::Prior;
 
 namespace {
@@ -26,16 +27,6 @@ namespace {
 using detail::block_of;
 using detail::diff_attributes;
 using detail::drift_of;
-
-// An instance as the manifest wants it.
-struct Desired {
-  std::string type;
-  std::string block;
-  int index = -1;
-  Json attributes;
-  std::string block_name;
-  const manifest::ResourceConfig* config = nullptr;
-};
 
 // The blocks of a manifest by address: the planner asks once per instance,
 // and Manifest::find's scan made that quadratic in blocks.
@@ -266,33 +257,6 @@ std::vector<std::string> with_target_closure(std::vector<std::string> targets, c
   return targets;
 }
 
-// -replace=ADDR: every pattern must name an instance that is both recorded
-// and wanted (a replacement keeps the address).
-void check_replace_requests(const PlanInput& in, const std::map<std::string, Prior>& prior,
-                            const std::map<std::string, Desired>& desired) {
-  std::vector<std::string> problems;
-  for (const std::string& pattern : in.replace) {
-    if (std::optional<detail::MemberPattern> m = detail::member_pattern(pattern)) {
-      auto d = desired.find(m->address);
-      const res::ResourceSchema* schema = d == desired.end() ? nullptr : res::find_schema(d->second.type);
-      const std::vector<std::string> members =
-          schema ? detail::adopted_members(*schema, d->second.attributes) : std::vector<std::string>{};
-      if (!prior.count(m->address) || std::find(members.begin(), members.end(), m->member) == members.end())
-        problems.push_back("-replace=" + pattern + ": " + m->address + " is not both recorded and declared with " +
-                           m->member + " among the objects it adopts");
-      continue;
-    }
-    bool found = std::any_of(prior.begin(), prior.end(), [&](const auto& p) {
-      return address_matches(p.first, pattern) && desired.count(p.first);
-    });
-    if (!found)
-      problems.push_back("-replace=" + pattern +
-                         ": no resource of that address is both recorded in state and declared in the manifests");
-  }
-  if (in.destroy && !in.replace.empty()) problems.push_back("-replace cannot be combined with -destroy");
-  if (!problems.empty()) throw PlanError(problems);
-}
-
 }  // namespace
 
 namespace {
@@ -325,26 +289,6 @@ void read_recorded(const PlanInput& in, const detail::JournalReading& journal, P
   }
 }
 
-bool replace_requested(const PlanInput& in, const std::string& address) {
-  return std::any_of(in.replace.begin(), in.replace.end(), [&](const std::string& pattern) {
-    const std::optional<detail::MemberPattern> m = detail::member_pattern(pattern);
-    return m ? m->address == address : address_matches(address, pattern);
-  });
-}
-
-// The members -replace=ADDR[ID] names of `address` (none: the whole
-// instance, when -replace names it so too).
-std::vector<std::string> replaced_members(const PlanInput& in, const std::string& address) {
-  std::vector<std::string> members;
-  for (const std::string& pattern : in.replace) {
-    const std::optional<detail::MemberPattern> m = detail::member_pattern(pattern);
-    if (!m && address_matches(address, pattern)) return {};  // the whole set
-    if (m && m->address == address && std::find(members.begin(), members.end(), m->member) == members.end())
-      members.push_back(m->member);
-  }
-  return members;
-}
-
 // A share was pushed to the server that vanished, not to the one bought in
 // its place (nor to the successor of one replaced with -replace): recorded
 // without it, the share is pushed again to the new one.
@@ -356,7 +300,7 @@ void forget_shares_of_lost_servers(const PlanInput& in, const std::vector<std::s
     Json kept = Json::array();
     for (const Json& s : servers) {
       const std::string server = s.get<std::string>();
-      if (!replace_requested(in, server) && std::find(vanished.begin(), vanished.end(), server) == vanished.end())
+      if (!detail::replace_requested(in, server) && std::find(vanished.begin(), vanished.end(), server) == vanished.end())
         kept.push_back(s);
     }
     servers = std::move(kept);
@@ -406,15 +350,9 @@ bool diff_kept(const PlanInput& in, const res::ResourceSchema& schema, const man
   // anew there and released here.
   if (a.provider != a.prior_provider)
     a.changes.push_back({"provider", "provider." + a.prior_provider, "provider." + a.provider, true});
-  a.replace_requested = replace_requested(in, a.address);
-  if (a.changes.empty() && !a.replace_requested) return false;
+  detail::take_requests(in, a);
+  if (a.changes.empty() && !a.replace_requested && a.requested.empty()) return false;
   bool replace = std::any_of(a.changes.begin(), a.changes.end(), [](const AttrChange& c) { return c.forces_replacement; });
-  if (a.replace_requested) {
-    a.replace_members = replaced_members(in, a.address);
-    std::string named;
-    for (const std::string& m : a.replace_members) named += (named.empty() ? "" : ", ") + m;
-    a.reason = "-replace asked for " + (named.empty() ? std::string("it") : named);
-  }
   if (replace || a.replace_requested) {
     a.kind = ActionKind::replace;
   } else {
@@ -498,7 +436,7 @@ Plan make_plan(const PlanInput& in) {
   for (const auto& [a, d] : desired) addresses.insert(a);
   const Selection selected(in, deps);
 
-  check_replace_requests(in, prior, desired);
+  detail::check_requests(in, prior, desired);
   const KeypairUsers keypairs = keypair_users(desired, prior);
   std::vector<std::string> problems;
   // Each address once: its recorded and wanted attributes move into its

@@ -43,6 +43,16 @@ struct PlanInput {
   // -replace=ADDR: replace these instances even when nothing changed
   // (docs/semantics.md); each must be recorded and declared.
   std::vector<std::string> replace;
+  // Operations asked for by name (cphform phone restart|stop ADDR): each
+  // names an operation its type lists (ResourceSchema::requestable) and an
+  // instance, a block (all its instances) or members of an instance
+  // ("phones.game[game-0002]"); planned even when nothing changed. Each
+  // instance must be recorded and declared, as for -replace.
+  struct Request {
+    std::string operation;
+    std::string pattern;
+  };
+  std::vector<Request> requests;
   // The state's key for write-only digests (resources/write_only.h); ""
   // when the state has none yet (then every write-only value is a change).
   std::string write_only_key;

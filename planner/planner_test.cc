@@ -322,6 +322,35 @@ TEST_CASE("-replace plans a replacement without any change, and must name a reco
   CHECK_THROWS_AS(make_plan(in), PlanError);
 }
 
+TEST_CASE("a requested operation must be one its type lists, and comes alone") {
+  auto m = one_block("web", 2);
+  World w;
+  w.add(0);
+  w.add(1);
+  PlanInput in;
+  in.manifest = &m;
+  in.rows = w.rows;
+  in.live = &w.live;
+  in.requests = {{"restart", "server.web[1]"}};
+  try {
+    make_plan(in);
+    FAIL("a server has no requested operations");
+  } catch (const PlanError& e) {
+    REQUIRE(e.problems.size() == 1);
+    CHECK(e.problems[0] == "restart server.web[1]: a server block has no \"restart\" operation");
+  }
+  in.requests = {{"restart", "server.web[7]"}};
+  in.replace = {"server.web[0]"};
+  try {
+    make_plan(in);
+    FAIL("an unknown instance, and -replace with a request");
+  } catch (const PlanError& e) {
+    REQUIRE(e.problems.size() == 2);
+    CHECK(e.problems[0].find("restart server.web[7]: no resource of that address") == 0);
+    CHECK(e.problems[1].find("-replace cannot be combined with a requested operation") == 0);
+  }
+}
+
 TEST_CASE("tags added by hand to a row without tags are drift, unless ignore_changes names tags") {
   Json attrs = base_attributes("web");
   auto m = one_block("web", 1, attrs);
@@ -486,4 +515,27 @@ TEST_CASE("a phone stopped or renamed outside cphform is drift and plans one con
   CHECK(p.drift[0].changes[0].after ==
         "1 of 2 phones named otherwise: server.web[0] phone 0002 (by-hand, id b) should be web-0002");
   CHECK(p.drift[0].changes[1].after == "1 of 2 phones not running: server.web[0] phone 0002 (by-hand, id b) is stopped (8)");
+}
+
+TEST_CASE("a long list that changed is shown by the elements that left and came, not whole") {
+  Plan p;
+  Action a;
+  a.kind = ActionKind::update;
+  a.address = "phones.game";
+  a.type = "phones";
+  a.block = "phones.game";
+  Json before = Json::array(), after = Json::array();
+  for (int i = 1; i <= 500; ++i) {
+    before.push_back({{"server", "server.game[0]"}, {"phone", i}, {"imsi", "46002000000" + std::to_string(1000 + i)}});
+    after.push_back(before.back());
+  }
+  after[41]["imsi"] = "460029999999999";
+  a.changes.push_back({"phones", before, after, false});
+  p.actions.push_back(a);
+  const std::string text = render_plan(p);
+  INFO(text);
+  CHECK(text.find("~ phones = [500 elements: 1 removed, 1 added]") != std::string::npos);
+  CHECK(text.find("- { imsi = \"460020000001042\", phone = 42, server = \"server.game[0]\" }") != std::string::npos);
+  CHECK(text.find("+ { imsi = \"460029999999999\", phone = 42, server = \"server.game[0]\" }") != std::string::npos);
+  CHECK(text.find("460020000001043") == std::string::npos);  // unchanged rows are not printed
 }

@@ -1,7 +1,10 @@
 #include "planner/render.h"
 
 #include <algorithm>
+#include <iterator>
+#include <set>
 #include <sstream>
+#include <vector>
 
 #include "common/ansi.h"
 #include "planner/sensitive.h"
@@ -63,6 +66,7 @@ std::string headline(const Action& a) {
   switch (a.kind) {
     case ActionKind::create: return "will be created";
     case ActionKind::update:
+      if (!a.requested.empty()) return "will be updated in-place (" + a.requested + " requested)";
       return state_only(a) ? "will be updated in the state only (the change applies to new orders; no call)"
                            : "will be updated in-place";
     case ActionKind::switch_phones: return "will be switched in place (its phones are recreated: PHONE DATA IS LOST)";
@@ -82,6 +86,40 @@ size_t key_width(const nlohmann::json& obj) {
   if (obj.is_object())
     for (auto it = obj.begin(); it != obj.end(); ++it) w = std::max(w, it.key().size());
   return w;
+}
+
+// Lists longer than this (the rows of a phones_file) are shown by the
+// elements that changed, not whole twice.
+constexpr size_t kWholeListAtMost = 10;
+// Elements of each side listed; more are counted.
+constexpr size_t kListedElements = 20;
+
+// "~ phones = [20000 elements: 1 removed, 1 added]" and the elements that
+// left (-) or came (+), compared by value. False when the change is not of
+// a long list.
+bool render_list_change(std::ostringstream& out, const AttrChange& c, const std::string& label, bool color) {
+  if (!c.before.is_array() || !c.after.is_array() ||
+      std::max(c.before.size(), c.after.size()) <= kWholeListAtMost)
+    return false;
+  std::multiset<std::string> before, after;
+  for (const nlohmann::json& e : c.before) before.insert(e.dump());
+  for (const nlohmann::json& e : c.after) after.insert(e.dump());
+  std::vector<std::string> gone, came;
+  std::set_difference(before.begin(), before.end(), after.begin(), after.end(), std::back_inserter(gone));
+  std::set_difference(after.begin(), after.end(), before.begin(), before.end(), std::back_inserter(came));
+  out << "      " << paint(color, ansi::kYellow, "~") << " " << label << " = [" << c.after.size() << " elements: "
+      << gone.size() << " removed, " << came.size() << " added]";
+  if (c.forces_replacement) out << " " << paint(color, ansi::kRed, "# forces replacement");
+  out << "\n";
+  auto list = [&](const std::vector<std::string>& elements, const std::string& sign) {
+    for (size_t i = 0; i < elements.size() && i < kListedElements; ++i)
+      out << "          " << sign << " " << render_value(nlohmann::json::parse(elements[i])) << "\n";
+    if (elements.size() > kListedElements)
+      out << "          " << sign << " ... " << elements.size() - kListedElements << " more\n";
+  };
+  list(gone, paint(color, ansi::kRed, "-"));
+  list(came, paint(color, ansi::kGreen, "+"));
+  return true;
 }
 
 void render_action(std::ostringstream& out, const Action& a, bool color) {
@@ -105,6 +143,7 @@ void render_action(std::ostringstream& out, const Action& a, bool color) {
     for (const auto& c : a.changes) w = std::max(w, c.name.size());
     if (!a.cloud_id.empty()) out << "        " << pad("id", w) << " = \"" << a.cloud_id << "\"\n";
     for (const auto& c : a.changes) {
+      if (render_list_change(out, c, pad(c.name, w), color)) continue;
       out << "      " << paint(color, ansi::kYellow, "~") << " " << pad(c.name, w) << " = " << render_value(c.before) << " -> " << render_value(c.after);
       if (c.forces_replacement) out << " " << paint(color, ansi::kRed, "# forces replacement");
       if (c.next_order) out << " # applies to new orders and renewals only";

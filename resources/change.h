@@ -51,9 +51,13 @@ struct Action {
   std::vector<std::string> operations;
   bool allow_data_loss = false;  // lifecycle.allow_data_loss of its block
   bool replace_requested = false;  // -replace named it (replace even without a change)
-  // -replace=ADDR[ID] named only these members of an adopted set (a reset of
-  // some KooPhone instances of a set); empty: the whole instance.
-  std::vector<std::string> replace_members = {};
+  // An operation asked for by name (PlanInput::requests: "restart" of
+  // phones), carried out even when nothing changed; "" none.
+  std::string requested = {};
+  // -replace=ADDR[ID] or the requested operation named only these members
+  // (a reset of some KooPhone instances of a set, a restart of some phones
+  // of a [phones] block, as the user named them); empty: the whole instance.
+  std::vector<std::string> members = {};
   // Attribute paths holding values of sensitive variables ("tags.owner"):
   // never printed or saved (planner/sensitive.h).
   std::vector<std::string> sensitive;

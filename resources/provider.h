@@ -109,6 +109,9 @@ struct PlannedChange {
   // The update's operations ("change_model", ...); empty for a create or a
   // removal (every planned action of the instance is asked about).
   const std::vector<std::string>* operations = nullptr;
+  // The members a -replace or requested operation names (Action::members):
+  // for a type with live_members, the provider refuses those naming nothing.
+  const std::vector<std::string>* members = nullptr;
 };
 
 // An object of the cloud as import records it.

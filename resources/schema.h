@@ -131,6 +131,15 @@ struct ResourceSchema {
   // (ActionKind::switch_phones) always asks for consent.
   std::string replacement_loses;
   std::vector<Attribute> attributes;
+  // What -replace=ADDR[MEMBER] and requested operations may name as members
+  // of an instance when only the provider knows them (the phones of a
+  // [phones] block, by phone id, phone name or server address): the planner
+  // takes any, and the provider's check_changes refuses those naming
+  // nothing. Empty: members are the ids of an `adopts` attribute, if any.
+  std::string live_members;
+  // Operations a user may ask for by name on a recorded instance, planned
+  // even when nothing changed (PlanInput::requests; "restart", "stop").
+  std::vector<std::string> requestable;
   // Rules across attributes (e.g. period length depends on its unit), run by
   // the manifest loader after the per-attribute rules passed. `count` is the
   // meta-argument when set.

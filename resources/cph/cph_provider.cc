@@ -8,6 +8,7 @@
 #include <map>
 
 #include "resources/cph/phone_slots.h"
+#include "resources/cph/phone_steps.h"
 #include "resources/cph/server.h"
 
 namespace cph::resources {
@@ -195,8 +196,32 @@ int64_t CphProvider::list_calls() const {
   return found == counts.end() ? 0 : found->second;
 }
 
+// The members a reset, restart or stop of phones names (phone ids, phone
+// names, server addresses: phone_slots::names_phone) must name phones of
+// the block's recorded servers, listed now (5.1).
+boost::asio::awaitable<std::vector<std::string>> check_phone_members(cloud::CphClient& cloud,
+                                                                    const std::vector<PlannedChange>& planned) {
+  std::vector<std::string> problems;
+  for (const PlannedChange& c : planned) {
+    if (!c.members || c.members->empty() || !c.before || !c.before->is_object() || !c.after) continue;
+    const Json ids = c.before->value("server_ids", Json::object());
+    std::set<std::string> server_ids;
+    for (const auto& [address, id] : ids.items())
+      if (id.is_string()) server_ids.insert(id.get<std::string>());
+    const PhonesByServer phones = co_await list_phones_of(cloud, server_ids);
+    const std::vector<phone_slots::Slot> all =
+        phone_slots::slots(c.after->value("servers", Json::array()), ids, phones);
+    for (const std::string& m : phone_slots::unmatched_members(*c.members, all))
+      problems.push_back(c.address + ": no phone of its servers has the id or name \"" + m + "\", and no server of it " +
+                         "has that address (name a phone by id or name, or a server as server.NAME[INDEX])");
+  }
+  co_return problems;
+}
+
 boost::asio::awaitable<std::vector<std::string>> CphProvider::check_changes(const std::vector<PlannedChange>& changes) {
   std::vector<std::string> problems = co_await check_model_changes(*cloud_, changes);
+  std::vector<std::string> members = co_await check_phone_members(*cloud_, changes);
+  problems.insert(problems.end(), members.begin(), members.end());
   co_return problems;
 }
 

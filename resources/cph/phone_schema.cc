@@ -173,11 +173,18 @@ ResourceSchema make_phones_schema() {
       "0-based) and ${phone.server_number} (1-based, four digits), so each phone gets values of its own, e.g. "
       "name = \"game-${phone.server_number}-${phone.number}\", \"sys.prop.writephonenum\" = "
       "\"1380${phone.server_number}${phone.number}\". Rules judge such strings at their widest (index 999, "
-      "numbers 9999, server_number 10000). Keys with dots are quoted in TOML. -replace=phones.NAME resets the "
-      "phones to factory state with the declared properties (CPH API: Batch reset phones), which loses their data "
-      "and needs -allow-data-loss.";
+      "numbers 9999, server_number 10000). Keys with dots are quoted in TOML. `cphform phone reset ADDR` (or "
+      "-replace=ADDR) resets phones to factory state with the declared properties (CPH API: Batch reset phones), "
+      "which loses their data and needs -allow-data-loss; `cphform phone restart ADDR` and `cphform phone stop "
+      "ADDR` restart or stop them (Batch restart phones, Batch stop phones). ADDR is phones.NAME (every phone of "
+      "the block) or phones.NAME[MEMBER], MEMBER being a phone id, a phone name, or a server address "
+      "(phones.game[server.game[1]]: the phones of that server).";
   s.placeholders = props::placeholders();
   s.identity = "servers";  // a server's phones are declared by one block
+  // Phones are named live (by id, name or server address): the provider
+  // checks the members a request names against the phones it lists.
+  s.live_members = "phone";
+  s.requestable = {"restart", "stop"};
   // -replace=phones.NAME resets the phones (5.5): consent as for a switch.
   s.replacement_loses =
       "a reset restores the phones to their factory state, with the declared properties, and loses their data "

@@ -147,6 +147,19 @@ std::string describe(const Slot& s) {
          s.phone->phone_id + ")";
 }
 
+bool names_phone(std::string_view member, const Slot& s) {
+  if (member == s.phone->phone_id || member == s.phone->phone_name || member == s.server_address) return true;
+  const std::string_view server = s.server_address;
+  return server.size() > member.size() && server.compare(0, member.size(), member) == 0 && server[member.size()] == '[';
+}
+
+std::vector<std::string> unmatched_members(const std::vector<std::string>& members, const std::vector<Slot>& all) {
+  std::vector<std::string> out;
+  for (const std::string& m : members)
+    if (std::none_of(all.begin(), all.end(), [&](const Slot& s) { return names_phone(m, s); })) out.push_back(m);
+  return out;
+}
+
 Json live_overlay(const Json& recorded, const std::unordered_map<std::string, std::vector<cloud::Phone>>& phones) {
   Json out = recorded.is_object() ? recorded : Json::object();
   const std::vector<Slot> all = slots(out.value("servers", Json()), out.value("server_ids", Json()), phones);

@@ -90,6 +90,14 @@ bool power_matches(std::string_view power, int status);
 // quotes: drift reports print values JSON-quoted).
 std::string describe(const Slot& s);
 
+// Whether `member` (as -replace=phones.NAME[MEMBER] or cphform phone
+// restart names one) is this phone: its id, its name, or its server's
+// address ("server.game[1]", or the block "server.game": every instance).
+bool names_phone(std::string_view member, const Slot& s);
+
+// The members of `members` that name none of `all` (names_phone).
+std::vector<std::string> unmatched_members(const std::vector<std::string>& members, const std::vector<Slot>& all);
+
 // The recorded row of a [phones] block overlaid with what the phones are
 // now: `name` and `power` keep their recorded values when every phone
 // matches them, else they say which phones differ (the plan then shows the

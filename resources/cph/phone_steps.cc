@@ -27,7 +27,7 @@ using phone_slots::Slot;
 // of a few servers in a project of thousands need not list them all.
 constexpr size_t kListedOneByOne = 20;
 
-using PhonesByServer = std::unordered_map<std::string, std::vector<cloud::Phone>>;
+}  // namespace
 
 asio::awaitable<PhonesByServer> list_phones_of(cloud::CphClient& cloud, const std::set<std::string>& server_ids) {
   PhonesByServer out;
@@ -50,6 +50,8 @@ asio::awaitable<PhonesByServer> list_phones_of(cloud::CphClient& cloud, const st
     std::sort(list.begin(), list.end(), [](const cloud::Phone& a, const cloud::Phone& b) { return a.phone_id < b.phone_id; });
   co_return out;
 }
+
+namespace {
 
 // How long an apply waits for phones in transition to settle.
 constexpr std::chrono::minutes kSettleWait{10};
@@ -193,7 +195,16 @@ struct Work {
   std::vector<PhoneWork> resets;    // -replace: 5.5 with every declared property
   std::vector<std::string> settled;   // phones whose properties are as wanted already
   Errors busy;                        // in transition: nothing can be done now
+  // The phones a reset or requested operation names (Action::members; all
+  // when none), for their outcomes in the summary.
+  std::vector<const Slot*> asked;
 };
+
+// Whether the action's reset or requested operation is for this phone.
+bool asked_for(const Action& a, const Slot& s) {
+  return a.members.empty() || std::any_of(a.members.begin(), a.members.end(),
+                                          [&](const std::string& m) { return phone_slots::names_phone(m, s); });
+}
 
 Work plan_work(const Action& a, const std::vector<Slot>& all) {
   Work w;
@@ -215,11 +226,17 @@ Work plan_work(const Action& a, const std::vector<Slot>& all) {
   std::set<std::string> applied;
   for (const Json& id : applying.value("phones", Json::array()))
     if (id.is_string()) applied.insert(id.get<std::string>());
-  // A replacement of a [phones] instance (-replace) is a reset: its consent
-  // is asked for by the executor (ResourceSchema::replacement_loses).
-  const bool reset = a.kind == ActionKind::replace;
   for (const Slot& s : all) {
     const int status = s.phone->status;
+    // A replacement of a [phones] instance (-replace, of all its phones or
+    // the members named) is a reset: its consent is asked for by the
+    // executor (ResourceSchema::replacement_loses). Restart and stop are
+    // asked for by name (cphform phone restart|stop).
+    const bool asked = (a.kind == ActionKind::replace || !a.requested.empty()) && asked_for(a, s);
+    const bool reset = asked && a.kind == ActionKind::replace;
+    const bool restart = asked && a.requested == "restart";
+    const bool stop = asked && a.requested == "stop";
+    if (asked) w.asked.push_back(&s);
     // Properties already applied are not sent again: the row says what the
     // phones of the recorded servers got.
     const bool known = old_ids.is_object() && old_ids.value(s.server_address, std::string()) == s.server_id;
@@ -243,7 +260,7 @@ Work plan_work(const Action& a, const std::vector<Slot>& all) {
     if (!wanted.empty() && s.phone->phone_name != wanted) w.renames.emplace_back(&s, std::move(wanted));
     const bool powered = phone_slots::power_matches(power, status);
     if (phone_slots::in_transition(status) || status == 6) {
-      if (reset || !delta.empty() || !powered)
+      if (asked || !delta.empty() || !powered)
         w.busy[s.phone->phone_id] = "the phone is " + phone_slots::status_text(status) + "; apply again once it settles";
       continue;
     }
@@ -254,6 +271,24 @@ Work plan_work(const Action& a, const std::vector<Slot>& all) {
       continue;
     }
     const std::string property = delta.empty() ? std::string() : delta.dump();
+    if (stop) {
+      // Its changed properties first (a stopped phone gets them on a start
+      // 5.6 asks for anyway), then 5.7.
+      if (!delta.empty()) (status == 2 ? w.updates : w.starts).push_back({&s, property});
+      if (status != 8 || !delta.empty()) w.stops.push_back(&s);
+      continue;
+    }
+    if (restart) {
+      // One restart whatever else changes (5.6); a phone not running is
+      // started by it, with its changed properties set on the way.
+      if (status != 2) {
+        w.starts.push_back({&s, property});
+      } else {
+        if (!delta.empty()) w.updates.push_back({&s, property});
+        w.restarts.push_back(&s);
+      }
+      continue;
+    }
     if (status != 2) {
       // Stopped or failed: a restart starts (or recovers) it with its
       // properties set on the way (5.6).
@@ -277,6 +312,29 @@ std::vector<PhoneWork> as_work(const std::vector<const Slot*>& slots, const Erro
   for (const Slot* s : slots)
     if (!failed.count(s->phone->phone_id)) out.push_back({s, ""});
   return out;
+}
+
+// Up to this many phones of a reset or requested operation get a line
+// each in the summary; more get a count.
+constexpr size_t kListedOutcomes = 20;
+
+// The outcome of a reset or requested operation on each phone it names (the
+// failed ones are reported as failures too, with their errors).
+void note_outcomes(RunContext& ctx, const Action& a, const std::vector<const Slot*>& asked, const Errors& failed) {
+  if (asked.empty()) return;
+  const std::string done = a.kind == ActionKind::replace ? "reset" : a.requested == "stop" ? "stopped" : "restarted";
+  if (asked.size() <= kListedOutcomes) {
+    for (const Slot* s : asked) {
+      auto f = failed.find(s->phone->phone_id);
+      ctx.progress.note(a.address + ": " + phone_slots::describe(*s) +
+                        (f == failed.end() ? " " + done : " failed: " + f->second));
+    }
+    return;
+  }
+  const size_t ok = static_cast<size_t>(std::count_if(
+      asked.begin(), asked.end(), [&](const Slot* s) { return !failed.count(s->phone->phone_id); }));
+  ctx.progress.note(a.address + ": " + done + " " + std::to_string(ok) + " of " + std::to_string(asked.size()) +
+                    " phones" + (ok == asked.size() ? "" : "; the others failed (listed with the errors)"));
 }
 
 asio::awaitable<void> configure_phones(RunContext& ctx, const Step& step, StepJournal& journal) {
@@ -305,6 +363,11 @@ asio::awaitable<void> configure_phones(RunContext& ctx, const Step& step, StepJo
     listed = co_await list_phones_of(ctx.cloud, server_ids);
   }
   const std::vector<Slot> all = phone_slots::slots(servers, ids, listed);
+  // The plan checked the members against the phones (CphProvider::
+  // check_changes); one renamed or gone since is refused before any call.
+  if (const std::vector<std::string> unknown = phone_slots::unmatched_members(a.members, all); !unknown.empty())
+    throw std::runtime_error(a.address + ": no phone of its servers has the id or name \"" + unknown.front() +
+                             "\" any more (renamed or gone since the plan); nothing was sent for " + a.address);
   Work w = plan_work(a, all);
 
   Errors failed = w.busy;
@@ -388,6 +451,7 @@ asio::awaitable<void> configure_phones(RunContext& ctx, const Step& step, StepJo
   row["server_ids"] = ids;
   if (!property_errors.empty() || !w.busy.empty()) row = progress_row();
   journal.finish({{a.address, a.address, row, "phones"}}, {});
+  note_outcomes(ctx, a, w.asked, failed);
   if (failed.empty()) {
     ctx.progress.finished(a.address, a.address, journal.called());
     co_return;

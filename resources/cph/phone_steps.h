@@ -14,11 +14,23 @@
 // call's CPS code; the others go on.
 #pragma once
 
+#include <set>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
 #include <boost/asio/awaitable.hpp>
 
 #include "resources/cph/run_context.h"
 
 namespace cph::resources {
+
+// Phones by server id, each server's in phone id order.
+using PhonesByServer = std::unordered_map<std::string, std::vector<cloud::Phone>>;
+
+// The phones of these servers (5.1): a few servers' one by one
+// (?server_id=), more by listing every phone, 200 a page.
+boost::asio::awaitable<PhonesByServer> list_phones_of(cloud::CphClient& cloud, const std::set<std::string>& server_ids);
 
 boost::asio::awaitable<void> phones_step(RunContext& ctx, const Step& step, StepJournal& journal);
 

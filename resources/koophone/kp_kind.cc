@@ -78,7 +78,7 @@ Reconciled koophone_reconcile(const OpenEntry& e, const Inventory&, std::set<std
 }  // namespace
 
 std::vector<std::string> reset_ids(const Action& a) {
-  return a.replace_members.empty() ? instance_ids_of(a.after) : a.replace_members;
+  return a.members.empty() ? instance_ids_of(a.after) : a.members;
 }
 
 InstanceResult koophone_entry_record(const OpenEntry& entry) {

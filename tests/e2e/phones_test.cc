@@ -6,6 +6,8 @@
 // shown as drift and put back by apply, and a reset refused without consent
 // and carried out with it.
 #include <chrono>
+#include <csignal>
+#include <sstream>
 #include <thread>
 
 #include <catch2/catch.hpp>
@@ -239,4 +241,128 @@ TEST_CASE("apply waits for a phone restarting by hand before it sets the propert
   REQUIRE_RUN(run_cphform({"apply", "-auto-approve"}, dir.path(), &emu, "", kFastPolls), 0);
   CHECK(property_of(emu, busy).value("sys.prop.writewifissid", "") == "office_wifi");
   CHECK(emu.calls(kUpdate) == 4);
+}
+
+TEST_CASE("cphform phone restarts, stops and resets the phones named, and nothing else", "[e2e][phones]") {
+  EmulatorProcess emu(100000.0);
+  TempDir dir;
+  dir.write("main.toml", manifest(emu.url(), "test_wifi"));
+  REQUIRE_RUN(run_cphform({"apply", "-auto-approve"}, dir.path(), &emu, "", kFastPolls), 0);
+  const std::vector<cloud::Phone> list = phones(emu);
+  const std::string kStop = "POST /v1/{project_id}/cloud-phone/phones/batch-stop";
+  const int64_t updates = emu.calls(kUpdate);
+
+  // Two phones, one by name and one by id: one restart call for both, each
+  // phone's outcome listed, and the plan has nothing left to do.
+  auto restart = run_cphform({"phone", "restart", "-auto-approve", "phones.game[game-0002]",
+                              "phones.game[" + list[4].phone_id + "]"},
+                             dir.path(), &emu, "", kFastPolls);
+  REQUIRE_RUN(restart, 0);
+  INFO("restart:\n" << restart.out);
+  CHECK(contains(restart.out, "will be updated in-place (restart requested)"));
+  CHECK(contains(restart.out, "server.game[0] phone 0002 (game-0002, id " + list[1].phone_id + ") restarted"));
+  CHECK(contains(restart.out, "server.game[0] phone 0005 (game-0005, id " + list[4].phone_id + ") restarted"));
+  CHECK(emu.calls(kRestart) == 1);
+  CHECK(emu.calls(kUpdate) == updates);
+  CHECK(emu.calls(kRename) == 105);
+  REQUIRE_RUN(run_cphform({"plan", "-detailed-exitcode"}, dir.path(), &emu), 0);
+
+  // A phone stopped on request is stopped; the block wants it running, so
+  // it is drift until a restart (or an apply) starts it again.
+  REQUIRE_RUN(run_cphform({"phone", "stop", "-auto-approve", "phones.game[game-0003]"}, dir.path(), &emu, "",
+                          kFastPolls),
+              0);
+  CHECK(emu.calls(kStop) == 1);
+  wait_status(emu, list[2].phone_id, 8);
+  REQUIRE_RUN(run_cphform({"drift"}, dir.path(), &emu), 2);
+  REQUIRE_RUN(run_cphform({"phone", "restart", "-auto-approve", "phones.game[game-0003]"}, dir.path(), &emu, "",
+                          kFastPolls),
+              0);
+  wait_status(emu, list[2].phone_id, 2);
+  REQUIRE_RUN(run_cphform({"drift"}, dir.path(), &emu), 0);
+
+  // Every phone of a server: 105 phones, ceil(105/100) calls, and a count.
+  auto all = run_cphform({"phone", "restart", "-auto-approve", "phones.game[server.game]"}, dir.path(), &emu, "",
+                         kFastPolls);
+  REQUIRE_RUN(all, 0);
+  CHECK(contains(all.out, "restarted 105 of 105 phones"));
+  CHECK(emu.calls(kRestart) == 2 + 2);
+
+  // A member that names no phone, an unknown operation, a block with
+  // changes not applied yet: refused before any call.
+  auto unknown = run_cphform({"phone", "restart", "-auto-approve", "phones.game[nope]"}, dir.path(), &emu);
+  REQUIRE_RUN(unknown, 1);
+  CHECK(contains(unknown.err, "no phone of its servers has the id or name \"nope\""));
+  auto verb = run_cphform({"phone", "explode", "-auto-approve", "phones.game"}, dir.path(), &emu);
+  CHECK(verb.exit_code != 0);
+  CHECK(contains(verb.err, "reset, restart or stop"));
+  auto other = run_cphform({"phone", "restart", "-auto-approve", "server.game"}, dir.path(), &emu);
+  CHECK(other.exit_code != 0);
+  CHECK(contains(other.err, "is not a phones address"));
+  dir.write("main.toml", manifest(emu.url(), "office_wifi"));
+  auto pending = run_cphform({"phone", "restart", "-auto-approve", "phones.game[game-0002]"}, dir.path(), &emu);
+  REQUIRE_RUN(pending, 1);
+  CHECK(contains(pending.err, "phones.game has changes not applied yet (properties)"));
+  CHECK(emu.calls(kRestart) == 4);
+  CHECK(emu.calls(kUpdate) == updates);
+  dir.write("main.toml", manifest(emu.url(), "test_wifi"));
+
+  // A reset of one phone: refused without consent; with it, that phone
+  // only is reset (5.5), with its declared properties: the next phone keeps
+  // a value set by hand.
+  console<int>(emu, [&](cloud::CphClient& c) -> boost::asio::awaitable<int> {
+    std::vector<cloud::PhoneSetting> one{{list[4].phone_id, R"({"sys.prop.writewifissid":"by_hand"})"}};
+    co_await c.update_phone_properties(one);
+    co_return 0;
+  });
+  auto refused = run_cphform({"phone", "reset", "-auto-approve", "phones.game[game-0004]"}, dir.path(), &emu);
+  REQUIRE_RUN(refused, 1);
+  CHECK(contains(refused.err, "-allow-data-loss"));
+  CHECK(emu.calls(kReset) == 0);
+  auto reset = run_cphform({"phone", "reset", "-auto-approve", "-allow-data-loss", "phones.game[game-0004]"},
+                           dir.path(), &emu, "", kFastPolls);
+  REQUIRE_RUN(reset, 0);
+  CHECK(contains(reset.out, "server.game[0] phone 0004 (game-0004, id " + list[3].phone_id + ") reset"));
+  CHECK(emu.calls(kReset) == 1);
+  CHECK(property_of(emu, list[4].phone_id).value("sys.prop.writewifissid", "") == "by_hand");
+  CHECK(property_of(emu, list[3].phone_id).value("sys.prop.writephonenum", "") == "13666660004");
+  REQUIRE_RUN(run_cphform({"plan", "-detailed-exitcode"}, dir.path(), &emu), 0);
+}
+
+TEST_CASE("kill -9 during a phones apply: the next apply finishes it, and every phone ends as declared",
+          "[e2e][phones]") {
+  // Property updates and restarts take 1.5 s of wall time each (1,500
+  // simulated seconds at 1,000x): kills land while jobs run.
+  EmulatorProcess emu(1000.0, {"--durations", R"({"update_phone_property": 1500, "restart_phone": 1500})"});
+  TempDir dir;
+  const std::string head = "[provider]\nendpoint = \"" + emu.url() + "\"\nregion   = \"cn-east-3\"\n\n" +
+                           server_block("game", "game", 1) + "\n[phones.game]\nservers = [\"server.game\"]\n" +
+                           "name    = \"game-${phone.number}\"\n";
+  dir.write("main.toml", head + "properties = { wifi_name = \"first\" }\n");
+  REQUIRE_RUN(run_cphform({"apply", "-auto-approve"}, dir.path(), &emu, "", kFastPolls), 0);
+  // A change with a key read at boot: updates, then one restart per phone.
+  dir.write("main.toml", head + "properties = { wifi_name = \"second\", \"ro.com.cph.non_root\" = 1 }\n");
+  std::ostringstream kills;
+  for (int delay : {300, 1700, 2600}) {
+    auto apply = start_cphform({"apply", "-auto-approve", "-lock-timeout=10s"}, dir.path(), &emu,
+                               "run" + std::to_string(delay), kFastPolls);
+    std::this_thread::sleep_for(std::chrono::milliseconds(delay));
+    apply->signal(SIGKILL);
+    kills << delay << "ms:" << apply->wait() << " ";
+  }
+  INFO("kills (delay:exit) " << kills.str());
+  auto last = run_cphform({"apply", "-auto-approve", "-lock-timeout=10s"}, dir.path(), &emu, "", kFastPolls);
+  REQUIRE_RUN(last, 0);
+  for (const cloud::Phone& p : phones(emu)) {
+    CHECK(p.status == 2);
+    const Json property = property_of(emu, p.phone_id);
+    CHECK(property.value("sys.prop.writewifissid", "") == "second");
+    CHECK(property.value("ro.com.cph.non_root", Json()) == Json(1));
+  }
+  CHECK(phones(emu)[104].phone_name == "game-0105");
+  CHECK(emu.calls(kReset) == 0);
+  REQUIRE_RUN(run_cphform({"plan", "-detailed-exitcode"}, dir.path(), &emu), 0);
+  auto journal = run_cphform({"journal", "list"}, dir.path(), &emu);
+  REQUIRE_RUN(journal, 0);
+  CHECK(contains(journal.out, "No unfinished journal entries."));
 }
