@@ -117,6 +117,12 @@ TEST_CASE("import records the phones of an imported server: no change when they 
 
   dir.write("main.toml", provider(emu) + server_block("game", "game", 1) + kPhones);
   const std::string kDetail = "GET /v1/{project_id}/cloud-phone/phones/{phone_id}";
+  // A phone that cannot be read fails the import as a whole: no row at all.
+  emu.set_faults({{"garbage_rate", 1}, {"garbage", "text"}, {"operations", {kDetail}}});
+  auto unreadable = run_cphform({"import", "server.game[0]", server_id}, dir.path(), &emu);
+  REQUIRE_RUN(unreadable, 1);
+  CHECK(run_cphform({"state", "list"}, dir.path(), nullptr).out.empty());
+  emu.set_faults(Json::object());
   const int64_t read_before = emu.calls(kDetail);
   auto imported = run_cphform({"import", "server.game[0]", server_id}, dir.path(), &emu);
   REQUIRE_RUN(imported, 0);
