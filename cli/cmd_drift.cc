@@ -1,6 +1,9 @@
 // drift: a read-only report of what changed outside cphform. It takes no
 // write lock and writes nothing but its -out report (0600); exit 0 no drift,
 // 2 drift, 1 error (a report that could not be written included).
+// -phone-properties adds what only one read per object reports (the
+// providers' detail_drift: CPH phone properties, one call per phone);
+// without it the report says what was not compared.
 #include <algorithm>
 #include <iostream>
 #include <set>
@@ -9,6 +12,7 @@
 #include "cli/command.h"
 #include "planner/render.h"
 #include "planner/sensitive.h"
+#include "resources/schema.h"
 
 namespace cph::engine {
 
@@ -113,10 +117,49 @@ std::string where(const Json& finding) {
          (finding.contains("region") ? " in " + finding["region"].get<std::string>() : "");
 }
 
+// The findings of the providers' per-object reads (-phone-properties),
+// added to the report under their rows' addresses; without the flag, what
+// they would have compared.
+asio::awaitable<void> add_detail_drift(Session& s, bool read, Json& report) {
+  Json not_compared = Json::array();
+  for (CloudConnection* c : s.conn.instances()) {
+    std::vector<resources::RecordedObject> rows;
+    for (const auto& row : s.store->resources()) {
+      const resources::ResourceSchema* schema = resources::find_schema(row.type);
+      const std::string owner = row.provider.empty() && schema ? schema->provider_type : row.provider;
+      if (owner == c->name || (row.provider.empty() && s.conn.instances().size() == 1))
+        rows.push_back({row.address, row.type, row.cloud_id, row.attributes});
+    }
+    const resources::DetailDrift found = co_await c->provider->detail_drift(rows, read);
+    if (!found.not_compared.empty()) not_compared.push_back(found.not_compared);
+    for (const auto& f : found.findings) {
+      Json* entry = nullptr;
+      for (Json& d : report["drift"])
+        if (d["address"] == f.address) entry = &d;
+      if (!entry) {
+        report["drift"].push_back({{"address", f.address}, {"cloud_id", f.address}, {"deleted", false},
+                                   {"changes", Json::array()}});
+        if (s.conn.instances().size() > 1) report["drift"].back()["provider"] = c->name;
+        entry = &report["drift"].back();
+      }
+      (*entry)["changes"].push_back(f.change);
+    }
+  }
+  if (!report["drift"].empty()) report["has_drift"] = true;
+  if (!not_compared.empty()) report["not_compared"] = not_compared;
+}
+
+// A change of one of a row's objects (a phone): which, then its values.
+bool of_object(const Json& change) { return change.contains("object"); }
+
 std::string render_text(const Json& r) {
   std::ostringstream out;
+  std::string hint;
+  for (const Json& n : r.value("not_compared", Json::array()))
+    hint += "Not compared: " + n.get<std::string>() + " (read one call per phone; cphform drift -phone-properties "
+            "compares them).\n";
   if (!r["has_drift"].get<bool>()) {
-    out << "No drift: the cloud matches the recorded state.\n";
+    out << "No drift: the cloud matches the recorded state.\n" << hint;
     return out.str();
   }
   out << "Drift detected: " << r["drift"].size() << " managed resource(s) changed outside cphform";
@@ -131,8 +174,12 @@ std::string render_text(const Json& r) {
     }
     out << ":\n";
     for (const Json& c : d["changes"])
-      out << "  " << c["attribute"].get<std::string>() << ": recorded " << shown(c, "recorded") << ", now "
-          << shown(c, "live") << " (manifest: " << shown(c, "manifest") << ")\n";
+      if (of_object(c))
+        out << "  " << c["attribute"].get<std::string>() << ": " << c["object"].get<std::string>() << ": recorded "
+            << shown(c, "recorded") << ", now " << shown(c, "live") << "\n";
+      else
+        out << "  " << c["attribute"].get<std::string>() << ": recorded " << shown(c, "recorded") << ", now "
+            << shown(c, "live") << " (manifest: " << shown(c, "manifest") << ")\n";
   }
   if (!r["unmanaged"].empty()) {
     out << "\nUnmanaged servers:\n";
@@ -165,8 +212,9 @@ std::string render_markdown(const Json& r) {
       continue;
     }
     for (const Json& c : d["changes"])
-      out << "| " << addr << " | " << c["attribute"].get<std::string>() << " | " << md_cell(c, "recorded") << " | "
-          << md_cell(c, "live") << " | " << md_cell(c, "manifest") << " |\n";
+      out << "| " << addr << " | " << c["attribute"].get<std::string>()
+          << (of_object(c) ? " of " + c["object"].get<std::string>() : std::string()) << " | " << md_cell(c, "recorded")
+          << " | " << md_cell(c, "live") << " | " << (of_object(c) ? std::string() : md_cell(c, "manifest")) << " |\n";
   }
   if (!r["unmanaged"].empty()) {
     out << "\n**Unmanaged servers:**\n\n";
@@ -195,6 +243,7 @@ asio::awaitable<int> cmd_drift(Context& ctx, const Flags& flags) {
   for (const auto& p : plan.pending)
     for (const auto& id : p.entry.response.value("server_ids", std::vector<std::string>{})) managed.insert(id);
   Json report = drift_report(plan, live, filter, managed, s->ws.manifest.drift.ignore);
+  co_await add_detail_drift(*s, flags.has("phone-properties"), report);
   for (const char* findings : {"drift", "unmanaged"})
     for (Json& d : report[findings])
       if (d.contains("provider"))

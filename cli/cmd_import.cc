@@ -10,6 +10,9 @@
 // them). Only attributes the cloud reports are recorded; the others
 // (bandwidth, ports, ...) stay unknown and the manifest's values are
 // trusted; the generated blocks read image_id from the servers' phones.
+// Declared blocks that list the imported servers (a [phones] block) get
+// their rows too, written by the provider from what the cloud reports
+// (import_dependents), in the same state edit: all of it or nothing.
 #include <algorithm>
 #include <cerrno>
 #include <cstdio>
@@ -54,6 +57,55 @@ std::string label_for(const std::string& name) {
   return out;
 }
 
+// The declared blocks of `provider` with a list of servers naming one of
+// `imported` (a [phones] block), their lists as the planner expands them:
+// a block address stands for its instances, sorted.
+std::vector<resources::DependentBlock> dependent_blocks(Session& s, const std::string& provider,
+                                                        const std::set<std::string>& imported) {
+  std::vector<resources::DependentBlock> out;
+  for (const auto& rc : s.ws.manifest.resources) {
+    if (rc.provider != provider) continue;
+    const resources::ResourceSchema* schema = resources::find_schema(rc.type);
+    if (!schema) continue;
+    Json attributes = rc.attributes;
+    bool names_imported = false;
+    for (const resources::Attribute& a : schema->attributes) {
+      if (a.reference_to != "server" || a.type != resources::AttrType::list || !attributes.contains(a.name) ||
+          !attributes[a.name].is_array())
+        continue;
+      std::set<std::string> instances;
+      for (const Json& e : attributes[a.name]) {
+        if (!e.is_string()) continue;
+        const std::string ref = e.get<std::string>();
+        const manifest::ResourceConfig* server = ref.find('[') == std::string::npos ? s.ws.manifest.find(ref) : nullptr;
+        if (server && server->count)
+          for (int i = 0; i < *server->count; ++i) instances.insert(ref + "[" + std::to_string(i) + "]");
+        else
+          instances.insert(ref);
+      }
+      std::vector<std::string> sorted(instances.begin(), instances.end());
+      std::sort(sorted.begin(), sorted.end(), planner::address_less);
+      for (const std::string& i : sorted) names_imported = names_imported || imported.count(i);
+      attributes[a.name] = Json(sorted);
+    }
+    if (!names_imported) continue;
+    std::optional<Json> recorded;
+    if (auto row = s.store->resource(rc.address())) recorded = row->attributes;
+    out.push_back({rc.address(), rc.type, std::move(attributes), std::move(recorded)});
+  }
+  return out;
+}
+
+// The rows of the dependent blocks, recorded by `provider`'s instance.
+std::vector<state::ResourceRow> dependent_rows(const resources::DependentImport& found, const std::string& provider) {
+  std::vector<state::ResourceRow> rows;
+  for (const auto& r : found.rows) {
+    rows.push_back({r.address, r.type, r.address, r.attributes, {}, ""});
+    rows.back().provider = planner::recorded_provider(provider, r.type);
+  }
+  return rows;
+}
+
 asio::awaitable<int> import_one(Context& ctx, Session& s, const std::string& address, const std::string& id) {
   const manifest::ResourceConfig* block = nullptr;
   for (const auto& rc : s.ws.manifest.resources)
@@ -75,9 +127,16 @@ asio::awaitable<int> import_one(Context& ctx, Session& s, const std::string& add
   resources::ImportedObject live = co_await s.conn.instance(block->provider).provider->read_object(block->type, id);
   state::ResourceRow row = imported_row(address, block->type, live);
   row.provider = planner::recorded_provider(block->provider, block->type);
-  commit_state_edit(*s.store, "import", address, {row}, {});
-  ctx.out << address << ": Import complete [id=" << id << ", name=" << live.name << "]\n\n"
-          << "Import successful! Run cphform plan to compare it with the manifests.\n";
+  resources::Provider& provider = *s.conn.instance(block->provider).provider;
+  const std::vector<resources::ImportedSet> sets{{block->address(), {{address, id}}, false}};
+  const std::vector<resources::DependentBlock> dependents = dependent_blocks(s, block->provider, {address});
+  const resources::DependentImport found = co_await provider.import_dependents(sets, dependents);
+  std::vector<state::ResourceRow> rows = dependent_rows(found, block->provider);
+  rows.insert(rows.begin(), row);
+  commit_state_edit(*s.store, "import", address, rows, {});
+  ctx.out << address << ": Import complete [id=" << id << ", name=" << live.name << "]\n";
+  for (const auto& r : found.rows) ctx.out << r.address << ": recorded with it [" << r.note << "]\n";
+  ctx.out << "\nImport successful! Run cphform plan to compare it with the manifests.\n";
   co_return 0;
 }
 
@@ -164,6 +223,7 @@ asio::awaitable<int> import_filtered(Context& ctx, Session& s, const ImportFilte
   }
   std::vector<state::ResourceRow> rows;
   std::string blocks;
+  std::vector<resources::ImportedSet> sets;
   for (auto& [key, g] : groups) {
     std::string label = label_for(g.name);
     std::string block = type + "." + label;
@@ -188,8 +248,10 @@ asio::awaitable<int> import_filtered(Context& ctx, Session& s, const ImportFilte
     if (g.counted) count = g.members.rbegin()->first + 1;
     bool same_tags = true;
     const resources::ImportedObject& first = *g.members.begin()->second;
+    sets.push_back({block, {}, config_out.has_value()});
     for (const auto& [index, o] : g.members) {
       rows.push_back(imported_row(g.counted ? block + "[" + std::to_string(index) + "]" : block, type, *o));
+      sets.back().ids[rows.back().address] = o->cloud_id;
       rows.back().attributes["tags"] = o->tags;
       rows.back().provider = planner::recorded_provider(source.connection->name, type);
       same_tags = same_tags && o->tags == first.tags;
@@ -201,6 +263,25 @@ asio::awaitable<int> import_filtered(Context& ctx, Session& s, const ImportFilte
     if (count && static_cast<int>(g.members.size()) != *count)
       blocks += "# note: only " + std::to_string(g.members.size()) + " of the " + std::to_string(*count) +
                 " instances exist; the next apply would buy the missing ones\n\n";
+  }
+  // The rows (and generated blocks) of blocks that list these servers.
+  std::set<std::string> imported;
+  for (const auto& r : rows) imported.insert(r.address);
+  const std::vector<resources::DependentBlock> dependents = dependent_blocks(s, source.connection->name, imported);
+  const resources::DependentImport found = co_await source.connection->provider->import_dependents(sets, dependents);
+  const size_t servers = rows.size();
+  for (state::ResourceRow& r : dependent_rows(found, source.connection->name)) rows.push_back(std::move(r));
+  for (size_t at = 0; at < found.blocks.size();) {  // each block's provider under its [type.label] line
+    const size_t end = std::min(found.blocks.find('\n', at), found.blocks.size() - 1) + 1;
+    const std::string line = found.blocks.substr(at, end - at);
+    blocks += line;
+    if (line[0] == '[') {
+      const std::string written = line.substr(1, line.find(']') - 1);
+      if (s.ws.manifest.find(written))
+        throw std::runtime_error(written + " is already declared in the manifests (nothing was imported)");
+      blocks += source.provider_line;
+    }
+    at = end;
   }
   if (config_out) {
     // The blocks first: state rows without them would plan a destroy.
@@ -215,12 +296,13 @@ asio::awaitable<int> import_filtered(Context& ctx, Session& s, const ImportFilte
   } else {
     commit_state_edit(*s.store, "import", "filter " + filter.describe(), rows, {});
   }
-  for (const auto& r : rows) ctx.out << r.address << ": Import complete [id=" << r.cloud_id << "]\n";
+  for (size_t i = 0; i < servers; ++i) ctx.out << rows[i].address << ": Import complete [id=" << rows[i].cloud_id << "]\n";
+  for (const auto& r : found.rows) ctx.out << r.address << ": recorded with them [" << r.note << "]\n";
   if (config_out)
-    ctx.out << "\nImported " << rows.size() << " server(s); their blocks are in " << config_out->string()
+    ctx.out << "\nImported " << servers << " server(s); their blocks are in " << config_out->string()
             << ". Run cphform plan to check them.\n";
   else
-    ctx.out << "\nImported " << rows.size() << " server(s) into the declared blocks. What the cloud reports, to "
+    ctx.out << "\nImported " << servers << " server(s) into the declared blocks. What the cloud reports, to "
             << "compare with them (cphform plan shows any difference):\n\n" << blocks;
   co_return 0;
 }

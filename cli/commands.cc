@@ -57,7 +57,11 @@ std::vector<CommandSpec> build_table() {
        {{"format", "text|json|markdown", "report format (default text)"},
         {"out", "FILE", "write the report to FILE"},
         {"name-prefix", "PREFIX", "also list unmanaged servers whose name starts with PREFIX"},
-        {"tag", "KEY=VALUE", "also list unmanaged servers with this tag (repeatable)"}, kJson, kVar, kVarFile, kNoColor},
+        {"tag", "KEY=VALUE", "also list unmanaged servers with this tag (repeatable)"},
+        {"phone-properties", "",
+         "also compare the properties of the phones of [phones] blocks with what was applied: one call per phone "
+         "(CPH API: Show cloud phone detail), 10,000 calls for 10,000 phones"},
+        kJson, kVar, kVarFile, kNoColor},
        0, "0 no drift, 1 error, 2 drift found", ""},
       {"graph", "graph [-type=plan|apply|destroy]", "The execution graph in DOT",
        {{"type", "plan|apply|destroy", "which plan to draw (default plan)"}, kVar, kVarFile, kNoColor}, 0, kExitPlain,

@@ -122,6 +122,53 @@ struct ImportedObject {
   Json tags = Json::object();  // {key: value} (import -filter reads them)
 };
 
+// import: the objects imported into one block.
+struct ImportedSet {
+  std::string block;                       // "server.game"
+  std::map<std::string, std::string> ids;  // instance address -> cloud id
+  bool generated = false;                  // its block is being written (-generate-config-out)
+};
+
+// import: a declared block of another type that lists imported objects (a
+// CPH [phones] block listing imported servers).
+struct DependentBlock {
+  std::string address;           // "phones.game"
+  std::string type;
+  Json attributes;               // as declared; lists of objects as sorted instance addresses
+  std::optional<Json> recorded;  // its row's attributes, when the state has one
+};
+
+// What an import records of such blocks, and writes of generated ones.
+struct DependentImport {
+  struct Row {
+    std::string address, type;
+    Json attributes;
+    std::string note;  // for people: what was read ("105 phones, ...")
+  };
+  std::vector<Row> rows;
+  std::string blocks;  // manifest text for the generated sets' blocks
+};
+
+// drift: a recorded object, as the state holds it.
+struct RecordedObject {
+  std::string address, type, cloud_id;
+  Json attributes;
+};
+
+// drift: what only one read per object can tell (CPH phone properties, read
+// per phone), compared with what the state recorded as applied.
+struct DetailDrift {
+  struct Finding {
+    std::string address;  // the row's ("phones.game")
+    // {"attribute", "object" (which one of the row's objects, for people),
+    //  "recorded", "live"}
+    Json change;
+  };
+  std::vector<Finding> findings;
+  // Without reading: what such reads would compare, for people ("" none).
+  std::string not_compared;
+};
+
 class Provider {
  public:
   virtual ~Provider() = default;
@@ -163,6 +210,25 @@ class Provider {
   virtual boost::asio::awaitable<std::string> generated_block(const std::string& type, const std::string& label,
                                                               const std::string& name, std::optional<int> count,
                                                               const ImportedObject& sample) = 0;
+  // import: the rows that `declared` blocks record of the objects just
+  // imported, as if they had been applied to them as they are now, and with
+  // -generate-config-out the blocks of that kind for the generated sets.
+  // Reads only; recorded with the imported rows or not at all. None unless
+  // the provider has such blocks.
+  virtual boost::asio::awaitable<DependentImport> import_dependents(const std::vector<ImportedSet>& imported,
+                                                                    const std::vector<DependentBlock>& declared) {
+    (void)imported;
+    (void)declared;
+    co_return DependentImport{};
+  }
+  // drift: the recorded values of `rows` that only one read per object
+  // reports, compared with the cloud when `read` (costly: one call per
+  // object); without, only what they would compare. None by default.
+  virtual boost::asio::awaitable<DetailDrift> detail_drift(const std::vector<RecordedObject>& rows, bool read) {
+    (void)rows;
+    (void)read;
+    co_return DetailDrift{};
+  }
 };
 
 }  // namespace cph::resources

@@ -546,6 +546,9 @@ class CphClient {
   // Every page of 5.1, of one server's phones or (server_id empty) all,
   // pages of 200 (its maximum limit).
   asio::awaitable<std::vector<Phone>> list_phones(std::string server_id, int max_pages, bool ask_together);
+  // POST /v1/{project_id}/cloud-phone/phones/{action} (5.5, 5.6, 5.7, 5.9)
+  // with `body` (JSON text): the batch phone calls, one job per phone.
+  asio::awaitable<JobsResult> post_phone_batch(std::string action, std::string body);
 
   struct Impl;  // the call machinery, cph_call.h (internal to cloud/)
   std::unique_ptr<Impl> impl_;

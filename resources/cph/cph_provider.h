@@ -68,6 +68,11 @@ class CphProvider final : public Provider {
   boost::asio::awaitable<std::string> generated_block(const std::string& type, const std::string& label,
                                                       const std::string& name, std::optional<int> count,
                                                       const ImportedObject& sample) override;
+  // phone_details.cc: the [phones] rows of imported servers' phones.
+  boost::asio::awaitable<DependentImport> import_dependents(const std::vector<ImportedSet>& imported,
+                                                            const std::vector<DependentBlock>& declared) override;
+  // phone_details.cc: phone properties (5.2, one call per phone) against the rows.
+  boost::asio::awaitable<DetailDrift> detail_drift(const std::vector<RecordedObject>& rows, bool read) override;
 
  private:
   std::unique_ptr<cloud::CphClient> cloud_;

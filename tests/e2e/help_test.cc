@@ -26,7 +26,7 @@ const std::vector<Case> kCases = {
     {{"apply"}, {"-auto-approve", "-lock-timeout=DURATION", "-allow-data-loss", "-parallelism=N", "-json"}, "-auto-aprove", "-auto-approve"},
     {{"destroy"}, {"-auto-approve", "-lock-timeout=DURATION", "-target=ADDR"}, "-autoapprove", "-auto-approve"},
     {{"show"}, {"-json"}, "-jsn", "-json"},
-    {{"drift"}, {"-format=text|json|markdown", "-out=FILE", "-name-prefix=PREFIX", "-tag=KEY=VALUE"}, "-formt", "-format"},
+    {{"drift"}, {"-format=text|json|markdown", "-out=FILE", "-name-prefix=PREFIX", "-tag=KEY=VALUE", "-phone-properties"}, "-formt", "-format"},
     {{"graph"}, {"-type=plan|apply|destroy"}, "-typ", "-type"},
     {{"import"}, {"-filter=", "-generate-config-out=FILE.toml", "-lock-timeout=DURATION"}, "-filte", "-filter"},
     {{"koophone", "exec"}, {"-sync", "-timeout=DURATION", "-json", "-parallelism=N"}, "-snc", "-sync"},

@@ -259,8 +259,9 @@ TEST_CASE("bulk import writes complete blocks and never leaves state that plans 
   CHECK(contains(generated, "image_id          = \"20060220200717f201120a2300000e91\""));
   CHECK(contains(generated, "vpc_id            = \"fca063f6-b942-42a8-9004-e5545f58d6a2\""));
   CHECK_FALSE(contains(generated, "TODO"));
+  CHECK(contains(generated, "[phones.legacy]\nservers = [\"server.legacy\"]\n"));
   CHECK(run_cphform({"state", "list"}, dir.path(), nullptr).out ==
-        "server.legacy[0]\nserver.legacy[1]\nserver.legacy[2]\n");
+        "phones.legacy\nserver.legacy[0]\nserver.legacy[1]\nserver.legacy[2]\n");
   auto plan = run_cphform({"plan", "-detailed-exitcode"}, dir.path(), &emu);
   REQUIRE_RUN(plan, 0);
   CHECK_FALSE(contains(plan.out, "destroy"));
