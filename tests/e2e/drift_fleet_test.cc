@@ -10,6 +10,7 @@
 #include <catch2/catch.hpp>
 
 #include "tests/e2e/harness.h"
+#include "tests/e2e/phone_console.h"
 
 using namespace cph::e2e;
 namespace cloud = cph::cloud;
@@ -48,17 +49,6 @@ tags              = { team = "platform", role = "web" }
 name              = "build"
 tags              = { team = "platform", role = "build" }
 )" + server;
-}
-
-// Runs one console call with a CPH client of the emulator's project.
-template <typename T, typename F>
-T console(const EmulatorProcess& emu, F call) {
-  return run_sync([&](boost::asio::any_io_executor ex) -> boost::asio::awaitable<T> {
-    cloud::Endpoints ep{cloud::parse_url(emu.url()), cloud::parse_url(emu.url())};
-    cloud::CphClient client(ex, ep, emu.credentials());
-    T result = co_await call(client);
-    co_return result;
-  });
 }
 
 const cloud::Server& server_named(const std::vector<cloud::Server>& servers, const std::string& name) {

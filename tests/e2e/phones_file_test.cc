@@ -11,6 +11,7 @@
 #include <catch2/catch.hpp>
 
 #include "tests/e2e/harness.h"
+#include "tests/e2e/phone_console.h"
 
 using namespace cph::e2e;
 namespace cloud = cph::cloud;
@@ -37,32 +38,6 @@ std::string csv(const std::string& second_imsi) {
   return "server,phone,name,sys.prop.writephonenum,imsi\n"
          "server.game[0],1,front-desk,13800000001,460021624617111\n"
          "server.game[0],0002,,13900000002," + second_imsi + "\n";
-}
-
-template <typename T, typename F>
-T console(const EmulatorProcess& emu, F call) {
-  return run_sync([&](boost::asio::any_io_executor ex) -> boost::asio::awaitable<T> {
-    cloud::Endpoints ep{cloud::parse_url(emu.url()), cloud::parse_url(emu.url())};
-    cloud::CphClient client(ex, ep, emu.credentials());
-    T result = co_await call(client);
-    co_return result;
-  });
-}
-
-// The phones of the one server, in phone id order (the order of ${phone.number}).
-std::vector<cloud::Phone> phones(const EmulatorProcess& emu) {
-  std::vector<cloud::Server> servers = emu.servers();
-  REQUIRE(servers.size() == 1);
-  const std::string id = servers.front().server_id;
-  auto list = console<std::vector<cloud::Phone>>(emu, [&](cloud::CphClient& c) { return c.list_server_phones(id); });
-  std::sort(list.begin(), list.end(), [](const cloud::Phone& a, const cloud::Phone& b) { return a.phone_id < b.phone_id; });
-  return list;
-}
-
-Json property_of(const EmulatorProcess& emu, const std::string& phone_id) {
-  const std::string text =
-      console<std::string>(emu, [&](cloud::CphClient& c) { return c.show_phone_property(phone_id); });
-  return text.empty() ? Json::object() : Json::parse(text);
 }
 
 }  // namespace
