@@ -36,6 +36,7 @@
 #include "resources/cph/all_at_once.h"
 #include "resources/cph/cph_provider.h"
 #include "resources/cph/phone_slots.h"
+#include "resources/cph/phone_steps.h"
 
 namespace cph::resources {
 
@@ -43,24 +44,6 @@ namespace {
 
 namespace asio = boost::asio;
 using phone_slots::Slot;
-using PhonesByServer = std::unordered_map<std::string, std::vector<cloud::Phone>>;
-
-// The phones of `server_ids`, each server's in phone id order (the order of
-// ${phone.index}): one list call (5.1) per server, together.
-asio::awaitable<PhonesByServer> phones_of(cloud::CphClient& cloud, const std::set<std::string>& server_ids) {
-  std::vector<asio::awaitable<std::vector<cloud::Phone>>> lists;
-  for (const std::string& id : server_ids) lists.push_back(cloud.list_server_phones(id));
-  PhonesByServer out;
-  for (std::vector<cloud::Phone>& list : co_await all_at_once(std::move(lists)))
-    for (cloud::Phone& p : list) {
-      std::string server = p.server_id;
-      out[server].push_back(std::move(p));
-    }
-  for (auto& [server, list] : out)
-    std::sort(list.begin(), list.end(), [](const cloud::Phone& a, const cloud::Phone& b) { return a.phone_id < b.phone_id; });
-  co_return out;
-}
-
 // A phone's properties as 5.2 reports them (its `property`, a JSON object
 // as text): {} when it has none or the text is not an object.
 asio::awaitable<Json> read_property(cloud::CphClient& cloud, std::string phone_id) {
@@ -180,7 +163,7 @@ asio::awaitable<DetailDrift> CphProvider::detail_drift(const std::vector<Recorde
     std::set<std::string> server_ids;
     for (const auto& [address, id] : ids.items())
       if (id.is_string()) server_ids.insert(id.get<std::string>());
-    const PhonesByServer phones = co_await phones_of(*cloud_, server_ids);
+    const PhonesByServer phones = co_await list_phones_of(*cloud_, server_ids);
     const std::vector<Slot> slots = phone_slots::slots(row.attributes.value("servers", Json()), ids, phones);
     // One detail call per phone, together within the call slots: asked for
     // by -phone-properties, never made by a refresh.
@@ -238,7 +221,7 @@ asio::awaitable<DependentImport> CphProvider::import_dependents(const std::vecto
     if (wanted.is_object() && !wanted.empty()) {
       std::set<std::string> server_ids;
       for (const auto& [address, id] : row_ids.items()) server_ids.insert(id.get<std::string>());
-      const PhonesByServer phones = co_await phones_of(*cloud_, server_ids);
+      const PhonesByServer phones = co_await list_phones_of(*cloud_, server_ids);
       const std::vector<Slot> slots = phone_slots::slots(servers, row_ids, phones);
       // The properties of the imported servers' phones, one detail call
       // (5.2) per phone, together within the client's call slots. An import
@@ -301,7 +284,7 @@ asio::awaitable<DependentImport> CphProvider::import_dependents(const std::vecto
       row_ids[a] = id;
     }
     std::sort(addresses.begin(), addresses.end(), address_less);
-    const PhonesByServer phones = co_await phones_of(*cloud_, server_ids);
+    const PhonesByServer phones = co_await list_phones_of(*cloud_, server_ids);
     size_t total = 0, stopped = 0;
     for (const auto& [server, list] : phones)
       for (const cloud::Phone& p : list) {
